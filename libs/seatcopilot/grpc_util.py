@@ -1,0 +1,143 @@
+"""gRPC scaffolding shared by the services: health reflecting dependencies, reflection, deadlines,
+status-code mapping and metrics for every RPC."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import _async as health_async
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from seatcopilot import telemetry
+from seatcopilot.codec import PayloadError
+from seatcopilot.stage_io import Rejected
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+DependencyCheck = Callable[[], Awaitable[bool]]
+
+
+def _status_for(error: BaseException) -> tuple[grpc.StatusCode, str]:
+    if isinstance(error, Rejected | PayloadError | ValueError):
+        return grpc.StatusCode.INVALID_ARGUMENT, str(error)
+    if isinstance(error, TimeoutError):
+        return grpc.StatusCode.DEADLINE_EXCEEDED, "the stage did not finish within the deadline"
+    if isinstance(error, LookupError):
+        return grpc.StatusCode.NOT_FOUND, str(error)
+    return grpc.StatusCode.INTERNAL, "internal error"
+
+
+def _budget(context: grpc.aio.ServicerContext, default_deadline: float) -> float:
+    remaining = context.time_remaining()
+    return default_deadline if remaining is None else min(remaining, default_deadline)
+
+
+def unary(stage: str, default_deadline: float) -> Callable[[F], F]:
+    """Wraps a unary handler: a deadline when the caller set none, metrics, errors as status codes."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        async def handler(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started, code = time.perf_counter(), grpc.StatusCode.OK
+            try:
+                return await asyncio.wait_for(method(self, request, context), _budget(context, default_deadline))
+            except Exception as error:  # noqa: BLE001 - mapped to a status, never a crash
+                code, detail = _status_for(error)
+                if code == grpc.StatusCode.INTERNAL:
+                    log.exception("%s.%s failed", stage, method.__name__)
+                await context.abort(code, detail)
+            finally:
+                telemetry.RPCS.labels(stage, method.__name__, code.name).inc()
+                telemetry.RPC_LATENCY.labels(stage, method.__name__).observe(time.perf_counter() - started)
+
+        return handler  # type: ignore[return-value]
+
+    return decorate
+
+
+def server_streaming(stage: str, default_deadline: float) -> Callable[[F], F]:
+    """The same for a server-streaming handler (an async generator)."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        async def handler(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started, code = time.perf_counter(), grpc.StatusCode.OK
+            deadline = time.monotonic() + _budget(context, default_deadline)
+            try:
+                async for item in method(self, request, context):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError
+                    yield item
+            except Exception as error:  # noqa: BLE001
+                code, detail = _status_for(error)
+                if code == grpc.StatusCode.INTERNAL:
+                    log.exception("%s.%s failed", stage, method.__name__)
+                await context.abort(code, detail)
+            finally:
+                telemetry.RPCS.labels(stage, method.__name__, code.name).inc()
+                telemetry.RPC_LATENCY.labels(stage, method.__name__).observe(time.perf_counter() - started)
+
+        return handler  # type: ignore[return-value]
+
+    return decorate
+
+
+class Health:
+    """gRPC health whose status follows the service's dependencies (Kafka, Neo4j, Triton...)."""
+
+    def __init__(self, service_names: list[str]) -> None:
+        self.servicer = health_async.HealthServicer()
+        self.service_names = service_names
+        self.checks: dict[str, DependencyCheck] = {}
+        self.last: dict[str, bool] = {}
+        self._shutting_down = False
+
+    def add_check(self, name: str, check: DependencyCheck) -> None:
+        self.checks[name] = check
+
+    async def refresh(self) -> bool:
+        if self._shutting_down:
+            return False
+        results = await asyncio.gather(*(self._run(check) for check in self.checks.values()))
+        self.last = dict(zip(self.checks, results, strict=True))
+        status = SERVING if all(results) else NOT_SERVING
+        for name in ["", *self.service_names]:
+            await self.servicer.set(name, status)
+        return all(results)
+
+    @staticmethod
+    async def _run(check: DependencyCheck) -> bool:
+        try:
+            return bool(await asyncio.wait_for(check(), timeout=3))
+        except Exception:  # noqa: BLE001 - a failing check is an unhealthy dependency
+            return False
+
+    async def watch(self, interval: float = 2.0) -> None:
+        while not self._shutting_down:
+            await self.refresh()
+            await asyncio.sleep(interval)
+
+    async def shut_down(self) -> None:
+        self._shutting_down = True
+        await self.servicer.enter_graceful_shutdown()
+
+
+def build_server(health: Health, service_names: list[str]) -> grpc.aio.Server:
+    server = grpc.aio.server(options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)])
+    health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
+    reflection.enable_server_reflection(
+        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        server,
+    )
+    return server

@@ -1,0 +1,75 @@
+"""The one way a stage runs as its own process (distributed mode).
+
+Start: config validated → logs, traces, metrics → transport + stage + gRPC → health watch.
+SIGTERM: health NOT_SERVING → stop consuming → in-flight handlers drain → offsets commit →
+producer flushes → gRPC stops within the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+
+from seatcopilot import telemetry, transport
+from seatcopilot.config import CommonConfig
+from seatcopilot.grpc_util import Health, build_server
+from seatcopilot.stage_io import Background, StageIO
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    name: str
+    common: CommonConfig
+    io: StageIO
+    health: Health
+    server: grpc.aio.Server
+    background: list[Background] = field(default_factory=list)
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+Setup = Callable[[ServiceContext], Awaitable[None]]
+
+
+async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup: Setup,
+                stop: asyncio.Event | None = None) -> None:
+    telemetry.setup_logging(common.log_level)
+    telemetry.setup_tracing(name, common.otlp_endpoint)
+    telemetry.start_metrics_server(common.metrics_port)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    bus = transport.create(common.transport, f"seatcopilot-{name}", common.kafka_bootstrap)
+    health = Health(grpc_services)
+    health.add_check("transport", bus.healthy)
+    server = build_server(health, grpc_services)
+    context = ServiceContext(name, common, StageIO(name, bus), health, server)
+    await setup(context)
+    server.add_insecure_port(f"0.0.0.0:{common.grpc_port}")
+    await server.start()
+    await bus.start()
+    tasks = [asyncio.create_task(health.watch())] + [asyncio.create_task(job()) for job in context.background]
+    log.info("%s serving gRPC on :%d, metrics on :%d", name, common.grpc_port, common.metrics_port)
+
+    await stop.wait()
+    log.info("%s shutting down: NOT_SERVING, draining", name)
+    await health.shut_down()
+    for task in tasks:
+        task.cancel()
+    await bus.stop()
+    for hook in context.on_shutdown:
+        await hook()
+    await server.stop(common.drain_seconds)
+    log.info("%s stopped", name)
+
+
+def run(name: str, common: CommonConfig, grpc_services: list[str], setup: Setup) -> None:
+    asyncio.run(serve(name, common, grpc_services, setup))

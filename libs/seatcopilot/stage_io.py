@@ -1,0 +1,118 @@
+"""What every stage's Kafka adapter shares: decode, de-duplicate, trace, measure, dead-letter, publish.
+
+A handler receives a decoded message and returns nothing; anything it raises sends the payload to
+the dead-letter topic with the reason, and the pipeline goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
+from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message as ProtoMessage
+
+from seatcopilot import codec, telemetry
+from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.topics import DEAD_LETTER, Topic
+from seatcopilot.transport.base import Message, Transport
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=ProtoMessage)
+
+
+class Rejected(Exception):
+    """A message the stage refuses on its merits (schema, unknown call...): dead-lettered with this reason."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class SeenKeys:
+    """A bounded memory of processed (call_id, seq, ...) keys: redelivered messages are skipped."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+        self._capacity = capacity
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._keys
+
+    def add(self, key: Hashable) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        if len(self._keys) > self._capacity:
+            self._keys.popitem(last=False)
+
+
+class StageIO:
+    def __init__(self, stage: str, transport: Transport,
+                 scrub_dead_letter: Callable[[bytes], bytes] | None = None) -> None:
+        self.stage = stage
+        self.transport = transport
+        self._seen = SeenKeys()
+        self.scrub_dead_letter = scrub_dead_letter
+        self.in_flight = 0
+
+    def consume(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
+                identity: Callable[[M], Hashable]) -> None:
+        async def on_message(raw: Message) -> None:
+            started = time.perf_counter()
+            self.in_flight += 1
+            outcome = "ok"
+            try:
+                message = codec.decode(raw.value, message_type)
+                key = (topic.name, identity(message))
+                if key in self._seen:
+                    outcome = "duplicate"
+                    return
+                call_id, seq = key[1][0], key[1][1]
+                with telemetry.consume_span(self.stage, topic.name, raw.headers, call_id, seq):
+                    await handler(message)
+                self._seen.add(key)  # only once handled: a rejected message is never mistaken for a duplicate
+            except codec.PayloadError as error:
+                outcome = "dead_letter"
+                await self.dead_letter(raw, "decode_error", str(error))
+            except Rejected as rejection:
+                outcome = "dead_letter"
+                await self.dead_letter(raw, rejection.reason, rejection.detail)
+            except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the stage
+                outcome = "dead_letter"
+                log.exception("%s failed on a message from %s", self.stage, topic.name)
+                await self.dead_letter(raw, "processing_error", type(error).__name__)
+            finally:
+                self.in_flight -= 1
+                telemetry.MESSAGES.labels(self.stage, topic.name, outcome).inc()
+                telemetry.STAGE_LATENCY.labels(self.stage).observe(time.perf_counter() - started)
+
+        self.transport.subscribe(topic.name, on_message)
+
+    async def publish(self, topic: Topic, key: str, message: ProtoMessage) -> None:
+        headers = telemetry.inject_headers({"content-type": b"application/x-protobuf",
+                                            "seatcopilot-type": message.DESCRIPTOR.full_name.encode()})
+        await self.transport.publish(topic.name, key, codec.encode(message), headers)
+        telemetry.PUBLISHED.labels(self.stage, topic.name).inc()
+
+    async def dead_letter(self, raw: Message, reason: str, detail: str, payload: bytes | None = None) -> None:
+        """The payload is the raw bytes, scrubbed first where the stage sees raw text (intake)."""
+        if payload is None:
+            payload = self.scrub_dead_letter(raw.value) if self.scrub_dead_letter else raw.value
+        now = timestamp_pb2.Timestamp()
+        now.GetCurrentTime()
+        letter = deadletter_pb2.DeadLetter(
+            stage=self.stage, source_topic=raw.topic, reason=reason, detail=detail,
+            payload=payload, key=raw.key, failed_at=now,
+        )
+        await self.transport.publish(DEAD_LETTER.name, raw.key or "unknown", codec.encode(letter))
+        telemetry.DEAD_LETTERS.labels(self.stage, reason).inc()
+        log.warning("dead-lettered a message from %s: %s", raw.topic, reason)
+
+
+Background = Callable[[], Awaitable[None]]
+"""A long-running task an adapter needs beside its consumers (timers, flushes)."""

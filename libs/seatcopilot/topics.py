@@ -1,0 +1,55 @@
+"""Every Kafka topic of the pipeline, defined once. Each is keyed by call_id so a call stays ordered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    producer: str
+    payload: str
+    description: str
+
+
+CALL_EVENTS = Topic(
+    "seatcopilot.call-events.v1", "contact-center platforms", "seatcopilot.events.v1.CallEvent",
+    "Raw call events as platforms publish them; intake's input.",
+)
+TRANSCRIPT = Topic(
+    "seatcopilot.transcript.v1", "intake", "seatcopilot.events.v1.CallEvent",
+    "Validated, de-duplicated, ordered and redacted call events (final utterances and lifecycle).",
+)
+CLASSIFIED = Topic(
+    "seatcopilot.classified.v1", "classifier", "seatcopilot.classification.v1.ClassifiedEvent",
+    "Every transcript event in order; utterances carry intent, task and stage.",
+)
+GROUNDED = Topic(
+    "seatcopilot.grounded.v1", "retrieval", "seatcopilot.retrieval.v1.GroundedEvent",
+    "Customer utterances with the knowledge items that answer them, with provenance.",
+)
+DRAFTS = Topic(
+    "seatcopilot.drafts.v1", "generation", "seatcopilot.generation.v1.SuggestionDraft",
+    "Suggestion drafts before compliance. Never read by the console.",
+)
+SUGGESTIONS = Topic(
+    "seatcopilot.suggestions.v1", "compliance", "seatcopilot.compliance.v1.SteeredSuggestion",
+    "Suggestions with a compliance verdict: the only suggestions the console reads.",
+)
+ALERTS = Topic(
+    "seatcopilot.alerts.v1", "compliance", "seatcopilot.compliance.v1.Alert",
+    "Compliance alerts on operator speech and overdue obligations.",
+)
+SUMMARIES = Topic(
+    "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
+    "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
+)
+DEAD_LETTER = Topic(
+    "seatcopilot.dead-letter.v1", "every stage", "seatcopilot.deadletter.v1.DeadLetter",
+    "Messages a stage could not process, with the stage and the reason.",
+)
+
+ALL: tuple[Topic, ...] = (
+    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER,
+)

@@ -1,0 +1,14 @@
+"""Transports: Kafka (Faust) for the distributed mode, in-process for the embedded mode."""
+
+from seatcopilot.transport.base import Handler, Message, Transport
+from seatcopilot.transport.inprocess import InProcessTransport
+
+__all__ = ["Handler", "InProcessTransport", "Message", "Transport", "create"]
+
+
+def create(kind: str, group: str, bootstrap: str) -> Transport:
+    if kind == "inprocess":
+        return InProcessTransport()
+    from seatcopilot.transport.kafka import KafkaTransport  # Faust is imported only when used
+
+    return KafkaTransport(group, bootstrap)

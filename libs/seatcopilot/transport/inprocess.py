@@ -1,0 +1,79 @@
+"""In-process transport for the embedded mode and unit tests: the same interface as Kafka.
+
+One queue and one worker per subscription keeps every key (indeed every topic) in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+
+from seatcopilot.transport.base import Handler, Message
+
+log = logging.getLogger(__name__)
+
+
+class InProcessTransport:
+    def __init__(self, max_queue: int = 10_000) -> None:
+        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._queues: list[tuple[asyncio.Queue[Message], Handler]] = []
+        self._by_topic: dict[str, list[asyncio.Queue[Message]]] = defaultdict(list)
+        self._workers: list[asyncio.Task[None]] = []
+        self._max_queue = max_queue
+        self._taps: dict[str, list[asyncio.Queue[Message]]] = defaultdict(list)
+        self._running = False
+
+    def subscribe(self, topic: str, handler: Handler) -> None:
+        queue: asyncio.Queue[Message] = asyncio.Queue(self._max_queue)
+        self._queues.append((queue, handler))
+        self._by_topic[topic].append(queue)
+
+    def tap(self, topic: str) -> asyncio.Queue[Message]:
+        """A queue receiving every message published to topic from now on (for readers like the console)."""
+        queue: asyncio.Queue[Message] = asyncio.Queue()
+        self._taps[topic].append(queue)
+        return queue
+
+    async def publish(self, topic: str, key: str, value: bytes,
+                      headers: Mapping[str, bytes] | None = None) -> None:
+        message = Message(topic, key, value, dict(headers or {}))
+        for queue in self._by_topic.get(topic, []):
+            await queue.put(message)
+        for queue in self._taps.get(topic, []):
+            queue.put_nowait(message)
+
+    async def start(self) -> None:
+        self._running = True
+        self._workers = [asyncio.create_task(self._work(q, h)) for q, h in self._queues]
+
+    async def _work(self, queue: asyncio.Queue[Message], handler: Handler) -> None:
+        while True:
+            message = await queue.get()
+            try:
+                await handler(message)
+            except Exception:  # the adapters dead-letter; this only guards the worker itself
+                log.exception("unhandled error in handler for %s", message.topic)
+            finally:
+                queue.task_done()
+
+    async def join(self) -> None:
+        """Waits until every queue is empty and idle, including messages published meanwhile."""
+        while True:
+            for queue, _ in self._queues:
+                await queue.join()
+            await asyncio.sleep(0)
+            if all(queue.empty() and queue._unfinished_tasks == 0 for queue, _ in self._queues):  # noqa: SLF001
+                return
+
+    async def stop(self) -> None:
+        if self._running:
+            await self.join()
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._running = False
+
+    async def healthy(self) -> bool:
+        return self._running

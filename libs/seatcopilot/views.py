@@ -1,0 +1,100 @@
+"""The JSON shapes operators' screens and the replay CLI show for pipeline outputs.
+
+One place turns a steered suggestion, an alert or a summary into what a person reads, so the
+console and `seatcopilot replay --json` always agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.message import Message
+
+from seatcopilot import codec
+from seatcopilot.codec import bare_enum_name
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.topics import ALERTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+
+SUMMARY_KINDS = {sm.SUMMARY_KIND_HANDOVER: "handover_summary", sm.SUMMARY_KIND_WRAPUP: "wrapup_summary"}
+
+
+def _common(call_id: str, seq: int, tenant: str, scenario: int, operator_id: str, team_id: str) -> dict[str, Any]:
+    return {"call_id": call_id, "seq": seq, "tenant": tenant,
+            "scenario": bare_enum_name(ev.Scenario.DESCRIPTOR, scenario),
+            "operator_id": operator_id, "team_id": team_id}
+
+
+def suggestion_view(steered: cp.SteeredSuggestion) -> dict[str, Any]:
+    draft = steered.draft
+    return {
+        "kind": "suggestion",
+        **_common(draft.call_id, draft.seq, draft.tenant, draft.scenario, draft.operator_id, draft.team_id),
+        "text": steered.text,
+        "compliance": {
+            "verdict": bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict),
+            "rule_ids": list(steered.compliance.rule_ids),
+            "policy_version": steered.compliance.policy_version,
+        },
+        "sources": [{"id": s.id, "kind": s.kind, "title": s.title, "source": s.source, "version": s.version,
+                     "effective_date": s.effective_date} for s in draft.sources],
+        "intent": draft.intent,
+        "task": draft.task,
+        "backend": bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend),
+        "fallback_reason": draft.fallback_reason,
+        "degraded": draft.degraded,
+    }
+
+
+def alert_view(alert: cp.Alert) -> dict[str, Any]:
+    return {
+        "kind": "alert",
+        **_common(alert.call_id, alert.seq, alert.tenant, alert.scenario, alert.operator_id, alert.team_id),
+        "text": alert.message,
+        "rule_ids": list(alert.rule_ids),
+        "severity": bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity),
+        "fix": alert.fix,
+        "citation": alert.citation,
+        "audiences": [bare_enum_name(cp.Audience.DESCRIPTOR, a) for a in alert.audiences],
+    }
+
+
+def summary_view(summary: sm.Summary) -> dict[str, Any]:
+    data = codec.to_dict(summary)
+    return {
+        "kind": SUMMARY_KINDS.get(summary.kind, "summary"),
+        **_common(summary.call_id, summary.seq, summary.tenant, summary.scenario, summary.operator_id,
+                  summary.team_id),
+        "text": summary.text,
+        "target_role": data["target_role"],
+        "intents": data["intents"], "commitments": data["commitments"],
+        "disclosures_given": data["disclosures_given"], "disclosures_owed": data["disclosures_owed"],
+        "compliance_rule_ids": data["compliance_rule_ids"], "disposition": summary.disposition,
+        "next_actions": data["next_actions"],
+    }
+
+
+def transcript_view(event: ev.CallEvent) -> dict[str, Any]:
+    return {
+        "kind": "transcript",
+        **_common(event.call_id, event.seq, event.tenant, event.scenario, event.operator_id, event.team_id),
+        "type": bare_enum_name(ev.EventType.DESCRIPTOR, event.type),
+        "speaker": bare_enum_name(ev.Speaker.DESCRIPTOR, event.speaker),
+        "text": event.text,
+        "transfer_to_role": bare_enum_name(ev.Role.DESCRIPTOR, event.transfer_to_role),
+    }
+
+
+READERS: dict[str, tuple[type[Message], Any]] = {
+    SUGGESTIONS.name: (cp.SteeredSuggestion, suggestion_view),
+    ALERTS.name: (cp.Alert, alert_view),
+    SUMMARIES.name: (sm.Summary, summary_view),
+    TRANSCRIPT.name: (ev.CallEvent, transcript_view),
+}
+
+
+def view_of(topic: str, payload: bytes) -> dict[str, Any]:
+    message_type, render = READERS[topic]
+    return render(codec.decode(payload, message_type))

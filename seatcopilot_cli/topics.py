@@ -1,0 +1,23 @@
+"""Creates the pipeline's Kafka topics with a plain admin client (idempotent)."""
+
+from __future__ import annotations
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from seatcopilot.topics import ALL
+
+
+def create_topics(bootstrap: str, partitions: int = 6, replication: int = 1) -> list[str]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="seatcopilot-topics", request_timeout_ms=15000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t.name for t in ALL if t.name not in existing]
+        if missing:
+            try:
+                admin.create_topics([NewTopic(name, partitions, replication) for name in missing])
+            except TopicAlreadyExistsError:
+                pass  # another process created them meanwhile
+        return missing
+    finally:
+        admin.close()

@@ -1,0 +1,3 @@
+from services.classifier.main import main
+
+main()

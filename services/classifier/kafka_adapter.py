@@ -1,0 +1,20 @@
+"""Classifier on the bus: transcript events in, classified events out (every event, in order)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.stage_io import Background, StageIO
+from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
+
+from services.classifier.logic import IntentClassifier
+
+
+def attach(io: StageIO, classifier: IntentClassifier) -> list[Background]:
+    async def on_event(event: ev.CallEvent) -> None:
+        classified = await asyncio.to_thread(classifier.classify, event)
+        await io.publish(CLASSIFIED, event.call_id, classified)
+
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
+    return []

@@ -1,0 +1,38 @@
+"""Compliance's gRPC face: steer one draft, check one transcript event."""
+
+from __future__ import annotations
+
+import grpc
+
+from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.grpc_util import unary
+
+from services.compliance.logic import ComplianceEngine
+
+SERVICE_NAME = compliance_pb2.DESCRIPTOR.services_by_name["ComplianceService"].full_name
+DEADLINE_S = 1.0
+
+
+class ComplianceServicer(compliance_pb2_grpc.ComplianceServiceServicer):
+    def __init__(self, engine: ComplianceEngine) -> None:
+        self.engine = engine
+
+    @unary("compliance", DEADLINE_S)
+    async def SteerDraft(self, request: gen.SuggestionDraft, context: grpc.aio.ServicerContext
+                         ) -> compliance_pb2.SteeredSuggestion:
+        if not request.call_id:
+            raise ValueError("call_id is required")
+        return self.engine.steer(request)
+
+    @unary("compliance", DEADLINE_S)
+    async def CheckEvent(self, request: ev.CallEvent, context: grpc.aio.ServicerContext
+                         ) -> compliance_pb2.AlertBatch:
+        if not request.call_id:
+            raise ValueError("call_id is required")
+        return compliance_pb2.AlertBatch(alerts=self.engine.check_event(request))
+
+
+def register(server: grpc.aio.Server, engine: ComplianceEngine) -> None:
+    compliance_pb2_grpc.add_ComplianceServiceServicer_to_server(ComplianceServicer(engine), server)

@@ -1,0 +1,3 @@
+from services.generation.main import main
+
+main()

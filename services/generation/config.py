@@ -1,0 +1,29 @@
+"""Generation settings, from the environment, validated at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seatcopilot.config import CommonConfig, env, load
+from seatcopilot.policy import DEFAULT_POLICY
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    backend: str = env("GENERATION_BACKEND", default="triton", choices=("triton", "local", "scripted"),
+                       help="triton in the distributed mode, local in the embedded mode; scripted never calls a model")
+    triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
+    triton_model: str = env("TRITON_MODEL", default="seatcopilot_llm")
+    max_tokens: int = env("GENERATION_MAX_TOKENS", default=40, minimum=1)
+    model_deadline_s: float = env("GENERATION_DEADLINE_S", default=8.0, minimum=0.05,
+                                  help="past this the scripted, knowledge-grounded line is used instead")
+    draft_ttl_s: float = env("SUGGESTION_TTL_S", default=30.0, minimum=0.1,
+                             help="a suggestion older than this is never shown")
+    max_concurrent: int = env("GENERATION_MAX_CONCURRENT", default=4, minimum=1,
+                              help="model calls in flight; beyond this, requests are shed to the scripted line")
+    policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY)
+
+
+def load_config() -> tuple[CommonConfig, GenerationConfig]:
+    return load(CommonConfig), load(GenerationConfig)

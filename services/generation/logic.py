@@ -1,0 +1,142 @@
+"""Generation: the next operator line, streamed from the model and checked before it leaves.
+
+A draft the model cannot produce in time, that repeats itself, or that states a number found in
+neither the knowledge nor the customer's words is replaced by the best knowledge-grounded script
+line, marked as scripted with the reason. Drafts still go to compliance either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+
+from google.protobuf import timestamp_pb2
+
+from seatcopilot.codec import bare_enum_name
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.policy import Policy
+from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+
+from services.generation import prompts
+from services.generation.backends import GenerationRequest, ModelBackend
+from services.generation.config import GenerationConfig
+
+log = logging.getLogger(__name__)
+
+SCRIPT_KINDS = ("SCRIPT", "OBJECTION_HANDLER", "FAQ")
+HOLDING_LINE = "Let me check that for you — one moment, please."
+_NUMBER = re.compile(r"\d[\d,.]*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LEAD = re.compile(r'^\s*(?:agent|operator|assistant)\s*:\s*|^\s*["“]|["”]\s*$', re.IGNORECASE)
+
+
+def first_sentences(text: str, count: int = 2) -> str:
+    return " ".join(_SENTENCE_END.split(text.strip())[:count]).strip()
+
+
+def clean_model_text(text: str) -> str:
+    return _LEAD.sub("", first_sentences(_LEAD.sub("", text.strip()))).strip()
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def grounding_problem(text: str, grounded: rt.GroundedEvent) -> str:
+    """Why a model draft must not be shown as it is, or '' when it may go on to compliance."""
+    words = text.lower().split()
+    if len(words) < 3:
+        return "draft_too_short"
+    grams = [" ".join(words[i:i + 4]) for i in range(len(words) - 3)]
+    if len(grams) != len(set(grams)):
+        return "draft_repetitive"
+    known = _numbers(grounded.classified.event.text)
+    for item in grounded.items:
+        known |= _numbers(item.text) | _numbers(item.title)
+    if _numbers(text) - known:
+        return "draft_not_grounded"
+    return ""
+
+
+def scripted_line(items: list[rt.KnowledgeItem]) -> tuple[str, list[rt.KnowledgeItem]]:
+    for item in sorted(items, key=lambda i: i.kind not in SCRIPT_KINDS):
+        return first_sentences(item.text), [item]
+    return HOLDING_LINE, []
+
+
+def _timestamp(seconds: float) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromNanoseconds(int(seconds * 1e9))
+    return stamp
+
+
+class Generator:
+    def __init__(self, backend: ModelBackend | None, policy: Policy, config: GenerationConfig) -> None:
+        self.backend = backend
+        self.policy = policy
+        self.config = config
+        self._slots = asyncio.Semaphore(config.max_concurrent)
+
+    def _base_draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
+        event, label = grounded.classified.event, grounded.classified.classification
+        now = time.time()
+        return gen.SuggestionDraft(
+            call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
+            operator_id=event.operator_id, team_id=event.team_id, intent=label.intent or "unknown",
+            task=label.task or "answer", degraded=grounded.degraded, created_at=_timestamp(now),
+            deadline=_timestamp(now + self.config.draft_ttl_s), prompt_version=prompts.OPERATOR_SUGGESTION_V1,
+        )
+
+    def _request(self, grounded: rt.GroundedEvent) -> GenerationRequest:
+        event, label = grounded.classified.event, grounded.classified.classification
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
+        messages = prompts.operator_suggestion(scenario, label.intent or "unknown", label.task or "answer",
+                                               event.text, list(grounded.items), [])
+        return GenerationRequest(messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
+                                 stop_words=["\nCustomer:", "\nAgent:"])
+
+    def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
+        text, sources = scripted_line(list(grounded.items))
+        draft.text = text
+        del draft.sources[:]
+        draft.sources.extend(sources)
+        draft.backend = gen.BACKEND_SCRIPTED
+        draft.fallback_reason = "knowledge_unavailable" if grounded.degraded and not sources else reason
+
+    async def stream(self, grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
+        """Text pieces as the model writes them, then the complete draft."""
+        draft = self._base_draft(grounded)
+        if self.backend is None:
+            self._fallback(draft, grounded, "model_disabled")
+        elif self._slots.locked():
+            self._fallback(draft, grounded, "overloaded")  # shed rather than queue past the deadline
+        else:
+            async with self._slots:
+                pieces: list[str] = []
+                try:
+                    async with asyncio.timeout(self.config.model_deadline_s):
+                        async for piece in self.backend.stream(self._request(grounded)):
+                            pieces.append(piece)
+                            yield gen.GenerateChunk(text_delta=piece)
+                    draft.text = clean_model_text("".join(pieces))
+                    draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
+                    draft.sources.extend(grounded.items)
+                    problem = grounding_problem(draft.text, grounded)
+                    if problem:
+                        self._fallback(draft, grounded, problem)
+                except TimeoutError:
+                    self._fallback(draft, grounded, "model_deadline")
+                except Exception as error:  # noqa: BLE001 - a model outage must not empty the panel
+                    log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
+                    self._fallback(draft, grounded, "model_unavailable")
+        yield gen.GenerateChunk(draft=draft)
+
+    async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
+        async for chunk in self.stream(grounded):
+            if chunk.HasField("draft"):
+                return chunk.draft
+        raise RuntimeError("generation ended without a draft")

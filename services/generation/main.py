@@ -1,0 +1,38 @@
+"""Entrypoint: `python -m services.generation`."""
+
+from __future__ import annotations
+
+from seatcopilot import service
+from seatcopilot.policy import load_policy
+
+from services.generation import grpc_adapter, kafka_adapter
+from services.generation.backends import LocalBackend, ModelBackend, TritonBackend
+from services.generation.config import GenerationConfig, load_config
+from services.generation.local_model import build_local_model
+from services.generation.logic import Generator
+
+
+def build_backend(config: GenerationConfig) -> ModelBackend | None:
+    if config.backend == "triton":
+        return TritonBackend(config.triton_url, config.triton_model)
+    if config.backend == "local":
+        return LocalBackend(build_local_model())
+    return None
+
+
+def build(config: GenerationConfig) -> Generator:
+    return Generator(build_backend(config), load_policy(config.policy_path), config)
+
+
+def main() -> None:
+    common, config = load_config()
+
+    async def setup(ctx: service.ServiceContext) -> None:
+        generator = build(config)
+        ctx.background.extend(kafka_adapter.attach(ctx.io, generator))
+        grpc_adapter.register(ctx.server, generator)
+        if generator.backend is not None:
+            ctx.health.add_check("model_backend", generator.backend.healthy)
+            ctx.on_shutdown.append(generator.backend.close)
+
+    service.run("generation", common, [grpc_adapter.SERVICE_NAME], setup)

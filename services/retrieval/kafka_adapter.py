@@ -1,0 +1,20 @@
+"""Retrieval on the bus: classified events in, grounded customer utterances out."""
+
+from __future__ import annotations
+
+from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.stage_io import Background, StageIO
+from seatcopilot.topics import CLASSIFIED, GROUNDED
+
+from services.retrieval.logic import Retriever
+
+
+def attach(io: StageIO, retriever: Retriever) -> list[Background]:
+    async def on_classified(classified: cl.ClassifiedEvent) -> None:
+        if retriever.wants_knowledge(classified):
+            grounded = await retriever.retrieve(classified)
+            await io.publish(GROUNDED, classified.event.call_id, grounded)
+
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
+               identity=lambda c: (c.event.call_id, c.event.seq))
+    return []

@@ -1,0 +1,36 @@
+"""Entrypoint: `python -m services.retrieval`."""
+
+from __future__ import annotations
+
+from seatcopilot import service
+from seatcopilot.encoder import shared_encoder
+
+from services.retrieval import grpc_adapter, kafka_adapter
+from services.retrieval.config import RetrievalConfig, load_config
+from services.retrieval.knowledge import load_knowledge
+from services.retrieval.logic import Retriever
+from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore, Neo4jStore, embed_records
+
+
+def build_store(config: RetrievalConfig) -> KnowledgeStore:
+    if config.store == "neo4j":
+        return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password)
+    records = load_knowledge(config.kb_path)
+    return EmbeddedGraphStore(records, embed_records(shared_encoder(), records))
+
+
+def build(config: RetrievalConfig) -> Retriever:
+    return Retriever(build_store(config), shared_encoder(), config.deadline_s, config.top_k)
+
+
+def main() -> None:
+    common, config = load_config()
+
+    async def setup(ctx: service.ServiceContext) -> None:
+        retriever = build(config)
+        ctx.background.extend(kafka_adapter.attach(ctx.io, retriever))
+        grpc_adapter.register(ctx.server, retriever)
+        ctx.health.add_check("knowledge_store", retriever.store.healthy)
+        ctx.on_shutdown.append(retriever.store.close)
+
+    service.run("retrieval", common, [grpc_adapter.SERVICE_NAME], setup)

@@ -1,0 +1,3 @@
+from services.summarizer.main import main
+
+main()
