@@ -25,6 +25,10 @@ import sys
 import time
 
 
+class Fatal(Exception):
+    """A failure that retrying cannot fix (e.g. wrong password)."""
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
@@ -48,15 +52,21 @@ def check_kafka(args: argparse.Namespace) -> str:
 
 def check_neo4j(args: argparse.Namespace) -> str:
     from neo4j import GraphDatabase
+    from neo4j.exceptions import ClientError
 
-    with GraphDatabase.driver(
-        args.uri, auth=(args.user, args.password), connection_timeout=5.0
-    ) as driver:
-        driver.verify_connectivity()
-        records, _, _ = driver.execute_query("RETURN 1 AS one", database_="neo4j")
-        if not records or records[0]["one"] != 1:
-            raise RuntimeError(f"unexpected result of RETURN 1: {records!r}")
-        agent = driver.get_server_info().agent
+    try:
+        with GraphDatabase.driver(
+            args.uri, auth=(args.user, args.password), connection_timeout=5.0
+        ) as driver:
+            driver.verify_connectivity()
+            records, _, _ = driver.execute_query("RETURN 1 AS one", database_="neo4j")
+            if not records or records[0]["one"] != 1:
+                raise RuntimeError(f"unexpected result of RETURN 1: {records!r}")
+            agent = driver.get_server_info().agent
+    except ClientError as e:  # AuthError is a ClientError; Neo.ClientError.Security.* won't heal
+        if "Security" in (e.code or ""):
+            raise Fatal(f"{e.code}: {e.message} (user {args.user!r}; is NEO4J_PASSWORD right?)") from e
+        raise
     return f"Neo4j ready at {args.uri} ({agent})"
 
 
@@ -100,11 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         tries += 1
         try:
             msg = check(args)
+        except Fatal as e:
+            print(f"wait_ready: {args.service}: {e}", file=sys.stderr)
+            return 1
         except ImportError as e:
             print(f"wait_ready: {args.service}: client library {MODULES[args.service]} is not "
                   f"installed in {sys.executable}: {e}", file=sys.stderr)
             return 2
-        except Exception as e:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception as e:
             last = e
         else:
             if not args.quiet:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
+from types import ModuleType
 
 from seatcopilot import codec
 from seatcopilot.config import load
@@ -63,8 +64,12 @@ class EmbeddedPipeline:
             "generation": generation_adapter, "compliance": compliance_adapter, "summarizer": summarizer_adapter,
         }
         for name, adapter in adapters.items():
-            self.background.extend(adapter.attach(StageIO(name, self.bus), self.stages[name]))
+            self.attach(name, adapter, self.stages[name])
         self._tasks: list[asyncio.Task[None]] = []
+
+    def attach(self, name: str, adapter: ModuleType, stage: object) -> None:
+        """Adds a consumer (a stage, or the console) to the bus; call before start()."""
+        self.background.extend(adapter.attach(StageIO(name, self.bus), stage))
 
     async def start(self) -> None:
         await self.bus.start()

@@ -28,6 +28,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _kg_load(args: argparse.Namespace) -> int:
     from seatcopilot.config import load
     from seatcopilot.encoder import shared_encoder
+
     from services.retrieval.config import RetrievalConfig
     from services.retrieval.knowledge import load_knowledge
     from services.retrieval.loader import load_into_neo4j
@@ -50,6 +51,7 @@ def _topics_create(args: argparse.Namespace) -> int:
 
 def _models_build(args: argparse.Namespace) -> int:
     from seatcopilot.encoder import encoder_path
+
     from services.generation.local_model import build_local_model
 
     print(f"encoder: {encoder_path()}")

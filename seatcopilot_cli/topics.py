@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
-
 from seatcopilot.topics import ALL
 
 
@@ -14,10 +15,8 @@ def create_topics(bootstrap: str, partitions: int = 6, replication: int = 1) -> 
         existing = set(admin.list_topics())
         missing = [t.name for t in ALL if t.name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
                 admin.create_topics([NewTopic(name, partitions, replication) for name in missing])
-            except TopicAlreadyExistsError:
-                pass  # another process created them meanwhile
         return missing
     finally:
         admin.close()

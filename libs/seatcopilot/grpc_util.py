@@ -52,7 +52,7 @@ def unary(stage: str, default_deadline: float) -> Callable[[F], F]:
             started, code = time.perf_counter(), grpc.StatusCode.OK
             try:
                 return await asyncio.wait_for(method(self, request, context), _budget(context, default_deadline))
-            except Exception as error:  # noqa: BLE001 - mapped to a status, never a crash
+            except Exception as error:
                 code, detail = _status_for(error)
                 if code == grpc.StatusCode.INTERNAL:
                     log.exception("%s.%s failed", stage, method.__name__)
@@ -79,7 +79,7 @@ def server_streaming(stage: str, default_deadline: float) -> Callable[[F], F]:
                     if time.monotonic() > deadline:
                         raise TimeoutError
                     yield item
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 code, detail = _status_for(error)
                 if code == grpc.StatusCode.INTERNAL:
                     log.exception("%s.%s failed", stage, method.__name__)
@@ -120,7 +120,7 @@ class Health:
     async def _run(check: DependencyCheck) -> bool:
         try:
             return bool(await asyncio.wait_for(check(), timeout=3))
-        except Exception:  # noqa: BLE001 - a failing check is an unhealthy dependency
+        except Exception:
             return False
 
     async def watch(self, interval: float = 2.0) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.encoder import Encoder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import grpc
-
 from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen

@@ -6,7 +6,6 @@ Drafts in → steered suggestions out (with a verdict, always); transcript event
 from __future__ import annotations
 
 from prometheus_client import Counter
-
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
-
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -37,6 +36,7 @@ class CallCompliance:
     operator_turns: int = 0
     satisfied: set[str] = field(default_factory=set)
     overdue: set[str] = field(default_factory=set)
+    ended: bool = False
 
 
 def _now() -> timestamp_pb2.Timestamp:
@@ -75,9 +75,9 @@ class ComplianceEngine:
             self._calls[event.call_id] = CallCompliance(target)
             return []
         if event.type == ev.EVENT_TYPE_CALL_ENDED:
-            self._calls.pop(event.call_id, None)
+            state.ended = True  # kept (bounded LRU) so late drafts for this call are recognised
             return []
-        if event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_OPERATOR:
+        if state.ended or event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_OPERATOR:
             return []
         state.operator_turns += 1
         alerts = [self._rule_alert(event, rule) for rule in self.policy.rules
@@ -120,11 +120,12 @@ class ComplianceEngine:
         verdict = steered.compliance  # a reference: assigning a message field would copy it
         verdict.policy_version = self.policy.label
         verdict.decided_at.CopyFrom(_now())
-        if draft.HasField("deadline") and draft.deadline.ToNanoseconds() / 1e9 < now:
-            verdict.verdict = cp.VERDICT_EXPIRED
+        state = self._calls.get(draft.call_id)
+        past_deadline = draft.HasField("deadline") and draft.deadline.ToNanoseconds() / 1e9 < now
+        if past_deadline or (state is not None and state.ended):
+            verdict.verdict = cp.VERDICT_EXPIRED  # too late to help: never shown
             return steered
-        scenario = self._calls[draft.call_id].scenario if draft.call_id in self._calls else (
-            bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario))
+        scenario = state.scenario if state else bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario)
         rules = [r for r in self.policy.rules if r.applies(scenario, "DRAFT")]
         text, fired = draft.text, []
         blocking = [r for r in rules if r.remedy == "BLOCK" and r.matches(text)]

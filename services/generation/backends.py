@@ -82,7 +82,7 @@ class LocalBackend:
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | None | BaseException] = asyncio.Queue()
+        queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
 
         def emit(piece: str) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, piece)
@@ -91,7 +91,7 @@ class LocalBackend:
             try:
                 self._generate(request, emit)
                 loop.call_soon_threadsafe(queue.put_nowait, None)
-            except BaseException as error:  # noqa: BLE001 - handed to the awaiting coroutine
+            except BaseException as error:
                 loop.call_soon_threadsafe(queue.put_nowait, error)
 
         threading.Thread(target=run, daemon=True).start()
@@ -163,7 +163,7 @@ class TritonBackend:
     async def healthy(self) -> bool:
         try:
             return bool(await self.client.is_model_ready(self.model))
-        except Exception:  # noqa: BLE001 - unreachable means unhealthy
+        except Exception:
             return False
 
     async def close(self) -> None:

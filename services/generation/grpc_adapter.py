@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import grpc
-
 from seatcopilot.generation.v1 import generation_pb2, generation_pb2_grpc
 from seatcopilot.grpc_util import server_streaming
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt

@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator
 
 from google.protobuf import timestamp_pb2
-
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
@@ -31,6 +30,15 @@ SCRIPT_KINDS = ("SCRIPT", "OBJECTION_HANDLER", "FAQ")
 HOLDING_LINE = "Let me check that for you — one moment, please."
 _NUMBER = re.compile(r"\d[\d,.]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[a-z']+")
+_NARRATION = re.compile(r"\b(?:the|an?)\s+(?:agent|operator|assistant|representative)\b|\bcustomer said\b",
+                        re.IGNORECASE)
+_STOPWORDS = frozenset(
+    "that this with have from your you'll you're we'll we're there their they what when which will would could "
+    "should about been were into just like also some than then them these those here very more most much only "
+    "over such sure okay well".split()
+)
+MIN_GROUNDED_SHARE = 0.5
 _LEAD = re.compile(r'^\s*(?:agent|operator|assistant)\s*:\s*|^\s*["“]|["”]\s*$', re.IGNORECASE)
 
 
@@ -46,18 +54,30 @@ def _numbers(text: str) -> set[str]:
     return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
 
 
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 3 and w not in _STOPWORDS}
+
+
 def grounding_problem(text: str, grounded: rt.GroundedEvent) -> str:
-    """Why a model draft must not be shown as it is, or '' when it may go on to compliance."""
+    """Why a model draft must not be shown as it is, or '' when it may go on to compliance.
+
+    A small model drifts: it narrates ("the agent says"), repeats itself, or invents. A draft must
+    speak to the customer, state no number the knowledge or the customer did not, and share most
+    of its content words with them.
+    """
     words = text.lower().split()
     if len(words) < 3:
         return "draft_too_short"
     grams = [" ".join(words[i:i + 4]) for i in range(len(words) - 3)]
     if len(grams) != len(set(grams)):
         return "draft_repetitive"
-    known = _numbers(grounded.classified.event.text)
-    for item in grounded.items:
-        known |= _numbers(item.text) | _numbers(item.title)
-    if _numbers(text) - known:
+    if _NARRATION.search(text):
+        return "draft_not_addressed_to_customer"
+    source = grounded.classified.event.text + " " + " ".join(f"{i.title} {i.text}" for i in grounded.items)
+    if _numbers(text) - _numbers(source):
+        return "draft_not_grounded"
+    content = _content_words(text)
+    if content and len(content & _content_words(source)) / len(content) < MIN_GROUNDED_SHARE:
         return "draft_not_grounded"
     return ""
 
@@ -130,7 +150,7 @@ class Generator:
                         self._fallback(draft, grounded, problem)
                 except TimeoutError:
                     self._fallback(draft, grounded, "model_deadline")
-                except Exception as error:  # noqa: BLE001 - a model outage must not empty the panel
+                except Exception as error:
                     log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
                     self._fallback(draft, grounded, "model_unavailable")
         yield gen.GenerateChunk(draft=draft)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import grpc
-
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.grpc_util import unary
 from seatcopilot.intake.v1 import intake_pb2, intake_pb2_grpc

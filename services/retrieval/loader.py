@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from neo4j import GraphDatabase
-
 from seatcopilot.encoder import Encoder
 
 from services.retrieval.knowledge import KnowledgeRecord

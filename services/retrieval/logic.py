@@ -11,7 +11,6 @@ import logging
 import re
 
 import numpy as np
-
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.encoder import Encoder
@@ -70,7 +69,7 @@ class Retriever:
             candidates = await asyncio.wait_for(
                 self.store.candidates(scenario, intent, mentioned_products(event.text)), self.deadline_s
             )
-        except Exception as error:  # noqa: BLE001 - any store failure degrades, never blocks the call
+        except Exception as error:
             log.warning("knowledge store unavailable (%s): answering degraded", type(error).__name__)
             return rt.GroundedEvent(classified=classified, degraded=True)
         return rt.GroundedEvent(classified=classified, items=rank(candidates, query, self.top_k))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-
 from seatcopilot.encoder import Encoder
 
 from services.retrieval.knowledge import KnowledgeRecord
@@ -113,7 +112,7 @@ class Neo4jStore:
         try:
             await self.driver.verify_connectivity()
             return True
-        except Exception:  # noqa: BLE001 - unreachable or unauthorised both mean unhealthy
+        except Exception:
             return False
 
     async def close(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import grpc
-
 from seatcopilot.grpc_util import unary
 from seatcopilot.summary.v1 import summary_pb2, summary_pb2_grpc
 

@@ -64,7 +64,7 @@ class InProcessTransport:
             for queue, _ in self._queues:
                 await queue.join()
             await asyncio.sleep(0)
-            if all(queue.empty() and queue._unfinished_tasks == 0 for queue, _ in self._queues):  # noqa: SLF001
+            if all(queue.empty() and queue._unfinished_tasks == 0 for queue, _ in self._queues):
                 return
 
     async def stop(self) -> None:

@@ -1,0 +1,3 @@
+from seatcopilot_cli.main import main
+
+main()

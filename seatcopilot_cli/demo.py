@@ -1,0 +1,86 @@
+"""`seatcopilot demo` (what `make run` starts): the embedded pipeline replaying the bundled calls at
+conversational pace, with the console on http://127.0.0.1:8080."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from seatcopilot import codec, telemetry
+from seatcopilot.events.v1 import call_event_pb2 as ev
+
+from seatcopilot_cli.embedded import EmbeddedPipeline
+from services.console import kafka_adapter as console_adapter
+from services.console.http_api import start_http
+from services.console.logic import ConsoleHub
+
+log = logging.getLogger("seatcopilot.demo")
+CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
+MAX_GAP_S = 6.0
+PAUSE_BETWEEN_ROUNDS_S = 15.0
+
+
+def load_calls() -> list[list[ev.CallEvent]]:
+    return [[codec.event_from_json_line(line) for line in path.read_text().splitlines() if line.strip()]
+            for path in sorted(CALLS.glob("*.jsonl"))]
+
+
+async def play_call(pipeline: EmbeddedPipeline, events: list[ev.CallEvent], speed: float, round_no: int,
+                    start_delay: float) -> None:
+    await asyncio.sleep(start_delay)
+    previous = None
+    for original in events:
+        event = ev.CallEvent()
+        event.CopyFrom(original)
+        if round_no > 1:
+            event.call_id = f"{original.call_id}-r{round_no}"
+        event.ts.GetCurrentTime()
+        if previous is not None:
+            gap = (original.ts.ToNanoseconds() - previous.ts.ToNanoseconds()) / 1e9
+            await asyncio.sleep(min(max(gap, 0.2), MAX_GAP_S) / speed)
+        previous = original
+        await pipeline.publish(event)
+
+
+async def serve(host: str, port: int, speed: float, once: bool) -> int:
+    telemetry.setup_logging("INFO")
+    log.info("loading models (first run builds the local model: about a minute)")
+    pipeline = EmbeddedPipeline()
+    hub = ConsoleHub()
+    pipeline.attach("console", console_adapter, hub)
+    await pipeline.start()
+    runner = await start_http(hub, host, port)
+    print(f"Seat Copilot console: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    calls = load_calls()
+
+    async def rounds() -> None:
+        round_no = 1
+        while True:
+            await asyncio.gather(*(play_call(pipeline, call, speed, round_no, 1.5 * i) for i, call in enumerate(calls)))
+            await pipeline.drain()
+            log.info("replayed round %d of the bundled calls", round_no)
+            if once:
+                stop.set()
+                return
+            round_no += 1
+            await asyncio.sleep(PAUSE_BETWEEN_ROUNDS_S)
+
+    player = asyncio.create_task(rounds())
+    await stop.wait()
+    player.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await player
+    await runner.cleanup()
+    await pipeline.stop()
+    return 0
+
+
+def run(host: str, port: int, speed: float, once: bool) -> int:
+    return asyncio.run(serve(host, port, speed, once))

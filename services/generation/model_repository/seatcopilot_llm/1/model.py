@@ -1,0 +1,100 @@
+"""Triton python-backend model: the local instruct model, streamed token by token.
+
+`text_input` is the chat as JSON (a list of {role, content}); the model's chat template is applied
+here, as the TensorRT-LLM preprocessing model does on GPUs. Greedy decoding: deterministic.
+The model directory comes from SEATCOPILOT_LLM_DIR (set by the script that starts Triton).
+"""
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _strings(request, name):
+    tensor = pb_utils.get_input_tensor_by_name(request, name)
+    if tensor is None:
+        return []
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in tensor.as_numpy().reshape(-1)]
+
+
+def _scalar(request, name, default):
+    tensor = pb_utils.get_input_tensor_by_name(request, name)
+    return default if tensor is None else tensor.as_numpy().reshape(-1)[0]
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(int(os.environ.get("SEATCOPILOT_LLM_THREADS", "2")))
+        default = Path.home() / ".cache" / "seatcopilot" / "models" / "smollm2-135m-instruct"
+        model_dir = os.environ.get("SEATCOPILOT_LLM_DIR", str(default))
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+        self.lock = threading.Lock()
+
+    def _bad_words_ids(self, words):
+        ids = []
+        for word in words:
+            for variant in (word, " " + word):
+                tokens = self.tokenizer(variant, add_special_tokens=False).input_ids
+                if tokens:
+                    ids.append(tokens)
+        return ids or None
+
+    def _respond(self, sender, text):
+        tensor = pb_utils.Tensor("text_output", np.array([text.encode()], dtype=np.object_))
+        sender.send(pb_utils.InferenceResponse(output_tensors=[tensor]))
+
+    def _generate(self, request):
+        from transformers import TextIteratorStreamer
+
+        sender = request.get_response_sender()
+        try:
+            messages = json.loads(_strings(request, "text_input")[0])
+            max_tokens = int(_scalar(request, "max_tokens", 64))
+            stream = bool(_scalar(request, "stream", True))
+            stop_words = _strings(request, "stop_words")
+            prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                        return_tensors="pt", return_dict=True)
+            streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+            kwargs = dict(**prompt, max_new_tokens=max_tokens, do_sample=False, repetition_penalty=1.2,
+                          bad_words_ids=self._bad_words_ids(_strings(request, "bad_words")), streamer=streamer,
+                          pad_token_id=self.tokenizer.eos_token_id)
+            if stop_words:
+                kwargs.update(stop_strings=stop_words, tokenizer=self.tokenizer)
+            with self.lock, self.torch.inference_mode():
+                worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
+                worker.start()
+                pieces = []
+                for piece in streamer:
+                    if not piece:
+                        continue
+                    if stream:
+                        self._respond(sender, piece)
+                    else:
+                        pieces.append(piece)
+                worker.join()
+            if not stream:
+                self._respond(sender, "".join(pieces))
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        except Exception as error:  # reported to the client, never a hung stream
+            sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
+                        flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+    def execute(self, requests):
+        for request in requests:
+            self._generate(request)
+        return None
+
+    def finalize(self):
+        self.model = None
