@@ -21,6 +21,7 @@
 #                        (SEATCOPILOT_PYTHON, else $(scripts/bootstrap.sh)/bin/python); 0: skip it
 #                        (the built-in checks still run: log marker, port, Bolt handshake).
 # State: $ROOT/.run/{kafka,neo4j}/ (data, logs, pid files). See deploy/local/README.md.
+# shellcheck disable=SC2329  # the per-service functions are called indirectly ("${s}_start")
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -78,7 +79,9 @@ need_java() {
   command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA=/path/to/java, Java 17+)"
   local v
   v=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
-  [[ ${v%%.*} =~ ^[0-9]+$ ]] && ((${v%%.*} >= 17)) || die "$JAVA is Java '${v:-?}'; Java 17+ is required"
+  if ! [[ ${v%%.*} =~ ^[0-9]+$ ]] || ((${v%%.*} < 17)); then
+    die "$JAVA is Java '${v:-?}'; Java 17+ is required"
+  fi
 }
 
 # Jars for deploy/local/<name>/pom.xml, fetched once into $JAR_CACHE/<name>-<pom sha>/ (shared by
@@ -172,11 +175,11 @@ kafka_start() {
   fi
   [[ -f $K/kafka.log ]] && mv -f "$K/kafka.log" "$K/kafka.log.1"
   # New session: the broker survives the caller's terminal / CI step process group.
-  # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS is a list of JVM flags
+  # shellcheck disable=SC2086,SC2016  # KAFKA_HEAP_OPTS is a list of JVM flags; $$ is the child's
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$K/kafka.pid" \
     "$JAVA" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$l4j" -Dkafka.logs.dir="$K" \
-    -cp "$libs/*" kafka.Kafka "$K/server.properties" >"$K/kafka.log" 2>&1 </dev/null &
+    -cp "$libs/*" kafka.Kafka "$K/server.properties" >"$K/kafka.log" 2>&1 </dev/null 8>&- &
   deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   while ! { [[ -f $K/kafka.log ]] && grep -q "Kafka Server started" "$K/kafka.log" && port_open "$KAFKA_PORT"; }; do
     if ((SECONDS >= deadline)) || { [[ -s $K/kafka.pid ]] && ! kill -0 "$(<"$K/kafka.pid")" 2>/dev/null; }; then
@@ -249,7 +252,7 @@ neo4j_start() {
   # The bootloader (what bin/neo4j runs) spawns the server JVM, writes run/neo4j.pid and returns
   # once the server is up. setsid: the server survives the caller's process group.
   if ! setsid -w "$JAVA" -Xmx128m -cp "$N/lib/*" org.neo4j.server.startup.Neo4jCommand start \
-       </dev/null >"$N/logs/boot.log" 2>&1; then
+       </dev/null >"$N/logs/boot.log" 2>&1 8>&-; then
     cat "$N/logs/boot.log" >&2; tail -n 60 "$N/logs/neo4j.log" >&2 2>/dev/null || true
     die "Neo4j did not start (logs: $N/logs/)"
   fi
@@ -275,6 +278,10 @@ cmd=$1; what=${2:-all}
 case $what in kafka) svcs=(kafka) ;; neo4j) svcs=(neo4j) ;; all) svcs=(kafka neo4j) ;; *) usage ;; esac
 case $cmd in start|stop|restart|clean|status) ;; *) usage ;; esac
 mkdir -p "$RUN"
+if [[ $cmd != status ]]; then                   # one start/stop at a time per checkout
+  exec 8>"$RUN/.infra.lock"
+  flock 8                                       # (servers are started with 8>&- so they don't hold it)
+fi
 rc=0
 for s in "${svcs[@]}"; do
   case $cmd in

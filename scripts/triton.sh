@@ -139,7 +139,7 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
 
   # LD_LIBRARY_PATH: the stub must load the libpython of the venv's Python, not the system one.
   # PATH: the embedded interpreter finds the venv (numpy, ...) through `python3` on PATH.
-  # shellcheck disable=SC2086  # TRITON_ARGS is a list of arguments
+  # shellcheck disable=SC2086,SC2016  # TRITON_ARGS is a list of arguments; $$ is the child's
   LD_LIBRARY_PATH="$pylib:$sp/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   PATH="$venv/bin:$PATH" \
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDF" \
@@ -148,7 +148,7 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
     --grpc-address=127.0.0.1 --grpc-port="$GRPC_PORT" \
     --allow-metrics=true --allow-gpu-metrics=false --allow-cpu-metrics=true \
     --metrics-address=127.0.0.1 --metrics-port="$METRICS_PORT" \
-    --exit-timeout-secs=2 ${TRITON_ARGS:-} >"$T/triton.log" 2>&1 </dev/null &
+    --exit-timeout-secs=2 ${TRITON_ARGS:-} >"$T/triton.log" 2>&1 </dev/null 8>&- &
 
   deadline=$((SECONDS + START_TIMEOUT))
   until ready; do
@@ -168,6 +168,10 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
 
 (($# >= 1 && $# <= 2)) || usage
 mkdir -p "$T"
+if [[ $1 != status ]]; then         # one start/stop at a time per checkout
+  exec 8>"$T/.lock"
+  flock 8                           # (the server is started with 8>&- so it doesn't hold it)
+fi
 case $1 in
   start)  (($# == 2)) || usage; do_start "$2" ;;
   stop)   do_stop ;;

@@ -16,6 +16,7 @@ succeeds or the timeout expires; on timeout it prints the last error and exits w
 * neo4j:  neo4j driver verify_connectivity() (Bolt handshake + authentication) and ``RETURN 1``
 * triton: tritonclient gRPC is_server_ready()
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,7 @@ def check_neo4j(args: argparse.Namespace) -> str:
     from neo4j.exceptions import ClientError
 
     try:
-        with GraphDatabase.driver(
-            args.uri, auth=(args.user, args.password), connection_timeout=5.0
-        ) as driver:
+        with GraphDatabase.driver(args.uri, auth=(args.user, args.password), connection_timeout=5.0) as driver:
             driver.verify_connectivity()
             records, _, _ = driver.execute_query("RETURN 1 AS one", database_="neo4j")
             if not records or records[0]["one"] != 1:
@@ -114,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wait_ready: {args.service}: {e}", file=sys.stderr)
             return 1
         except ImportError as e:
-            print(f"wait_ready: {args.service}: client library {MODULES[args.service]} is not "
-                  f"installed in {sys.executable}: {e}", file=sys.stderr)
+            print(
+                f"wait_ready: {args.service}: client library {MODULES[args.service]} is not "
+                f"installed in {sys.executable}: {e}",
+                file=sys.stderr,
+            )
             return 2
         except Exception as e:
             last = e
@@ -124,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(msg)
             return 0
         if time.monotonic() >= deadline:
-            print(f"wait_ready: {args.service} not ready after {args.timeout:g} s ({tries} tries); "
-                  f"last error: {type(last).__name__}: {last}", file=sys.stderr)
+            print(
+                f"wait_ready: {args.service} not ready after {args.timeout:g} s ({tries} tries); "
+                f"last error: {type(last).__name__}: {last}",
+                file=sys.stderr,
+            )
             return 1
         time.sleep(min(args.interval, max(0.0, deadline - time.monotonic())))
 

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
 

@@ -1,9 +1,9 @@
 import json
 
 import pytest
-
 from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
+
 from tests.conftest import make_event
 
 

@@ -1,10 +1,10 @@
 import time
 
 import pytest
-
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
+
 from services.compliance.logic import PII_RULE, ComplianceEngine
 from tests.conftest import make_event
 

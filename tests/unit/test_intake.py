@@ -1,6 +1,6 @@
 import pytest
-
 from seatcopilot.stage_io import Rejected
+
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
 from tests.conftest import make_event

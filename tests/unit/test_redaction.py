@@ -1,5 +1,4 @@
 import pytest
-
 from seatcopilot.redaction import luhn_valid, redact
 
 

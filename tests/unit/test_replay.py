@@ -48,7 +48,8 @@ def test_every_suggestion_carries_a_verdict_and_its_sources(outputs):
 
 def test_operator_slips_raise_alerts(outputs):
     sales_alerts = {r for line in outputs["sales_call"] if line["kind"] == "alert" for r in line["rule_ids"]}
-    collections_alerts = {r for line in outputs["collections_call"] if line["kind"] == "alert" for r in line["rule_ids"]}
+    collections_alerts = {r for line in outputs["collections_call"] if line["kind"] == "alert"
+                          for r in line["rule_ids"]}
     assert "UDAAP-GUARANTEED-APPROVAL" in sales_alerts
     assert {"FDCPA-MINI-MIRANDA", "FDCPA-THREAT-ARREST"} <= collections_alerts
     for line in outputs["collections_call"]:
@@ -66,7 +67,7 @@ def test_transfer_produces_a_handover_summary_for_the_receiving_role(outputs):
 
 
 def test_call_end_produces_a_wrapup_with_a_disposition(outputs):
-    wrapups = {name: [l for l in lines if l["kind"] == "wrapup_summary"] for name, lines in outputs.items()}
+    wrapups = {name: [x for x in lines if x["kind"] == "wrapup_summary"] for name, lines in outputs.items()}
     assert all(len(w) == 1 for w in wrapups.values())
     assert wrapups["collections_call"][0]["disposition"] == "PROMISE_TO_PAY"
     assert any("promise to pay $200" in c for c in wrapups["collections_call"][0]["commitments"])

@@ -40,7 +40,7 @@ class KafkaTransport:
             broker_commit_interval=commit_interval,
             key_serializer="raw",
             value_serializer="raw",
-            topic_allow_declare=False,
+            topic_partitions=6,
             autodiscover=False,
         )
         self._subscriptions = 0

@@ -1,15 +1,13 @@
-from collections.abc import Mapping as _Mapping
-from typing import ClassVar as _ClassVar
-
+from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-
-from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Classification(_message.Message):
-    __slots__ = ("confidence", "intent", "model_version", "stage", "task")
+    __slots__ = ("intent", "confidence", "task", "stage", "model_version")
     INTENT_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
@@ -20,12 +18,12 @@ class Classification(_message.Message):
     task: str
     stage: str
     model_version: str
-    def __init__(self, intent: str | None = ..., confidence: float | None = ..., task: str | None = ..., stage: str | None = ..., model_version: str | None = ...) -> None: ...
+    def __init__(self, intent: _Optional[str] = ..., confidence: _Optional[float] = ..., task: _Optional[str] = ..., stage: _Optional[str] = ..., model_version: _Optional[str] = ...) -> None: ...
 
 class ClassifiedEvent(_message.Message):
-    __slots__ = ("classification", "event")
+    __slots__ = ("event", "classification")
     EVENT_FIELD_NUMBER: _ClassVar[int]
     CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
     event: _call_event_pb2.CallEvent
     classification: Classification
-    def __init__(self, event: _call_event_pb2.CallEvent | _Mapping | None = ..., classification: Classification | _Mapping | None = ...) -> None: ...
+    def __init__(self, event: _Optional[_Union[_call_event_pb2.CallEvent, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ...) -> None: ...

@@ -1,16 +1,14 @@
 import datetime
-from collections.abc import Iterable as _Iterable
-from collections.abc import Mapping as _Mapping
-from typing import ClassVar as _ClassVar
 
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-
 from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from seatcopilot.generation.v1 import generation_pb2 as _generation_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -50,7 +48,7 @@ AUDIENCE_OPERATOR: Audience
 AUDIENCE_MANAGER: Audience
 
 class ComplianceVerdict(_message.Message):
-    __slots__ = ("decided_at", "original_text", "policy_version", "rule_ids", "verdict")
+    __slots__ = ("verdict", "rule_ids", "original_text", "policy_version", "decided_at")
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     RULE_IDS_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_TEXT_FIELD_NUMBER: _ClassVar[int]
@@ -61,20 +59,20 @@ class ComplianceVerdict(_message.Message):
     original_text: str
     policy_version: str
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, verdict: Verdict | str | None = ..., rule_ids: _Iterable[str] | None = ..., original_text: str | None = ..., policy_version: str | None = ..., decided_at: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ...) -> None: ...
+    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., rule_ids: _Optional[_Iterable[str]] = ..., original_text: _Optional[str] = ..., policy_version: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SteeredSuggestion(_message.Message):
-    __slots__ = ("compliance", "draft", "text")
+    __slots__ = ("draft", "text", "compliance")
     DRAFT_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_FIELD_NUMBER: _ClassVar[int]
     draft: _generation_pb2.SuggestionDraft
     text: str
     compliance: ComplianceVerdict
-    def __init__(self, draft: _generation_pb2.SuggestionDraft | _Mapping | None = ..., text: str | None = ..., compliance: ComplianceVerdict | _Mapping | None = ...) -> None: ...
+    def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ("audiences", "call_id", "citation", "fix", "message", "operator_id", "rule_ids", "scenario", "seq", "severity", "team_id", "tenant")
+    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -99,10 +97,10 @@ class Alert(_message.Message):
     fix: str
     audiences: _containers.RepeatedScalarFieldContainer[Audience]
     citation: str
-    def __init__(self, call_id: str | None = ..., seq: int | None = ..., tenant: str | None = ..., scenario: _call_event_pb2.Scenario | str | None = ..., operator_id: str | None = ..., team_id: str | None = ..., rule_ids: _Iterable[str] | None = ..., severity: Severity | str | None = ..., message: str | None = ..., fix: str | None = ..., audiences: _Iterable[Audience | str] | None = ..., citation: str | None = ...) -> None: ...
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ...) -> None: ...
 
 class AlertBatch(_message.Message):
     __slots__ = ("alerts",)
     ALERTS_FIELD_NUMBER: _ClassVar[int]
     alerts: _containers.RepeatedCompositeFieldContainer[Alert]
-    def __init__(self, alerts: _Iterable[Alert | _Mapping] | None = ...) -> None: ...
+    def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ...) -> None: ...

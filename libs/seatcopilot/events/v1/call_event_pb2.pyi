@@ -1,11 +1,11 @@
 import datetime
-from collections.abc import Mapping as _Mapping
-from typing import ClassVar as _ClassVar
 
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -62,7 +62,7 @@ ROLE_COLLECTIONS: Role
 ROLE_SUPERVISOR: Role
 
 class CallEvent(_message.Message):
-    __slots__ = ("call_id", "is_final", "language", "operator_id", "scenario", "seq", "speaker", "team_id", "tenant", "text", "transfer_to_role", "ts", "type")
+    __slots__ = ("call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final", "language", "operator_id", "team_id", "transfer_to_role")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TS_FIELD_NUMBER: _ClassVar[int]
@@ -89,4 +89,4 @@ class CallEvent(_message.Message):
     operator_id: str
     team_id: str
     transfer_to_role: Role
-    def __init__(self, call_id: str | None = ..., seq: int | None = ..., ts: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ..., tenant: str | None = ..., scenario: Scenario | str | None = ..., type: EventType | str | None = ..., speaker: Speaker | str | None = ..., text: str | None = ..., is_final: bool | None = ..., language: str | None = ..., operator_id: str | None = ..., team_id: str | None = ..., transfer_to_role: Role | str | None = ...) -> None: ...
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[Scenario, str]] = ..., type: _Optional[_Union[EventType, str]] = ..., speaker: _Optional[_Union[Speaker, str]] = ..., text: _Optional[str] = ..., is_final: _Optional[bool] = ..., language: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., transfer_to_role: _Optional[_Union[Role, str]] = ...) -> None: ...

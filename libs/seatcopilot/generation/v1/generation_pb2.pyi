@@ -1,16 +1,14 @@
 import datetime
-from collections.abc import Iterable as _Iterable
-from collections.abc import Mapping as _Mapping
-from typing import ClassVar as _ClassVar
 
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
-from google.protobuf.internal import containers as _containers
-from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-
 from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from seatcopilot.retrieval.v1 import retrieval_pb2 as _retrieval_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -26,7 +24,7 @@ BACKEND_TRITON: Backend
 BACKEND_SCRIPTED: Backend
 
 class SuggestionDraft(_message.Message):
-    __slots__ = ("backend", "call_id", "created_at", "deadline", "degraded", "fallback_reason", "intent", "operator_id", "prompt_version", "scenario", "seq", "sources", "task", "team_id", "tenant", "text")
+    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -59,12 +57,12 @@ class SuggestionDraft(_message.Message):
     deadline: _timestamp_pb2.Timestamp
     prompt_version: str
     fallback_reason: str
-    def __init__(self, call_id: str | None = ..., seq: int | None = ..., tenant: str | None = ..., scenario: _call_event_pb2.Scenario | str | None = ..., operator_id: str | None = ..., team_id: str | None = ..., intent: str | None = ..., task: str | None = ..., text: str | None = ..., sources: _Iterable[_retrieval_pb2.KnowledgeItem | _Mapping] | None = ..., backend: Backend | str | None = ..., degraded: bool | None = ..., created_at: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ..., deadline: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ..., prompt_version: str | None = ..., fallback_reason: str | None = ...) -> None: ...
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ...) -> None: ...
 
 class GenerateChunk(_message.Message):
-    __slots__ = ("draft", "text_delta")
+    __slots__ = ("text_delta", "draft")
     TEXT_DELTA_FIELD_NUMBER: _ClassVar[int]
     DRAFT_FIELD_NUMBER: _ClassVar[int]
     text_delta: str
     draft: SuggestionDraft
-    def __init__(self, text_delta: str | None = ..., draft: SuggestionDraft | _Mapping | None = ...) -> None: ...
+    def __init__(self, text_delta: _Optional[str] = ..., draft: _Optional[_Union[SuggestionDraft, _Mapping]] = ...) -> None: ...

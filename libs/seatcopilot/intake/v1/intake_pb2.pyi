@@ -1,7 +1,7 @@
-from typing import ClassVar as _ClassVar
-
+from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -11,4 +11,4 @@ class IngestResponse(_message.Message):
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     accepted: bool
     detail: str
-    def __init__(self, accepted: bool | None = ..., detail: str | None = ...) -> None: ...
+    def __init__(self, accepted: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...

@@ -1,12 +1,10 @@
-from collections.abc import Iterable as _Iterable
-from typing import ClassVar as _ClassVar
-
-from google.protobuf import descriptor as _descriptor
-from google.protobuf import message as _message
+from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
-
-from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -20,7 +18,7 @@ SUMMARY_KIND_HANDOVER: SummaryKind
 SUMMARY_KIND_WRAPUP: SummaryKind
 
 class Summary(_message.Message):
-    __slots__ = ("call_id", "commitments", "compliance_rule_ids", "disclosures_given", "disclosures_owed", "disposition", "intents", "kind", "next_actions", "operator_id", "scenario", "seq", "target_role", "team_id", "tenant", "text")
+    __slots__ = ("kind", "call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions")
     KIND_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -53,7 +51,7 @@ class Summary(_message.Message):
     compliance_rule_ids: _containers.RepeatedScalarFieldContainer[str]
     disposition: str
     next_actions: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kind: SummaryKind | str | None = ..., call_id: str | None = ..., seq: int | None = ..., tenant: str | None = ..., scenario: _call_event_pb2.Scenario | str | None = ..., operator_id: str | None = ..., team_id: str | None = ..., target_role: _call_event_pb2.Role | str | None = ..., text: str | None = ..., intents: _Iterable[str] | None = ..., commitments: _Iterable[str] | None = ..., disclosures_given: _Iterable[str] | None = ..., disclosures_owed: _Iterable[str] | None = ..., compliance_rule_ids: _Iterable[str] | None = ..., disposition: str | None = ..., next_actions: _Iterable[str] | None = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SummarizeRequest(_message.Message):
     __slots__ = ("call_id", "target_role")
@@ -61,4 +59,4 @@ class SummarizeRequest(_message.Message):
     TARGET_ROLE_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     target_role: _call_event_pb2.Role
-    def __init__(self, call_id: str | None = ..., target_role: _call_event_pb2.Role | str | None = ...) -> None: ...
+    def __init__(self, call_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ...) -> None: ...

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The distributed topology on one machine: Kafka, Neo4j, Triton, and every service as its own process.
+#
+# Usage: scripts/up.sh {start|stop|status|services-start|services-stop}
+#   start           infrastructure (scripts/infra.sh, scripts/triton.sh), topics, knowledge graph, services
+#   stop            services, Triton, Kafka and Neo4j
+#   services-*      only the seven service processes (the infrastructure is left as it is)
+# Each service: gRPC on 127.0.0.1:5005N, Prometheus metrics on :946N, log in .run/services/NAME.log.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN="$ROOT/.run/services"
+PY="$ROOT/.venv/bin/python"
+SERVICES=(intake classifier retrieval generation compliance summarizer console)
+MODEL_REPOSITORY="$ROOT/services/generation/model_repository"
+log() { echo "[up] $*" >&2; }
+
+export SEATCOPILOT_TRANSPORT=kafka RETRIEVAL_STORE=neo4j GENERATION_BACKEND="${GENERATION_BACKEND:-triton}"
+export KAFKA_BOOTSTRAP="${KAFKA_BOOTSTRAP:-127.0.0.1:${KAFKA_PORT:-9092}}"
+export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}"
+export NEO4J_PASSWORD="${NEO4J_PASSWORD:-seatcopilot-dev}"
+export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; }
+
+services_start() {
+  mkdir -p "$RUN"
+  local name n pid
+  for name in "${SERVICES[@]}"; do
+    n=$(service_index "$name")
+    if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then continue; fi
+    GRPC_PORT=$((50050 + n)) METRICS_PORT=$((9460 + n)) setsid "$PY" -m "services.$name" \
+      > "$RUN/$name.log" 2>&1 < /dev/null &
+    echo $! > "$RUN/$name.pid"
+  done
+  "$PY" "$ROOT/scripts/wait_services.py" --timeout "${SERVICES_START_TIMEOUT:-240}" \
+    $(for name in "${SERVICES[@]}"; do echo "$name=127.0.0.1:$((50050 + $(service_index "$name")))"; done)
+  log "services serving; console on http://127.0.0.1:${CONSOLE_PORT:-8080}"
+}
+
+services_stop() {
+  local name pid deadline
+  for name in "${SERVICES[@]}"; do
+    [[ -f "$RUN/$name.pid" ]] || continue
+    pid=$(cat "$RUN/$name.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + 30))
+  for name in "${SERVICES[@]}"; do
+    [[ -f "$RUN/$name.pid" ]] || continue
+    pid=$(cat "$RUN/$name.pid")
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.3; done
+    kill -0 "$pid" 2>/dev/null && { log "$name did not drain in time: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; }
+    rm -f "$RUN/$name.pid"
+  done
+}
+
+start() {
+  "$ROOT/scripts/infra.sh" start all
+  "$ROOT/.venv/bin/seatcopilot" topics create --bootstrap "$KAFKA_BOOTSTRAP"
+  "$ROOT/.venv/bin/seatcopilot" kg load
+  SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
+  export SEATCOPILOT_LLM_DIR
+  "$ROOT/scripts/triton.sh" start "$MODEL_REPOSITORY"
+  services_start
+}
+
+stop() {
+  services_stop
+  "$ROOT/scripts/triton.sh" stop "$MODEL_REPOSITORY" || true
+  "$ROOT/scripts/infra.sh" stop all
+}
+
+status() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+      echo "$name: running (pid $(cat "$RUN/$name.pid"))"
+    else
+      echo "$name: stopped"
+    fi
+  done
+  "$ROOT/scripts/triton.sh" status "$MODEL_REPOSITORY" || true
+  "$ROOT/scripts/infra.sh" status all || true
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  services-start) services_start ;;
+  services-stop) services_stop ;;
+  *) echo "usage: $0 {start|stop|status|services-start|services-stop}" >&2; exit 2 ;;
+esac

@@ -1,0 +1,123 @@
+import asyncio
+import dataclasses
+
+import pytest
+from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.config import load
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.policy import load_policy
+from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+
+from services.generation.backends import GenerationRequest, LocalBackend
+from services.generation.config import GenerationConfig
+from services.generation.local_model import build_local_model
+from services.generation.logic import Generator, clean_model_text, grounding_problem
+from tests.conftest import make_event
+
+FACT = rt.KnowledgeItem(id="faq.due-date", kind="FAQ", title="Due date change",
+                        text="You can move your due date once every 12 months, by up to 10 days.",
+                        source="Harbor Lending Customer FAQ", version="9", effective_date="2026-10-01")
+
+
+def grounded(items=(FACT,), degraded=False, text="Can I move my due date?"):
+    return rt.GroundedEvent(classified=cl.ClassifiedEvent(event=make_event(text=text, scenario="SERVICE"),
+                                                         classification=cl.Classification(intent="due_date_change")),
+                            items=list(items), degraded=degraded)
+
+
+def config(**changes):
+    return dataclasses.replace(load(GenerationConfig, {}), **changes)
+
+
+class BrokenBackend:
+    """Stands in for a model server that fails: what generation does then is the behaviour under test."""
+
+    name = "triton"
+
+    async def stream(self, request):
+        raise ConnectionError("model server down")
+        yield ""  # pragma: no cover
+
+    async def healthy(self):
+        return False
+
+    async def close(self):
+        return None
+
+
+class SlowBackend(BrokenBackend):
+    async def stream(self, request):
+        yield "You can"
+        await asyncio.sleep(5)
+        yield " move it."
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("You can move your due date once every 12 months.", ""),
+    ("You can move your due date once every 3 months.", "draft_not_grounded"),
+    ("The agent says hello to the customer politely.", "draft_not_addressed_to_customer"),
+    ("Sure.", "draft_too_short"),
+    ("move your due date move your due date move your due date", "draft_repetitive"),
+    ("Our crypto rewards program gives fantastic bonuses everybody loves.", "draft_not_grounded"),
+])
+def test_grounding_check(text, problem):
+    assert grounding_problem(text, grounded()) == problem
+
+
+def test_model_text_is_cleaned_to_two_sentences():
+    assert clean_model_text('Agent: "One. Two! Three?"') == "One. Two!"
+
+
+def test_a_failing_backend_falls_back_to_the_knowledge_script():
+    draft = asyncio.run(Generator(BrokenBackend(), load_policy(), config()).draft(grounded()))
+    assert draft.backend == gen.BACKEND_SCRIPTED and draft.fallback_reason == "model_unavailable"
+    assert draft.text.startswith("You can move your due date")
+    assert [s.id for s in draft.sources] == ["faq.due-date"]
+
+
+def test_a_slow_backend_is_cut_at_the_deadline():
+    generator = Generator(SlowBackend(), load_policy(), config(model_deadline_s=0.2))
+    draft = asyncio.run(generator.draft(grounded()))
+    assert draft.fallback_reason == "model_deadline"
+
+
+def test_no_knowledge_gives_a_holding_line_with_a_reason():
+    draft = asyncio.run(Generator(None, load_policy(), config()).draft(grounded(items=(), degraded=True)))
+    assert draft.text and draft.degraded and draft.fallback_reason == "knowledge_unavailable"
+
+
+def test_overload_is_shed_not_queued():
+    async def scenario():
+        generator = Generator(SlowBackend(), load_policy(), config(max_concurrent=1, model_deadline_s=1))
+        first = asyncio.create_task(generator.draft(grounded()))
+        await asyncio.sleep(0.05)
+        second = await generator.draft(grounded())
+        await first
+        return second
+
+    assert asyncio.run(scenario()).fallback_reason == "overloaded"
+
+
+def test_drafts_carry_a_deadline_and_the_prompt_version():
+    draft = asyncio.run(Generator(None, load_policy(), config(draft_ttl_s=7)).draft(grounded()))
+    assert draft.deadline.seconds - draft.created_at.seconds in (6, 7, 8)
+    assert draft.prompt_version == "operator-suggestion/v1"
+
+
+@pytest.fixture(scope="module")
+def local_backend():
+    return LocalBackend(build_local_model())
+
+
+def test_the_local_model_streams_deterministically_and_honours_bad_words(local_backend):
+    messages = [{"role": "user", "content": "Say hello to a customer calling about a loan."}]
+
+    def run(bad_words):
+        async def collect():
+            return [p async for p in local_backend.stream(GenerationRequest(messages, 12, bad_words))]
+        return asyncio.run(collect())
+
+    first, second = run([]), run([])
+    assert len(first) > 1 and first == second
+    banned = max("".join(first).split(), key=len).strip(".,!?\"'")
+    assert banned not in "".join(run([banned]))

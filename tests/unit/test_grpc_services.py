@@ -1,0 +1,131 @@
+"""Each stage's gRPC face on a real in-process gRPC server: the work, the status codes, health."""
+
+import asyncio
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.grpc_util import Health, build_server
+from seatcopilot.intake.v1 import intake_pb2_grpc
+from seatcopilot.policy import load_policy
+from seatcopilot.stage_io import StageIO
+from seatcopilot.summary.v1 import summary_pb2, summary_pb2_grpc
+from seatcopilot.transport import InProcessTransport
+
+from services.compliance import grpc_adapter as compliance_grpc
+from services.compliance.logic import ComplianceEngine
+from services.intake import grpc_adapter as intake_grpc
+from services.intake.config import IntakeConfig
+from services.intake.logic import IntakeStage
+from services.summarizer import grpc_adapter as summarizer_grpc
+from services.summarizer.logic import Summarizer
+from tests.conftest import make_event
+
+
+async def serve(register, names, checks=None):
+    health = Health(names)
+    for name, check in (checks or {}).items():
+        health.add_check(name, check)
+    server = build_server(health, names)
+    register(server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    await health.refresh()
+    return server, health, f"127.0.0.1:{port}"
+
+
+def test_compliance_steers_over_grpc_and_rejects_bad_input():
+    async def scenario():
+        engine = ComplianceEngine(load_policy())
+        server, _, target = await serve(lambda s: compliance_grpc.register(s, engine), [compliance_grpc.SERVICE_NAME])
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                stub = compliance_pb2_grpc.ComplianceServiceStub(channel)
+                steered = await stub.SteerDraft(gen.SuggestionDraft(call_id="c1", seq=1, scenario=ev.SCENARIO_SALES,
+                                                                    text="It's basically guaranteed approval."),
+                                                timeout=2)
+                alerts = await stub.CheckEvent(make_event(call_id="c1", seq=2, speaker="OPERATOR",
+                                                          text="no credit check needed"), timeout=2)
+                with pytest.raises(grpc.aio.AioRpcError) as error:
+                    await stub.SteerDraft(gen.SuggestionDraft(text="hi"), timeout=2)
+        finally:
+            await server.stop(0)
+        return steered, alerts, error.value
+
+    steered, alerts, error = asyncio.run(scenario())
+    assert steered.compliance.verdict == compliance_pb2.VERDICT_BLOCKED
+    assert alerts.alerts
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_intake_answers_invalid_argument_with_the_reason():
+    async def scenario():
+        stage, io = IntakeStage(IntakeConfig()), StageIO("intake", InProcessTransport())
+        server, _, target = await serve(lambda s: intake_grpc.register(s, stage, io), [intake_grpc.SERVICE_NAME])
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                stub = intake_pb2_grpc.IntakeServiceStub(channel)
+                ok = await stub.Ingest(make_event(seq=1), timeout=2)
+                with pytest.raises(grpc.aio.AioRpcError) as error:
+                    await stub.Ingest(make_event(seq=2, text=""), timeout=2)
+        finally:
+            await server.stop(0)
+        return ok, error.value
+
+    ok, error = asyncio.run(scenario())
+    assert ok.accepted
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "needs text" in error.details()
+
+
+def test_summarize_unknown_call_is_not_found():
+    async def scenario():
+        summarizer = Summarizer(load_policy())
+        server, _, target = await serve(lambda s: summarizer_grpc.register(s, summarizer),
+                                        [summarizer_grpc.SERVICE_NAME])
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                with pytest.raises(grpc.aio.AioRpcError) as error:
+                    await summary_pb2_grpc.SummarizerServiceStub(channel).Summarize(
+                        summary_pb2.SummarizeRequest(call_id="nope"), timeout=2)
+        finally:
+            await server.stop(0)
+        return error.value
+
+    assert asyncio.run(scenario()).code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_health_follows_dependencies_and_goes_not_serving_on_shutdown():
+    async def scenario():
+        dependency = {"up": True}
+
+        async def check():
+            return dependency["up"]
+
+        server, health, target = await serve(lambda s: None, ["svc.Example"], {"dep": check})
+        statuses = []
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                stub = health_pb2_grpc.HealthStub(channel)
+
+                async def status():
+                    reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+                    return reply.status
+
+                statuses.append(await status())
+                dependency["up"] = False
+                await health.refresh()
+                statuses.append(await status())
+                dependency["up"] = True
+                await health.refresh()
+                statuses.append(await status())
+                await health.shut_down()
+                statuses.append(await status())
+        finally:
+            await server.stop(0)
+        return statuses
+
+    serving, not_serving = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
+    assert asyncio.run(scenario()) == [serving, not_serving, serving, not_serving]
