@@ -21,7 +21,7 @@ export NEO4J_PASSWORD="${NEO4J_PASSWORD:-seatcopilot-dev}"
 export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
-service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; }
+service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; return 0; }
 
 services_start() {
   mkdir -p "$RUN"

@@ -125,7 +125,14 @@ class TritonBackend:
         self._grpc = grpcclient
         self.url = url
         self.model = model
-        self.client = grpcclient.InferenceServerClient(url)
+        self._client = None
+
+    @property
+    def client(self):
+        """Created on first use: a gRPC aio channel belongs to the event loop it was made in."""
+        if self._client is None:
+            self._client = self._grpc.InferenceServerClient(self.url)
+        return self._client
 
     def _inputs(self, request: GenerationRequest) -> list:
         def tensor(name: str, array: np.ndarray, dtype: str):
@@ -167,4 +174,6 @@ class TritonBackend:
             return False
 
     async def close(self) -> None:
-        await self.client.close()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

@@ -58,25 +58,36 @@ def topology():
 
 @pytest.fixture(scope="module")
 def outputs(topology):
-    producer = KafkaProducer(bootstrap_servers=topology, acks="all")
-    for event in sample_call():
-        producer.send(CALL_EVENTS.name, key=CALL.encode(), value=codec.encode(event)).get(timeout=30)
-        time.sleep(0.2)
-    producer.close()
     watched = [SUGGESTIONS.name, ALERTS.name, SUMMARIES.name, TRANSCRIPT.name, CLASSIFIED.name, GROUNDED.name,
                DRAFTS.name]
     consumer = KafkaConsumer(*watched, bootstrap_servers=topology, group_id=f"e2e-{uuid.uuid4().hex[:8]}",
                              auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    producer = KafkaProducer(bootstrap_servers=topology, acks="all")
     seen: dict[str, list[bytes]] = {topic: [] for topic in watched}
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        for record in consumer:
-            if record.key == CALL.encode():
-                seen[record.topic].append(record.value)
-        suggestions = [views.view_of(SUGGESTIONS.name, v) for v in seen[SUGGESTIONS.name]]
-        summaries = [views.view_of(SUMMARIES.name, v) for v in seen[SUMMARIES.name]]
-        if len(suggestions) >= 2 and {s["kind"] for s in summaries} >= {"handover_summary", "wrapup_summary"}:
-            break
+
+    def publish(events):
+        for event in events:
+            producer.send(CALL_EVENTS.name, key=CALL.encode(), value=codec.encode(event)).get(timeout=30)
+            time.sleep(0.2)
+
+    def read_until(done, timeout=300):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not done():
+            for record in consumer:
+                if record.key == CALL.encode():
+                    seen[record.topic].append(record.value)
+
+    def kinds(topic):
+        return [views.view_of(topic, v) for v in seen[topic]]
+
+    call = sample_call()
+    # The conversation first; the operator transfers and hangs up only once the copilot has answered,
+    # as on a real call (a suggestion for a call that has already ended is expired, never shown).
+    publish(call[:5])
+    read_until(lambda: len(kinds(SUGGESTIONS.name)) >= 2)
+    publish(call[5:])
+    read_until(lambda: {s["kind"] for s in kinds(SUMMARIES.name)} >= {"handover_summary", "wrapup_summary"})
+    producer.close()
     consumer.close()
     return seen
 

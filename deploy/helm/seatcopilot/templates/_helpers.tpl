@@ -1,0 +1,113 @@
+{{/*
+Helpers shared by the templates. A "component context" is a dict:
+  root: the chart's top-level context ($), name: the component's key, c: its values.
+*/}}
+
+{{/* The release-wide name prefix, at most 63 characters. */}}
+{{- define "seatcopilot.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of one component's objects: <fullname>-<component>. */}}
+{{- define "seatcopilot.componentName" -}}
+{{- printf "%s-%s" (include "seatcopilot.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels every object of the release carries. */}}
+{{- define "seatcopilot.commonLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: seatcopilot
+{{- end -}}
+
+{{/* Selector labels of one component (stable across upgrades). */}}
+{{- define "seatcopilot.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* All labels of one component's objects. */}}
+{{- define "seatcopilot.labels" -}}
+{{ include "seatcopilot.commonLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* Selects every pod of this release (NetworkPolicy). */}}
+{{- define "seatcopilot.releaseSelector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* registry/repository:tag of one component's image. */}}
+{{- define "seatcopilot.image" -}}
+{{- $repository := .c.image.repository -}}
+{{- with .root.Values.image.registry }}{{ $repository = printf "%s/%s" (trimSuffix "/" .) $repository }}{{ end -}}
+{{- $tag := .c.image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- printf "%s:%s" $repository $tag -}}
+{{- end -}}
+
+{{/* Where generation reaches Triton: triton.grpcUrl, or this release's Triton Service. */}}
+{{- define "seatcopilot.tritonUrl" -}}
+{{- if .Values.triton.grpcUrl -}}
+{{- .Values.triton.grpcUrl -}}
+{{- else if .Values.triton.enabled -}}
+{{- printf "%s-triton:%d" (include "seatcopilot.fullname" .) (int .Values.triton.grpcPort) -}}
+{{- else -}}
+{{- fail "triton.grpcUrl is required when triton.enabled is false" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Seconds Kubernetes waits after SIGTERM: always longer than DRAIN_SECONDS. */}}
+{{- define "seatcopilot.terminationGrace" -}}
+{{- add (int .Values.drainSeconds) (int .Values.terminationGraceExtraSeconds) -}}
+{{- end -}}
+
+{{/*
+The environment of one component, in three layers (a later layer wins): the chart's env, the settings
+the chart derives (ports, global endpoints, drain), the component's env. Then NEO4J_PASSWORD from the
+existing Secret, for the components that set neo4jPassword (the others never see it).
+*/}}
+{{- define "seatcopilot.env" -}}
+{{- $root := .root -}}
+{{- $derived := dict
+      "GRPC_PORT" .c.grpcPort
+      "METRICS_PORT" .c.metricsPort
+      "LOG_LEVEL" $root.Values.logLevel
+      "DRAIN_SECONDS" $root.Values.drainSeconds
+      "KAFKA_BOOTSTRAP" $root.Values.kafka.bootstrap
+      "NEO4J_URI" $root.Values.neo4j.uri
+      "NEO4J_USER" $root.Values.neo4j.user
+      "TRITON_GRPC_URL" (include "seatcopilot.tritonUrl" $root)
+      "TRITON_MODEL" $root.Values.triton.model
+      "OTEL_EXPORTER_OTLP_ENDPOINT" $root.Values.otlp.endpoint -}}
+{{- with .c.httpPort }}{{ $_ := set $derived "CONSOLE_PORT" . }}{{ end -}}
+{{- $env := merge (deepCopy (.c.env | default dict)) $derived (deepCopy $root.Values.env) -}}
+{{- range $name, $value := $env }}
+- name: {{ $name }}
+  value: {{ toString $value | quote }}
+{{- end }}
+{{- if .c.neo4jPassword }}
+- name: NEO4J_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "neo4j.existingSecret is required" $root.Values.neo4j.existingSecret }}
+      key: {{ $root.Values.neo4j.passwordKey }}
+{{- end }}
+{{- end -}}
+
+{{/* The gRPC probe of one component (Kubernetes' native grpc action on the gRPC port). */}}
+{{- define "seatcopilot.grpcProbe" -}}
+grpc:
+  port: {{ .port }}
+{{- range $key, $value := .probe }}
+{{ $key }}: {{ $value }}
+{{- end }}
+{{- end -}}
