@@ -87,4 +87,3 @@ class CommonConfig:
                              help="OTLP gRPC endpoint; empty keeps spans in-process only")
     log_level: str = env("LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     drain_seconds: float = env("DRAIN_SECONDS", default=10.0, minimum=0)
-    rpc_deadline_seconds: float = env("RPC_DEADLINE_SECONDS", default=5.0, minimum=0.01)
