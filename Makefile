@@ -40,6 +40,9 @@ test: $(VENV)/.ready ## The whole suite: starts and stops Kafka, Neo4j and Trito
 test-unit: $(VENV)/.ready ## Unit tests only (in-process transport, no servers)
 	@$(PY) -m pytest -m "not kafka and not neo4j and not triton and not e2e" -q
 
+bench: $(VENV)/.ready ## Measure: prints tables (artifacts/bench/report.md); starts and stops the servers it needs
+	@scripts/run_bench.sh
+
 up: $(VENV)/.ready ## Kafka, Neo4j, Triton and every service as its own process
 	@scripts/up.sh start
 

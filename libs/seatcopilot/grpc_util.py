@@ -4,6 +4,7 @@ status-code mapping and metrics for every RPC."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -43,23 +44,32 @@ def _budget(context: grpc.aio.ServicerContext, default_deadline: float) -> float
     return default_deadline if remaining is None else min(remaining, default_deadline)
 
 
+@contextlib.asynccontextmanager
+async def _observed(stage: str, method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    """Metrics for one RPC, and any error turned into a status code with a clear message."""
+    started, code = time.perf_counter(), grpc.StatusCode.OK
+    try:
+        yield
+    except grpc.aio.AbortError:
+        raise
+    except Exception as error:  # mapped to a status, never a crash
+        code, detail = _status_for(error)
+        if code == grpc.StatusCode.INTERNAL:
+            log.exception("%s.%s failed", stage, method)
+        await context.abort(code, detail)
+    finally:
+        telemetry.RPCS.labels(stage, method, code.name).inc()
+        telemetry.RPC_LATENCY.labels(stage, method).observe(time.perf_counter() - started)
+
+
 def unary(stage: str, default_deadline: float) -> Callable[[F], F]:
     """Wraps a unary handler: a deadline when the caller set none, metrics, errors as status codes."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
         async def handler(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-            started, code = time.perf_counter(), grpc.StatusCode.OK
-            try:
+            async with _observed(stage, method.__name__, context):
                 return await asyncio.wait_for(method(self, request, context), _budget(context, default_deadline))
-            except Exception as error:
-                code, detail = _status_for(error)
-                if code == grpc.StatusCode.INTERNAL:
-                    log.exception("%s.%s failed", stage, method.__name__)
-                await context.abort(code, detail)
-            finally:
-                telemetry.RPCS.labels(stage, method.__name__, code.name).inc()
-                telemetry.RPC_LATENCY.labels(stage, method.__name__).observe(time.perf_counter() - started)
 
         return handler  # type: ignore[return-value]
 
@@ -72,21 +82,12 @@ def server_streaming(stage: str, default_deadline: float) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
         async def handler(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            started, code = time.perf_counter(), grpc.StatusCode.OK
             deadline = time.monotonic() + _budget(context, default_deadline)
-            try:
+            async with _observed(stage, method.__name__, context):
                 async for item in method(self, request, context):
                     if time.monotonic() > deadline:
                         raise TimeoutError
                     yield item
-            except Exception as error:
-                code, detail = _status_for(error)
-                if code == grpc.StatusCode.INTERNAL:
-                    log.exception("%s.%s failed", stage, method.__name__)
-                await context.abort(code, detail)
-            finally:
-                telemetry.RPCS.labels(stage, method.__name__, code.name).inc()
-                telemetry.RPC_LATENCY.labels(stage, method.__name__).observe(time.perf_counter() - started)
 
         return handler  # type: ignore[return-value]
 
@@ -120,7 +121,7 @@ class Health:
     async def _run(check: DependencyCheck) -> bool:
         try:
             return bool(await asyncio.wait_for(check(), timeout=3))
-        except Exception:
+        except Exception:  # a failing check is an unhealthy dependency
             return False
 
     async def watch(self, interval: float = 2.0) -> None:

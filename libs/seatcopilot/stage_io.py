@@ -82,7 +82,7 @@ class StageIO:
             except Rejected as rejection:
                 outcome = "dead_letter"
                 await self.dead_letter(raw, rejection.reason, rejection.detail)
-            except Exception as error:
+            except Exception as error:  # a bug in one message must not stop the stage
                 outcome = "dead_letter"
                 log.exception("%s failed on a message from %s", self.stage, topic.name)
                 await self.dead_letter(raw, "processing_error", type(error).__name__)

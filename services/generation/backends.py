@@ -170,7 +170,7 @@ class TritonBackend:
     async def healthy(self) -> bool:
         try:
             return bool(await self.client.is_model_ready(self.model))
-        except Exception:
+        except Exception:  # unreachable means unhealthy
             return False
 
     async def close(self) -> None:

@@ -150,7 +150,7 @@ class Generator:
                         self._fallback(draft, grounded, problem)
                 except TimeoutError:
                     self._fallback(draft, grounded, "model_deadline")
-                except Exception as error:
+                except Exception as error:  # a model outage must not empty the panel
                     log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
                     self._fallback(draft, grounded, "model_unavailable")
         yield gen.GenerateChunk(draft=draft)

@@ -69,7 +69,7 @@ class Retriever:
             candidates = await asyncio.wait_for(
                 self.store.candidates(scenario, intent, mentioned_products(event.text)), self.deadline_s
             )
-        except Exception as error:
+        except Exception as error:  # any store failure degrades, never blocks the call
             log.warning("knowledge store unavailable (%s): answering degraded", type(error).__name__)
             return rt.GroundedEvent(classified=classified, degraded=True)
         return rt.GroundedEvent(classified=classified, items=rank(candidates, query, self.top_k))

@@ -112,7 +112,7 @@ class Neo4jStore:
         try:
             await self.driver.verify_connectivity()
             return True
-        except Exception:
+        except Exception:  # unreachable or unauthorised both mean unhealthy
             return False
 
     async def close(self) -> None:

@@ -86,5 +86,5 @@ class KafkaTransport:
         try:
             await asyncio.wait_for(self._health_client.fetch_all_metadata(), timeout=3)
             return True
-        except Exception:
+        except Exception:  # any failure means the broker is not reachable
             return False
