@@ -5,7 +5,8 @@
 #   start           infrastructure (scripts/infra.sh, scripts/triton.sh), topics, knowledge graph, services
 #   stop            services, Triton, Kafka and Neo4j
 #   services-*      only the seven service processes (the infrastructure is left as it is)
-# Each service: gRPC on 127.0.0.1:5005N, Prometheus metrics on :946N, log in .run/services/NAME.log.
+# Each service: gRPC on 127.0.0.1:(SEATCOPILOT_GRPC_BASE+N), Prometheus metrics on :(SEATCOPILOT_METRICS_BASE+N)
+# (defaults 50050 and 9460: intake is 50051/9461 ... console 50057/9467), log in .run/services/NAME.log.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run/services"
@@ -20,6 +21,8 @@ export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}"
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-seatcopilot-dev}"
 export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
+METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
 
 service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; return 0; }
 
@@ -29,12 +32,12 @@ services_start() {
   for name in "${SERVICES[@]}"; do
     n=$(service_index "$name")
     if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then continue; fi
-    GRPC_PORT=$((50050 + n)) METRICS_PORT=$((9460 + n)) setsid "$PY" -m "services.$name" \
+    GRPC_PORT=$((GRPC_BASE + n)) METRICS_PORT=$((METRICS_BASE + n)) setsid "$PY" -m "services.$name" \
       > "$RUN/$name.log" 2>&1 < /dev/null &
     echo $! > "$RUN/$name.pid"
   done
   "$PY" "$ROOT/scripts/wait_services.py" --timeout "${SERVICES_START_TIMEOUT:-240}" \
-    $(for name in "${SERVICES[@]}"; do echo "$name=127.0.0.1:$((50050 + $(service_index "$name")))"; done)
+    $(for name in "${SERVICES[@]}"; do echo "$name=127.0.0.1:$((GRPC_BASE + $(service_index "$name")))"; done)
   log "services serving; console on http://127.0.0.1:${CONSOLE_PORT:-8080}"
 }
 

@@ -127,9 +127,11 @@ def test_no_pii_leaves_intake(outputs):
 
 
 def test_services_export_metrics(outputs):
-    body = urllib.request.urlopen("http://127.0.0.1:9461/metrics", timeout=5).read().decode()
+    intake_metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + 1
+    body = urllib.request.urlopen(f"http://127.0.0.1:{intake_metrics}/metrics", timeout=5).read().decode()
     samples = [s for family in text_string_to_metric_families(body) for s in family.samples
                if s.name == "seatcopilot_stage_messages_total"]
     assert any(s.labels["stage"] == "intake" and s.labels["outcome"] == "ok" and s.value >= 7 for s in samples)
-    calls = json.loads(urllib.request.urlopen("http://127.0.0.1:8080/api/calls", timeout=5).read())
+    console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
+    calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
