@@ -1,6 +1,7 @@
 """Generation through a real Triton server (python backend on the CPU) started by `make test`."""
 
 import asyncio
+import json
 import dataclasses
 import os
 
@@ -89,3 +90,12 @@ def test_a_draft_from_triton_is_checked_before_it_leaves(url):
     if draft.backend == gen.BACKEND_SCRIPTED:  # the small model drifted: the reason says how
         assert draft.fallback_reason.startswith("draft_")
     assert draft.text and draft.sources
+
+
+def test_text_prompt_format_renders_the_chat_template_client_side(url):
+    from services.generation.backends import ChatTemplate
+    from services.generation.local_model import build_local_model
+
+    render = ChatTemplate(str(build_local_model()))
+    text = render(MESSAGES)
+    assert "Say hello to a customer" in text and text != json.dumps(MESSAGES)
