@@ -1,8 +1,8 @@
 """Generation through a real Triton server (python backend on the CPU) started by `make test`."""
 
 import asyncio
-import json
 import dataclasses
+import json
 import os
 
 import pytest
@@ -99,3 +99,25 @@ def test_text_prompt_format_renders_the_chat_template_client_side(url):
     render = ChatTemplate(str(build_local_model()))
     text = render(MESSAGES)
     assert "Say hello to a customer" in text and text != json.dumps(MESSAGES)
+
+
+def test_tritons_queue_is_bounded_and_overflow_is_refused_at_once(url):
+    async def burst():
+        backend = TritonBackend(url, "seatcopilot_llm")
+
+        async def one():
+            try:
+                return "".join([p async for p in backend.stream(GenerationRequest(MESSAGES, max_tokens=48))])
+            except RuntimeError as error:
+                return error
+
+        try:
+            return await asyncio.gather(*(one() for _ in range(16)))
+        finally:
+            await backend.close()
+
+    results = asyncio.run(burst())
+    refused = [r for r in results if isinstance(r, RuntimeError)]
+    served = [r for r in results if isinstance(r, str)]
+    assert refused and served  # one instance + a queue of 8: the rest is refused, not queued
+    assert all("queue" in str(r).lower() or "exceeds" in str(r).lower() for r in refused)
