@@ -179,3 +179,37 @@ def test_a_stopped_consumer_resumes_after_its_committed_offset(bootstrap):
     first, second = asyncio.run(scenario())
     assert first == [0, 1, 2, 3, 4]
     assert second == [5, 6, 7]
+
+
+def test_consumer_lag_counts_what_the_group_has_not_consumed(bootstrap):
+    topic = fresh_topic()
+    make_topics(bootstrap, topic)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+
+    async def scenario():
+        got = []
+        bus = KafkaTransport(group, bootstrap)
+
+        async def handler(message):
+            got.append(message)
+
+        bus.subscribe(topic.name, handler)
+        await bus.start()
+        try:
+            for i in range(3):
+                await bus.publish(topic.name, "k", str(i).encode())
+            await wait_for(lambda: len(got) == 3)
+            await asyncio.sleep(2.5)  # past the commit interval
+            caught_up = await asyncio.to_thread(bus.consumer_lag)
+        finally:
+            await bus.stop()
+        producer = KafkaTransport(f"producer-{uuid.uuid4().hex[:8]}", bootstrap)
+        await producer.start()
+        for i in range(4):
+            await producer.publish(topic.name, "k", str(i).encode())
+        await producer.stop()
+        return caught_up, await asyncio.to_thread(bus.consumer_lag)
+
+    caught_up, behind = asyncio.run(scenario())
+    assert caught_up == {topic.name: 0}
+    assert behind == {topic.name: 4}
