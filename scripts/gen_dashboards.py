@@ -22,6 +22,8 @@ def quantiles(metric: str, by: str = "", where: str = "") -> list[tuple[str, str
 
 DASHBOARDS = {
     "overview": ("Seat Copilot — pipeline overview", [
+        ("End-to-end: customer utterance to steered suggestion", "s",
+         quantiles("seatcopilot_suggestion_latency_seconds")),
         ("Stage processing latency p50/p95/p99", "s", quantiles("seatcopilot_stage_processing_seconds")),
         ("Messages consumed per second, by stage", "ops",
          [("sum by (stage) (rate(seatcopilot_stage_messages_total[5m]))", "{{stage}}")]),
@@ -56,6 +58,11 @@ DASHBOARDS = {
          [("sum by (backend) (rate(seatcopilot_model_tokens_total[5m]))", "{{backend}}")]),
         ("Drafts by backend and fallback reason", "ops",
          [("sum by (backend, reason) (rate(seatcopilot_drafts_total[5m]))", "{{backend}} {{reason}}")]),
+        ("Cost per call-minute", "short",
+         [("sum(rate(seatcopilot_model_seconds_sum[15m])) * 1000 * 60 / sum(rate(seatcopilot_call_seconds_total[15m]))",
+           "model ms per call-minute"),
+          ("sum(rate(seatcopilot_model_tokens_total[15m])) * 60 / sum(rate(seatcopilot_call_seconds_total[15m]))",
+           "tokens per call-minute")]),
     ]),
     "compliance": ("Seat Copilot — compliance", [
         ("Suggestions by verdict", "ops",

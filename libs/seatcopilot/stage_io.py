@@ -66,6 +66,7 @@ class StageIO:
             started = time.perf_counter()
             self.in_flight += 1
             outcome = "ok"
+            ingest = telemetry.enter_message(raw.headers)
             try:
                 message = codec.decode(raw.value, message_type)
                 key = (topic.name, identity(message))
@@ -87,6 +88,7 @@ class StageIO:
                 log.exception("%s failed on a message from %s", self.stage, topic.name)
                 await self.dead_letter(raw, "processing_error", type(error).__name__)
             finally:
+                telemetry.leave_message(ingest)
                 self.in_flight -= 1
                 telemetry.MESSAGES.labels(self.stage, topic.name, outcome).inc()
                 telemetry.STAGE_LATENCY.labels(self.stage).observe(time.perf_counter() - started)
@@ -96,6 +98,7 @@ class StageIO:
     async def publish(self, topic: Topic, key: str, message: ProtoMessage) -> None:
         headers = telemetry.inject_headers({"content-type": b"application/x-protobuf",
                                             "seatcopilot-type": message.DESCRIPTOR.full_name.encode()})
+        telemetry.stamp_ingest(headers)
         await self.transport.publish(topic.name, key, codec.encode(message), headers)
         telemetry.PUBLISHED.labels(self.stage, topic.name).inc()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
-from seatcopilot import views
+from seatcopilot import telemetry, views
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
@@ -33,8 +33,21 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
             NOT_SHOWN.labels("expired" if verdict == cp.VERDICT_EXPIRED else "no_verdict").inc()
             return
         hub.add(views.suggestion_view(steered))
+        latency = telemetry.since_ingest()
+        if latency is not None:
+            telemetry.SUGGESTION_LATENCY.observe(latency)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, feed(views.transcript_view), identity=lambda e: (e.call_id, e.seq))
+    started: dict[str, float] = {}
+
+    async def on_transcript(event: ev.CallEvent) -> None:
+        hub.add(views.transcript_view(event))
+        seconds = event.ts.ToNanoseconds() / 1e9
+        if event.type == ev.EVENT_TYPE_CALL_STARTED:
+            started[event.call_id] = seconds
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
+            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
+
+    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))

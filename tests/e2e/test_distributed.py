@@ -132,6 +132,11 @@ def test_services_export_metrics(outputs):
     samples = [s for family in text_string_to_metric_families(body) for s in family.samples
                if s.name == "seatcopilot_stage_messages_total"]
     assert any(s.labels["stage"] == "intake" and s.labels["outcome"] == "ok" and s.value >= 7 for s in samples)
+    console_metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + 7
+    body = urllib.request.urlopen(f"http://127.0.0.1:{console_metrics}/metrics", timeout=5).read().decode()
+    latency = [s for family in text_string_to_metric_families(body) for s in family.samples
+               if s.name == "seatcopilot_suggestion_latency_seconds_count"]
+    assert latency and latency[0].value >= 2  # end to end, intake to console, for both suggestions
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
     calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
