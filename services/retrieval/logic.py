@@ -48,12 +48,24 @@ def rank(candidates: list[Candidate], query: np.ndarray, top_k: int) -> list[rt.
     ]
 
 
+def _consume_outcome(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so a late failure is not reported as never awaited
+
+
 class Retriever:
     def __init__(self, store: KnowledgeStore, encoder: Encoder, deadline_s: float, top_k: int) -> None:
         self.store = store
         self.encoder = encoder
         self.deadline_s = deadline_s
         self.top_k = top_k
+
+    async def warm_up(self) -> None:
+        """One query at start: connections and query plans are ready before the first customer speaks."""
+        try:
+            await self.store.candidates("SALES", "rate_question", [])
+        except Exception as error:  # the store may come later: health reports it meanwhile
+            log.warning("knowledge store not ready at start (%s)", type(error).__name__)
 
     @staticmethod
     def wants_knowledge(classified: cl.ClassifiedEvent) -> bool:
@@ -65,10 +77,16 @@ class Retriever:
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
         intent = classified.classification.intent or "unknown"
         query = (await asyncio.to_thread(self.encoder.encode, [event.text]))[0]
+        lookup = asyncio.ensure_future(self.store.candidates(scenario, intent, mentioned_products(event.text)))
+        # Past the deadline the answer is degraded, but the query is left to finish: cancelling it
+        # would break its pooled connection, and the next query would pay for a new one.
+        done, _ = await asyncio.wait({lookup}, timeout=self.deadline_s)
+        if not done:
+            lookup.add_done_callback(_consume_outcome)
+            log.warning("knowledge store slower than %.2f s: answering degraded", self.deadline_s)
+            return rt.GroundedEvent(classified=classified, degraded=True)
         try:
-            candidates = await asyncio.wait_for(
-                self.store.candidates(scenario, intent, mentioned_products(event.text)), self.deadline_s
-            )
+            candidates = lookup.result()
         except Exception as error:  # any store failure degrades, never blocks the call
             log.warning("knowledge store unavailable (%s): answering degraded", type(error).__name__)
             return rt.GroundedEvent(classified=classified, degraded=True)

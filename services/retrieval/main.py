@@ -28,6 +28,7 @@ def main() -> None:
 
     async def setup(ctx: service.ServiceContext) -> None:
         retriever = build(config)
+        await retriever.warm_up()
         ctx.background.extend(kafka_adapter.attach(ctx.io, retriever))
         grpc_adapter.register(ctx.server, retriever)
         ctx.health.add_check("knowledge_store", retriever.store.healthy)
