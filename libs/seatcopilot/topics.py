@@ -45,11 +45,15 @@ SUMMARIES = Topic(
     "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
 )
+FEEDBACK = Topic(
+    "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed.",
+)
 DEAD_LETTER = Topic(
     "seatcopilot.dead-letter.v1", "every stage", "seatcopilot.deadletter.v1.DeadLetter",
     "Messages a stage could not process, with the stage and the reason.",
 )
 
 ALL: tuple[Topic, ...] = (
-    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER,
+    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, DEAD_LETTER,
 )
