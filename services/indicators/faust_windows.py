@@ -1,0 +1,49 @@
+"""The distributed mode's window store: a tumbling-window Faust table, backed by a changelog topic,
+so the sums survive a restart and move with their partitions on a rebalance.
+
+Increments are written inside the consuming agent's stream iteration (Faust needs the current event
+to route the changelog). Keys carry the source partition: two partitions never write one key, so a
+changelog replay restores each partition's own sums; reads add the partitions up.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import faust
+
+from services.indicators.logic import GroupKey, Increment, group_of
+
+TABLE = "seatcopilot-indicators-counters"
+
+
+class FaustWindows:
+    def __init__(self, app: faust.App, window_s: float, keep: int) -> None:
+        self.window_s = window_s
+        self.table = app.Table(TABLE, default=float, use_index=True, partitions=app.conf.topic_partitions
+                               ).tumbling(window_s, expires=window_s * keep)
+        self._latest = 0.0
+
+    def add(self, increment: Increment) -> None:
+        event = faust.current_event()
+        if event is None:
+            raise RuntimeError("indicator increments must be written while consuming an event")
+        partition = event.message.partition
+        at_event_time = self.table.relative_to(increment.ts)
+        group = list(group_of(increment.who))
+        for name, value in increment.counters.items():
+            at_event_time[json.dumps([partition, *group, name])] += value
+        self._latest = max(self._latest, increment.ts - increment.ts % self.window_s)
+
+    def current(self) -> tuple[float, dict[GroupKey, dict[str, float]]]:
+        at_window = self.table.relative_to(self._latest)
+        sums: dict[GroupKey, dict[str, float]] = {}
+        for key in list(at_window.keys()):
+            value: Any = at_window[key].current()
+            if not value:
+                continue
+            _, tenant, team, experiment, arm, name = json.loads(key)
+            counters = sums.setdefault((tenant, team, experiment, arm), {})
+            counters[name] = counters.get(name, 0.0) + float(value)
+        return self._latest, sums
