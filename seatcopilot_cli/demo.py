@@ -10,6 +10,7 @@ import signal
 from pathlib import Path
 
 from seatcopilot import codec, telemetry
+from seatcopilot.config import CommonConfig, load
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
@@ -47,13 +48,19 @@ async def play_call(pipeline: EmbeddedPipeline, events: list[ev.CallEvent], spee
 
 async def serve(host: str, port: int, speed: float, once: bool) -> int:
     telemetry.setup_logging("INFO")
+    metrics_port = load(CommonConfig).metrics_port
+    try:  # the indicators (and every stage's metrics) for Prometheus
+        telemetry.start_metrics_server(metrics_port)
+    except OSError as error:
+        log.warning("metrics endpoint not started on :%d (%s); set METRICS_PORT", metrics_port, error.strerror)
     log.info("loading models (first run builds the local model: about a minute)")
     pipeline = EmbeddedPipeline()
     hub = ConsoleHub()
     pipeline.attach("console", console_adapter, hub)
     await pipeline.start()
     runner = await start_http(hub, host, port)
-    print(f"Seat Copilot console: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    print(f"Seat Copilot console: http://{host}:{port}  metrics: http://{host}:{metrics_port}/metrics  "
+          "(Ctrl-C to stop)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
