@@ -70,6 +70,8 @@ class CallContext:
     dispositioned: bool = False
     promised: bool = False
     late_disclosure: bool = False
+    # The call's latest event time: alerts carry none, so they are placed at it.
+    last_at: float = 0.0
 
 
 @dataclass
@@ -105,6 +107,7 @@ class IndicatorEngine:
     def observe_event(self, event: ev.CallEvent) -> Increment | None:
         context = self._context(event)
         at = seconds(event.ts)
+        context.last_at = max(context.last_at, at)
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
             context.started = at
         elif event.type == ev.EVENT_TYPE_TRANSFER:
@@ -158,8 +161,10 @@ class IndicatorEngine:
                 counters["promises"] = 1.0
         return counters
 
-    def observe_alert(self, alert: cp.Alert, at: float) -> Increment | None:
+    def observe_alert(self, alert: cp.Alert, received_at: float) -> Increment | None:
+        """Placed at the call's latest event time (the wall clock `received_at` for an unknown call)."""
         context = self._calls.get(alert.call_id)
+        at = context.last_at if context and context.last_at else received_at
         who = context.who if context else Attribution(alert.tenant, alert.team_id, alert.operator_id, "", UNASSIGNED)
         late = [r for r in alert.rule_ids if r in self.obligation_ids]
         violations = len(alert.rule_ids) - len(late)
