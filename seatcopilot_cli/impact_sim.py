@@ -18,7 +18,7 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import ARM_OFF, Design, Experiment, Operator
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
 
-from services.indicators.logic import IndicatorEngine, Increment
+from services.indicators.logic import Increment, IndicatorEngine
 
 # What an effect may be injected on (in the indicator's unit): the per-operator parameter it shifts, and
 # the factor from the indicator's unit to the parameter's.
