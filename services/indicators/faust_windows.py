@@ -21,8 +21,8 @@ TABLE = "seatcopilot-indicators-counters"
 class FaustWindows:
     def __init__(self, app: faust.App, window_s: float, keep: int) -> None:
         self.window_s = window_s
-        self.table = app.Table(TABLE, default=float, use_index=True, partitions=app.conf.topic_partitions
-                               ).tumbling(window_s, expires=window_s * keep)
+        self.table = app.Table(TABLE, default=float, partitions=app.conf.topic_partitions
+                               ).tumbling(window_s, expires=window_s * keep, key_index=True)
         self._latest = 0.0
 
     def add(self, increment: Increment) -> None:
@@ -37,10 +37,12 @@ class FaustWindows:
         self._latest = max(self._latest, increment.ts - increment.ts % self.window_s)
 
     def current(self) -> tuple[float, dict[GroupKey, dict[str, float]]]:
-        at_window = self.table.relative_to(self._latest)
         sums: dict[GroupKey, dict[str, float]] = {}
-        for key in list(at_window.keys()):
-            value: Any = at_window[key].current()
+        if not self._latest:
+            return self._latest, sums
+        at_window = self.table.relative_to(self._latest)
+        for key in list(self.table.key_index_table.keys()):  # every key ever written (not yet expired)
+            value: Any = at_window[key].value()  # the window holding _latest (relative_to)
             if not value:
                 continue
             _, tenant, team, experiment, arm, name = json.loads(key)
