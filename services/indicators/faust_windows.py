@@ -8,6 +8,7 @@ changelog replay restores each partition's own sums; reads add the partitions up
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -18,12 +19,32 @@ from services.indicators.logic import GroupKey, Increment, group_of
 TABLE = "seatcopilot-indicators-counters"
 
 
+def ensure_changelogs(bootstrap: str, names: list[str], partitions: int, replication: int) -> None:
+    """Creates the changelog topics before the app starts (blocking, once at setup): otherwise the first
+    writes can race Faust's own declaration and find a changelog with no partitions yet."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        missing = sorted(set(names) - set(admin.list_topics()))
+        compacted = {"cleanup.policy": "compact"}
+        with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it meanwhile
+            if missing:
+                admin.create_topics([NewTopic(name, partitions, replication, topic_configs=compacted)
+                                     for name in missing])
+    finally:
+        admin.close()
+
+
 class FaustWindows:
-    def __init__(self, app: faust.App, window_s: float, keep: int) -> None:
+    def __init__(self, app: faust.App, bootstrap: str, window_s: float, keep: int) -> None:
         self.window_s = window_s
         self.table = app.Table(TABLE, default=float, partitions=app.conf.topic_partitions
                                ).tumbling(window_s, expires=window_s * keep, key_index=True)
         self._latest = 0.0
+        changelogs = [t.changelog_topic.get_topic_name() for t in (self.table.table, self.table.key_index_table)]
+        ensure_changelogs(bootstrap, changelogs, app.conf.topic_partitions, app.conf.topic_replication_factor)
 
     def add(self, increment: Increment) -> None:
         event = faust.current_event()

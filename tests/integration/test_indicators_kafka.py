@@ -5,7 +5,7 @@ import time
 import uuid
 
 import pytest
-from seatcopilot import codec
+from seatcopilot import codec, telemetry
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport
@@ -22,6 +22,12 @@ pytestmark = pytest.mark.kafka
 
 def test_indicators_sum_in_the_windowed_faust_table(bootstrap):  # noqa: F811
     team, call_id = f"team-{uuid.uuid4().hex[:8]}", f"call-{uuid.uuid4().hex[:8]}"
+
+    def failures():
+        return sum(s.value for m in telemetry.DEAD_LETTERS.collect() for s in m.samples
+                   if s.name.endswith("_total") and s.labels["stage"] == "indicators")
+
+    failed_before = failures()
 
     async def scenario():
         bus = KafkaTransport(f"test-indicators-{uuid.uuid4().hex[:8]}", bootstrap)
@@ -49,3 +55,4 @@ def test_indicators_sum_in_the_windowed_faust_table(bootstrap):  # noqa: F811
 
     value = asyncio.run(scenario())
     assert value.value == pytest.approx(90) and value.denominator == 1
+    assert failures() == failed_before  # the changelogs existed before the first write
