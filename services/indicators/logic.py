@@ -182,7 +182,9 @@ class IndicatorEngine:
         who = context.who if context else Attribution(draft.tenant, draft.team_id, draft.operator_id, "", UNASSIGNED)
         decided = seconds(steered.compliance.decided_at)
         self._remember(self._shown, (draft.call_id, draft.seq), ShownSuggestion(who, decided))
-        return Increment(decided, who, {"suggestions_shown": 1.0})
+        # windows run on the call's event time (a replayed call's suggestions are decided now)
+        at = context.last_at if context and context.last_at else decided
+        return Increment(at, who, {"suggestions_shown": 1.0})
 
     def observe_feedback(self, feedback: fb.SuggestionFeedback) -> Increment:
         if feedback.action == fb.FEEDBACK_ACTION_UNSPECIFIED:
