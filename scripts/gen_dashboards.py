@@ -20,6 +20,13 @@ def quantiles(metric: str, by: str = "", where: str = "") -> list[tuple[str, str
             for q in (0.5, 0.95, 0.99)]
 
 
+def ratio(numerator: str, denominator: str, scale: str = "") -> str:
+    """An indicator per arm over the last hour, from the counters the indicators service exports."""
+    def increase(counter: str) -> str:
+        return f'sum by (arm) (increase(seatcopilot_indicator_events_total{{counter="{counter}"}}[1h]))'
+    return f"{scale}{increase(numerator)} / {increase(denominator)}"
+
+
 DASHBOARDS = {
     "overview": ("Seat Copilot — pipeline overview", [
         ("End-to-end: customer utterance to steered suggestion", "s",
@@ -74,6 +81,35 @@ DASHBOARDS = {
          [("sum by (severity) (rate(seatcopilot_compliance_alerts_total[5m]))", "{{severity}}")]),
         ("Suggestions the console refused to show", "ops",
          [("sum by (reason) (rate(seatcopilot_console_suggestions_not_shown_total[5m]))", "{{reason}}")]),
+    ]),
+    "business": ("Seat Copilot — business KPIs (by experiment arm, last hour)", [
+        ("Sales: contact-to-application and conversion", "percentunit",
+         [(ratio("applications", "sales_calls"), "applications {{arm}}"),
+          (ratio("loans_booked", "sales_calls"), "conversion {{arm}}")]),
+        ("Sales: average application amount", "currency",
+         [(ratio("application_amount", "applications"), "{{arm}}")]),
+        ("Servicing: first-contact resolution and transfer rate", "percentunit",
+         [(ratio("service_resolved_first_contact", "service_calls"), "FCR {{arm}}"),
+          (ratio("service_transfers", "service_calls"), "transfers {{arm}}")]),
+        ("Servicing: handle time and after-call work", "s",
+         [(ratio("service_handle_seconds", "service_calls"), "handle {{arm}}"),
+          (ratio("service_acw_seconds", "service_dispositioned"), "after-call work {{arm}}")]),
+        ("Collections: right-party contact, promise-to-pay, promises kept", "percentunit",
+         [(ratio("right_party_contacts", "collections_calls"), "RPC {{arm}}"),
+          (ratio("promises", "right_party_contacts"), "PTP {{arm}}"),
+          (ratio("promises_kept", "promises_resolved"), "kept {{arm}}")]),
+        ("Compliance: violations per 100 calls", "short",
+         [(ratio("violations", "calls", "100 * "), "{{arm}}")]),
+        ("Compliance: disclosures on time", "percentunit",
+         [("1 - " + ratio("calls_disclosure_late", "calls"), "{{arm}}")]),
+        ("Copilot use: accepted and edited share of suggestions shown", "percentunit",
+         [(ratio("suggestions_accepted", "suggestions_shown"), "accepted {{arm}}"),
+          (ratio("suggestions_edited", "suggestions_shown"), "edited {{arm}}")]),
+        ("Copilot use: suggestions shown per call and time to accept", "short",
+         [(ratio("suggestions_shown", "calls"), "shown per call {{arm}}"),
+          (ratio("accept_seconds", "suggestions_acted_timed"), "seconds to accept {{arm}}")]),
+        ("Current window, by team", "short",
+         [("avg by (indicator, team) (seatcopilot_indicator_value)", "{{team}} {{indicator}}")]),
     ]),
 }
 

@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run/services"
 PY="$ROOT/.venv/bin/python"
-SERVICES=(intake classifier retrieval generation compliance summarizer console)
+SERVICES=(intake classifier retrieval generation compliance summarizer console indicators)
 MODEL_REPOSITORY="$ROOT/services/generation/model_repository"
 log() { echo "[up] $*" >&2; }
 

@@ -10,7 +10,7 @@ import signal
 from pathlib import Path
 
 from seatcopilot import codec, telemetry
-from seatcopilot.config import load
+from seatcopilot.config import CommonConfig, load
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import StageIO
 
@@ -51,6 +51,11 @@ async def play_call(pipeline: EmbeddedPipeline, events: list[ev.CallEvent], spee
 
 async def serve(host: str, port: int, speed: float, once: bool) -> int:
     telemetry.setup_logging("INFO")
+    metrics_port = load(CommonConfig).metrics_port
+    try:  # the indicators (and every stage's metrics) for Prometheus
+        telemetry.start_metrics_server(metrics_port)
+    except OSError as error:
+        log.warning("metrics endpoint not started on :%d (%s); set METRICS_PORT", metrics_port, error.strerror)
     log.info("loading models (first run builds the local model: about a minute)")
     pipeline = EmbeddedPipeline()
     hub = ConsoleHub()
@@ -60,7 +65,8 @@ async def serve(host: str, port: int, speed: float, once: bool) -> int:
     app = build_app(config, hub, StageIO("console", pipeline.bus))
     await pipeline.start()
     runner = await start_http(app, host, port)
-    print(f"Seat Copilot console: http://{host}:{port}  (Ctrl-C to stop; local dev login)", flush=True)
+    print(f"Seat Copilot console: http://{host}:{port}  metrics: http://{host}:{metrics_port}/metrics  "
+          "(Ctrl-C to stop; local dev login)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -49,11 +49,16 @@ FEEDBACK = Topic(
     "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
     "What operators did with suggestions and wrap-ups: accepted, edited or dismissed.",
 )
+INDICATORS = Topic(
+    "seatcopilot.indicators.v1", "indicators", "seatcopilot.indicators.v1.IndicatorSnapshot",
+    "Business indicators per tenant, team and experiment arm over the current window (keyed by team).",
+)
 DEAD_LETTER = Topic(
     "seatcopilot.dead-letter.v1", "every stage", "seatcopilot.deadletter.v1.DeadLetter",
     "Messages a stage could not process, with the stage and the reason.",
 )
 
 ALL: tuple[Topic, ...] = (
-    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, DEAD_LETTER,
+    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
+    DEAD_LETTER,
 )

@@ -4,6 +4,7 @@ transcript too, for the call's recent turns and the disclosures still owed."""
 from __future__ import annotations
 
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.experiments import ARM_OFF
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import DRAFTS, GROUNDED, TRANSCRIPT
@@ -13,6 +14,8 @@ from services.generation.logic import Generator
 
 def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_grounded(grounded: rt.GroundedEvent) -> None:
+        if grounded.classified.event.arm == ARM_OFF:
+            return  # the experiment's holdout works without the copilot
         draft = await generator.draft(grounded)
         await io.publish(DRAFTS, draft.call_id, draft)
 

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.experiments import Experiment, load_experiment
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected
 
@@ -58,6 +59,8 @@ class IntakeStage:
         self.config = config
         self._calls: OrderedDict[str, _CallOrder] = OrderedDict()
         self.gaps_skipped = 0
+        self.experiment: Experiment | None = (load_experiment(config.experiment_path)
+                                              if config.experiment_path else None)
 
     def accept(self, event: ev.CallEvent, now: float | None = None) -> list[ev.CallEvent]:
         """Takes one raw event; returns the events now ready to publish, in order, redacted."""
@@ -112,9 +115,11 @@ class IntakeStage:
             ready.append(self._redacted(event))
         return ready
 
-    @staticmethod
-    def _redacted(event: ev.CallEvent) -> ev.CallEvent:
+    def _redacted(self, event: ev.CallEvent) -> ev.CallEvent:
         clean = ev.CallEvent()
         clean.CopyFrom(event)
         clean.text = redact(event.text).text
+        if self.experiment is not None:  # exposure is recorded on every event from here on
+            clean.experiment_id = self.experiment.design.experiment_id
+            clean.arm = self.experiment.arm(event.operator_id)
         return clean

@@ -140,3 +140,30 @@ def test_services_export_metrics(outputs):
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
     calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
+
+
+def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
+    import grpc
+    from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
+
+    index = 8  # the indicators' place in scripts/up.sh's SERVICES
+    metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
+    target = f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
+    deadline, calls, snapshots = time.monotonic() + 60, [], []
+    while time.monotonic() < deadline and not (calls and snapshots):
+        body = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
+        families = list(text_string_to_metric_families(body))
+        calls = [s for f in families for s in f.samples if s.name == "seatcopilot_indicator_events_total"
+                 and s.labels["counter"] == "collections_calls" and s.labels["team"] == "team-test"]
+        with grpc.insecure_channel(target) as channel:
+            reply = indicators_pb2_grpc.IndicatorsServiceStub(channel).GetIndicators(
+                indicators_pb2.GetIndicatorsRequest(team_id="team-test"), timeout=5)
+        snapshots = list(reply.snapshots)
+        time.sleep(1)
+    assert calls and calls[0].value >= 1
+    values = {v.name: v for s in snapshots for v in s.values}
+    violations = values["compliance.violations_per_100_calls"]
+    assert violations.defined and violations.value > 0  # the arrest threat
+    failed = [s for f in families for s in f.samples if s.name == "seatcopilot_dead_letters_total"
+              and s.labels["stage"] == "indicators"]
+    assert not failed or all(s.value == 0 for s in failed)

@@ -10,7 +10,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-COMPONENTS = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console")
+COMPONENTS = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 
 
 def run_helm_check(render_dir, *args):
@@ -107,7 +107,7 @@ def test_dashboards_are_shipped_for_the_grafana_sidecar(renders):
     _, render_dir = renders
     maps = [doc for doc in of_kind(load_documents(render_dir / "default.yaml"), "ConfigMap")
             if doc["metadata"]["labels"].get("grafana_dashboard") == "1"]
-    assert len(maps) == 4
+    assert len(maps) == 5
     for config_map in maps:
         for body in config_map["data"].values():
             assert json.loads(body)["panels"]

@@ -62,7 +62,7 @@ ROLE_COLLECTIONS: Role
 ROLE_SUPERVISOR: Role
 
 class CallEvent(_message.Message):
-    __slots__ = ("call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final", "language", "operator_id", "team_id", "transfer_to_role")
+    __slots__ = ("call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final", "language", "operator_id", "team_id", "transfer_to_role", "experiment_id", "arm")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TS_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +76,8 @@ class CallEvent(_message.Message):
     OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     TRANSFER_TO_ROLE_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ARM_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     ts: _timestamp_pb2.Timestamp
@@ -89,4 +91,6 @@ class CallEvent(_message.Message):
     operator_id: str
     team_id: str
     transfer_to_role: Role
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[Scenario, str]] = ..., type: _Optional[_Union[EventType, str]] = ..., speaker: _Optional[_Union[Speaker, str]] = ..., text: _Optional[str] = ..., is_final: _Optional[bool] = ..., language: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., transfer_to_role: _Optional[_Union[Role, str]] = ...) -> None: ...
+    experiment_id: str
+    arm: str
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[Scenario, str]] = ..., type: _Optional[_Union[EventType, str]] = ..., speaker: _Optional[_Union[Speaker, str]] = ..., text: _Optional[str] = ..., is_final: _Optional[bool] = ..., language: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., transfer_to_role: _Optional[_Union[Role, str]] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ...) -> None: ...
