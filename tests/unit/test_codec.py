@@ -14,7 +14,8 @@ def test_json_uses_bare_enum_names_and_round_trips():
     assert data["scenario"] == "SALES"
     assert data["transfer_to_role"] == "COLLECTIONS"
     assert set(data) == {"call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final",
-                         "language", "operator_id", "team_id", "transfer_to_role"}
+                         "language", "operator_id", "team_id", "transfer_to_role", "utterance_id", "categories",
+                         "source"}
     assert codec.from_dict(data, ev.CallEvent) == event
 
 

@@ -19,6 +19,7 @@ from services.compliance import grpc_adapter as compliance_grpc
 from services.compliance.logic import ComplianceEngine
 from services.intake import grpc_adapter as intake_grpc
 from services.intake.config import IntakeConfig
+from services.intake.gateway import Gateway
 from services.intake.logic import IntakeStage
 from services.summarizer import grpc_adapter as summarizer_grpc
 from services.summarizer.logic import Summarizer
@@ -63,8 +64,8 @@ def test_compliance_steers_over_grpc_and_rejects_bad_input():
 
 def test_intake_answers_invalid_argument_with_the_reason():
     async def scenario():
-        stage, io = IntakeStage(IntakeConfig()), StageIO("intake", InProcessTransport())
-        server, _, target = await serve(lambda s: intake_grpc.register(s, stage, io), [intake_grpc.SERVICE_NAME])
+        gateway = Gateway(IntakeStage(IntakeConfig()), StageIO("intake", InProcessTransport()))
+        server, _, target = await serve(lambda s: intake_grpc.register(s, gateway), [intake_grpc.SERVICE_NAME])
         try:
             async with grpc.aio.insecure_channel(target) as channel:
                 stub = intake_pb2_grpc.IntakeServiceStub(channel)

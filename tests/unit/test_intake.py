@@ -10,8 +10,8 @@ def stage(**overrides):
     return IntakeStage(IntakeConfig(**{"reorder_buffer": 4, "reorder_timeout_s": 1.0, **overrides}))
 
 
-def seqs(events):
-    return [e.seq for e in events]
+def seqs(outcome):
+    return [e.seq for e in outcome.ready]
 
 
 def test_in_order_events_pass_straight_through():
@@ -23,30 +23,30 @@ def test_in_order_events_pass_straight_through():
 def test_out_of_order_events_are_released_in_order():
     intake = stage()
     intake.accept(make_event(seq=1, type_="CALL_STARTED", speaker="OPERATOR", text=""))
-    assert intake.accept(make_event(seq=3, text="third")) == []
+    assert intake.accept(make_event(seq=3, text="third")).ready == []
     assert seqs(intake.accept(make_event(seq=2, text="second"))) == [2, 3]
 
 
 def test_duplicates_are_suppressed():
     intake = stage()
     intake.accept(make_event(seq=1))
-    assert intake.accept(make_event(seq=1)) == []
+    assert intake.accept(make_event(seq=1)).duplicate
     intake.accept(make_event(seq=3))
-    assert intake.accept(make_event(seq=3)) == []
+    assert intake.accept(make_event(seq=3)).duplicate
 
 
 def test_partials_advance_seq_but_only_finals_are_published():
     intake = stage()
-    assert intake.accept(make_event(seq=1, text="I want a", is_final=False)) == []
+    assert intake.accept(make_event(seq=1, text="I want a", is_final=False)).ready == []
     released = intake.accept(make_event(seq=2, text="I want a loan"))
-    assert [e.text for e in released] == ["I want a loan"]
+    assert [e.text for e in released.ready] == ["I want a loan"]
 
 
 def test_a_gap_is_skipped_after_the_timeout():
     intake = stage()
     intake.accept(make_event(seq=1), now=0.0)
-    assert intake.accept(make_event(seq=3), now=0.1) == []
-    assert intake.expire(now=0.5) == []
+    assert intake.accept(make_event(seq=3), now=0.1).ready == []
+    assert intake.expire(now=0.5).ready == []
     assert seqs(intake.expire(now=1.2)) == [3]
     assert intake.gaps_skipped == 1
 
@@ -86,4 +86,4 @@ def test_schema_violations_are_rejected_with_the_reason(changes, problem):
 
 def test_pii_is_redacted_before_release():
     released = stage().accept(make_event(seq=1, text="card 4111 1111 1111 1111, email a.b@example.com"))
-    assert released[0].text == "card [CARD], email [EMAIL]"
+    assert released.ready[0].text == "card [CARD], email [EMAIL]"

@@ -21,6 +21,7 @@ from seatcopilot.pii.checks import (
     nanp_valid,
     ssn_valid,
 )
+from seatcopilot.pii.spoken import normalize
 
 CUE_WINDOW = 48  # characters before a run where a cue word counts
 CUES: dict[str, re.Pattern[str]] = {
@@ -147,3 +148,36 @@ def _by_structure(digits: str, run: Run) -> str | None:
     if n >= 8:
         return "ACCOUNT"  # long numbers are identifiers, not amounts
     return None
+
+
+# Digits split across segments: "my card is 4111 1111" + "1111 1111 ...". An utterance that ends in
+# an unfinished identifier waits for the same speaker's next segment; both are then read as one.
+COMPLETE_KINDS = frozenset({"CARD", "PHONE", "SSN", "ITIN", "ROUTING", "CN_ID"})
+NUMERIC_CUES = frozenset({"CARD", "SSN", "ITIN", "ROUTING", "ACCOUNT", "PHONE", "CN_ID"})
+_TAIL = re.compile(r"(?:[\s.,;:!?…\-]|\b(?:um|uh|and|then|so)\b)*$", re.I)
+_HEAD = re.compile(r"^(?:[\s.,;:…\-]|\b(?:um|uh|and|then|so|oh|it's|its)\b)*", re.I)
+
+
+def ends_with_open_number(text: str, expected: Iterable[str] = ()) -> bool:
+    """True when text (said or written) ends in digits that may be the first part of an identifier."""
+    text = normalize(text).text
+    tail = _TAIL.search(text)
+    body = text[:tail.start()] if tail else text
+    runs = digit_runs(body)
+    if not runs or runs[-1].end != len(body):
+        return False
+    run = runs[-1]
+    if not 2 <= len(run.digits) <= 15 or is_amount(body[:run.start], ""):
+        return False
+    cue = nearest_cue(body[:run.start])
+    grouped = len(run.groups) >= 2 and all(g == 4 for g in run.groups)
+    if cue not in NUMERIC_CUES and not grouped and not NUMERIC_CUES & set(expected):
+        return False
+    return classify(run, body[:run.start], "", expected) not in COMPLETE_KINDS
+
+
+def starts_with_number(text: str) -> bool:
+    text = normalize(text).text
+    head = _HEAD.match(text)
+    rest = text[head.end():] if head else text
+    return bool(rest) and rest[0].isdigit()
