@@ -98,7 +98,9 @@ def parser() -> argparse.ArgumentParser:
     intake_send = intake.add_parser("send", help="replay a platform fixture to intake's webhook, signed")
     intake_send.add_argument("platform", choices=("amazon_connect", "genesys_cloud", "twilio", "generic"))
     intake_send.add_argument("file", help="one delivery per line (see data/platforms/)")
-    intake_send.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('INTAKE_HTTP_PORT', '8090')}")
+    webhook_port = os.environ.get("INTAKE_HTTP_PORT") or int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050")) + 40
+    intake_send.add_argument("--url", default=f"http://127.0.0.1:{webhook_port}", help="intake's webhook base URL "
+                             "(default: make up's, INTAKE_HTTP_PORT or SEATCOPILOT_GRPC_BASE+40)")
     intake_send.add_argument("--tenant", default="harbor")
     intake_send.add_argument("--scenario", default="", help="SALES, SERVICE or COLLECTIONS (default: the tenant's)")
     intake_send.add_argument("--pace", type=float, default=0.2, help="seconds between deliveries")
