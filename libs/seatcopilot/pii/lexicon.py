@@ -52,6 +52,10 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 september october november december morning afternoon evening night week month year day time minute second
 one two three four five six seven eight nine ten first last next previous every another something nothing
 everything anything someone anyone everyone nobody somebody anybody everybody speaking here there there's
+i'd i'll i've we're we've we'll you're you've you'll they're they've he's she's that's what's let's here's
+don't can't won't isn't wasn't didn't doesn't couldn't wouldn't shouldn't back also
+can could would will shall should must might do does did has have had get got need want let make please
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
 """.split())
 
 # Words that end a run of name tokens after a strong cue ("my name is george smith and i ...").

@@ -20,22 +20,30 @@ STRONG_CUES = re.compile(
     r"(?:'s|\s+is|\s+was|\s+would\s+be|\s+should\s+be)?)"
     r"|(?:full|first|last|middle|maiden|birth|sur)\s?name(?:'s|\s+is|\s+was)?"
     r"|name(?:'s|\s+is|\s+was)"
-    r"|registered\s+(?:as|under)|under\s+the\s+name(?:\s+of)?|call\s+me|spelled|goes\s+by)"
+    r"|registered\s+(?:as|under)|under\s+the\s+name(?:\s+of)?|spelled|goes\s+by)"
     r"\s*[,:]?\s+",
     re.I,
 )
 WEAK_CUES = re.compile(
-    r"\b(?:this\s+is|it's|it\s+is|i'm|i\s+am|speak(?:ing)?\s+(?:with|to)|talk(?:ing)?\s+(?:to|with)|is\s+this"
+    r"\b(?:this\s+is|it's|it\s+is|i'm|i\s+am|call\s+me|speak(?:ing)?\s+(?:with|to)|talk(?:ing)?\s+(?:to|with)"
+    r"|is\s+this"
     r"|(?:hi|hello|hey|thanks|thank\s+you|dear|sorry|bye|goodbye|welcome)\s*,?"
     r"|(?:my|his|her|our)\s+(?:son|daughter|wife|husband|mother|mom|father|dad|brother|sister|partner|spouse"
-    r"|child|kid|friend|boyfriend|girlfriend)\s*,?)\s+",
+    r"|child|kid|friend|boyfriend|girlfriend|grandpa|grandma|grandfather|grandmother|uncle|aunt|cousin"
+    r"|nephew|niece|fianc[eé]e?)\s*,?)\s+",
     re.I,
 )
-HERE_SUFFIX = re.compile(r"(?:^|[.!?]\s+|\b(?:hi|hello|hey),?\s+)([A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)\s+here\b")
+HERE_SUFFIX = re.compile(r"(?:^|[.!?]\s+|\b(?:hi|hello|hey),?\s+)([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)"
+                         r"\s+here\b")
+# "the plan name is Petcare Basic": a name cue after these words names a thing, not a person.
+THING_BEFORE_NAME = re.compile(r"\b(?:plan|product|company|business|file|user|street|account|program|policy|"
+                               r"brand|model|store|pet|dog|cat)'?s?\s+$", re.I)
+SKIP_LEAD = frozenset({"registered", "as", "under", "actually", "just", "um", "uh", "like", "officially"})
 CN_NAME = re.compile(r"(?:我叫|我姓|名字(?:是|叫)|姓名(?:是|叫)?)\s*([\u4e00-\u9fff]{2,3})")
 ANSWER_LEAD = re.compile(r"^\s*(?:(?:yes|yeah|yep|sure|ok|okay|um|uh|so|well|it's|it\s+is|this\s+is|that's|"
                          r"my\s+name\s+is|name's)\s*[,.]?\s*)*", re.I)
-_TOKEN = re.compile(r"(?:[A-Za-z]\.?\s){2,}[A-Za-z]\b\.?|[A-Za-z][A-Za-z'’\-]*")
+_LETTER = r"[^\W\d_]"
+_TOKEN = re.compile(rf"(?:[A-Za-z]\.?\s){{2,}}[A-Za-z]\b\.?|{_LETTER}(?:{_LETTER}|['’\-](?={_LETTER}))*")
 _TITLE = re.compile(rf"^{_NAME_WORD}\.?\s+", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|[\"“]\s*)$")
 
@@ -66,7 +74,12 @@ def _take(text: str, position: int, strong: bool) -> tuple[int, int] | None:
         position += title.end()
     first_lower = False
     span: tuple[int, int] | None = None
-    for count, token in enumerate(_tokens_after(text, position)):
+    tokens = list(_tokens_after(text, position))
+    while strong and tokens and tokens[0].group().lower() in SKIP_LEAD:
+        tokens.pop(0)
+    if tokens:
+        position = tokens[0].start()
+    for count, token in enumerate(tokens):
         word = token.group()
         lower = word.lower().rstrip(".")
         spelled = " " in word
@@ -93,11 +106,14 @@ def _org_follows(text: str, end: int) -> bool:
 def names(text: str, known: frozenset[str] = frozenset(), expected: bool = False) -> Iterator[tuple[int, int]]:
     for cues, strong in ((STRONG_CUES, True), (WEAK_CUES, False)):
         for cue in cues.finditer(text):
+            if strong and THING_BEFORE_NAME.search(text[max(0, cue.start() - 16):cue.start()]):
+                continue
             span = _take(text, cue.end(), strong)
             if span and not _org_follows(text, span[1]):
                 yield span
     for match in HERE_SUFFIX.finditer(text):
-        if match.group(1).split()[0].lower() not in NOT_NAMES:
+        words = match.group(1).split()
+        if len(words) == 2 or words[0].lower() not in NOT_NAMES:
             yield match.span(1)
     for match in CN_NAME.finditer(text):
         yield match.span(1)

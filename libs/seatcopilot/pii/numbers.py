@@ -30,8 +30,9 @@ CUES: dict[str, re.Pattern[str]] = {
     "ITIN": re.compile(r"\b(?:itin|individual taxpayer)\b"),
     "SSN": re.compile(r"\b(?:social|ssn|s s n|security number|tax id|taxpayer id)\b"),
     "CARD": re.compile(r"\b(?:card|visa|master ?card|amex|american express|discover|debit|credit)\b"),
-    "ACCOUNT": re.compile(r"\b(?:account|acct|policy|member|loan|checking|savings|iban|reference|ref|customer "
-                          r"number|id number|bank number|contract|case number|confirmation number)\b|账户|账号|卡号"),
+    "ACCOUNT": re.compile(r"\b(?:account|acct|policy|member (?:number|id)|loan (?:number|id|account)|checking|"
+                          r"savings|iban|reference|ref|customer number|id number|bank number|contract number|"
+                          r"case number|confirmation number)\b|账户|账号|卡号"),
     "PHONE": re.compile(r"\b(?:phone|cell|mobile|call me|reach me|call back|callback|text me|telephone|landline|"
                         r"reach you)\b|手机|电话"),
 }

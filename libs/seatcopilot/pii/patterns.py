@@ -43,7 +43,7 @@ _STREET = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|cou
            r"circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|loop|crescent|alley|row)")
 _NOT_IN_STREET = (r"(?!(?:dollars?|bucks|percent|months?|years?|days?|on|in|a|the|my|your|per|and|or|to|"
                   r"for|at|of|is|it|was|i)\b)")
-_STATE = r"(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+_STATE = r"(?:[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"  # "KS", "Kansas", "New York"
 ADDRESSES = (
     re.compile(
         rf"\b\d{{1,6}}[a-z]?\s+(?:(?:north|south|east|west|n|s|e|w)\.?\s+)?"
@@ -56,7 +56,7 @@ ADDRESSES = (
                r"(?:[\u4e00-\u9fff\d]{0,10}(?:室|楼|单元))?)"),
 )
 # ", Garden City, NY 11530" after a street address belongs to it.
-CITY_TAIL = re.compile(rf"^,\s*[A-Z][A-Za-z .'\-]{{1,30}}?,\s*{_STATE}\b(?:\s+\d{{5}}(?:-\d{{4}})?)?")
+CITY_TAIL = re.compile(rf"^,\s*[A-Za-z][A-Za-z .'\-]{{1,30}}?,\s*{_STATE}\b(?:\s+\d{{5}}(?:-\d{{4}})?)?")
 
 
 def emails(text: str) -> Iterator[tuple[int, int]]:
