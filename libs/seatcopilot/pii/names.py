@@ -18,15 +18,15 @@ _NAME_WORD = r"(?:mr|mrs|ms|miss|dr)"
 STRONG_CUES = re.compile(
     r"\b(?:(?:(?:my|his|her|their|the)\s+(?:full\s+|first\s+|last\s+|middle\s+|maiden\s+|birth\s?|sur)?name"
     r"(?:'s|\s+is|\s+was|\s+would\s+be|\s+should\s+be)?)"
-    r"|(?:full|first|last|middle|maiden|birth|sur)\s?name(?:'s|\s+is|\s+was)?"
+    r"|(?:full|first|last|middle|maiden|birth|sur)\s?name(?:'s|\s+is|\s+was)"
     r"|name(?:'s|\s+is|\s+was)"
     r"|registered\s+(?:as|under)|under\s+the\s+name(?:\s+of)?|spelled|goes\s+by)"
     r"\s*[,:]?\s+",
     re.I,
 )
 WEAK_CUES = re.compile(
-    r"\b(?:this\s+is|it's|it\s+is|i'm|i\s+am|call\s+me|speak(?:ing)?\s+(?:with|to)|talk(?:ing)?\s+(?:to|with)"
-    r"|is\s+this"
+    r"\b(?:this\s+is|it's|its|it\s+is|i'm|im|i\s+am|call\s+me|speak(?:ing)?\s+(?:with|to)|talk(?:ing)?\s+(?:to|with)"
+    r"|is\s+this|(?:first|last|middle|sur)\s?name"
     r"|(?:hi|hello|hey|thanks|thank\s+you|dear|sorry|bye|goodbye|welcome)\s*,?"
     r"|(?:my|his|her|our)\s+(?:son|daughter|wife|husband|mother|mom|father|dad|brother|sister|partner|spouse"
     r"|child|kid|friend|boyfriend|girlfriend|grandpa|grandma|grandfather|grandmother|uncle|aunt|cousin"
@@ -46,6 +46,7 @@ _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"(?:[A-Za-z]\.?\s){{2,}}[A-Za-z]\b\.?|{_LETTER}(?:{_LETTER}|['’\-](?={_LETTER}))*")
 _TITLE = re.compile(rf"^{_NAME_WORD}\.?\s+", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|[\"“]\s*)$")
+_PROPER_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s+$")  # "West Virginia", "Fort Myers": part of a place name
 
 
 def _tokens_after(text: str, position: int) -> Iterator[re.Match[str]]:
@@ -129,9 +130,12 @@ def names(text: str, known: frozenset[str] = frozenset(), expected: bool = False
 
 def _given_names_mid_sentence(text: str) -> Iterator[tuple[int, int]]:
     """A capitalized given name inside a sentence ('the claim is for Robert Jones')."""
-    for token in re.finditer(r"\b[A-Z][a-z]+\b", text):
+    for token in re.finditer(r"(?<![-\w])[A-Z][a-z]+\b", text):
         lower = token.group().lower()
-        if lower in GIVEN_NAMES and lower not in NOT_NAMES and not _SENTENCE_START.search(text[:token.start()]):
+        before = text[:token.start()]
+        proper = _PROPER_BEFORE.search(before)
+        if lower in GIVEN_NAMES and lower not in NOT_NAMES and not _SENTENCE_START.search(before) \
+                and not (proper and proper.group(1).lower() not in NOT_NAMES):
             span = _take(text, token.start(), strong=False)
             if span and not _org_follows(text, span[1]):
                 yield span
