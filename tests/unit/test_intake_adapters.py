@@ -9,6 +9,8 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from seatcopilot_cli.intake import FIXTURES
 from services.intake.adapters import PayloadRejected, Source, build_adapters
+from services.intake.config import IntakeConfig
+from services.intake.logic import IntakeStage
 from services.intake.tenants import Tenant
 
 TENANT = Tenant(id="harbor")
@@ -134,3 +136,20 @@ def test_a_platform_call_intake_never_saw_start_is_unknown_after_the_adopt_windo
     segment = json.loads(lines("amazon_connect")[2])
     mapped = adapter.map(segment, SOURCE)
     assert [r.reason for r in mapped.rejected] == ["unknown_call"]
+
+
+def test_a_number_split_across_partial_segments_without_a_final_is_still_redacted():
+    adapter = build_adapters(300)["amazon_connect"]
+    common = {"Version": "1.0.0", "Channel": "VOICE", "ContactId": "c-split", "LanguageCode": "en-US"}
+
+    def piece(piece_id, text):
+        return {**common, "EventType": "SEGMENTS", "Segments": [{"Utterance": {
+            "Id": piece_id, "TranscriptId": "t-1", "ParticipantRole": "CUSTOMER", "PartialContent": text}}]}
+
+    records = [{**common, "EventType": "STARTED"}, piece("p1", "my card is four one one one one one one one"),
+               piece("p2", "one one one one one one one one"), {**common, "EventType": "COMPLETED"}]
+    stage = IntakeStage(IntakeConfig())
+    published = [e for record in records for event in adapter.map(record, SOURCE).events
+                 for e in stage.accept(event).ready]
+    assert [(ev.EventType.Name(e.type)[11:], e.text) for e in published] == [
+        ("CALL_STARTED", ""), ("UTTERANCE", "my card is [CARD]"), ("CALL_ENDED", "")]
