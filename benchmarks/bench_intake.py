@@ -13,9 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-import grpc
 import psutil
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer, KafkaProducer
 from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -63,15 +61,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serving(target: str) -> bool:
-    try:
-        with grpc.insecure_channel(target) as channel:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
-            return reply.status == health_pb2.HealthCheckResponse.SERVING
-    except grpc.RpcError:
-        return False
-
-
 def _start_intake(bootstrap: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "SEATCOPILOT_TRANSPORT": "kafka", "KAFKA_BOOTSTRAP": bootstrap, "GRPC_PORT": str(port),
@@ -79,12 +68,11 @@ def _start_intake(bootstrap: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "services.intake"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = f"127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while not _serving(target):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("intake did not start")
-        time.sleep(0.5)
+    ready = subprocess.run([sys.executable, str(ROOT / "scripts" / "wait_services.py"), f"intake={target}",
+                            "--timeout", "120"], capture_output=True)
+    if ready.returncode != 0 or process.poll() is not None:
+        process.kill()
+        raise RuntimeError("intake did not start")
     return process, target
 
 

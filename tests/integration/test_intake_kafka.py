@@ -3,7 +3,6 @@ and redacted; bad messages on the dead-letter topic with their reason, the paylo
 
 import asyncio
 import json
-import os
 import time
 import uuid
 from urllib.parse import urlencode
@@ -17,26 +16,17 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, PLATFORM_TOPICS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport
 
-from seatcopilot_cli.topics import create_topics
 from services.intake import kafka_adapter
 from services.intake.adapters import build_adapters
 from services.intake.config import IntakeConfig
 from services.intake.gateway import Gateway
 from services.intake.logic import IntakeStage
 from services.intake.tenants import load_tenants
-from tests.conftest import make_event, require_server
+from tests.conftest import make_event
 from tests.platform_fixtures import PLATFORMS, fresh_fixture, leaked
 
 pytestmark = pytest.mark.kafka
 TOPIC_OF = {adapter.platform: adapter.topic for adapter in build_adapters(300).values()}
-
-
-@pytest.fixture(scope="module")
-def bootstrap():
-    require_server("SEATCOPILOT_KAFKA", "Kafka")
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    create_topics(address)
-    return address
 
 
 def platform_message(platform, line):

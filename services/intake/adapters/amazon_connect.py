@@ -28,12 +28,11 @@ from seatcopilot.topics import PLATFORM_AMAZON_CONNECT
 
 from services.intake.adapters.base import (
     Mapped,
+    NumberingJsonAdapter,
     PayloadRejected,
-    Sequencer,
     Source,
     base_event,
     items,
-    parse_json,
     refuse,
     text_field,
     timestamp,
@@ -45,17 +44,9 @@ NOT_PARTIES = frozenset({"SYSTEM", "CUSTOM_BOT", "BOT", "IVR"})
 END_EVENTS = frozenset({"COMPLETED", "FAILED"})
 
 
-class AmazonConnectAdapter:
+class AmazonConnectAdapter(NumberingJsonAdapter):
     platform = PLATFORM
     topic = PLATFORM_AMAZON_CONNECT
-    content_types = ("application/json",)
-
-    def __init__(self, adopt_window_s: float) -> None:
-        self.sequencer = Sequencer(adopt_window_s)
-
-    def parse(self, body: bytes, content_type: str) -> Any:
-        return parse_json(body)
-
     def map(self, payload: Any, source: Source) -> Mapped:
         mapped = Mapped()
         for event in self.events(payload):

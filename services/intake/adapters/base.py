@@ -81,6 +81,22 @@ class Adapter(Protocol):
         """The platform's payload to call events, in the platform's order."""
 
 
+class JsonAdapter:
+    """A platform whose payloads are JSON."""
+
+    content_types: tuple[str, ...] = ("application/json",)
+
+    def parse(self, body: bytes, content_type: str) -> Any:
+        return parse_json(body)
+
+
+class NumberingJsonAdapter(JsonAdapter):
+    """A JSON platform that does not number its events: intake numbers them per call (a `Sequencer`)."""
+
+    def __init__(self, adopt_window_s: float) -> None:
+        self.sequencer = Sequencer(adopt_window_s)
+
+
 def parse_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))

@@ -14,18 +14,14 @@ from seatcopilot.codec import PayloadError
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import PLATFORM_GENERIC
 
-from services.intake.adapters.base import Mapped, Piece, Source, items, parse_json
+from services.intake.adapters.base import JsonAdapter, Mapped, Piece, Source, items
 
 PLATFORM = "generic"
 
 
-class GenericAdapter:
+class GenericAdapter(JsonAdapter):
     platform = PLATFORM
     topic = PLATFORM_GENERIC
-    content_types = ("application/json",)
-
-    def parse(self, body: bytes, content_type: str) -> Any:
-        return parse_json(body)
 
     def map(self, payload: Any, source: Source) -> Mapped:
         mapped = Mapped()

@@ -27,12 +27,11 @@ from seatcopilot.topics import PLATFORM_GENESYS_CLOUD
 from services.intake.adapters.base import (
     START_OFFSET_MS,
     Mapped,
+    NumberingJsonAdapter,
     PayloadRejected,
-    Sequencer,
     Source,
     base_event,
     items,
-    parse_json,
     refuse,
     text_field,
     timestamp,
@@ -43,17 +42,9 @@ TOPIC = re.compile(r"^v2\.conversations\.([^.]+)\.transcription$")
 SPEAKERS = {"INTERNAL": ev.SPEAKER_OPERATOR, "EXTERNAL": ev.SPEAKER_CUSTOMER}
 
 
-class GenesysCloudAdapter:
+class GenesysCloudAdapter(NumberingJsonAdapter):
     platform = PLATFORM
     topic = PLATFORM_GENESYS_CLOUD
-    content_types = ("application/json",)
-
-    def __init__(self, adopt_window_s: float) -> None:
-        self.sequencer = Sequencer(adopt_window_s)
-
-    def parse(self, body: bytes, content_type: str) -> Any:
-        return parse_json(body)
-
     def map(self, payload: Any, source: Source) -> Mapped:
         mapped = Mapped()
         for notification in items(payload, "Genesys Cloud notification"):
