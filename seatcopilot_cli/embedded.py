@@ -34,6 +34,7 @@ from services.indicators.config import IndicatorsConfig
 from services.intake import kafka_adapter as intake_adapter
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
+from services.intake.tenants import load_tenants
 from services.retrieval import kafka_adapter as retrieval_adapter
 from services.retrieval import main as retrieval_main
 from services.retrieval.config import RetrievalConfig
@@ -55,7 +56,7 @@ class EmbeddedPipeline:
         self.background: list[Background] = []
         self.generation_config = load(GenerationConfig, environ)
         self.stages = {
-            "intake": IntakeStage(load(IntakeConfig, environ)),
+            "intake": IntakeStage(intake := load(IntakeConfig, environ), load_tenants(intake.tenants_file, environ)),
             "classifier": classifier_main.build(load(ClassifierConfig, environ)),
             "retrieval": retrieval_main.build(load(RetrievalConfig, environ)),
             "generation": generation_main.build(self.generation_config),

@@ -59,6 +59,12 @@ def _models_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _intake_send(args: argparse.Namespace) -> int:
+    from seatcopilot_cli.intake import send
+
+    return send(args.platform, Path(args.file), args.url, args.tenant, args.scenario, args.pace)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="seatcopilot", description="Seat Copilot: a real-time copilot for "
                                    "operators in financial contact centers")
@@ -86,6 +92,19 @@ def parser() -> argparse.ArgumentParser:
     topics_create.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     topics_create.add_argument("--partitions", type=int, default=6)
     topics_create.set_defaults(func=_topics_create)
+
+    intake = commands.add_parser("intake", help="platform webhooks").add_subparsers(dest="intake_command",
+                                                                                   required=True)
+    intake_send = intake.add_parser("send", help="replay a platform fixture to intake's webhook, signed")
+    intake_send.add_argument("platform", choices=("amazon_connect", "genesys_cloud", "twilio", "generic"))
+    intake_send.add_argument("file", help="one delivery per line (see data/platforms/)")
+    webhook_port = os.environ.get("INTAKE_HTTP_PORT") or int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050")) + 40
+    intake_send.add_argument("--url", default=f"http://127.0.0.1:{webhook_port}", help="intake's webhook base URL "
+                             "(default: make up's, INTAKE_HTTP_PORT or SEATCOPILOT_GRPC_BASE+40)")
+    intake_send.add_argument("--tenant", default="harbor")
+    intake_send.add_argument("--scenario", default="", help="SALES, SERVICE or COLLECTIONS (default: the tenant's)")
+    intake_send.add_argument("--pace", type=float, default=0.2, help="seconds between deliveries")
+    intake_send.set_defaults(func=_intake_send)
 
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)

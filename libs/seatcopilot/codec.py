@@ -64,9 +64,10 @@ def _prefix(enum: EnumDescriptor, value: Any) -> Any:
     return value
 
 
-# Fields intake stamps on call events (experiment exposure): not part of the platform contract, so the
+# Fields intake adds to call events (adapter bookkeeping, experiment exposure): not part of the platform
+# contract, so the
 # JSON form shows them only when set and stays exactly the contract's fields otherwise.
-INTERNAL_STAMPS = {"seatcopilot.events.v1.CallEvent": ("experiment_id", "arm")}
+INTERNAL_STAMPS = {"seatcopilot.events.v1.CallEvent": ("utterance_id", "categories", "source", "experiment_id", "arm")}
 
 
 def to_dict(message: Message) -> dict[str, Any]:

@@ -58,7 +58,28 @@ DEAD_LETTER = Topic(
     "Messages a stage could not process, with the stage and the reason.",
 )
 
+# Platform source topics: each platform's real-time events in its own format (raw, may contain PII —
+# only intake reads them). Messages carry the tenant in a `seatcopilot-tenant` header.
+PLATFORM_AMAZON_CONNECT = Topic(
+    "seatcopilot.platform.amazon-connect.v1", "Amazon Connect (Contact Lens segment stream)",
+    "Contact Lens segment event JSON", "Contact Lens real-time segments, one event per message.",
+)
+PLATFORM_GENESYS_CLOUD = Topic(
+    "seatcopilot.platform.genesys-cloud.v1", "Genesys Cloud (notifications)",
+    "v2.conversations.{id}.transcription notification JSON", "Genesys Cloud transcription notifications.",
+)
+PLATFORM_TWILIO = Topic(
+    "seatcopilot.platform.twilio.v1", "Twilio (real-time transcription callbacks)",
+    "callback parameters, form-encoded or a JSON object", "Twilio <Transcription> status callbacks.",
+)
+PLATFORM_GENERIC = Topic(
+    "seatcopilot.platform.generic.v1", "any platform", "CallEvent JSON (object or list)",
+    "Call events in the contract's JSON form from platforms without an adapter.",
+)
+PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_CLOUD, PLATFORM_TWILIO,
+                                      PLATFORM_GENERIC)
+
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
-    DEAD_LETTER,
+    DEAD_LETTER, *PLATFORM_TOPICS,
 )

@@ -1,12 +1,11 @@
 """End to end on `make up`'s topology: every service its own process on real Kafka, Neo4j and Triton.
 
 A call is published to the intake topic the way a platform would; the test reads what the console
-would read (suggestions, alerts, summaries) from Kafka.
+would read (suggestions, alerts, summaries) from Kafka. The topology fixture lives in conftest.py.
 """
 
 import json
 import os
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -17,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
 from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
-from tests.conftest import ROOT, make_event, require_server
+from tests.conftest import make_event
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -40,20 +39,6 @@ def sample_call():
         events.append(make_event(call_id=CALL, seq=seq, type_=type_, speaker=speaker, text=text,
                                  scenario="COLLECTIONS", **extra))
     return events
-
-
-@pytest.fixture(scope="module")
-def topology():
-    servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
-    for name, what in servers.items():
-        require_server(name, what)
-    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30"}
-    cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
-    subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)
-    subprocess.run([cli, "kg", "load"], check=True, env=env, timeout=300)
-    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-start"], check=True, env=env, timeout=400)
-    yield os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-stop"], env=env, timeout=120)
 
 
 @pytest.fixture(scope="module")

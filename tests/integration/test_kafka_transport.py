@@ -1,7 +1,6 @@
 """The Kafka transport and the stage I/O on a real Kafka 4 broker started by `make test`."""
 
 import asyncio
-import os
 import uuid
 
 import pytest
@@ -13,18 +12,9 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, Topic
 from seatcopilot.transport.kafka import KafkaTransport
 
-from seatcopilot_cli.topics import create_topics
-from tests.conftest import make_event, require_server
+from tests.conftest import make_event
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture(scope="module")
-def bootstrap():
-    require_server("SEATCOPILOT_KAFKA", "Kafka")
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    create_topics(address)
-    return address
 
 
 def fresh_topic() -> Topic:

@@ -71,8 +71,8 @@ def test_intake_stamps_the_experiment_and_arm_on_every_event(tmp_path):
     experiment = Experiment.create(Design("exp-6"), [Operator("op-test", "team-test", 12)])
     save(experiment, path)
     intake = IntakeStage(IntakeConfig(experiment_path=path))
-    events = intake.accept(make_event(seq=1, type_="CALL_STARTED", speaker="OPERATOR", text=""))
-    events += intake.accept(make_event(seq=2, text="hi"))
+    events = intake.accept(make_event(seq=1, type_="CALL_STARTED", speaker="OPERATOR", text="")).ready
+    events += intake.accept(make_event(seq=2, text="hi")).ready
     assert [(e.experiment_id, e.arm) for e in events] == [("exp-6", experiment.arm("op-test"))] * 2
-    plain = IntakeStage(IntakeConfig()).accept(make_event(call_id="other", seq=1))
+    plain = IntakeStage(IntakeConfig()).accept(make_event(call_id="other", seq=1)).ready
     assert plain[0].experiment_id == "" and plain[0].arm == ""

@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 
 CHART = ROOT / "deploy" / "helm" / "seatcopilot"
 # Every module that defines metrics: importing them registers their families.
-METRIC_MODULES = ("seatcopilot.telemetry", "seatcopilot.transport.kafka", "services.generation.logic",
-                  "services.compliance.kafka_adapter", "services.console.kafka_adapter",
+METRIC_MODULES = ("seatcopilot.telemetry", "services.intake.metrics", "seatcopilot.transport.kafka",
+                  "services.generation.logic", "services.compliance.kafka_adapter", "services.console.kafka_adapter",
                   "services.indicators.kafka_adapter")
 METRIC = re.compile(r"\bseatcopilot_[a-z_]+\b")
 
