@@ -38,8 +38,8 @@ STATE_CODES = frozenset(STATES.values())
 AMBIGUOUS_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "OH", "DE", "LA", "MA", "PA", "AL", "ID"})
 _STATE_NAMES = "|".join(re.escape(name) for name in sorted(STATES, key=len, reverse=True))
 _STATE_CUE = r"\b(?:live|living|lives|reside|residing|resident|based|located|move|moved|moving|from|in|here in)\b"
-_STATE = re.compile(rf"{_STATE_CUE}\s+(?:the\s+state\s+of\s+)?({_STATE_NAMES})\b", re.IGNORECASE)
-_STATE_CODE = re.compile(rf"{_STATE_CUE}\s+([A-Z]{{2}})\b")
+_STATE = re.compile(rf"{_STATE_CUE}\s+(?:(?:to|of)\s+)?(?:the\s+state\s+of\s+)?({_STATE_NAMES})\b", re.IGNORECASE)
+_STATE_CODE = re.compile(rf"(?i:{_STATE_CUE})\s+(?:(?i:to|of)\s+)?([A-Z]{{2}})\b")
 
 _MONEY = re.compile(
     r"\$\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<ak>k|thousand|grand)?\b"

@@ -118,7 +118,7 @@ class KnowledgeBase:
     products: tuple[ProductFacts, ...] = ()
     bands: tuple[CreditBand, ...] = ()
     rules: tuple[EligibilityRule, ...] = ()
-    by_id: dict[str, KnowledgeRecord] = field(default_factory=dict, compare=False, repr=False)
+    by_id: dict[str, KnowledgeRecord] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id.update({item.id: item for item in self.items})

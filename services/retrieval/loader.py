@@ -35,10 +35,14 @@ SCHEMA = [
     "CREATE INDEX item_kind IF NOT EXISTS FOR (i:Item) ON (i.kind)",
     "CREATE INDEX rule_attribute IF NOT EXISTS FOR (r:Rule) ON (r.attribute)",
     "CREATE INDEX product_amounts IF NOT EXISTS FOR (p:Product) ON (p.amount_min, p.amount_max)",
+    # Unquantised: scores are exact cosines, so the vector arm ranks as the embedded store does.
     "CREATE VECTOR INDEX item_embedding IF NOT EXISTS FOR (i:Item) ON (i.embedding) "
-    "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}",
+    "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine', "
+    "`vector.quantization.enabled`: false}}",
 ]
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+VECTOR_INDEX_CONFIG = "SHOW VECTOR INDEXES YIELD name, options WHERE name = 'item_embedding' RETURN options"
+DROP_VECTOR_INDEX = "DROP INDEX item_embedding IF EXISTS"
 
 EXISTING = """
 MATCH (n) WHERE n:Item OR n:Product OR n:CreditBand OR n:Rule
@@ -172,6 +176,10 @@ def rule_row(rule: EligibilityRule) -> dict[str, Any]:
 
 
 def apply_schema(driver: Driver) -> None:
+    """Constraints and indexes (idempotent); a vector index built with other settings is rebuilt."""
+    rows, _, _ = driver.execute_query(VECTOR_INDEX_CONFIG)
+    if rows and rows[0]["options"]["indexConfig"].get("vector.quantization.enabled") is not False:
+        driver.execute_query(DROP_VECTOR_INDEX)
     for statement in SCHEMA:
         driver.execute_query(statement)
     driver.execute_query(AWAIT_INDEXES)

@@ -36,8 +36,9 @@ CALL (wanted) {
      OR EXISTS { (i)-[:ABOUT]->(q:Product) WHERE q.key IN wanted }
   RETURN i, false AS vector_hit
   UNION
-  CALL db.index.vector.queryNodes('item_embedding', $vector_pool, $embedding) YIELD node, score
-  WITH node, score ORDER BY score DESC, node.id LIMIT $vector_k
+  CALL db.index.vector.queryNodes('item_embedding', $vector_pool, $embedding) YIELD node
+  WITH node, vector.similarity.cosine(node.embedding, $embedding) AS similarity
+  ORDER BY similarity DESC, node.id LIMIT $vector_k
   WITH node WHERE EXISTS { (node)-[:APPLIES_TO]->(:Scenario {name: $scenario}) }
   RETURN node AS i, true AS vector_hit
 }
