@@ -132,7 +132,7 @@ def _strings(entry: dict[str, Any], key: str) -> tuple[str, ...]:
     value = entry.get(key) or []
     if not isinstance(value, list):
         raise KnowledgeError(f"{entry.get('id', entry.get('key', '?'))}: {key} must be a list")
-    return tuple(str(v) for v in value)
+    return tuple(sorted(str(v) for v in value))  # sorted: the graph gives links back unordered
 
 
 def _provenance(entry: dict[str, Any]) -> dict[str, str]:

@@ -122,7 +122,7 @@ class EmbeddedGraphStore:
         return sorted(found, key=lambda c: c.record.id)
 
     async def eligibility(self, products: tuple[str, ...]) -> EligibilityFacts:
-        chosen = tuple(p for p in self.kb.products if not products or p.key in products)
+        chosen = tuple(sorted((p for p in self.kb.products if not products or p.key in products), key=lambda p: p.key))
         keys = {p.key for p in chosen}
         rules = tuple(sorted((r for r in self.kb.rules if keys & set(r.products)), key=lambda r: r.id))
         return EligibilityFacts(chosen, rules, tuple(sorted(self.kb.bands, key=lambda b: b.id)))
