@@ -31,12 +31,14 @@ class RetrievalConfig:
                                    help="an item this close in meaning to a better one is a duplicate")
     retry_after_s: float = env("RETRIEVAL_RETRY_AFTER_S", default=1.0, minimum=0,
                                help="after a store failure, answer degraded at once for this long")
+    min_score: float = env("RETRIEVAL_MIN_SCORE", default=0.2, minimum=0,
+                           help="items scoring below this are not knowledge for the utterance")
 
     @property
     def settings(self) -> RetrievalSettings:
         return RetrievalSettings(deadline_s=self.deadline_s, top_k=self.top_k, token_budget=self.token_budget,
                                  vector_k=self.vector_k, dedupe_similarity=self.dedupe_similarity,
-                                 retry_after_s=self.retry_after_s)
+                                 retry_after_s=self.retry_after_s, min_score=self.min_score)
 
 
 def load_config() -> tuple[CommonConfig, RetrievalConfig]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from services.retrieval.entities import STATE_CODES
+
 KINDS = ("PRODUCT", "FAQ", "SCRIPT", "POLICY", "REGULATION", "OBJECTION_HANDLER")
 SCENARIOS = ("SALES", "SERVICE", "COLLECTIONS")
 STAGES = ("opening", "verification", "discovery", "resolution", "closing")
@@ -42,6 +44,7 @@ class KnowledgeRecord:
     version: str
     effective_date: str
     stages: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()  # said only to customers living in these states (empty: any state)
 
     @property
     def content_hash(self) -> str:
@@ -145,7 +148,7 @@ def _record(entry: dict[str, Any]) -> KnowledgeRecord:
         id=str(entry["id"]), kind=str(entry["kind"]), title=str(entry["title"]), text=str(entry["text"]),
         scenarios=_strings(entry, "scenarios"), intents=_strings(entry, "intents"),
         products=_strings(entry, "products"), regulations=_strings(entry, "regulations"),
-        stages=_strings(entry, "stages"), **_provenance(entry),
+        stages=_strings(entry, "stages"), states=_strings(entry, "states"), **_provenance(entry),
     )
 
 
@@ -218,6 +221,8 @@ def _item_problems(item: KnowledgeRecord, kb: KnowledgeBase) -> list[str]:
         problems.append(f"item {item.id}: scenarios must be a non-empty subset of {SCENARIOS}")
     if not set(item.stages) <= set(STAGES):
         problems.append(f"item {item.id}: stages must be within {STAGES}")
+    if not set(item.states) <= STATE_CODES:
+        problems.append(f"item {item.id}: states must be two-letter US state codes")
     if item.kind in SPOKEN_KINDS and not item.stages:
         problems.append(f"item {item.id}: a {item.kind} needs the call stages it is for")
     if kb.products and not set(item.products) <= set(kb.product_keys):

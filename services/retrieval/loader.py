@@ -67,13 +67,14 @@ UNWIND $rows AS row
 MERGE (i:Item {id: row.props.id})
 SET i = row.props
 WITH i, row
-OPTIONAL MATCH (i)-[old:APPLIES_TO|ANSWERS|ABOUT|GOVERNED_BY|USED_AT]->()
+OPTIONAL MATCH (i)-[old:APPLIES_TO|ANSWERS|ABOUT|GOVERNED_BY|USED_AT|FOR_STATE]->()
 DELETE old
 WITH DISTINCT i, row
 FOREACH (name IN row.scenarios | MERGE (s:Scenario {name: name}) MERGE (i)-[:APPLIES_TO]->(s))
 FOREACH (name IN row.intents | MERGE (n:Intent {name: name}) MERGE (i)-[:ANSWERS]->(n))
 FOREACH (name IN row.stages | MERGE (g:Stage {name: name}) MERGE (i)-[:USED_AT]->(g))
 FOREACH (key IN row.products | MERGE (p:Product {key: key}) MERGE (i)-[:ABOUT]->(p))
+FOREACH (code IN row.states | MERGE (s:State {code: code}) MERGE (i)-[:FOR_STATE]->(s))
 FOREACH (rid IN row.regulations | MERGE (r:Item {id: rid}) MERGE (i)-[:GOVERNED_BY]->(r))
 """
 
@@ -150,7 +151,8 @@ def item_row(record: KnowledgeRecord, embedding: np.ndarray) -> dict[str, Any]:
              "embedding": [float(x) for x in vector], "embedding_f32": bytearray(vector.tobytes()),
              **_provenance(record)}
     return {"props": props, "scenarios": list(record.scenarios), "intents": list(record.intents),
-            "stages": list(record.stages), "products": list(record.products), "regulations": list(record.regulations)}
+            "stages": list(record.stages), "products": list(record.products), "regulations": list(record.regulations),
+            "states": list(record.states)}
 
 
 def product_row(product: ProductFacts) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class RetrievalSettings:
     vector_k: int = 12
     dedupe_similarity: float = 0.92
     retry_after_s: float = 1.0
+    min_score: float = 0.2
 
 
 class Backoff:
@@ -193,7 +194,7 @@ class Retriever:
         used_by_reserved = sum(item.tokens for item in reserved)
         top_k = max(0, self.settings.top_k - len(reserved))
         kept, used = select(rank(candidates, query.embedding), top_k, self.settings.token_budget,
-                            self.settings.dedupe_similarity, used_by_reserved)
+                            self.settings.dedupe_similarity, self.settings.min_score, used_by_reserved)
         grounded.items.extend([*reserved, *(to_item(entry, query) for entry in kept)])
         grounded.tokens_used = used
 

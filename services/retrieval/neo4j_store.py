@@ -1,10 +1,10 @@
 """The knowledge graph in Neo4j, loaded by `seatcopilot kg load` (loader.py).
 
 Graph: (:Item) facts linked APPLIES_TO (:Scenario), ANSWERS (:Intent), USED_AT (:Stage), ABOUT
-(:Product) and GOVERNED_BY regulation items; (:Rule)-[:RESTRICTS]->(:Product), (:Rule)-[:STATED_IN]->(:Item),
-(:Product)-[:NOT_OFFERED_IN]->(:State); (:CreditBand)-[:PRICES]->(:Product). A vector index covers the
-items' MiniLM embeddings (`embedding`); queries return the same vector as little-endian float32 bytes
-(`embedding_f32`), an order of magnitude less to decode than a list of floats.
+(:Product), FOR_STATE (:State) and GOVERNED_BY regulation items; (:Rule)-[:RESTRICTS]->(:Product),
+(:Rule)-[:STATED_IN]->(:Item), (:Product)-[:NOT_OFFERED_IN]->(:State); (:CreditBand)-[:PRICES]->(:Product).
+A vector index covers the items' MiniLM embeddings (`embedding`); queries return the same vector as
+little-endian float32 bytes (`embedding_f32`), an order of magnitude less to decode than a list of floats.
 
 Every query is a constant with parameters: nothing a caller sends is ever spliced into Cypher.
 """
@@ -43,6 +43,7 @@ CALL (wanted) {
   RETURN node AS i, true AS vector_hit
 }
 WITH i, wanted, unavailable, true IN collect(vector_hit) AS vector_hit
+WHERE NOT EXISTS { (i)-[:FOR_STATE]->(:State) } OR EXISTS { (i)-[:FOR_STATE]->(:State {code: $state}) }
 WITH i, wanted, unavailable, vector_hit, [(i)-[:ABOUT]->(q:Product) | q.key] AS products
 RETURN i.id AS id, i.kind AS kind, i.title AS title, i.text AS text, i.source AS source, i.version AS version,
        i.effective_date AS effective_date, i.embedding_f32 AS embedding, vector_hit,
@@ -50,6 +51,7 @@ RETURN i.id AS id, i.kind AS kind, i.title AS title, i.text AS text, i.source AS
        EXISTS { (i)-[:USED_AT]->(:Stage {name: $stage}) } AS at_stage,
        [k IN products WHERE k IN wanted] AS matched,
        size(products) > 0 AND all(k IN products WHERE k IN unavailable) AS unavailable,
+       EXISTS { (i)-[:FOR_STATE]->(:State) } AS for_state, [(i)-[:FOR_STATE]->(t:State) | t.code] AS states,
        products, [(i)-[:APPLIES_TO]->(s:Scenario) | s.name] AS scenarios,
        [(i)-[:ANSWERS]->(n:Intent) | n.name] AS intents, [(i)-[:USED_AT]->(g:Stage) | g.name] AS stages,
        [(i)-[:GOVERNED_BY]->(r:Item) | r.id] AS regulations
@@ -81,7 +83,7 @@ def record_from_row(row: Any) -> KnowledgeRecord:
         id=row["id"], kind=row["kind"], title=row["title"], text=row["text"],
         scenarios=_sorted(row["scenarios"]), intents=_sorted(row["intents"]), products=_sorted(row["products"]),
         regulations=_sorted(row["regulations"]), source=row["source"], version=row["version"],
-        effective_date=row["effective_date"], stages=_sorted(row["stages"]),
+        effective_date=row["effective_date"], stages=_sorted(row["stages"]), states=_sorted(row["states"]),
     )
 
 
@@ -89,7 +91,7 @@ def candidate_from_row(row: Any) -> Candidate:
     return Candidate(
         record_from_row(row), np.frombuffer(row["embedding"], dtype="<f4"), answers_intent=row["answers"],
         about_product=bool(row["matched"]), at_stage=row["at_stage"], unavailable=row["unavailable"],
-        vector_hit=row["vector_hit"], products_matched=_sorted(row["matched"]),
+        for_state=row["for_state"], vector_hit=row["vector_hit"], products_matched=_sorted(row["matched"]),
     )
 
 

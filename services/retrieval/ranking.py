@@ -1,9 +1,11 @@
 """Ranking the candidates a store found, de-duplicating them and fitting them in a token budget.
 
 score = 0.6 · cosine(utterance, item) + 0.3 · [answers the intent] + 0.1 · [about a product the
-customer named or implied] + 0.05 · [meant for the call's stage] − 0.25 · [only about products not
-offered in the customer's state]. The weights were set by hand (the meaning dominates, the graph
-decides between close calls) and are measured by `make bench` (recall@5 on a labelled query set).
+customer named or implied] + 0.1 · [meant for the customer's state] + 0.05 · [meant for the call's
+stage] − 0.25 · [only about products not offered in the customer's state]. Items below a minimum
+score are not knowledge for this utterance, whatever their rank. The weights were set by hand (the
+meaning dominates, the graph decides between close calls) and are measured by `make bench` (recall@5
+on a labelled query set).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.stores import Candidate, GraphQuery
 
-SEMANTIC, INTENT, PRODUCT, STAGE, UNAVAILABLE = 0.6, 0.3, 0.1, 0.05, 0.25
+SEMANTIC, INTENT, PRODUCT, STATE, STAGE, UNAVAILABLE = 0.6, 0.3, 0.1, 0.1, 0.05, 0.25
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
@@ -35,7 +37,7 @@ class Ranked:
 def score(candidate: Candidate, query_embedding: np.ndarray) -> float:
     semantic = float(candidate.embedding @ query_embedding)
     return round(SEMANTIC * semantic + INTENT * candidate.answers_intent + PRODUCT * candidate.about_product
-                 + STAGE * candidate.at_stage - UNAVAILABLE * candidate.unavailable, 6)
+                 + STATE * candidate.for_state + STAGE * candidate.at_stage - UNAVAILABLE * candidate.unavailable, 6)
 
 
 def rank(candidates: list[Candidate], query_embedding: np.ndarray) -> list[Ranked]:
@@ -45,13 +47,14 @@ def rank(candidates: list[Candidate], query_embedding: np.ndarray) -> list[Ranke
 
 
 def select(ranked: list[Ranked], top_k: int, token_budget: int, dedupe_similarity: float,
-           reserved_tokens: int = 0) -> tuple[list[Ranked], int]:
-    """The best items, at most top_k, skipping near-duplicates of a better one and what would overflow
-    the budget (a smaller item further down may still fit). Returns them and the tokens used."""
+           min_score: float = 0.0, reserved_tokens: int = 0) -> tuple[list[Ranked], int]:
+    """The best items, at most top_k, none under min_score, skipping near-duplicates of a better one and
+    what would overflow the budget (a smaller item further down may still fit). Returns them and the
+    tokens used."""
     kept: list[Ranked] = []
     used = reserved_tokens
     for entry in ranked:
-        if len(kept) >= top_k:
+        if len(kept) >= top_k or entry.score < min_score:
             break
         if any(float(entry.candidate.embedding @ k.candidate.embedding) >= dedupe_similarity for k in kept):
             continue
@@ -71,6 +74,9 @@ def provenance(candidate: Candidate, query: GraphQuery) -> tuple[list[str], list
     if candidate.about_product:
         matched_by.append("product")
         nodes += [f"Product:{p}" for p in candidate.products_matched]
+    if candidate.for_state:
+        matched_by.append("state")
+        nodes.append(f"State:{query.state}")
     if candidate.at_stage:
         matched_by.append("stage")
         nodes.append(f"Stage:{query.stage}")

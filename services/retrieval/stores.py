@@ -4,7 +4,8 @@ graph (embedded mode, here).
 Both answer the same two questions over the same graph:
   search     — items that apply to the call's scenario and answer the intent or concern a product
                the customer named or implied (by amount), plus the nearest items by meaning (a
-               vector arm), each with the graph signals that ranking weighs and its embedding;
+               vector arm), each with the graph signals that ranking weighs and its embedding; items
+               meant for customers of certain states only when the customer lives in one;
   eligibility — the products asked about, the rules that restrict them and the credit bands.
 Ranking and rule evaluation are shared code, so both run modes answer alike (a parity test runs one
 query set against both).
@@ -45,13 +46,14 @@ class Candidate:
     about_product: bool = False
     at_stage: bool = False
     unavailable: bool = False  # every product it is about is not offered in the customer's state
+    for_state: bool = False  # meant for customers in the customer's state
     vector_hit: bool = False
     products_matched: tuple[str, ...] = ()
 
     @property
     def signals(self) -> tuple[object, ...]:
         return (self.record.id, self.answers_intent, self.about_product, self.at_stage, self.unavailable,
-                self.vector_hit, self.products_matched)
+                self.for_state, self.vector_hit, self.products_matched)
 
 
 class KnowledgeStore(Protocol):
@@ -107,7 +109,7 @@ class EmbeddedGraphStore:
         near = self._vector_hits(query)
         found = []
         for record, embedding in zip(self.records, self.embeddings, strict=True):
-            if query.scenario not in record.scenarios:
+            if query.scenario not in record.scenarios or (record.states and query.state not in record.states):
                 continue
             answers = query.intent in record.intents
             matched = tuple(sorted(wanted & set(record.products)))
@@ -117,7 +119,7 @@ class EmbeddedGraphStore:
                 record, embedding, answers_intent=answers, about_product=bool(matched),
                 at_stage=query.stage in record.stages,
                 unavailable=bool(record.products) and set(record.products) <= unavailable,
-                vector_hit=record.id in near, products_matched=matched,
+                for_state=bool(record.states), vector_hit=record.id in near, products_matched=matched,
             ))
         return sorted(found, key=lambda c: c.record.id)
 

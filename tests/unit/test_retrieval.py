@@ -82,6 +82,21 @@ def test_the_graph_is_walked_from_the_amount_and_the_state(store):
     assert not in_iowa["policy.fee-schedule"].unavailable  # also about the secured card
 
 
+def test_state_specific_items_reach_only_customers_of_those_states(store):
+    anywhere = {c.record.id for c in _search(store, "can I get a loan here", intent="eligibility_question")}
+    assert "script.sales.not-offered-in-state" not in anywhere
+    retriever = Retriever(store, shared_encoder())
+    [grounded] = retrieve(retriever, classified("I live in Iowa, can I get a loan?", "eligibility_question"))
+    script = next(i for i in grounded.items if i.id == "script.sales.not-offered-in-state")
+    assert "state" in script.matched_by and "State:IA" in script.node_ids
+
+
+def test_nothing_is_better_than_an_unrelated_item(store):
+    [grounded] = retrieve(Retriever(store, shared_encoder()),
+                          classified("Yeah, this is Casey.", "unknown", scenario="COLLECTIONS"))
+    assert not grounded.degraded and list(grounded.items) == []
+
+
 def test_the_token_budget_and_top_k_bound_what_is_returned(store):
     tight = Retriever(store, shared_encoder(), RetrievalSettings(top_k=5, token_budget=120))
     [grounded] = retrieve(tight, classified("What fees do you charge?", "fee_question"))
