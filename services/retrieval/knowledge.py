@@ -30,8 +30,16 @@ def content_hash(fact: object) -> str:
     return hashlib.sha256(json.dumps(asdict(fact), sort_keys=True).encode()).hexdigest()[:16]  # type: ignore[arg-type]
 
 
+class Fact:
+    """A fact of the knowledge base: what changed is told by its content hash."""
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self)
+
+
 @dataclass(frozen=True)
-class KnowledgeRecord:
+class KnowledgeRecord(Fact):
     id: str
     kind: str
     title: str
@@ -46,13 +54,9 @@ class KnowledgeRecord:
     stages: tuple[str, ...] = ()
     states: tuple[str, ...] = ()  # said only to customers living in these states (empty: any state)
 
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self)
-
 
 @dataclass(frozen=True)
-class ProductFacts:
+class ProductFacts(Fact):
     key: str
     name: str
     item: str
@@ -69,13 +73,9 @@ class ProductFacts:
     min_payment_pct: float = 0.0
     min_payment: float = 0.0
 
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self)
-
 
 @dataclass(frozen=True)
-class CreditBand:
+class CreditBand(Fact):
     id: str
     name: str
     score_min: int
@@ -85,16 +85,12 @@ class CreditBand:
     version: str
     effective_date: str
 
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self)
-
     def apr_for(self, product: str) -> tuple[float, float] | None:
         return next(((low, high) for key, low, high in self.apr if key == product), None)
 
 
 @dataclass(frozen=True)
-class EligibilityRule:
+class EligibilityRule(Fact):
     id: str
     title: str
     attribute: str
@@ -108,10 +104,6 @@ class EligibilityRule:
     one_of: tuple[float, ...] = ()
     not_in: tuple[str, ...] = ()
     only_if_stated: bool = False
-
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self)
 
 
 @dataclass(frozen=True)
