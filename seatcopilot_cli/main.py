@@ -25,22 +25,6 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args.host, args.port, args.speed, args.once)
 
 
-def _kg_load(args: argparse.Namespace) -> int:
-    from seatcopilot.config import load
-    from seatcopilot.encoder import shared_encoder
-
-    from services.retrieval.config import RetrievalConfig
-    from services.retrieval.knowledge import load_knowledge
-    from services.retrieval.loader import load_into_neo4j
-
-    config = load(RetrievalConfig)
-    records = load_knowledge(Path(args.kb) if args.kb else config.kb_path)
-    report = load_into_neo4j(config.neo4j_uri, config.neo4j_user, config.neo4j_password, records, shared_encoder())
-    print(f"knowledge graph: {report.created_or_updated} items written, {report.unchanged} unchanged, "
-          f"{report.removed} removed")
-    return 0
-
-
 def _topics_create(args: argparse.Namespace) -> int:
     from seatcopilot_cli.topics import create_topics
 
@@ -82,10 +66,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--once", action="store_true", help="replay the bundled calls once, then exit")
     demo.set_defaults(func=_demo)
 
-    kg = commands.add_parser("kg", help="knowledge graph").add_subparsers(dest="kg_command", required=True)
-    kg_load = kg.add_parser("load", help="load the knowledge base into Neo4j (idempotent)")
-    kg_load.add_argument("--kb", help="knowledge base YAML (default: the bundled one)")
-    kg_load.set_defaults(func=_kg_load)
+    from seatcopilot_cli import kg
+
+    kg.register(commands)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")

@@ -44,6 +44,8 @@ def _status_for(error: BaseException) -> tuple[grpc.StatusCode, str]:
         return grpc.StatusCode.DEADLINE_EXCEEDED, "the stage did not finish within the deadline"
     if isinstance(error, LookupError):
         return grpc.StatusCode.NOT_FOUND, str(error)
+    if isinstance(error, ConnectionError):  # a dependency is down: the caller may retry later
+        return grpc.StatusCode.UNAVAILABLE, str(error)
     return grpc.StatusCode.INTERNAL, "internal error"
 
 

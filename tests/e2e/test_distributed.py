@@ -14,6 +14,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
+from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
 from tests.conftest import make_event
@@ -152,3 +153,16 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
     failed = [s for f in families for s in f.samples if s.name == "seatcopilot_dead_letters_total"
               and s.labels["stage"] == "indicators"]
     assert not failed or all(s.value == 0 for s in failed)
+
+
+def test_retrieval_grounds_on_the_neo4j_graph_with_provenance(outputs):
+    grounded = [codec.decode(v, rt.GroundedEvent) for v in outputs[GROUNDED.name]]
+    assert sorted(g.classified.event.seq for g in grounded) == [3, 5]
+    answered = [g for g in grounded if not g.degraded]
+    assert answered, [g.degraded_reason for g in grounded]
+    for item in (i for g in answered for i in g.items):
+        assert item.source and item.version and item.effective_date
+        assert item.node_ids[0] == "Scenario:COLLECTIONS" and item.node_ids[-1] == f"Item:{item.id}"
+    plan = next(g for g in answered if g.classified.event.seq == 5)
+    assert {"policy.payment-arrangement", "script.collections.payment-arrangement",
+            "script.collections.ptp-confirm"} & {i.id for i in plan.items}
