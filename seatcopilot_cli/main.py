@@ -89,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)
+
+    from seatcopilot_cli import compliance
+
+    compliance.register(commands)
     return root
 
 
