@@ -330,8 +330,8 @@ def _entries(document: dict, key: str) -> list[dict]:
             for entry in entries]
 
 
-def _pack_documents(directory: Path, seen: tuple[Path, ...] = ()) -> list[dict]:
-    """pack.yaml first, then the other files; a pack that extends another comes after it."""
+def _pack_layers(directory: Path, seen: tuple[Path, ...] = ()) -> list[list[dict]]:
+    """A pack's documents (pack.yaml first, then the others), after those of the pack it extends."""
     if directory in seen:
         raise PolicyError(f"{directory}: extends itself")
     pack_file = directory / PACK_FILE
@@ -341,8 +341,8 @@ def _pack_documents(directory: Path, seen: tuple[Path, ...] = ()) -> list[dict]:
     own = [head] + [_read(path) for path in sorted(directory.glob("*.yaml")) if path.name != PACK_FILE]
     base = head.get("extends")
     if not base:
-        return own
-    return _pack_documents(directory.parent / str(base), (*seen, directory)) + own
+        return [own]
+    return [*_pack_layers(directory.parent / str(base), (*seen, directory)), own]
 
 
 def _read(path: Path) -> dict:
@@ -356,31 +356,38 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _merged(documents: list[dict], key: str) -> list[dict]:
-    """Entries by id, later documents replacing earlier ones; `disabled` ids dropped."""
+def _merged(layers: list[list[dict]], key: str) -> list[dict]:
+    """Entries by id: a pack's own entries replace its base's; `disabled` ids are dropped."""
     by_id: dict[str, dict] = {}
-    for document in documents:
-        for entry in _entries(document, key):
-            if not isinstance(entry, dict) or "id" not in entry:
-                raise PolicyError(f"every entry of {key} needs an id, got {entry!r}")
-            by_id[str(entry["id"])] = entry
-    disabled = {str(i) for document in documents for i in document.get("disabled") or []}
+    for layer in layers:
+        own: set[str] = set()
+        for document in layer:
+            for entry in _entries(document, key):
+                if not isinstance(entry, dict) or "id" not in entry:
+                    raise PolicyError(f"every entry of {key} needs an id, got {entry!r}")
+                entry_id = str(entry["id"])
+                if entry_id in own:
+                    raise PolicyError(f"{entry_id}: ids used twice in one pack")
+                own.add(entry_id)
+                by_id[entry_id] = entry
+    disabled = {str(i) for layer in layers for document in layer for i in document.get("disabled") or []}
     return [entry for entry_id, entry in by_id.items() if entry_id not in disabled]
 
 
-def _policy(documents: list[dict]) -> Policy:
+def _policy(layers: list[list[dict]]) -> Policy:
+    documents = [document for layer in layers for document in layer]
     # Settings and the semantic matcher's parameters: later documents (the extending pack) win.
     head = {k: v for d in documents for k, v in d.items() if k in ("policy_id", "version", "tenant",
                                                                      "manager_min_severity")}
     semantic = {k: v for d in documents for k, v in (d.get("semantic") or {}).items()}
-    obligations = [_obligation(e) for e in _merged(documents, "obligations")]
+    obligations = [_obligation(e) for e in _merged(layers, "obligations")]
     policy = Policy(
         policy_id=str(head["policy_id"]), version=str(head["version"]), tenant=str(head.get("tenant", "")),
-        rules=tuple(_rule(e) for e in _merged(documents, "rules")),
+        rules=tuple(_rule(e) for e in _merged(layers, "rules")),
         obligations=tuple(o for o in obligations if not o.triggered_by),
-        signals=tuple(_signal(e) for e in _merged(documents, "signals")),
+        signals=tuple(_signal(e) for e in _merged(layers, "signals")),
         triggered_obligations=tuple(o for o in obligations if o.triggered_by),
-        calling_hours=tuple(_calling_hours(e) for e in _merged(documents, "calling_hours")),
+        calling_hours=tuple(_calling_hours(e) for e in _merged(layers, "calling_hours")),
         manager_min_severity=str(head.get("manager_min_severity", "HIGH")),
         semantic_threshold=float(semantic.get("threshold", 0.8)), semantic_margin=float(semantic.get("margin", 0.0)),
         compliant_examples=tuple(str(x) for d in documents for x in d.get("compliant_examples") or []),
@@ -413,8 +420,8 @@ def load_policy(path: Path = DEFAULT_POLICY) -> Policy:
             if not (path / PACK_FILE).is_file():
                 raise PolicyError(f"{path}: not a pack (no {PACK_FILE}); a catalog of packs is read by "
                                   "load_policies")
-            return _policy(_pack_documents(path))
-        return _policy([_read(path)])
+            return _policy(_pack_layers(path))
+        return _policy([[_read(path)]])
     except (KeyError, TypeError, ValueError, OSError) as error:
         if isinstance(error, PolicyError):
             raise
