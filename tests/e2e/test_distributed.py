@@ -135,3 +135,18 @@ def test_services_export_metrics(outputs):
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
     calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
+
+
+def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):
+    cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
+    env = {**os.environ, "COMPLIANCE_AUDIT_DIR": os.environ.get("COMPLIANCE_AUDIT_DIR", str(ROOT / ".run" / "audit"))}
+    shown = subprocess.run([cli, "compliance", "audit", "show", "--call", CALL], capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    records = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert {r["seq"] for r in records if r["kind"] == "draft"} >= {3, 5}
+    assert any("FDCPA-THREAT-ARREST" in r["rule_ids"] for r in records if r["kind"] == "operator")
+    assert CANARY_EMAIL not in shown.stdout and "arrested" not in shown.stdout
+    verified = subprocess.run([cli, "compliance", "audit", "verify"], capture_output=True, text=True, env=env,
+                              timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -44,7 +44,7 @@ def cli(*args):
 
 
 def test_every_decision_is_recorded_without_its_content(logged):
-    directory, _, path = logged
+    _, _, path = logged
     records = [json.loads(line) for line in path.read_text().splitlines()]
     assert [(r["call_id"], r["kind"], r["decision"]) for r in records] == [
         ("call-a1", "operator", "ALERT"), ("call-a2", "operator", "CLEAR"), ("call-a1", "draft", "REWRITTEN")]
