@@ -12,19 +12,15 @@ from seatcopilot.policy import PolicyError, load_policies
 
 from services.compliance import audit
 from services.compliance.config import AUDIT_KEY_NAME, ComplianceConfig
-from services.compliance.detection import split_sentences
-from services.compliance.evaluate import Labelled, LabelledSetError, evaluate, load_labelled, render
+from services.compliance.evaluate import Labelled, LabelledSetError, evaluate, load_labelled, render, warmed
 from services.compliance.logic import ComplianceEngine
-from services.compliance.semantic import Embed, ExampleCache
+from services.compliance.semantic import Embed
 
 
-def _embedding(rows: list[Labelled]) -> Embed:
-    """The encoder behind a cache warmed with every row's sentences in batches (one call per row is slow)."""
+def _encoder(rows: list[Labelled]) -> Embed:
     from seatcopilot.encoder import shared_encoder
 
-    cache = ExampleCache(shared_encoder().encode)
-    cache.vectors([sentence for row in rows for sentence in split_sentences(row.text)])
-    return cache.vectors
+    return warmed(shared_encoder().encode, rows)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -33,7 +29,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         rows = load_labelled(Path(args.jsonl), args.split)
         engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path),
-                                  _embedding(rows) if semantic else None)
+                                  _encoder(rows) if semantic else None)
         report = evaluate(engine, rows, args.tenant)
     except (OSError, PolicyError, LabelledSetError) as error:
         print(f"compliance evaluate: {error}", file=sys.stderr)

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.compliance.detection import split_sentences
 from services.compliance.logic import ComplianceEngine
+from services.compliance.semantic import Embed, ExampleCache
 
 SPEAKERS = ("OPERATOR", "DRAFT", "CUSTOMER")
 SCENARIOS = ("SALES", "SERVICE", "COLLECTIONS")
@@ -63,6 +65,13 @@ def load_labelled(path: Path, split: str = "") -> list[Labelled]:
         if not split or row.split == split:
             rows.append(row)
     return rows
+
+
+def warmed(embed: Embed, rows: list[Labelled]) -> Embed:
+    """The encoder behind a cache filled with every row's sentences in batches (row by row is slow)."""
+    cache = ExampleCache(embed)
+    cache.vectors([sentence for row in rows for sentence in split_sentences(row.text)])
+    return cache.vectors
 
 
 @dataclass
