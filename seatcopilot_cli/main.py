@@ -95,6 +95,10 @@ def parser() -> argparse.ArgumentParser:
     from seatcopilot_cli import impact
 
     impact.register(commands)
+
+    from seatcopilot_cli import compliance
+
+    compliance.register(commands)
     return root
 
 

@@ -1,7 +1,8 @@
 """Console on the bus: reads the transcript, steered suggestions, alerts and summaries; writes feedback.
 
 It never reads drafts: the suggestions topic is written only by compliance, so everything shown
-has a verdict. Expired suggestions are counted, not shown.
+has a verdict. Expired suggestions, suggestions past their deadline by the time they arrive (compliance
+was down or slow) and suggestions without a verdict are counted, not shown.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on sug
                          ["subject", "action"])
 
 
+def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
+    """Why a suggestion must not be shown ('' when it may): fail closed on anything unjudged or stale."""
+    verdict = steered.compliance.verdict
+    if verdict == cp.VERDICT_UNSPECIFIED:
+        return "no_verdict"
+    if verdict == cp.VERDICT_EXPIRED:
+        return "expired"
+    draft = steered.draft
+    if not draft.HasField("deadline") or draft.deadline.ToNanoseconds() / 1e9 < now:
+        return "expired"
+    return ""
+
+
 def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
     def feed(render):
         async def handle(message: ProtoMessage) -> None:
@@ -36,9 +50,9 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         return handle
 
     async def on_suggestion(steered: cp.SteeredSuggestion) -> None:
-        verdict = steered.compliance.verdict
-        if verdict in (cp.VERDICT_UNSPECIFIED, cp.VERDICT_EXPIRED):
-            NOT_SHOWN.labels("expired" if verdict == cp.VERDICT_EXPIRED else "no_verdict").inc()
+        reason = not_shown_reason(steered, time.time())
+        if reason:
+            NOT_SHOWN.labels(reason).inc()
             return
         hub.add(views.suggestion_view(steered))
         latency = telemetry.since_ingest()

@@ -6,6 +6,7 @@ would read (suggestions, alerts, summaries) from Kafka. The topology fixture liv
 
 import json
 import os
+import subprocess
 import time
 import urllib.request
 import uuid
@@ -17,7 +18,7 @@ from seatcopilot import codec, views
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
-from tests.conftest import make_event
+from tests.conftest import ROOT, make_event
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -166,3 +167,18 @@ def test_retrieval_grounds_on_the_neo4j_graph_with_provenance(outputs):
     plan = next(g for g in answered if g.classified.event.seq == 5)
     assert {"policy.payment-arrangement", "script.collections.payment-arrangement",
             "script.collections.ptp-confirm"} & {i.id for i in plan.items}
+
+
+def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):
+    cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
+    env = {**os.environ, "COMPLIANCE_AUDIT_DIR": os.environ.get("COMPLIANCE_AUDIT_DIR", str(ROOT / ".run" / "audit"))}
+    shown = subprocess.run([cli, "compliance", "audit", "show", "--call", CALL], capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    records = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert {r["seq"] for r in records if r["kind"] == "draft"} >= {3, 5}
+    assert any("FDCPA-THREAT-ARREST" in r["rule_ids"] for r in records if r["kind"] == "operator")
+    assert CANARY_EMAIL not in shown.stdout and "arrested" not in shown.stdout
+    verified = subprocess.run([cli, "compliance", "audit", "verify"], capture_output=True, text=True, env=env,
+                              timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -1,6 +1,7 @@
 """Each stage's gRPC face on a real in-process gRPC server: the work, the status codes, health."""
 
 import asyncio
+import time
 
 import grpc
 import pytest
@@ -44,24 +45,36 @@ def test_compliance_steers_over_grpc_and_rejects_bad_input():
     async def scenario():
         engine = ComplianceEngine(load_policy())
         server, _, target = await serve(lambda s: compliance_grpc.register(s, engine), [compliance_grpc.SERVICE_NAME])
+        draft = gen.SuggestionDraft(call_id="c1", seq=1, tenant="harbor", scenario=ev.SCENARIO_SALES,
+                                    text="It's basically guaranteed approval.")
+        draft.deadline.FromNanoseconds(int((time.time() + 30) * 1e9))
         try:
             async with grpc.aio.insecure_channel(target) as channel:
                 stub = compliance_pb2_grpc.ComplianceServiceStub(channel)
-                steered = await stub.SteerDraft(gen.SuggestionDraft(call_id="c1", seq=1, scenario=ev.SCENARIO_SALES,
-                                                                    text="It's basically guaranteed approval."),
-                                                timeout=2)
+                steered = await stub.SteerDraft(draft, timeout=2)
                 alerts = await stub.CheckEvent(make_event(call_id="c1", seq=2, speaker="OPERATOR",
                                                           text="no credit check needed"), timeout=2)
-                with pytest.raises(grpc.aio.AioRpcError) as error:
-                    await stub.SteerDraft(gen.SuggestionDraft(text="hi"), timeout=2)
+                state = await stub.GetCallState(compliance_pb2.CallStateRequest(call_id="c1"), timeout=2)
+                errors = []
+                for call in (stub.SteerDraft(gen.SuggestionDraft(text="hi"), timeout=2),
+                             stub.SteerDraft(gen.SuggestionDraft(call_id="c1", tenant="harbor", text="hi"), timeout=2),
+                             stub.GetCallState(compliance_pb2.CallStateRequest(call_id="nope"), timeout=2)):
+                    with pytest.raises(grpc.aio.AioRpcError) as error:
+                        await call
+                    errors.append((error.value.code(), error.value.details()))
         finally:
             await server.stop(0)
-        return steered, alerts, error.value
+        return steered, alerts, state, errors
 
-    steered, alerts, error = asyncio.run(scenario())
-    assert steered.compliance.verdict == compliance_pb2.VERDICT_BLOCKED
-    assert alerts.alerts
-    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    steered, alerts, state, errors = asyncio.run(scenario())
+    assert steered.compliance.verdict == compliance_pb2.VERDICT_REWRITTEN
+    assert "UDAAP-GUARANTEED-APPROVAL" in steered.compliance.rule_ids
+    assert [a.rule_ids[0] for a in alerts.alerts] == ["UDAAP-NO-CREDIT-CHECK", "RECORDING-NOTICE"]
+    owed = {o.id: o.status for o in state.obligations}
+    assert owed["RECORDING-NOTICE"] == compliance_pb2.OBLIGATION_STATUS_OVERDUE and state.operator_turns == 1
+    assert [code for code, _ in errors] == [grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INVALID_ARGUMENT,
+                                            grpc.StatusCode.NOT_FOUND]
+    assert "call_id is required" in errors[0][1] and "needs a deadline" in errors[1][1]
 
 
 def test_intake_answers_invalid_argument_with_the_reason():
