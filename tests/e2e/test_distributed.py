@@ -47,7 +47,10 @@ def topology():
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
         require_server(name, what)
-    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30"}
+    # The call's events carry fixed timestamps (days old): on Kafka, windows older than window × keep by the wall
+    # clock are deleted, so the indicators get a window wide enough to keep them live.
+    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
+           "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1"}
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
     subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)
     subprocess.run([cli, "kg", "load"], check=True, env=env, timeout=300)
@@ -149,8 +152,13 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
     index = 8  # the indicators' place in scripts/up.sh's SERVICES
     metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
     target = f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
-    deadline, calls, snapshots = time.monotonic() + 60, [], []
-    while time.monotonic() < deadline and not (calls and snapshots):
+    deadline, calls, values = time.monotonic() + 90, [], {}
+
+    def counted():  # the call ended and the operator's threat (an alert, on its own topic) reached the window
+        violations = values.get("compliance.violations_per_100_calls")
+        return calls and violations is not None and violations.value > 0
+
+    while time.monotonic() < deadline and not counted():
         body = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
         families = list(text_string_to_metric_families(body))
         calls = [s for f in families for s in f.samples if s.name == "seatcopilot_indicator_events_total"
@@ -158,10 +166,9 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
         with grpc.insecure_channel(target) as channel:
             reply = indicators_pb2_grpc.IndicatorsServiceStub(channel).GetIndicators(
                 indicators_pb2.GetIndicatorsRequest(team_id="team-test"), timeout=5)
-        snapshots = list(reply.snapshots)
+        values = {v.name: v for s in reply.snapshots for v in s.values}
         time.sleep(1)
     assert calls and calls[0].value >= 1
-    values = {v.name: v for s in snapshots for v in s.values}
     violations = values["compliance.violations_per_100_calls"]
     assert violations.defined and violations.value > 0  # the arrest threat
     failed = [s for f in families for s in f.samples if s.name == "seatcopilot_dead_letters_total"
