@@ -12,11 +12,14 @@ from pathlib import Path
 from seatcopilot import codec, telemetry
 from seatcopilot.config import CommonConfig, load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.stage_io import StageIO
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.console import kafka_adapter as console_adapter
+from services.console.config import ConsoleConfig
 from services.console.http_api import start_http
 from services.console.logic import ConsoleHub
+from services.console.main import build_app
 
 log = logging.getLogger("seatcopilot.demo")
 CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
@@ -57,10 +60,13 @@ async def serve(host: str, port: int, speed: float, once: bool) -> int:
     pipeline = EmbeddedPipeline()
     hub = ConsoleHub()
     pipeline.attach("console", console_adapter, hub)
+    # The embedded mode signs in with the local dev login (marked as such on the page).
+    config = load(ConsoleConfig, {"CONSOLE_DEV_LOGIN": "true"})
+    app = build_app(config, hub, StageIO("console", pipeline.bus))
     await pipeline.start()
-    runner = await start_http(hub, host, port)
+    runner = await start_http(app, host, port)
     print(f"Seat Copilot console: http://{host}:{port}  metrics: http://{host}:{metrics_port}/metrics  "
-          "(Ctrl-C to stop)", flush=True)
+          "(Ctrl-C to stop; local dev login)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

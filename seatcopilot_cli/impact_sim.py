@@ -127,9 +127,9 @@ class _Caller:
             _stamp(steered.compliance.decided_at, at + 20 * seq)
             self._keep(self.engine.observe_suggestion(steered))
             draw = self.rng.random()
-            action = (fb.FEEDBACK_ACTION_ACCEPTED if draw < p_accept else
-                      fb.FEEDBACK_ACTION_EDITED if draw < p_accept + 0.15 else fb.FEEDBACK_ACTION_DISMISSED)
-            feedback = fb.SuggestionFeedback(call_id=call.call_id, seq=seq, action=action)
+            action = (fb.ACTION_ACCEPTED if draw < p_accept else
+                      fb.ACTION_EDITED if draw < p_accept + 0.15 else fb.ACTION_DISMISSED)
+            feedback = fb.Feedback(call_id=call.call_id, seq=seq, action=action)
             _stamp(feedback.ts, at + 20 * seq + self.rng.gamma(2.0, 2.0))
             self._keep(self.engine.observe_feedback(feedback))
 

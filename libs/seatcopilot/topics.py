@@ -46,8 +46,8 @@ SUMMARIES = Topic(
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
 )
 FEEDBACK = Topic(
-    "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.SuggestionFeedback",
-    "What operators did with suggestions shown: accepted, edited, dismissed.",
+    "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed.",
 )
 INDICATORS = Topic(
     "seatcopilot.indicators.v1", "indicators", "seatcopilot.indicators.v1.IndicatorSnapshot",

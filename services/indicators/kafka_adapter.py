@@ -58,7 +58,9 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
     async def on_suggestion(steered: cp.SteeredSuggestion) -> None:
         count(stage.record(stage.engine.observe_suggestion(steered)))
 
-    async def on_feedback(feedback: fb.SuggestionFeedback) -> None:
+    async def on_feedback(feedback: fb.Feedback) -> None:
+        if feedback.subject == fb.SUBJECT_WRAPUP:
+            return  # wrap-up reviews are training feedback, not a copilot-use indicator
         try:
             count(stage.record(stage.engine.observe_feedback(feedback)))
         except LookupError as error:
@@ -74,5 +76,5 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
     io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
-    io.consume(FEEDBACK, fb.SuggestionFeedback, on_feedback, identity=lambda f: (f.call_id, f.seq))
+    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (f.call_id, f.seq, f.subject))
     return [publish_loop]

@@ -186,8 +186,8 @@ class IndicatorEngine:
         at = context.last_at if context and context.last_at else decided
         return Increment(at, who, {"suggestions_shown": 1.0})
 
-    def observe_feedback(self, feedback: fb.SuggestionFeedback) -> Increment:
-        if feedback.action == fb.FEEDBACK_ACTION_UNSPECIFIED:
+    def observe_feedback(self, feedback: fb.Feedback) -> Increment:
+        if feedback.action == fb.ACTION_UNSPECIFIED:
             raise ValueError("feedback needs an action (ACCEPTED, EDITED or DISMISSED)")
         shown = self._shown.get((feedback.call_id, feedback.seq))
         if shown is None:
@@ -196,9 +196,9 @@ class IndicatorEngine:
             raise ValueError("feedback on this suggestion was already counted")
         shown.acted = True
         at = seconds(feedback.ts)
-        name = fb.FeedbackAction.Name(feedback.action).removeprefix("FEEDBACK_ACTION_").lower()
+        name = fb.Action.Name(feedback.action).removeprefix("ACTION_").lower()
         counters = {f"suggestions_{name}": 1.0}
-        if feedback.action in (fb.FEEDBACK_ACTION_ACCEPTED, fb.FEEDBACK_ACTION_EDITED):
+        if feedback.action in (fb.ACTION_ACCEPTED, fb.ACTION_EDITED):
             counters["suggestions_acted_timed"] = 1.0
             counters["accept_seconds"] = max(0.0, at - shown.decided_at)
         return Increment(at, shown.who, counters)

@@ -14,8 +14,15 @@ def test_json_uses_bare_enum_names_and_round_trips():
     assert data["scenario"] == "SALES"
     assert data["transfer_to_role"] == "COLLECTIONS"
     assert set(data) == {"call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final",
-                         "language", "operator_id", "team_id", "transfer_to_role", "experiment_id", "arm"}
+                         "language", "operator_id", "team_id", "transfer_to_role"}
     assert codec.from_dict(data, ev.CallEvent) == event
+
+
+def test_intakes_experiment_stamps_show_only_when_set():
+    event = make_event()
+    event.experiment_id, event.arm = "exp-1", "on"
+    data = codec.to_dict(event)
+    assert (data["experiment_id"], data["arm"]) == ("exp-1", "on")
 
 
 def test_reader_accepts_prefixed_enum_names():

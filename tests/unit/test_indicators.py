@@ -39,7 +39,7 @@ def steered(call_id, seq, at, verdict=cp.VERDICT_PASS):
 
 
 def feedback(call_id, seq, action, at):
-    f = fb.SuggestionFeedback(call_id=call_id, seq=seq, action=action)
+    f = fb.Feedback(call_id=call_id, seq=seq, action=action)
     f.ts.FromNanoseconds(int((T0 + at) * 1e9))
     return f
 
@@ -106,12 +106,12 @@ def test_suggestions_shown_and_time_to_accept_and_bad_feedback_is_refused():
     engine = IndicatorEngine(set())
     assert engine.observe_suggestion(steered("s", 2, 10, cp.VERDICT_BLOCKED)) is None
     assert engine.observe_suggestion(steered("s", 3, 10)).counters == {"suggestions_shown": 1}
-    accepted = engine.observe_feedback(feedback("s", 3, fb.FEEDBACK_ACTION_ACCEPTED, 14.5))
+    accepted = engine.observe_feedback(feedback("s", 3, fb.ACTION_ACCEPTED, 14.5))
     assert accepted.counters == {"suggestions_accepted": 1, "suggestions_acted_timed": 1, "accept_seconds": 4.5}
     with pytest.raises(ValueError):
-        engine.observe_feedback(feedback("s", 3, fb.FEEDBACK_ACTION_EDITED, 20))  # already counted
+        engine.observe_feedback(feedback("s", 3, fb.ACTION_EDITED, 20))  # already counted
     with pytest.raises(LookupError):
-        engine.observe_feedback(feedback("s", 2, fb.FEEDBACK_ACTION_ACCEPTED, 20))  # blocked: never shown
+        engine.observe_feedback(feedback("s", 2, fb.ACTION_ACCEPTED, 20))  # blocked: never shown
 
 
 def test_tumbling_windows_keep_the_current_window_per_group():
@@ -141,7 +141,7 @@ def test_on_the_bus_snapshots_are_published_and_unknown_feedback_is_dead_lettere
             await bus.publish(TRANSCRIPT.name, "s", codec.encode(e))
         await bus.publish(SUGGESTIONS.name, "s", codec.encode(steered("s", 7, 30)))
         await bus.publish(ALERTS.name, "s", codec.encode(cp.Alert(call_id="s", rule_ids=["UDAAP-NO-FEES"])))
-        await bus.publish(FEEDBACK.name, "s", codec.encode(feedback("s", 99, fb.FEEDBACK_ACTION_ACCEPTED, 40)))
+        await bus.publish(FEEDBACK.name, "s", codec.encode(feedback("s", 99, fb.ACTION_ACCEPTED, 40)))
         await bus.join()
         assert await kafka_adapter.publish_snapshots(io, indicators) == 1
         await bus.stop()
