@@ -16,6 +16,8 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from tests.conftest import ROOT, require_server
 
+CONSOLE_DEV_SECRET = "e2e-console-dev-secret-0123456789"
+
 
 class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
     """An OTLP/gRPC trace receiver that keeps every export request it gets."""
@@ -57,7 +59,12 @@ def topology(span_collector, webhook_secrets):
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
         require_server(name, what)
+    # The call's events carry fixed timestamps (days old): on Kafka the indicators delete windows older than
+    # window × keep by the wall clock, so they get a window wide enough to keep them live. The console takes
+    # tokens from a dev login here, signed with a secret the tests know.
     env = {**os.environ, **webhook_secrets, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
+           "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",
+           "CONSOLE_DEV_LOGIN": "true", "CONSOLE_DEV_SECRET": CONSOLE_DEV_SECRET,
            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500"}
     os.environ.update(webhook_secrets)  # the test sends webhooks signed with these
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")

@@ -18,7 +18,9 @@ from seatcopilot import codec, views
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
+from services.console.auth import Authenticator, Identity
 from tests.conftest import ROOT, make_event
+from tests.e2e.conftest import CONSOLE_DEV_SECRET
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -125,7 +127,9 @@ def test_services_export_metrics(outputs):
                if s.name == "seatcopilot_suggestion_latency_seconds_count"]
     assert latency and latency[0].value >= 2  # end to end, intake to console, for both suggestions
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
-    calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
+    token = Authenticator(dev_secret=CONSOLE_DEV_SECRET).dev_token(Identity("e2e-admin", "harbor", "admin"))
+    request = urllib.request.Request(console, headers={"Authorization": f"Bearer {token}"})
+    calls = json.loads(urllib.request.urlopen(request, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
 
 
@@ -136,8 +140,13 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
     index = 8  # the indicators' place in scripts/up.sh's SERVICES
     metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
     target = f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
-    deadline, calls, snapshots = time.monotonic() + 60, [], []
-    while time.monotonic() < deadline and not (calls and snapshots):
+    deadline, calls, values = time.monotonic() + 90, [], {}
+
+    def counted():  # the call ended and the operator's threat (an alert, on its own topic) reached the window
+        violations = values.get("compliance.violations_per_100_calls")
+        return calls and violations is not None and violations.value > 0
+
+    while time.monotonic() < deadline and not counted():
         body = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
         families = list(text_string_to_metric_families(body))
         calls = [s for f in families for s in f.samples if s.name == "seatcopilot_indicator_events_total"
@@ -145,10 +154,9 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
         with grpc.insecure_channel(target) as channel:
             reply = indicators_pb2_grpc.IndicatorsServiceStub(channel).GetIndicators(
                 indicators_pb2.GetIndicatorsRequest(team_id="team-test"), timeout=5)
-        snapshots = list(reply.snapshots)
+        values = {v.name: v for s in reply.snapshots for v in s.values}
         time.sleep(1)
     assert calls and calls[0].value >= 1
-    values = {v.name: v for s in snapshots for v in s.values}
     violations = values["compliance.violations_per_100_calls"]
     assert violations.defined and violations.value > 0  # the arrest threat
     failed = [s for f in families for s in f.samples if s.name == "seatcopilot_dead_letters_total"

@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 from seatcopilot import codec, telemetry
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.stage_io import StageIO
-from seatcopilot.topics import TRANSCRIPT
+from seatcopilot.topics import ALERTS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport
 
 from services.indicators import kafka_adapter
@@ -43,12 +44,20 @@ def test_indicators_sum_in_the_windowed_faust_table(bootstrap):  # noqa: F811
                 event.ts.FromNanoseconds(now_ns + at * 10**9)
                 await bus.publish(TRANSCRIPT.name, call_id, codec.encode(event))
 
+            alert = cp.Alert(call_id=call_id, seq=2, tenant="harbor", team_id=team, rule_ids=["UDAAP-NO-FEES"])
+            await bus.publish(ALERTS.name, call_id, codec.encode(alert))
+
             def handle_time():
                 found = stage.snapshots(team_id=team)
                 values = {v.name: v for v in found[0].values} if found else {}
                 return values.get("service.handle_time")
 
+            def violations():
+                found = stage.snapshots(team_id=team)
+                return {v.name: v for v in found[0].values}["compliance.violations_per_100_calls"] if found else None
+
             await wait_for(lambda: handle_time() is not None and handle_time().defined, timeout=90)
+            await wait_for(lambda: violations().value > 0, timeout=30)
             return handle_time()
         finally:
             await bus.stop()
