@@ -16,12 +16,12 @@ from services.indicators.config import IndicatorsConfig
 from services.indicators.faust_windows import FaustWindows
 from services.indicators.stage import IndicatorsStage
 from tests.conftest import make_event
-from tests.integration.test_kafka_transport import bootstrap, wait_for  # noqa: F401 (fixture)
+from tests.integration.test_kafka_transport import wait_for
 
 pytestmark = pytest.mark.kafka
 
 
-def test_indicators_sum_in_the_windowed_faust_table(bootstrap):  # noqa: F811
+def test_indicators_sum_in_the_windowed_faust_table(bootstrap):
     team, call_id = f"team-{uuid.uuid4().hex[:8]}", f"call-{uuid.uuid4().hex[:8]}"
 
     def failures():
