@@ -48,7 +48,7 @@ def topology():
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
         require_server(name, what)
-    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30"}
+    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30", "RETRIEVAL_DEADLINE_S": "10"}
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
     subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)
     subprocess.run([cli, "kg", "load"], check=True, env=env, timeout=300)
