@@ -6,8 +6,8 @@ items nearest in meaning; candidates are ranked, de-duplicated and fitted in a t
 with its provenance. Eligibility questions are answered by evaluating the graph's rules for what
 the customer said during the call, with the rules that decided.
 
-The store answers within a deadline or the result is `degraded` (with the reason); after a failure
-the store is left alone for a short back-off, so an outage costs every call no more than a
+The store answers within a deadline or the result is `degraded` (with the reason); after failures in a
+row the store is left alone for a short back-off, so an outage costs every call no more than a
 moment, and the first call after the back-off finds out whether it is back.
 """
 
@@ -62,10 +62,13 @@ class RetrievalSettings:
 
 
 class Backoff:
-    """After a store failure, calls answer degraded at once until retry_after_s has passed."""
+    """After `failures` store failures in a row, calls answer degraded at once for retry_after_s; then
+    the next call tries the store again. One slow answer alone does not trip it."""
 
-    def __init__(self, retry_after_s: float) -> None:
+    def __init__(self, retry_after_s: float, failures: int = 2) -> None:
         self.retry_after_s = retry_after_s
+        self.failures = failures
+        self._failed = 0
         self._until = 0.0
 
     @property
@@ -73,10 +76,12 @@ class Backoff:
         return time.monotonic() < self._until
 
     def trip(self) -> None:
-        self._until = time.monotonic() + self.retry_after_s
+        self._failed += 1
+        if self._failed >= self.failures:
+            self._until = time.monotonic() + self.retry_after_s
 
     def reset(self) -> None:
-        self._until = 0.0
+        self._failed, self._until = 0, 0.0
 
 
 def validate_attributes(known: CustomerAttributes) -> None:

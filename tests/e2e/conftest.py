@@ -63,6 +63,7 @@ def topology(span_collector, webhook_secrets):
     # window × keep by the wall clock, so they get a window wide enough to keep them live. The console takes
     # tokens from a dev login here, signed with a secret the tests know.
     env = {**os.environ, **webhook_secrets, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
+           "RETRIEVAL_DEADLINE_S": "10",  # a roomy deadline on a busy 2-core machine
            "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",
            "CONSOLE_DEV_LOGIN": "true", "CONSOLE_DEV_SECRET": CONSOLE_DEV_SECRET,
            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500"}
