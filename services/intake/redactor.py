@@ -69,6 +69,7 @@ class Redactor:
         self.config = config
         self.tenants = tenants
         self._calls: OrderedDict[str, _CallContext] = OrderedDict()
+        self._holding: set[str] = set()
 
     def process(self, events: list[ev.CallEvent], now: float) -> list[ev.CallEvent]:
         """Assembled events in, redacted events out (an utterance may wait for its continuation)."""
@@ -79,8 +80,14 @@ class Redactor:
 
     def due(self, now: float) -> list[str]:
         """Calls holding an utterance longer than the split hold."""
-        return [call_id for call_id, context in self._calls.items()
-                if context.held is not None and now - context.held_since >= self.config.split_hold_s]
+        due = []
+        for call_id in list(self._holding):
+            context = self._calls.get(call_id)
+            if context is None or context.held is None:
+                self._holding.discard(call_id)
+            elif now - context.held_since >= self.config.split_hold_s:
+                due.append(call_id)
+        return due
 
     def expire(self, call_id: str, now: float) -> list[ev.CallEvent]:
         """Releases the call's held utterance if its continuation did not come in time."""
@@ -90,9 +97,6 @@ class Redactor:
         held, context.held = context.held, None
         ASSEMBLY.labels("split_hold_released").inc()
         return [self._redact(held, context)]
-
-    def holding(self) -> int:
-        return sum(1 for c in self._calls.values() if c.held is not None)
 
     def _context(self, call_id: str) -> _CallContext:
         context = self._calls.get(call_id)
@@ -115,6 +119,7 @@ class Redactor:
             out.append(self._redact(held, context))
         if self.config.split_hold_s > 0 and _may_continue(event, context):
             context.held, context.held_since = event, now
+            self._holding.add(event.call_id)
             return out
         out.append(self._redact(event, context))
         if event.type == ev.EVENT_TYPE_CALL_ENDED:

@@ -1,6 +1,6 @@
-"""`make up`'s topology, started once for every end-to-end test: each service its own process on real
-Kafka, Neo4j and Triton, exporting spans to a collector this session runs (so tests can read them),
-with webhook credentials for the tenant `harbor`."""
+"""`make up`'s topology, started once for the end-to-end tests and stopped after the last of them: each
+service its own process on real Kafka, Neo4j and Triton, exporting spans to a collector this session
+runs (so tests can read them), with webhook credentials for the tenant `harbor`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import secrets
 import subprocess
 import threading
+import time
+import urllib.request
 from concurrent import futures
 
 import grpc
@@ -36,7 +38,7 @@ class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
             return b"".join(self.requests)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def span_collector():
     collector = SpanCollector()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
@@ -47,14 +49,29 @@ def span_collector():
     server.stop(0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def webhook_secrets():
     return {name: secrets.token_hex(16) for name in
             ("INTAKE_HARBOR_BEARER_TOKEN", "INTAKE_HARBOR_HMAC_SECRET", "INTAKE_HARBOR_TWILIO_AUTH_TOKEN",
              "INTAKE_HARBOR_FIREHOSE_ACCESS_KEY")}
 
 
-@pytest.fixture(scope="session")
+def wait_for_triton_idle(timeout_s: float = 300.0) -> None:
+    """Triton keeps generating for requests whose client gave up; later tests should not queue behind them."""
+    url = f"http://127.0.0.1:{os.environ.get('TRITON_METRICS_PORT', '8002')}/metrics"
+    deadline, idle_reads = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and idle_reads < 2:
+        try:
+            body = urllib.request.urlopen(url, timeout=5).read().decode()
+        except OSError:
+            return
+        pending = sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                      if line.startswith("nv_inference_pending_request_count"))
+        idle_reads = idle_reads + 1 if pending == 0 else 0
+        time.sleep(1)
+
+
+@pytest.fixture(scope="package")
 def topology(span_collector, webhook_secrets):
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
@@ -74,3 +91,4 @@ def topology(span_collector, webhook_secrets):
     subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-start"], check=True, env=env, timeout=400)
     yield os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-stop"], env=env, timeout=120)
+    wait_for_triton_idle()
