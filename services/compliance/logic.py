@@ -307,7 +307,7 @@ class ComplianceEngine:
             judgement.findings.append(cp.Finding(rule_id=PII_RULE, family="privacy", severity=cp.SEVERITY_HIGH,
                                                  remedy="MASK", method=LEXICAL, score=1.0))
         if judgement.changed:
-            self._recheck(detector, rules, judgement)
+            self._recheck(detector, [r for r in rules if r.remedy in ("BLOCK", "REWRITE")], judgement)
         return judgement
 
     @staticmethod
@@ -353,8 +353,7 @@ class ComplianceEngine:
     @staticmethod
     def _recheck(detector: Detector, rules: list[Rule], judgement: DraftJudgement) -> None:
         """A rewrite must itself comply: anything a blocking or rewriting rule still finds blocks it."""
-        residual = [h.id for h in detector.scan(split_sentences(judgement.text), rules)
-                    if next(r for r in rules if r.id == h.id).remedy in ("BLOCK", "REWRITE")]
+        residual = [h.id for h in detector.scan(split_sentences(judgement.text), rules)]
         if residual:
             judgement.blocked = True
             judgement.rule_ids += residual

@@ -10,6 +10,7 @@ the pack's margin.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ import numpy as np
 from seatcopilot.policy import Policy, Rule, Signal
 
 Embed = Callable[[list[str]], np.ndarray]
+RECENT_SENTENCES = 4096
 
 
 class ExampleCache:
@@ -76,6 +78,18 @@ class SemanticMatcher:
             texts += item.counter_examples
             self._threshold[item.id] = item.semantic_threshold or self.threshold
         self.vectors = (cache or example_cache_for(embed)).vectors(texts)
+        self._known = dict(zip(texts, self.vectors, strict=True))
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _sentence_vectors(self, sentences: list[str]) -> np.ndarray:
+        """Encodes only sentences not seen lately: a rewritten draft is re-checked from its kept
+        sentences, the pack's templates and its disclosures, all already encoded."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._known and s not in self._recent]
+        if missing:
+            self._recent.update(zip(missing, self.embed(missing), strict=True))
+            while len(self._recent) > RECENT_SENTENCES:
+                self._recent.popitem(last=False)
+        return np.stack([self._known[s] if s in self._known else self._recent[s] for s in sentences])
 
     def covers(self, item_id: str) -> bool:
         return item_id in self._positive
@@ -85,7 +99,7 @@ class SemanticMatcher:
         wanted = [i for i in item_ids if i in self._positive]
         if not wanted or not sentences:
             return []
-        similarity = self.embed(sentences) @ self.vectors.T
+        similarity = self._sentence_vectors(sentences) @ self.vectors.T
         background = similarity[:, self._background].max(axis=1) if len(self._background) else None
         hits = []
         for item_id in wanted:
