@@ -57,7 +57,8 @@ class EmbeddedPipeline:
             "retrieval": retrieval_main.build(load(RetrievalConfig, environ)),
             "generation": generation_main.build(self.generation_config),
             "compliance": compliance_main.build(load(ComplianceConfig, environ)),
-            "summarizer": summarizer_main.build(load(SummarizerConfig, environ)),
+            "summarizer": summarizer_main.build(load(SummarizerConfig, environ),
+                                                self.bus.table(summarizer_main.STATE_TABLE)),
         }
         adapters = {
             "intake": intake_adapter, "classifier": classifier_adapter, "retrieval": retrieval_adapter,

@@ -62,6 +62,15 @@ class StageIO:
 
     def consume(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
                 identity: Callable[[M], Hashable]) -> None:
+        self.transport.subscribe(topic.name, self._on_message(topic, message_type, handler, identity))
+
+    def follow(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
+               identity: Callable[[M], Hashable], since_s: float) -> None:
+        """Every message of the topic from `since_s` ago on, in every instance (see Transport.follow)."""
+        self.transport.follow(topic.name, self._on_message(topic, message_type, handler, identity), since_s)
+
+    def _on_message(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
+                    identity: Callable[[M], Hashable]) -> Callable[[Message], Awaitable[None]]:
         async def on_message(raw: Message) -> None:
             started = time.perf_counter()
             self.in_flight += 1
@@ -91,7 +100,7 @@ class StageIO:
                 telemetry.MESSAGES.labels(self.stage, topic.name, outcome).inc()
                 telemetry.STAGE_LATENCY.labels(self.stage).observe(time.perf_counter() - started)
 
-        self.transport.subscribe(topic.name, on_message)
+        return on_message
 
     async def publish(self, topic: Topic, key: str, message: ProtoMessage) -> None:
         headers = telemetry.inject_headers({"content-type": b"application/x-protobuf",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -11,6 +12,8 @@ class Topic:
     producer: str
     payload: str
     description: str
+    # Kafka topic configs beyond the broker's defaults (e.g. a retention), applied at creation.
+    config: Mapping[str, str] = field(default_factory=dict)
 
 
 CALL_EVENTS = Topic(
@@ -45,6 +48,15 @@ SUMMARIES = Topic(
     "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
 )
+WRAPUP_FEEDBACK = Topic(
+    "seatcopilot.wrapup-feedback.v1", "console", "seatcopilot.summary.v1.WrapupFeedback",
+    "Operators' accepted or edited wrap-ups, original beside final: kept as training feedback.",
+    {"retention.ms": "-1"},
+)
+MANAGER_REPORTS = Topic(
+    "seatcopilot.manager-reports.v1", "summarizer", "seatcopilot.summary.v1.ManagerReport",
+    "Per-operator and per-team summaries over the report window, keyed by team_id.",
+)
 DEAD_LETTER = Topic(
     "seatcopilot.dead-letter.v1", "every stage", "seatcopilot.deadletter.v1.DeadLetter",
     "Messages a stage could not process, with the stage and the reason.",
@@ -52,4 +64,5 @@ DEAD_LETTER = Topic(
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER,
+    WRAPUP_FEEDBACK, MANAGER_REPORTS,
 )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from seatcopilot import service
+from seatcopilot.model_backends import ModelBackend, TritonBackend, shared_local_backend
 from seatcopilot.policy import load_policy
 
 from services.generation import grpc_adapter, kafka_adapter
-from services.generation.backends import LocalBackend, ModelBackend, TritonBackend
 from services.generation.config import GenerationConfig, load_config
-from services.generation.local_model import build_local_model
 from services.generation.logic import Generator
 
 
@@ -16,7 +15,7 @@ def build_backend(config: GenerationConfig) -> ModelBackend | None:
     if config.backend == "triton":
         return TritonBackend(config.triton_url, config.triton_model)
     if config.backend == "local":
-        return LocalBackend(build_local_model())
+        return shared_local_backend()
     return None
 
 

@@ -1,0 +1,198 @@
+"""One model-backend interface, two backends: the local model in-process and Triton over gRPC.
+Shared by generation (suggestion drafts) and the summarizer (handover and wrap-up narratives).
+
+Both take the same request — chat messages, token budget, bad words, stop words — and stream text
+pieces. Decoding is greedy, so the same request gives the same text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    messages: list[dict[str, str]]
+    max_tokens: int
+    bad_words: list[str] = field(default_factory=list)
+    stop_words: list[str] = field(default_factory=list)
+
+
+class ModelBackend(Protocol):
+    name: str
+
+    def stream(self, request: GenerationRequest) -> AsyncIterator[str]: ...
+
+    async def healthy(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalBackend:
+    """The small instruct model in this process; generation runs in a worker thread."""
+
+    name = "local"
+
+    def __init__(self, model_dir: Path, threads: int | None = None) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+        self._lock = threading.Lock()
+
+    def _bad_words_ids(self, words: list[str]) -> list[list[int]] | None:
+        ids = []
+        for word in words:
+            for variant in (word, " " + word):
+                tokens = self.tokenizer(variant, add_special_tokens=False).input_ids
+                if tokens:
+                    ids.append(tokens)
+        return ids or None
+
+    def _generate(self, request: GenerationRequest, emit) -> None:
+        from transformers import TextIteratorStreamer
+
+        prompt = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True,
+                                                    return_tensors="pt", return_dict=True)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        kwargs = dict(
+            **prompt, max_new_tokens=request.max_tokens, do_sample=False, repetition_penalty=1.2,
+            bad_words_ids=self._bad_words_ids(request.bad_words), streamer=streamer,
+            pad_token_id=self.tokenizer.eos_token_id,
+        )
+        if request.stop_words:
+            kwargs.update(stop_strings=request.stop_words, tokenizer=self.tokenizer)
+        with self._lock, self._torch.inference_mode():
+            worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
+            worker.start()
+            for piece in streamer:
+                if piece:
+                    emit(piece)
+            worker.join()
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
+
+        def emit(piece: str) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, piece)
+
+        def run() -> None:
+            try:
+                self._generate(request, emit)
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+            except BaseException as error:
+                loop.call_soon_threadsafe(queue.put_nowait, error)
+
+        threading.Thread(target=run, daemon=True).start()
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    async def healthy(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None
+
+
+@lru_cache(maxsize=1)
+def shared_local_backend() -> LocalBackend:
+    """One local model per process: the embedded mode runs generation and the summarizer together."""
+    from seatcopilot.local_model import build_local_model
+
+    return LocalBackend(build_local_model())
+
+
+async def complete(backend: ModelBackend, request: GenerationRequest, deadline_s: float) -> str:
+    """The whole text of one request, or TimeoutError past the deadline."""
+    pieces: list[str] = []
+    async with asyncio.timeout(deadline_s):
+        async for piece in backend.stream(request):
+            pieces.append(piece)
+    return "".join(pieces)
+
+
+def render_chat(messages: list[dict[str, str]]) -> str:
+    """The chat as plain text for Triton's `text_input`; the server applies the model's template."""
+    import json
+
+    return json.dumps(messages)
+
+
+class TritonBackend:
+    """Triton over gRPC streaming: inputs and outputs named like the TensorRT-LLM ensemble."""
+
+    name = "triton"
+
+    def __init__(self, url: str, model: str) -> None:
+        import tritonclient.grpc.aio as grpcclient
+
+        self._grpc = grpcclient
+        self.url = url
+        self.model = model
+        self._client = None
+
+    @property
+    def client(self):
+        """Created on first use: a gRPC aio channel belongs to the event loop it was made in."""
+        if self._client is None:
+            self._client = self._grpc.InferenceServerClient(self.url)
+        return self._client
+
+    def _inputs(self, request: GenerationRequest) -> list:
+        def tensor(name: str, array: np.ndarray, dtype: str):
+            item = self._grpc.InferInput(name, list(array.shape), dtype)
+            item.set_data_from_numpy(array)
+            return item
+
+        inputs = [
+            tensor("text_input", np.array([render_chat(request.messages).encode()], dtype=np.object_), "BYTES"),
+            tensor("max_tokens", np.array([request.max_tokens], dtype=np.int32), "INT32"),
+            tensor("stream", np.array([True], dtype=bool), "BOOL"),
+        ]
+        for name, words in (("bad_words", request.bad_words), ("stop_words", request.stop_words)):
+            if words:
+                inputs.append(tensor(name, np.array([w.encode() for w in words], dtype=np.object_), "BYTES"))
+        return inputs
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        async def requests():
+            yield {"model_name": self.model, "inputs": self._inputs(request),
+                   "outputs": [self._grpc.InferRequestedOutput("text_output")],
+                   "enable_empty_final_response": True}
+
+        async for result, error in self.client.stream_infer(inputs_iterator=requests()):
+            if error is not None:
+                raise RuntimeError(f"triton: {error}")
+            response = result.get_response()
+            if response.outputs:
+                piece = result.as_numpy("text_output")[0]
+                yield piece.decode() if isinstance(piece, bytes) else str(piece)
+            final = response.parameters.get("triton_final_response")
+            if final is not None and final.bool_param:
+                return
+
+    async def healthy(self) -> bool:
+        try:
+            return bool(await self.client.is_model_ready(self.model))
+        except Exception:  # unreachable means unhealthy
+            return False
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
