@@ -24,6 +24,9 @@ class GenerationRequest:
     max_tokens: int
     bad_words: list[str] = field(default_factory=list)
     stop_words: list[str] = field(default_factory=list)
+    # Above 1 discourages repeating any earlier token, the prompt's included: right for a spoken line,
+    # wrong for a summary, which should copy the call's figures.
+    repetition_penalty: float = 1.2
 
 
 class ModelBackend(Protocol):
@@ -61,20 +64,29 @@ class LocalBackend:
                     ids.append(tokens)
         return ids or None
 
-    def _generate(self, request: GenerationRequest, emit) -> None:
-        from transformers import TextIteratorStreamer
+    def _generate(self, request: GenerationRequest, emit, cancelled: threading.Event) -> None:
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        class WhenCancelled(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), cancelled.is_set(), dtype=torch.bool)
+
+        torch = self._torch
 
         prompt = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True,
                                                     return_tensors="pt", return_dict=True)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         kwargs = dict(
-            **prompt, max_new_tokens=request.max_tokens, do_sample=False, repetition_penalty=1.2,
+            **prompt, max_new_tokens=request.max_tokens, do_sample=False,
+            repetition_penalty=request.repetition_penalty,
             bad_words_ids=self._bad_words_ids(request.bad_words), streamer=streamer,
-            pad_token_id=self.tokenizer.eos_token_id,
+            pad_token_id=self.tokenizer.eos_token_id, stopping_criteria=StoppingCriteriaList([WhenCancelled()]),
         )
         if request.stop_words:
             kwargs.update(stop_strings=request.stop_words, tokenizer=self.tokenizer)
         with self._lock, self._torch.inference_mode():
+            if cancelled.is_set():  # the caller gave up while an earlier request held the model
+                return
             worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
             worker.start()
             for piece in streamer:
@@ -83,24 +95,33 @@ class LocalBackend:
             worker.join()
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        """Pieces as the model writes them. A caller that stops reading (a deadline) stops the model too,
+        so the next request does not wait for text nobody reads."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
+        cancelled = threading.Event()
 
-        def emit(piece: str) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, piece)
+        def send(item: str | BaseException | None) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the caller's loop is gone
+                cancelled.set()
 
         def run() -> None:
             try:
-                self._generate(request, emit)
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+                self._generate(request, send, cancelled)
+                send(None)
             except BaseException as error:
-                loop.call_soon_threadsafe(queue.put_nowait, error)
+                send(error)
 
         threading.Thread(target=run, daemon=True).start()
-        while (item := await queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            cancelled.set()
 
     async def healthy(self) -> bool:
         return True
@@ -163,6 +184,7 @@ class TritonBackend:
             tensor("text_input", np.array([render_chat(request.messages).encode()], dtype=np.object_), "BYTES"),
             tensor("max_tokens", np.array([request.max_tokens], dtype=np.int32), "INT32"),
             tensor("stream", np.array([True], dtype=bool), "BOOL"),
+            tensor("repetition_penalty", np.array([request.repetition_penalty], dtype=np.float32), "FP32"),
         ]
         for name, words in (("bad_words", request.bad_words), ("stop_words", request.stop_words)):
             if words:

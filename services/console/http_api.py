@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from services.console.feedback import FeedbackError
 from services.console.logic import ConsoleHub
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -28,6 +29,32 @@ async def page(request: web.Request) -> web.FileResponse:
 
 async def calls(request: web.Request) -> web.Response:
     return web.json_response({"calls": request.app[HUB_KEY].overview()})
+
+
+def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": message}), content_type="application/json")
+
+
+async def wrapup_feedback(request: web.Request) -> web.Response:
+    """POST {"action": "accept"} or {"action": "edit", "text", "disposition", "next_actions"}."""
+    try:
+        body = await request.json()
+    except ValueError as error:
+        raise _error(web.HTTPBadRequest, "the body must be JSON") from error
+    try:
+        feedback = await request.app[HUB_KEY].submit_feedback(request.match_info["call_id"], body)
+    except FeedbackError as error:
+        raise _error(web.HTTPBadRequest, str(error)) from error
+    except LookupError as error:
+        raise _error(web.HTTPNotFound, str(error)) from error
+    except RuntimeError as error:
+        raise _error(web.HTTPServiceUnavailable, str(error)) from error
+    return web.json_response({"status": "recorded", "call_id": feedback.call_id,
+                              "disposition": feedback.disposition}, status=202)
+
+
+async def manager_reports(request: web.Request) -> web.Response:
+    return web.json_response({"reports": list(request.app[HUB_KEY].manager_reports.values())})
 
 
 async def health(request: web.Request) -> web.Response:
@@ -77,6 +104,8 @@ def create_app(hub: ConsoleHub) -> web.Application:
     app.router.add_get("/", page)
     app.router.add_get("/api/calls", calls)
     app.router.add_get("/api/events", events)
+    app.router.add_post("/api/wrapups/{call_id}/feedback", wrapup_feedback)
+    app.router.add_get("/api/manager/reports", manager_reports)
     app.router.add_get("/healthz", health)
     app.router.add_static("/static/", STATIC)
     return app

@@ -13,7 +13,7 @@ from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import ALERTS, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT, WRAPUP_FEEDBACK
 
 from services.console.logic import ConsoleHub
 
@@ -38,4 +38,11 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
+    io.consume(MANAGER_REPORTS, sm.ManagerReport, feed(views.manager_report_view),
+               identity=lambda r: (r.team_id, r.generated_at.seconds, r.generated_at.nanos))
+
+    async def publish_feedback(feedback: sm.WrapupFeedback) -> None:
+        await io.publish(WRAPUP_FEEDBACK, feedback.call_id, feedback)
+
+    hub.feedback_sink = publish_feedback
     return []

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from seatcopilot.summary.v1 import summary_pb2 as sm
+
+from services.console.feedback import build_feedback
 
 SUBSCRIBER_BUFFER = 1000
 
@@ -32,6 +37,10 @@ class ConsoleHub:
         self._subscribers: set[asyncio.Queue[tuple[int, dict[str, Any]]]] = set()
         self.calls: OrderedDict[str, CallOverview] = OrderedDict()
         self._max_calls = max_calls
+        self.wrapups: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.manager_reports: dict[str, dict[str, Any]] = {}
+        # Set by the Kafka adapter: publishes an operator's verdict on a wrap-up.
+        self.feedback_sink: Callable[[sm.WrapupFeedback], Awaitable[None]] | None = None
 
     def add(self, view: dict[str, Any]) -> int:
         event_id = self._next_id
@@ -44,6 +53,20 @@ class ConsoleHub:
             else:
                 queue.put_nowait((event_id, view))
         return event_id
+
+    async def submit_feedback(self, call_id: str, body: Any) -> sm.WrapupFeedback:
+        """Validates and publishes an operator's accept or edit of the call's latest wrap-up.
+
+        LookupError: no wrap-up for the call; FeedbackError: a malformed body; RuntimeError: nowhere to send it."""
+        wrapup = self.wrapups.get(call_id)
+        if wrapup is None:
+            raise LookupError(f"no wrap-up for call {call_id}")
+        feedback = build_feedback(wrapup, body)
+        if self.feedback_sink is None:
+            raise RuntimeError("the console cannot publish feedback")
+        await self.feedback_sink(feedback)
+        wrapup["feedback"] = {"action": body["action"], "disposition": feedback.disposition}
+        return feedback
 
     def since(self, last_id: int) -> list[tuple[int, dict[str, Any]]]:
         return [(i, v) for i, v in self._events if i > last_id]
@@ -60,6 +83,14 @@ class ConsoleHub:
         return [asdict(call) for call in reversed(self.calls.values())]
 
     def _update_overview(self, view: dict[str, Any]) -> None:
+        if view["kind"] == "manager_report":
+            self.manager_reports[view["team_id"] or "unassigned"] = view
+            return
+        if view["kind"] == "wrapup_summary":
+            self.wrapups[view["call_id"]] = view
+            self.wrapups.move_to_end(view["call_id"])
+            if len(self.wrapups) > self._max_calls:
+                self.wrapups.popitem(last=False)
         call = self.calls.get(view["call_id"])
         if call is None:
             call = self.calls[view["call_id"]] = CallOverview(view["call_id"])

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
 from services.summarizer.state import compliance_rule_ids, handle_time_s, role_name, scenario_name, sentiment_trend
 
 ROLE_SCENARIO = {"SALES": "SALES", "SERVICE": "SERVICE", "COLLECTIONS": "COLLECTIONS"}
+OPENING_MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,27 @@ def header(state: sm.CallState, role: str, routine: frozenset[str]) -> str:
             f"{state.operator_turns} operator turns). Customer raised: {raised}.")
 
 
+def opening_request(state: sm.CallState) -> str:
+    """The customer's first substantial utterance: what they called about, in their words."""
+    return next((t.text for t in state.turns if t.speaker == ev.SPEAKER_CUSTOMER
+                 and len(t.text.split()) >= OPENING_MIN_WORDS), "")
+
+
+def _quoted(text: str) -> str:
+    text = text.strip()
+    return f"\"{text}\"" if text[-1:] in ".!?" else f"\"{text}.\""
+
+
 def narrative(state: sm.CallState, routine: frozenset[str]) -> str:
-    """What happened in the call, in plain sentences built only from the call state."""
-    about = topics(state, routine)
-    sentences = [f"The customer called about {listing(about)}." if about
-                 else f"The customer called the {scenario_name(state.scenario).lower()} line."]
+    """What happened in the call, in plain sentences built only from the call state: the customer's
+    opening request in their words (the intents when the transcript is gone), then the facts."""
+    opening, about = opening_request(state), topics(state, routine)
+    if opening:
+        sentences = [f"The customer said: {_quoted(opening)}"]
+    elif about:
+        sentences = [f"The customer called about {listing(about)}."]
+    else:
+        sentences = [f"The customer called the {scenario_name(state.scenario).lower()} line."]
     products = _facts(state, "product")
     if products:
         sentences.append(f"They discussed the {listing(products)}.")
@@ -133,8 +151,10 @@ def narrative(state: sm.CallState, routine: frozenset[str]) -> str:
         sentences.append(f"Amounts mentioned were {listing(amounts[:6])}.")
     sentences += [f"The customer promised to pay {p.amount}" + (f" on {p.date}." if p.date else ".")
                   for p in state.promises]
-    sentences += [f"A callback was arranged{' for ' + c.when if c.when else ''}." for c in state.callbacks]
-    sentences += [f"The operator said: \"{o.text}\"" for o in state.open_items if o.kind == "operator_commitment"]
+    quoted = {o.seq for o in state.open_items if o.kind == "operator_commitment"}
+    sentences += [f"A callback was agreed for {c.when}." if c.when else "A callback was agreed."
+                  for c in state.callbacks if c.seq not in quoted]
+    sentences += [f"The operator said: {_quoted(o.text)}" for o in state.open_items if o.kind == "operator_commitment"]
     sentences += [f"The call was transferred to {role_name(r).lower()}." for r in state.transfers]
     return " ".join(sentences)
 

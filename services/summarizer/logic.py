@@ -181,7 +181,7 @@ class Summarizer:
         if not state.turns:
             return Narrative(fallback, fallback_reason="no_transcript")
         request = GenerationRequest(prompts.summary_messages(state, audience), self.config.max_tokens,
-                                    stop_words=["\nCustomer:", "\nOperator:"])
+                                    stop_words=prompts.STOP_WORDS, repetition_penalty=prompts.REPETITION_PENALTY)
         try:
             raw = await complete(self.backend, request, self.config.model_deadline_s)
         except TimeoutError:

@@ -15,10 +15,12 @@ WRAPUP_V1 = "wrapup-summary/v1"
 MAX_TRANSCRIPT_CHARS = 1800
 
 SYSTEM = (
-    "You summarize phone calls between a customer and an operator at Harbor Lending, a consumer lender. "
-    "Write two or three short sentences in the third person about what the customer wanted and what was agreed. "
-    "Use only facts from the transcript; never invent amounts, dates, names or products."
+    "You write short summaries of phone calls between a customer and an operator at Harbor Lending, a consumer "
+    "lender, for call-center staff. Use only facts from the call; never invent amounts, dates or products."
 )
+# A summary should copy the call's figures: no penalty on repeating the transcript's tokens.
+REPETITION_PENALTY = 1.0
+STOP_WORDS = ["\nCustomer:", "\nOperator:"]
 _LEAD = re.compile(r"^\s*(?:summary|handover|wrap-up)\s*:\s*", re.IGNORECASE)
 
 
@@ -37,7 +39,8 @@ def transcript(state: sm.CallState, max_chars: int = MAX_TRANSCRIPT_CHARS) -> st
 
 def summary_messages(state: sm.CallState, audience: str) -> list[dict[str, str]]:
     facts = [f"Topics: {listing(list(state.intents))}.", f"Commitments: {listing(commitments(state))}."]
-    user = "\n".join([*facts, "Transcript:", transcript(state), f"Summarize this call for {audience}."])
+    ask = f"Write a two-sentence summary for {audience}, in the third person. Begin with \"The customer\"."
+    user = "\n".join([*facts, "Call transcript:", transcript(state), "", ask])
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 

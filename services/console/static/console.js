@@ -1,7 +1,7 @@
 // Seat Copilot console: one EventSource, every view kept per call, rendered for the selected call.
 "use strict";
 
-const state = { calls: new Map(), selected: null, managerAlerts: [] };
+const state = { calls: new Map(), selected: null, managerAlerts: [], managerReports: new Map() };
 
 function call(id) {
   if (!state.calls.has(id)) {
@@ -21,6 +21,11 @@ function el(tag, className, text) {
 function badge(label) { return el("span", "badge " + label, label); }
 
 function receive(view) {
+  if (view.kind === "manager_report") {
+    state.managerReports.set(view.team_id || "unassigned", view);
+    scheduleRender();
+    return;
+  }
   const c = call(view.call_id);
   c.scenario = view.scenario || c.scenario;
   c.operator = view.operator_id || c.operator;
@@ -87,6 +92,7 @@ function summaryCard(s) {
   const card = el("li", "summary");
   card.append(el("strong", "", s.kind === "handover_summary" ? "Handover summary" : "Wrap-up"),
     el("div", "", s.text));
+  if (window.SeatWrapup) window.SeatWrapup.decorate(card, s);
   return card;
 }
 
@@ -115,6 +121,7 @@ function renderManager() {
   });
   document.querySelector("#floor tbody").replaceChildren(...rows);
   document.getElementById("manager-alerts").replaceChildren(...state.managerAlerts.slice().reverse().map(alertCard));
+  if (window.SeatManager) window.SeatManager.render(state.managerReports);
 }
 
 function render() { renderCalls(); renderOperator(); renderManager(); }
@@ -138,7 +145,7 @@ function connect() {
   source.onopen = () => setConnection("live", "conn-live");
   source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…",
     source.readyState === EventSource.CLOSED ? "conn-down" : "conn-connecting");
-  for (const kind of ["transcript", "suggestion", "alert", "handover_summary", "wrapup_summary"]) {
+  for (const kind of ["transcript", "suggestion", "alert", "handover_summary", "wrapup_summary", "manager_report"]) {
     source.addEventListener(kind, (message) => receive(JSON.parse(message.data)));
   }
 }
