@@ -122,9 +122,10 @@ def header(state: sm.CallState, role: str, routine: frozenset[str]) -> str:
             f"{state.operator_turns} operator turns). Customer raised: {raised}.")
 
 
-def opening_request(state: sm.CallState) -> str:
-    """The customer's first substantial utterance: what they called about, in their words."""
-    return next((t.text for t in state.turns if t.speaker == ev.SPEAKER_CUSTOMER
+def opening_request(state: sm.CallState, routine: frozenset[str]) -> str:
+    """The customer's first substantial utterance that is not routine (a greeting, their date of
+    birth): what they called about, in their words."""
+    return next((t.text for t in state.turns if t.speaker == ev.SPEAKER_CUSTOMER and t.intent not in routine
                  and len(t.text.split()) >= OPENING_MIN_WORDS), "")
 
 
@@ -136,7 +137,7 @@ def _quoted(text: str) -> str:
 def narrative(state: sm.CallState, routine: frozenset[str]) -> str:
     """What happened in the call, in plain sentences built only from the call state: the customer's
     opening request in their words (the intents when the transcript is gone), then the facts."""
-    opening, about = opening_request(state), topics(state, routine)
+    opening, about = opening_request(state, routine), topics(state, routine)
     if opening:
         sentences = [f"The customer said: {_quoted(opening)}"]
     elif about:

@@ -189,7 +189,7 @@ class Summarizer:
         except Exception as error:  # a model outage must not cost the summary
             log.warning("model backend failed (%s): narrative from call state", type(error).__name__)
             return Narrative(fallback, prompt_version=prompt_version, fallback_reason="model_unavailable")
-        checked = verify(prompts.clean(raw), evidence_from_state(state, self.lexicon), self.lexicon)
+        checked = verify(prompts.clean(raw), evidence_from_state(state, self.lexicon), self.lexicon, reports_only=True)
         kept = [s for s in checked.kept if len(s.split()) >= MIN_SENTENCE_WORDS]
         unverified = [sentence for sentence, _ in checked.removed]
         if not kept:

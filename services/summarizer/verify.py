@@ -20,6 +20,9 @@ from services.summarizer.lexicon import Lexicon
 MIN_CONTENT_SUPPORT = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z][a-z']+")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_SPEECH = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|we|we're|we'll|we've|our|us|you|you're|you'll|your)\b",
+                     re.IGNORECASE)
 _PROMISE_CLAIM = re.compile(r"\bpromis\w*|\bagreed to pay\b|\bcommit\w* to pay\b|\bpledged?\b", re.IGNORECASE)
 # Words any summary uses to report a conversation; they need not occur in the call itself.
 _REPORTING = frozenset("""
@@ -30,6 +33,7 @@ confirmed confirms stated states raised raises transferred transfer handover sum
 they them about that this with from have will which were been into after before during later again still
 following follow well there these those some more other while because since when what where whether
 informed informs offered offers provided provides noted notes inquired inquires reported reports gave give
+amount amounts figure figures quoted line agreed arranged
 """.split())
 _STOPWORDS = frozenset("""
 that this with have from your you'll you're we'll we're there their they what when which will would could
@@ -106,16 +110,27 @@ def problem(sentence: str, evidence: Evidence, lexicon: Lexicon) -> str:
     return ""
 
 
+def speaks_instead_of_reporting(sentence: str) -> bool:
+    """First or second person outside quotes: the model talking as the operator, not summarizing."""
+    return bool(_SPEECH.search(_QUOTED.sub(" ", sentence)))
+
+
 @dataclass
 class Verification:
     kept: list[str]
     removed: list[tuple[str, str]]  # (sentence, reason)
 
 
-def verify(text: str, evidence: Evidence, lexicon: Lexicon) -> Verification:
+def verify(text: str, evidence: Evidence, lexicon: Lexicon, reports_only: bool = False) -> Verification:
+    """Each sentence kept or removed with the reason; `reports_only` also removes sentences that
+    speak to or as someone instead of reporting the call."""
     kept, removed = [], []
     for sentence in split_sentences(text):
-        reason = problem(sentence, evidence, lexicon)
+        sentence = sentence.strip("\"“” ")
+        if not sentence:
+            continue
+        reason = "not_a_report" if reports_only and speaks_instead_of_reporting(sentence) else ""
+        reason = reason or problem(sentence, evidence, lexicon)
         if reason:
             removed.append((sentence, reason))
         else:
