@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
 from services.summarizer import facts
@@ -91,6 +92,8 @@ def evidence_from_state(state: sm.CallState, lexicon: Lexicon) -> Evidence:
     texts += [f.value for f in state.facts] + [i.replace("_", " ") for i in state.intents]
     texts += [o.text for o in state.open_items] + [f"{p.amount} {p.date}" for p in state.promises]
     texts += [c.when for c in state.callbacks]
+    texts += [ev.Role.Name(r).removeprefix("ROLE_").lower() for r in state.transfers]
+    texts.append(ev.Scenario.Name(state.scenario).removeprefix("SCENARIO_").lower())
     return evidence_from_texts(texts, lexicon, has_promise=bool(state.promises))
 
 

@@ -199,10 +199,15 @@ def test_model_sentences_with_facts_not_in_the_call_are_removed_and_kept_apart()
     (ScriptedModel("late", delay=1.0), "model_deadline"),
 ])
 def test_without_a_verified_model_narrative_the_call_state_tells_the_story(model, reason):
-    (handover,) = run(summarizer(model, SUMMARIZER_MODEL_DEADLINE_S="0.2"), events())
+    from services.summarizer.verify import evidence_from_state, problem, split_sentences
+
+    summarizer_ = summarizer(model, SUMMARIZER_MODEL_DEADLINE_S="0.2")
+    (handover,) = run(summarizer_, events())
     assert handover.generated_by == "call_state" and handover.fallback_reason == reason
     assert "mortgage" not in handover.text and "Paris" not in handover.text
     assert "The customer promised to pay $150 on December 5th." in handover.narrative
+    evidence = evidence_from_state(summarizer_.state("call-sum-1"), LEXICON)  # the state's own story holds up
+    assert [s for s in split_sentences(handover.narrative) if problem(s, evidence, LEXICON)] == []
 
 
 # -- wrap-ups ---------------------------------------------------------------------------------------
@@ -311,7 +316,7 @@ def test_the_local_model_writes_a_narrative_that_holds_up_against_the_call():
 
     from services.summarizer.verify import evidence_from_state, problem, split_sentences
 
-    summarizer_ = summarizer(shared_local_backend(), SUMMARIZER_MAX_TOKENS="32", SUMMARIZER_MODEL_DEADLINE_S="300")
+    summarizer_ = summarizer(shared_local_backend(), SUMMARIZER_MAX_TOKENS="16", SUMMARIZER_MODEL_DEADLINE_S="300")
     (handover,) = run(summarizer_, events())
     assert handover.prompt_version == "handover-summary/v1"
     assert handover.generated_by == "model:local" or handover.fallback_reason == "model_unverified"
