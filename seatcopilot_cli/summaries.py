@@ -31,6 +31,8 @@ from seatcopilot.transport import InProcessTransport
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 from services.summarizer.evaluation import Scores, mean, score
+
+__all__ = ["evaluate", "mean", "run_evaluate", "run_prepare"]
 from services.summarizer.logic import Summarizer
 from services.summarizer.verify import faithfulness, split_sentences
 

@@ -7,6 +7,7 @@ narrative (logic.py) is verified before it is put in front of these lines.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,10 +15,19 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
-from services.summarizer.state import compliance_rule_ids, handle_time_s, role_name, scenario_name, sentiment_trend
+from services.summarizer import facts
+from services.summarizer.state import (
+    DATE_YEARS_BACK,
+    compliance_rule_ids,
+    handle_time_s,
+    role_name,
+    scenario_name,
+    sentiment_trend,
+)
 
 ROLE_SCENARIO = {"SALES": "SALES", "SERVICE": "SERVICE", "COLLECTIONS": "COLLECTIONS"}
 OPENING_MIN_WORDS = 5
+IDENTITY_YEAR = time.gmtime().tm_year - DATE_YEARS_BACK
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,8 @@ def opening_request(state: sm.CallState, routine: frozenset[str]) -> str:
     """The customer's first substantial utterance that is not routine (a greeting, their date of
     birth): what they called about, in their words."""
     return next((t.text for t in state.turns if t.speaker == ev.SPEAKER_CUSTOMER and t.intent not in routine
-                 and len(t.text.split()) >= OPENING_MIN_WORDS), "")
+                 and len(t.text.split()) >= OPENING_MIN_WORDS and not facts.has_old_date(t.text, IDENTITY_YEAR)),
+                "")
 
 
 def _quoted(text: str) -> str:

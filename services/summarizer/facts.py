@@ -90,6 +90,11 @@ def date_near(text: str, amount: str, dates: list[str]) -> str:
     return min(after)[1] if after else max(spans)[1]
 
 
+def has_old_date(text: str, oldest_year: int) -> bool:
+    """A date of a year before oldest_year (a date of birth, say): identity data, not a call fact."""
+    return any(int(y) < oldest_year for d in DATE.findall(text) for y in re.findall(r"\b(?:19|20)\d{2}\b", d))
+
+
 def dates_in(text: str, oldest_year: int = 0) -> list[str]:
     """Dates as said; with oldest_year, dates of an earlier year (a date of birth, say) are left out."""
     dates = [d.strip() for d in DATE.findall(text)]

@@ -22,6 +22,8 @@ from services.summarizer.lexicon import Lexicon
 PROMISE = re.compile(r"\b(?:i can|i'll|i will|i could|i'm able to|i am able to|i'm going to|let me)\s+"
                      r"(?:pay|make|send|do|put)\b", re.IGNORECASE)
 PROMISE_INTENTS = frozenset({"promise_to_pay", "payment_arrangement"})
+# A promise needs a payment cue besides the intent: "Send $1,630 to Amir" is a transfer, not a promise.
+PAYMENT_CUE = re.compile(r"\b(?:pay|paying|paid|payment|payments)\b", re.IGNORECASE)
 SCENARIO_ROLE = {ev.SCENARIO_SALES: ev.ROLE_SALES, ev.SCENARIO_SERVICE: ev.ROLE_SERVICE,
                  ev.SCENARIO_COLLECTIONS: ev.ROLE_COLLECTIONS}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -89,7 +91,7 @@ def _customer_turn(state: sm.CallState, event: ev.CallEvent, intent: str, lexico
         item = lexicon.follow_up_intents.get(intent)
         if item and not any(o.kind == "customer_request" and o.text == item for o in state.open_items):
             state.open_items.append(sm.OpenItem(kind="customer_request", text=item, seq=event.seq))
-    if (intent in PROMISE_INTENTS or PROMISE.search(event.text)) and amounts:
+    if (PROMISE.search(event.text) or (intent in PROMISE_INTENTS and PAYMENT_CUE.search(event.text))) and amounts:
         date = facts.date_near(event.text, amounts[0], dates)
         amount = facts.canonical_number(amounts[0])
         if not any(facts.canonical_number(p.amount) == amount and p.date == date for p in state.promises):

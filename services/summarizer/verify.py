@@ -22,6 +22,8 @@ MIN_CONTENT_SUPPORT = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z][a-z']+")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_TRANSCRIPT_LINE = re.compile(r"^\s*(?:the\s+)?(?:customer|operator|agent|caller|user)\s*:", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[(?:CARD|SSN|PHONE|EMAIL)\]")
 _SPEECH = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|we|we're|we'll|we've|our|us|you|you're|you'll|your)\b",
                      re.IGNORECASE)
 _PROMISE_CLAIM = re.compile(r"\bpromis\w*|\bagreed to pay\b|\bcommit\w* to pay\b|\bpledged?\b", re.IGNORECASE)
@@ -114,8 +116,10 @@ def problem(sentence: str, evidence: Evidence, lexicon: Lexicon) -> str:
 
 
 def speaks_instead_of_reporting(sentence: str) -> bool:
-    """First or second person outside quotes: the model talking as the operator, not summarizing."""
-    return bool(_SPEECH.search(_QUOTED.sub(" ", sentence)))
+    """Not a report of the call: first or second person outside quotes (the model talking as the
+    operator), a transcript line ("Customer: ..."), or a redaction placeholder."""
+    return bool(_SPEECH.search(_QUOTED.sub(" ", sentence)) or _TRANSCRIPT_LINE.search(sentence)
+                or _PLACEHOLDER.search(sentence))
 
 
 @dataclass
@@ -133,7 +137,7 @@ def verify(text: str, evidence: Evidence, lexicon: Lexicon, reports_only: bool =
         if not sentence:
             continue
         reason = "not_a_report" if reports_only and speaks_instead_of_reporting(sentence) else ""
-        reason = reason or problem(sentence, evidence, lexicon)
+        reason = reason or ("repeated" if sentence in kept else "") or problem(sentence, evidence, lexicon)
         if reason:
             removed.append((sentence, reason))
         else:

@@ -323,3 +323,23 @@ def test_the_local_model_writes_a_narrative_that_holds_up_against_the_call():
     evidence = evidence_from_state(summarizer_.state("call-sum-1"), LEXICON)
     assert all(not problem(s, evidence, LEXICON) for s in split_sentences(handover.narrative))
     assert not set(handover.unverified_sentences) & set(split_sentences(handover.narrative))
+
+
+def test_transcript_lines_placeholders_and_repeats_from_the_model_are_not_reports():
+    model = ScriptedModel("The customer: [PHONE] The customer: [EMAIL]. "
+                          "The customer lost their job and can pay $150 on December 5th. "
+                          "The customer lost their job and can pay $150 on December 5th.")
+    (handover,) = run(summarizer(model), events())
+    assert handover.narrative == "The customer lost their job and can pay $150 on December 5th."
+    assert len(handover.unverified_sentences) == 2
+
+
+def test_a_transfer_of_money_is_not_a_promise_to_pay_and_a_date_of_birth_is_not_the_opening():
+    lines = [("UTTERANCE", "CUSTOMER", "Sure, it's July 2nd, 1985. What's this about?", "debt_dispute"),
+             ("UTTERANCE", "CUSTOMER", "Send $1,630 to Amir's savings account please.", "promise_to_pay")]
+    summarizer_ = summarizer()
+    run(summarizer_, events(lines=lines))
+    state = summarizer_.state("call-sum-1")
+    assert not state.promises
+    narrative = asyncio.run(summarizer_.narrative(state, "a supervisor", "test")).text
+    assert narrative.startswith('The customer said: "Send $1,630') and "1985" not in narrative
