@@ -138,6 +138,15 @@ def shared_local_backend() -> LocalBackend:
     return LocalBackend(build_local_model())
 
 
+def model_backend(kind: str, triton_url: str, triton_model: str) -> ModelBackend | None:
+    """The backend a service's settings name: triton, local (the process's shared model), else none."""
+    if kind == "triton":
+        return TritonBackend(triton_url, triton_model)
+    if kind == "local":
+        return shared_local_backend()
+    return None
+
+
 async def complete(backend: ModelBackend, request: GenerationRequest, deadline_s: float) -> str:
     """The whole text of one request, or TimeoutError past the deadline."""
     pieces: list[str] = []

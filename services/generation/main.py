@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.model_backends import ModelBackend, TritonBackend, shared_local_backend
+from seatcopilot.model_backends import ModelBackend, model_backend
 from seatcopilot.policy import load_policy
 
 from services.generation import grpc_adapter, kafka_adapter
@@ -12,11 +12,7 @@ from services.generation.logic import Generator
 
 
 def build_backend(config: GenerationConfig) -> ModelBackend | None:
-    if config.backend == "triton":
-        return TritonBackend(config.triton_url, config.triton_model)
-    if config.backend == "local":
-        return shared_local_backend()
-    return None
+    return model_backend(config.backend, config.triton_url, config.triton_model)
 
 
 def build(config: GenerationConfig) -> Generator:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.model_backends import ModelBackend, TritonBackend, shared_local_backend
+from seatcopilot.model_backends import model_backend
 from seatcopilot.policy import load_policy
 from seatcopilot.transport import StateTable
 
@@ -15,17 +15,10 @@ from services.summarizer.logic import CallStates, Summarizer
 STATE_TABLE = "call-state"
 
 
-def build_backend(config: SummarizerConfig) -> ModelBackend | None:
-    if config.model_backend == "triton":
-        return TritonBackend(config.triton_url, config.triton_model)
-    if config.model_backend == "local":
-        return shared_local_backend()
-    return None
-
-
 def build(config: SummarizerConfig, table: StateTable) -> Summarizer:
+    backend = model_backend(config.model_backend, config.triton_url, config.triton_model)
     return Summarizer(load_policy(config.policy_path), load_lexicon(config.lexicon_path), CallStates(table), config,
-                      build_backend(config))
+                      backend)
 
 
 def main() -> None:

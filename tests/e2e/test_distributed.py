@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -15,7 +16,17 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
-from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import (
+    ALERTS,
+    CALL_EVENTS,
+    CLASSIFIED,
+    DRAFTS,
+    GROUNDED,
+    MANAGER_REPORTS,
+    SUGGESTIONS,
+    SUMMARIES,
+    TRANSCRIPT,
+)
 
 from tests.conftest import ROOT, make_event, require_server
 
@@ -135,3 +146,29 @@ def test_services_export_metrics(outputs):
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
     calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
+
+
+def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):
+    """Console → wrap-up feedback topic → summarizer → the team's manager report, across processes."""
+    from seatcopilot.summary.v1 import summary_pb2 as sm
+
+    console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/wrapups/{CALL}/feedback"
+    deadline, status = time.monotonic() + 60, 0
+    while status != 202 and time.monotonic() < deadline:  # the console may still be reading the wrap-up
+        request = urllib.request.Request(console, data=json.dumps({"action": "accept"}).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            status = urllib.request.urlopen(request, timeout=5).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+            time.sleep(1)
+    assert status == 202
+    consumer = KafkaConsumer(MANAGER_REPORTS.name, bootstrap_servers=topology, group_id=None,
+                             auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    accepted, deadline = 0, time.monotonic() + 120
+    while not accepted and time.monotonic() < deadline:
+        for record in consumer:
+            report = codec.decode(record.value, sm.ManagerReport)
+            accepted = max([accepted, *(t.wrapups_accepted for t in report.teams if t.id == "team-test")])
+    consumer.close()
+    assert accepted >= 1

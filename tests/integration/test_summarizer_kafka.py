@@ -23,6 +23,7 @@ from services.summarizer import kafka_adapter
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 from tests.conftest import make_event, require_server
+from tests.integration.test_kafka_transport import wait_for
 
 pytestmark = pytest.mark.kafka
 CALL_ID = f"call-restart-{uuid.uuid4().hex[:6]}"
@@ -37,7 +38,7 @@ AFTER_RESTART = [("TRANSFER", "OPERATOR", "", ""), ("CALL_ENDED", "OPERATOR", ""
 
 
 @pytest.fixture(scope="module")
-def bootstrap():
+def kafka():
     require_server("SEATCOPILOT_KAFKA", "Kafka")
     address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     create_topics(address)
@@ -70,14 +71,6 @@ class Instance:
             await self.bus.publish(topic.name, CALL_ID, codec.encode(message))
 
 
-async def wait_for(predicate, timeout=90.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the summarizer")
-        await asyncio.sleep(0.2)
-
-
 def state_of(instance):
     try:
         return instance.summarizer.state(CALL_ID)
@@ -94,13 +87,13 @@ def summaries_of_the_call(bootstrap):
 
 
 @pytest.fixture(scope="module")
-def restarted(bootstrap):
+def restarted(kafka):
     group = f"summarizer-test-{uuid.uuid4().hex[:8]}"
     alert = cp.Alert(call_id=CALL_ID, seq=4, rule_ids=["UDAAP-OUTCOME-PROMISE"], severity=cp.SEVERITY_HIGH,
                      operator_id="op-test", team_id=f"team-{CALL_ID}")
 
     async def scenario():
-        first = Instance(bootstrap, group)
+        first = Instance(kafka, group)
         await first.bus.start()
         try:
             await first.publish([*classified(BEFORE_RESTART, 1), alert])
@@ -108,7 +101,7 @@ def restarted(bootstrap):
         finally:
             await first.bus.stop()  # the summarizer goes down in the middle of the call
 
-        second = Instance(bootstrap, group)  # a new process: nothing in memory
+        second = Instance(kafka, group)  # a new process: nothing in memory
         assert state_of(second) is None
         await second.bus.start()
         try:
@@ -120,7 +113,7 @@ def restarted(bootstrap):
         finally:
             await second.bus.stop()
 
-        third = Instance(bootstrap, f"summarizer-test-{uuid.uuid4().hex[:8]}")  # another instance, another group
+        third = Instance(kafka, f"summarizer-test-{uuid.uuid4().hex[:8]}")  # another instance, another group
         await third.bus.start()
         try:
             await wait_for(lambda: CALL_ID in third.summarizer.ledger.records)
@@ -130,7 +123,7 @@ def restarted(bootstrap):
         return recovered, report
 
     recovered, report = asyncio.run(scenario())
-    return recovered, report, summaries_of_the_call(bootstrap)
+    return recovered, report, summaries_of_the_call(kafka)
 
 
 def test_a_restart_mid_call_loses_no_state(restarted):
