@@ -295,20 +295,49 @@ def run_prepare(data: Path, out: Path) -> int:
     return 0
 
 
-def run_feedback_export(bootstrap: str, out: Path, timeout_s: float) -> int:
-    """Every wrap-up feedback message on the topic, as JSON lines (original and final side by side)."""
-    from kafka import KafkaConsumer
-    from seatcopilot.summary.v1 import summary_pb2 as sm
-    from seatcopilot.topics import WRAPUP_FEEDBACK
+def training_pairs(wrapups: dict[tuple[str, int], Any], feedback: list[Any]) -> Iterator[dict[str, Any]]:
+    """Each operator verdict on a wrap-up beside the wrap-up it judged: original and final, for training."""
+    from seatcopilot.feedback.v1 import feedback_pb2 as fb
 
-    consumer = KafkaConsumer(WRAPUP_FEEDBACK.name, bootstrap_servers=bootstrap, group_id=None,
+    for verdict in feedback:
+        if verdict.subject != fb.SUBJECT_WRAPUP:
+            continue
+        original = wrapups.get((verdict.call_id, verdict.seq))
+        edited = verdict.action == fb.ACTION_EDITED
+        yield {
+            "call_id": verdict.call_id, "seq": verdict.seq, "tenant": verdict.tenant,
+            "action": fb.Action.Name(verdict.action).removeprefix("ACTION_").lower(),
+            "original_text": original.text if original else None,
+            "original_disposition": original.disposition if original else None,
+            "original_next_actions": list(original.next_actions) if original else None,
+            "text": verdict.edited_text if edited else (original.text if original else None),
+            "disposition": verdict.disposition or (original.disposition if original else None),
+        }
+
+
+def run_feedback_export(bootstrap: str, out: Path, timeout_s: float) -> int:
+    """Operators' verdicts on wrap-ups (the feedback topic) joined with the wrap-ups (the summaries topic),
+    as JSON lines: original and final side by side."""
+    from kafka import KafkaConsumer
+    from seatcopilot.feedback.v1 import feedback_pb2 as fb
+    from seatcopilot.summary.v1 import summary_pb2 as sm
+    from seatcopilot.topics import FEEDBACK, SUMMARIES
+
+    consumer = KafkaConsumer(FEEDBACK.name, SUMMARIES.name, bootstrap_servers=bootstrap, group_id=None,
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              consumer_timeout_ms=int(timeout_s * 1000))
-    count = 0
-    with out.open("w", encoding="utf-8") as lines:
-        for record in consumer:
-            lines.write(json.dumps(codec.to_dict(codec.decode(record.value, sm.WrapupFeedback))) + "\n")
-            count += 1
+    wrapups: dict[tuple[str, int], Any] = {}
+    feedback: list[Any] = []
+    for record in consumer:
+        if record.topic == SUMMARIES.name:
+            summary = codec.decode(record.value, sm.Summary)
+            if summary.kind == sm.SUMMARY_KIND_WRAPUP:
+                wrapups[(summary.call_id, summary.seq)] = summary
+        else:
+            feedback.append(codec.decode(record.value, fb.Feedback))
     consumer.close()
-    print(f"{out}: {count} feedback records")
+    rows = list(training_pairs(wrapups, feedback))
+    out.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    joined = sum(row["original_text"] is not None for row in rows)
+    print(f"{out}: {len(rows)} wrap-up reviews ({joined} with their wrap-up)")
     return 0

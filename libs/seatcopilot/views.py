@@ -85,7 +85,8 @@ def summary_view(summary: sm.Summary) -> dict[str, Any]:
 def manager_report_view(report: sm.ManagerReport) -> dict[str, Any]:
     """A team's (or the floor's) per-operator and per-team figures over a window."""
     data = codec.to_dict(report)
-    return {"kind": "manager_report", "team_id": report.team_id, "window_start": data.get("window_start", ""),
+    return {"kind": "manager_report", "tenant": report.tenant, "team_id": report.team_id,
+            "window_start": data.get("window_start", ""),
             "window_end": data.get("window_end", ""), "teams": data["teams"], "operators": data["operators"]}
 
 

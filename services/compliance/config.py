@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
-from seatcopilot.policy import DEFAULT_POLICY
+from seatcopilot.policy import DEFAULT_POLICIES
+
+STATE_HOME = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+AUDIT_KEY_NAME = "audit.key"
 
 
 @dataclass(frozen=True)
 class ComplianceConfig:
-    policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY, help="policy pack (YAML)")
+    policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICIES,
+                            help="policy packs: a catalog (one pack directory per tenant), one pack directory or file")
+    semantic: bool = env("COMPLIANCE_SEMANTIC", default=True,
+                         help="match paraphrases with the embedding matcher besides phrases and patterns")
+    audit_dir: Path = env("COMPLIANCE_AUDIT_DIR", default=STATE_HOME / "seatcopilot" / "audit",
+                          help="where the audit log's segments are appended")
+    audit_key_file: Path | None = env("COMPLIANCE_AUDIT_KEY_FILE", default=None,
+                                      help="the audit HMAC key (created when missing); default AUDIT_DIR/audit.key")
+    audit_instance: str = env("COMPLIANCE_AUDIT_INSTANCE", default="",
+                              help="names this process's audit segment; default the host name")
+
+    @property
+    def key_file(self) -> Path:
+        return self.audit_key_file or self.audit_dir / AUDIT_KEY_NAME
 
 
 def load_config() -> tuple[CommonConfig, ComplianceConfig]:

@@ -1,4 +1,4 @@
-"""Compliance's gRPC face: steer one draft, check one transcript event."""
+"""Compliance's gRPC face: steer one draft, check one transcript event, read a call's state."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ SERVICE_NAME = compliance_pb2.DESCRIPTOR.services_by_name["ComplianceService"].f
 DEADLINE_S = 1.0
 
 
+def _require_call_id(call_id: str) -> None:
+    if not call_id:
+        raise ValueError("call_id is required")
+
+
 class ComplianceServicer(compliance_pb2_grpc.ComplianceServiceServicer):
     def __init__(self, engine: ComplianceEngine) -> None:
         self.engine = engine
@@ -21,16 +26,20 @@ class ComplianceServicer(compliance_pb2_grpc.ComplianceServiceServicer):
     @unary("compliance", DEADLINE_S)
     async def SteerDraft(self, request: gen.SuggestionDraft, context: grpc.aio.ServicerContext
                          ) -> compliance_pb2.SteeredSuggestion:
-        if not request.call_id:
-            raise ValueError("call_id is required")
+        _require_call_id(request.call_id)
         return self.engine.steer(request)
 
     @unary("compliance", DEADLINE_S)
     async def CheckEvent(self, request: ev.CallEvent, context: grpc.aio.ServicerContext
                          ) -> compliance_pb2.AlertBatch:
-        if not request.call_id:
-            raise ValueError("call_id is required")
+        _require_call_id(request.call_id)
         return compliance_pb2.AlertBatch(alerts=self.engine.check_event(request))
+
+    @unary("compliance", DEADLINE_S)
+    async def GetCallState(self, request: compliance_pb2.CallStateRequest, context: grpc.aio.ServicerContext
+                           ) -> compliance_pb2.CallComplianceState:
+        _require_call_id(request.call_id)
+        return self.engine.call_state(request.call_id)
 
 
 def register(server: grpc.aio.Server, engine: ComplianceEngine) -> None:

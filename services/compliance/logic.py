@@ -1,42 +1,47 @@
 """Compliance steering: every draft gets a verdict before display; operator speech is checked live.
 
-Drafts: a BLOCK rule blocks; a REWRITE rule drops the offending sentences (blocking when nothing is
-left); PII in a draft is masked; a disclosure the call still owes is put in front. Past its deadline
-a draft is EXPIRED. Operator speech: rule matches raise alerts with the fix; obligations (e.g. the
-mini-Miranda within the first two operator turns of a collections call) are tracked per call
-segment and alerted when overdue. A TRANSFER starts a new segment in the receiving role's scenario.
+Each call is judged by its tenant's policy pack, under its current segment's scenario. Drafts: a
+BLOCK rule blocks; a REWRITE rule replaces the offending sentence with the rule's template (or drops
+it); PII is masked; a disclosure the call still owes is put in front, and a sentence said before its
+disclosure (account details before identity verification) is removed; the result is scanned again
+and blocked if anything still matches. A draft past its deadline, for an ended call, or judged too
+slowly is EXPIRED. Operator speech: matching rules raise alerts with the fix; obligations are
+tracked (given, owed, overdue) and alerted when overdue. Customer speech raises signals (a
+cease-contact request, a third party on the line) that trigger obligations and rules. A call that
+starts outside calling hours is alerted. Every decision goes to the audit log.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from google.protobuf import timestamp_pb2
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
-from seatcopilot.policy import Obligation, Policy, Rule
+from seatcopilot.policy import Obligation, Policy, Rule, Signal
 from seatcopilot.redaction import redact
+from seatcopilot.stage_io import Rejected
+
+from services.compliance.audit import AuditLog, Stopwatch
+from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours
+from services.compliance.detection import LEXICAL, Detector, Hit, first_per_item, split_sentences
+from services.compliance.semantic import Embed, SemanticMatcher
 
 MAX_CALLS = 50_000
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 SEVERITY = {"LOW": cp.SEVERITY_LOW, "MEDIUM": cp.SEVERITY_MEDIUM, "HIGH": cp.SEVERITY_HIGH,
             "CRITICAL": cp.SEVERITY_CRITICAL}
 ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
 PII_RULE = "PII-IN-SUGGESTION"
-
-
-@dataclass
-class CallCompliance:
-    scenario: str
-    operator_turns: int = 0
-    satisfied: set[str] = field(default_factory=set)
-    overdue: set[str] = field(default_factory=set)
-    ended: bool = False
+POLICY_MISSING = "POLICY-MISSING"
+STATUS = {"NOT_TRIGGERED": cp.OBLIGATION_STATUS_NOT_TRIGGERED, "OWED": cp.OBLIGATION_STATUS_OWED,
+          "GIVEN": cp.OBLIGATION_STATUS_GIVEN, "OVERDUE": cp.OBLIGATION_STATUS_OVERDUE,
+          "SUSPENDED": cp.OBLIGATION_STATUS_SUSPENDED}
 
 
 def _now() -> timestamp_pb2.Timestamp:
@@ -45,115 +50,315 @@ def _now() -> timestamp_pb2.Timestamp:
     return stamp
 
 
+def _unique(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+@dataclass
+class DraftJudgement:
+    """What steering a draft decided, before it becomes a verdict."""
+
+    text: str
+    blocked: bool = False
+    changed: bool = False
+    rule_ids: list[str] = field(default_factory=list)
+    findings: list[cp.Finding] = field(default_factory=list)
+
+
 class ComplianceEngine:
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
+    def __init__(self, policies: Policy | Mapping[str, Policy], embed: Embed | None = None,
+                 audit: AuditLog | None = None) -> None:
+        self.policies = {policies.tenant: policies} if isinstance(policies, Policy) else dict(policies)
+        self.detectors = {tenant: Detector(SemanticMatcher(p, embed) if embed else None)
+                          for tenant, p in self.policies.items()}
+        self.audit = audit
         self._calls: OrderedDict[str, CallCompliance] = OrderedDict()
 
+    def close(self) -> None:
+        if self.audit is not None:
+            self.audit.close()
+
     # ---- call state -------------------------------------------------------------------------
-    def _state(self, call_id: str, scenario: str) -> CallCompliance:
+    def _state(self, call_id: str, tenant: str, scenario: str) -> CallCompliance:
         state = self._calls.get(call_id)
         if state is None:
-            state = self._calls[call_id] = CallCompliance(scenario)
+            state = self._calls[call_id] = CallCompliance(call_id, tenant, scenario, self.policies.get(tenant))
             if len(self._calls) > MAX_CALLS:
                 self._calls.popitem(last=False)
+        else:
+            self._calls.move_to_end(call_id)
         return state
 
     def owed(self, call_id: str) -> list[Obligation]:
         state = self._calls.get(call_id)
-        if state is None:
-            return []
-        return [o for o in self.policy.obligations
-                if state.scenario in o.scenarios and o.id not in state.satisfied]
+        return [s.obligation for s in state.owed()] if state else []
 
-    # ---- operator speech and lifecycle ------------------------------------------------------
+    def call_state(self, call_id: str) -> cp.CallComplianceState:
+        state = self._calls.get(call_id)
+        if state is None:
+            raise LookupError(f"no compliance state for call {call_id}")
+        return cp.CallComplianceState(
+            call_id=call_id, tenant=state.tenant, scenario=ev.Scenario.Value(f"SCENARIO_{state.scenario}"),
+            policy_version=state.policy.label if state.policy else "", operator_turns=state.operator_turns,
+            active_signals=sorted(state.signals), ended=state.ended,
+            obligations=[cp.ObligationState(
+                id=s.obligation.id, status=STATUS[state.status(s)], citation=s.obligation.citation,
+                severity=SEVERITY[s.obligation.severity],
+                due_within_operator_turns=s.obligation.due_within_operator_turns,
+                owed_since_turn=s.owed_since_turn, given_seq=s.given_seq, overdue_seq=s.overdue_seq,
+                given_late=s.given_late) for s in state.obligations.values()],
+        )
+
+    # ---- transcript events ------------------------------------------------------------------
     def check_event(self, event: ev.CallEvent) -> list[cp.Alert]:
+        watch = Stopwatch()
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        state = self._state(event.call_id, scenario)
+        state = self._state(event.call_id, event.tenant, scenario)
+        alerts = self._check(state, event)
+        if self.audit is not None:
+            kind = (bare_enum_name(ev.Speaker.DESCRIPTOR, event.speaker).lower()
+                    if event.type == ev.EVENT_TYPE_UTTERANCE else bare_enum_name(ev.EventType.DESCRIPTOR, event.type))
+            self.audit.append(call_id=event.call_id, seq=event.seq, tenant=event.tenant, kind=kind,
+                              decision="ALERT" if alerts else "CLEAR",
+                              rule_ids=_unique([r for a in alerts for r in a.rule_ids]),
+                              policy=state.policy.label if state.policy else "", elapsed_ms=watch.ms,
+                              judged=event.text if event.type == ev.EVENT_TYPE_UTTERANCE else None)
+        return alerts
+
+    def _check(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
+        if state.policy is None:
+            return self._policy_missing(state, event)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             target = ROLE_SCENARIO.get(event.transfer_to_role, state.scenario)
-            self._calls[event.call_id] = CallCompliance(target)
+            self._calls[event.call_id] = state.next_segment(target)
             return []
         if event.type == ev.EVENT_TYPE_CALL_ENDED:
             state.ended = True  # kept (bounded LRU) so late drafts for this call are recognised
             return []
-        if state.ended or event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_OPERATOR:
+        if event.type == ev.EVENT_TYPE_CALL_STARTED:
+            return self._calling_hours(state, event)
+        if state.ended or event.type != ev.EVENT_TYPE_UTTERANCE:
             return []
-        state.operator_turns += 1
-        alerts = [self._rule_alert(event, rule) for rule in self.policy.rules
-                  if rule.applies(state.scenario, "OPERATOR") and rule.matches(event.text)]
-        for obligation in self.policy.obligations:
-            if state.scenario not in obligation.scenarios or obligation.id in state.satisfied:
-                continue
-            if obligation.satisfied(event.text):
-                state.satisfied.add(obligation.id)
-            elif (state.operator_turns >= obligation.due_within_operator_turns
-                  and obligation.id not in state.overdue):
-                state.overdue.add(obligation.id)
-                alerts.append(self._overdue_alert(event, obligation))
+        if event.speaker == ev.SPEAKER_CUSTOMER:
+            return self._customer_said(state, event)
+        return self._operator_said(state, event)
+
+    def _operator_said(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
+        rules = self.active_rules(state, "OPERATOR")
+        by_id = {rule.id: rule for rule in rules}
+        alerts = [self._rule_alert(state, event, by_id[hit.id])
+                  for hit in self.detectors[state.tenant].first_hits(event.text, rules)]
+        alerts += [self._overdue_alert(state, event, overdue) for overdue in state.operator_said(event.text, event.seq)]
         return alerts
 
-    def _alert(self, event: ev.CallEvent, rule_id: str, severity: str, message: str, fix: str,
-               citation: str) -> cp.Alert:
+    def _customer_said(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
+        policy = state.policy
+        assert policy is not None
+        signals = [s for s in policy.signals if state.scenario in s.scenarios]
+        hits = {hit.id for hit in self.detectors[state.tenant].first_hits(event.text, signals)}
+        for signal in signals:
+            if signal.id in state.signals and signal.id not in hits and signal.cleared(event.text):
+                state.signals.discard(signal.id)
+        alerts = []
+        for signal in signals:
+            if signal.id in hits and signal.id not in state.signals:
+                state.raise_signal(signal.id)
+                alerts.append(self._signal_alert(state, event, signal))
+        return alerts
+
+    def detect(self, tenant: str, scenario: str, speaker: str, text: str,
+               active_signals: tuple[str, ...] = ()) -> list[Hit]:
+        """What a text sets off on its own: rules for OPERATOR or DRAFT text, signals for CUSTOMER text,
+        with the given signals active (the per-utterance view the quality evaluation measures)."""
+        policy = self.policies.get(tenant)
+        if policy is None:
+            raise LookupError(f"no policy pack for tenant {tenant!r}")
+        state = CallCompliance("", tenant, scenario, policy, set(active_signals))
+        items: list[Rule] | list[Signal] = (
+            [s for s in policy.signals if scenario in s.scenarios] if speaker == "CUSTOMER"
+            else self.active_rules(state, speaker))
+        return self.detectors[tenant].first_hits(text, items)
+
+    def active_rules(self, state: CallCompliance, speaker: str) -> list[Rule]:
+        assert state.policy is not None
+        return [r for r in state.policy.rules if r.applies(state.scenario, speaker) and set(r.when) <= state.signals]
+
+    # ---- alerts -----------------------------------------------------------------------------
+    def _alert(self, state: CallCompliance, event: ev.CallEvent, kind: int, rule_id: str, severity: str,
+               message: str, fix: str, citation: str) -> cp.Alert:
         audiences = [cp.AUDIENCE_OPERATOR]
-        if SEVERITY[severity] >= cp.SEVERITY_HIGH:
+        manager_from = SEVERITY[state.policy.manager_min_severity] if state.policy else cp.SEVERITY_LOW
+        if SEVERITY[severity] >= manager_from:
             audiences.append(cp.AUDIENCE_MANAGER)
         return cp.Alert(
             call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
             operator_id=event.operator_id, team_id=event.team_id, rule_ids=[rule_id],
-            severity=SEVERITY[severity], message=message, fix=fix, audiences=audiences, citation=citation,
+            severity=SEVERITY[severity], message=message, fix=fix, audiences=audiences, citation=citation, kind=kind,
         )
 
-    def _rule_alert(self, event: ev.CallEvent, rule: Rule) -> cp.Alert:
+    def _rule_alert(self, state: CallCompliance, event: ev.CallEvent, rule: Rule) -> cp.Alert:
         message = f"Operator speech matched {rule.id} ({rule.family.replace('_', ' ')})."
-        return self._alert(event, rule.id, rule.severity, message, rule.fix, rule.citation)
+        return self._alert(state, event, cp.ALERT_KIND_RULE, rule.id, rule.severity, message, rule.fix,
+                           rule.citation)
 
-    def _overdue_alert(self, event: ev.CallEvent, obligation: Obligation) -> cp.Alert:
-        message = (f"{obligation.id} is overdue: not given within {obligation.due_within_operator_turns} "
-                   "operator turns.")
-        return self._alert(event, obligation.id, obligation.severity, message, obligation.fix, obligation.citation)
+    def _overdue_alert(self, state: CallCompliance, event: ev.CallEvent, overdue: Overdue) -> cp.Alert:
+        obligation = overdue.state.obligation
+        if overdue.reason == BY_TURNS:
+            message = (f"{obligation.id} is overdue: not given within {obligation.due_within_operator_turns} "
+                       "operator turns.")
+        else:
+            message = f"{obligation.id} is overdue: the operator said what must only come after it."
+        return self._alert(state, event, cp.ALERT_KIND_OBLIGATION_OVERDUE, obligation.id, obligation.severity,
+                           message, obligation.fix, obligation.citation)
+
+    def _signal_alert(self, state: CallCompliance, event: ev.CallEvent, signal: Signal) -> cp.Alert:
+        return self._alert(state, event, cp.ALERT_KIND_SIGNAL, signal.id, signal.severity, signal.message,
+                           signal.fix, signal.citation)
+
+    def _calling_hours(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
+        assert state.policy is not None
+        if not event.HasField("ts"):
+            return []
+        moment = event.ts.ToDatetime(tzinfo=UTC)
+        alerts = []
+        for hours in state.policy.calling_hours:
+            zones = outside_calling_hours(hours, moment) if state.scenario in hours.scenarios else []
+            if zones:
+                message = (f"The call started outside {hours.earliest:%H:%M}-{hours.latest:%H:%M} local time "
+                           f"in {', '.join(zones)}.")
+                alerts.append(self._alert(state, event, cp.ALERT_KIND_CALLING_HOURS, hours.id, hours.severity,
+                                          message, hours.fix, hours.citation))
+        return alerts
+
+    def _policy_missing(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
+        if state.policy_missing_alerted:
+            return []
+        state.policy_missing_alerted = True
+        message = "No compliance policy for this tenant: suggestions are blocked and speech is not checked."
+        alert = self._alert(state, event, cp.ALERT_KIND_POLICY_MISSING, POLICY_MISSING, "CRITICAL", message,
+                            "Ask an administrator to deploy the tenant's policy pack.", "")
+        alert.audiences[:] = [cp.AUDIENCE_OPERATOR, cp.AUDIENCE_MANAGER]
+        return [alert]
 
     # ---- drafts -----------------------------------------------------------------------------
     def steer(self, draft: gen.SuggestionDraft, now: float | None = None) -> cp.SteeredSuggestion:
+        if not draft.HasField("deadline"):
+            raise Rejected("schema_violation", "a draft needs a deadline: without one it could be shown stale")
+        watch = Stopwatch()
         now = time.time() if now is None else now
+        deadline = draft.deadline.ToNanoseconds() / 1e9
         steered = cp.SteeredSuggestion(draft=draft)
         verdict = steered.compliance  # a reference: assigning a message field would copy it
-        verdict.policy_version = self.policy.label
-        verdict.decided_at.CopyFrom(_now())
         state = self._calls.get(draft.call_id)
-        past_deadline = draft.HasField("deadline") and draft.deadline.ToNanoseconds() / 1e9 < now
-        if past_deadline or (state is not None and state.ended):
+        if deadline < now or (state is not None and state.ended):
             verdict.verdict = cp.VERDICT_EXPIRED  # too late to help: never shown
-            return steered
-        scenario = state.scenario if state else bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario)
-        rules = [r for r in self.policy.rules if r.applies(scenario, "DRAFT")]
-        text, fired = draft.text, []
-        blocking = [r for r in rules if r.remedy == "BLOCK" and r.matches(text)]
-        if blocking:
-            verdict.verdict = cp.VERDICT_BLOCKED
-            verdict.rule_ids.extend(r.id for r in blocking)
-            verdict.original_text = draft.text
-            return steered
-        for rule in rules:
-            if rule.remedy == "REWRITE" and rule.matches(text):
-                text = " ".join(s for s in _SENTENCES.split(text) if not rule.matches(s))
-                fired.append(rule.id)
-        masked = redact(text)
-        if masked.findings:
-            text = masked.text
-            fired.append(PII_RULE)
-        for obligation in self.owed(draft.call_id):
-            if obligation.disclosure_text and not obligation.satisfied(text):
-                text = f"{obligation.disclosure_text} {text}".strip()
-                fired.append(obligation.id)
-        if not text.strip():
-            verdict.verdict = cp.VERDICT_BLOCKED
-        elif fired:
-            verdict.verdict = cp.VERDICT_REWRITTEN
         else:
-            verdict.verdict = cp.VERDICT_PASS
-        verdict.rule_ids.extend(fired)
-        if verdict.verdict != cp.VERDICT_PASS:
-            verdict.original_text = draft.text
-        steered.text = text if verdict.verdict != cp.VERDICT_BLOCKED else ""
+            state = state or self._state(draft.call_id, draft.tenant,
+                                         bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario))
+            self._apply(steered, self._judge(state, draft))
+            if time.time() > deadline:  # judged too slowly: what was right then may be stale now
+                verdict.verdict = cp.VERDICT_EXPIRED
+                steered.text = ""
+        verdict.policy_version = state.policy.label if state and state.policy else ""
+        verdict.decided_at.CopyFrom(_now())
+        verdict.decision_ms = watch.ms
+        if self.audit is not None:
+            self.audit.append(call_id=draft.call_id, seq=draft.seq, tenant=draft.tenant, kind="draft",
+                              decision=bare_enum_name(cp.Verdict.DESCRIPTOR, verdict.verdict),
+                              rule_ids=list(verdict.rule_ids), policy=verdict.policy_version,
+                              elapsed_ms=verdict.decision_ms, judged=draft.text, shown=steered.text)
         return steered
+
+    @staticmethod
+    def _apply(steered: cp.SteeredSuggestion, judgement: DraftJudgement) -> None:
+        verdict = steered.compliance
+        if judgement.blocked or not judgement.text.strip():
+            verdict.verdict = cp.VERDICT_BLOCKED
+        else:
+            verdict.verdict = cp.VERDICT_REWRITTEN if judgement.changed else cp.VERDICT_PASS
+        verdict.rule_ids.extend(_unique(judgement.rule_ids))
+        verdict.findings.extend(judgement.findings)
+        if verdict.verdict != cp.VERDICT_PASS:
+            verdict.original_text = redact(steered.draft.text).text
+        steered.text = judgement.text if verdict.verdict != cp.VERDICT_BLOCKED else ""
+
+    def _judge(self, state: CallCompliance, draft: gen.SuggestionDraft) -> DraftJudgement:
+        if state.policy is None:
+            finding = cp.Finding(rule_id=POLICY_MISSING, severity=cp.SEVERITY_CRITICAL, remedy="BLOCK")
+            return DraftJudgement("", blocked=True, rule_ids=[POLICY_MISSING], findings=[finding])
+        detector = self.detectors[state.tenant]
+        rules = self.active_rules(state, "DRAFT")
+        by_id = {rule.id: rule for rule in rules}
+        sentences = split_sentences(draft.text)
+        hits = detector.scan(sentences, rules)
+        judgement = DraftJudgement(draft.text)
+        judgement.findings += [_finding(by_id[h.id], h, by_id[h.id].remedy) for h in first_per_item(hits)]
+        blocking = [h.id for h in hits if by_id[h.id].remedy == "BLOCK"]
+        if blocking:
+            judgement.blocked, judgement.rule_ids = True, blocking
+            return judgement
+        kept = self._rewrite(sentences, [h for h in hits if by_id[h.id].remedy == "REWRITE"], by_id, judgement)
+        kept = self._add_owed_disclosures(state, kept, judgement)
+        judgement.text = " ".join(kept)
+        masked = redact(judgement.text)
+        if masked.findings:
+            judgement.text, judgement.changed = masked.text, True
+            judgement.rule_ids.append(PII_RULE)
+            judgement.findings.append(cp.Finding(rule_id=PII_RULE, family="privacy", severity=cp.SEVERITY_HIGH,
+                                                 remedy="MASK", method=LEXICAL, score=1.0))
+        if judgement.changed:
+            self._recheck(detector, [r for r in rules if r.remedy in ("BLOCK", "REWRITE")], judgement)
+        return judgement
+
+    @staticmethod
+    def _rewrite(sentences: list[str], hits: list[Hit], by_id: dict[str, Rule],
+                 judgement: DraftJudgement) -> list[str]:
+        """Each offending sentence replaced by its rules' templates (or dropped); a template once."""
+        replaced: dict[int, list[str]] = {}
+        for hit in hits:
+            replaced.setdefault(hit.sentence, []).append(by_id[hit.id].rewrite)
+            judgement.rule_ids.append(hit.id)
+        kept: list[str] = []
+        for index, sentence in enumerate(sentences):
+            for text in replaced.get(index, [sentence]):
+                if text and text not in kept:
+                    kept.append(text)
+        judgement.changed = judgement.changed or bool(replaced)
+        return kept
+
+    @staticmethod
+    def _add_owed_disclosures(state: CallCompliance, sentences: list[str], judgement: DraftJudgement) -> list[str]:
+        """Owed disclosures go in front, those due soonest first; a sentence said before its
+        disclosure is removed when the obligation says so."""
+        disclosures: list[tuple[int, str]] = []
+        for owed in state.owed():
+            obligation = owed.obligation
+            if any(obligation.satisfied(s) for s in sentences):
+                continue
+            early = [s for s in sentences if obligation.said_before(s)]
+            if not early and not obligation.due_within_operator_turns:
+                continue  # an ordering obligation this draft does not touch
+            if early and obligation.before_remedy == "REMOVE":
+                sentences = [s for s in sentences if s not in early]
+            disclosures.append((obligation.due_within_operator_turns or 99, obligation.disclosure_text))
+            judgement.rule_ids.append(obligation.id)
+            judgement.findings.append(cp.Finding(
+                rule_id=obligation.id, family="disclosure", severity=SEVERITY[obligation.severity],
+                remedy=obligation.before_remedy if early else "PREPEND", citation=obligation.citation,
+                method=LEXICAL, score=1.0))
+        if disclosures:
+            judgement.changed = True
+        return [text for _, text in sorted(disclosures, key=lambda d: d[0])] + sentences
+
+    @staticmethod
+    def _recheck(detector: Detector, rules: list[Rule], judgement: DraftJudgement) -> None:
+        """A rewrite must itself comply: anything a blocking or rewriting rule still finds blocks it."""
+        residual = [h.id for h in detector.scan(split_sentences(judgement.text), rules)]
+        if residual:
+            judgement.blocked = True
+            judgement.rule_ids += residual
+
+
+def _finding(rule: Rule, hit: Hit, remedy: str) -> cp.Finding:
+    return cp.Finding(rule_id=rule.id, family=rule.family, severity=SEVERITY[rule.severity], remedy=remedy,
+                      citation=rule.citation, method=hit.method, score=hit.score)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.policy import load_policy
+from seatcopilot.policy import load_policies
 
 from services.compliance import grpc_adapter, kafka_adapter
+from services.compliance.audit import AuditLog, load_or_create_key
 from services.compliance.config import ComplianceConfig, load_config
 from services.compliance.logic import ComplianceEngine
 
 
 def build(config: ComplianceConfig) -> ComplianceEngine:
-    return ComplianceEngine(load_policy(config.policy_path))
+    """Every tenant's pack, the embedding matcher and the audit log; a bad pack stops the start."""
+    embed = None
+    if config.semantic:
+        from seatcopilot.encoder import shared_encoder
+
+        embed = shared_encoder().encode
+    audit = AuditLog(config.audit_dir, load_or_create_key(config.key_file), config.audit_instance)
+    return ComplianceEngine(load_policies(config.policy_path), embed, audit)
 
 
 def main() -> None:
@@ -21,5 +29,10 @@ def main() -> None:
         engine = build(config)
         ctx.background.extend(kafka_adapter.attach(ctx.io, engine))
         grpc_adapter.register(ctx.server, engine)
+
+        async def close_audit() -> None:
+            engine.close()
+
+        ctx.on_shutdown.append(close_audit)
 
     service.run("compliance", common, [grpc_adapter.SERVICE_NAME], setup)

@@ -1,24 +1,46 @@
-"""Console on the bus: reads the transcript, steered suggestions, alerts and summaries.
+"""Console on the bus: reads the transcript, steered suggestions, alerts and summaries; writes feedback.
 
 It never reads drafts: the suggestions topic is written only by compliance, so everything shown
-has a verdict. Expired suggestions are counted, not shown.
+has a verdict. Expired suggestions, suggestions past their deadline by the time they arrive (compliance
+was down or slow) and suggestions without a verdict are counted, not shown.
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
-from seatcopilot import views
+from seatcopilot import telemetry, views
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT, WRAPUP_FEEDBACK
+from seatcopilot.topics import ALERTS, FEEDBACK, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
+from services.console.auth import Identity
+from services.console.http_api import FeedbackSink
 from services.console.logic import ConsoleHub
 
 NOT_SHOWN = Counter("seatcopilot_console_suggestions_not_shown_total",
                     "Suggestions the console refused to show", ["reason"])
+FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on suggestions and wrap-ups",
+                         ["subject", "action"])
+
+
+def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
+    """Why a suggestion must not be shown ('' when it may): fail closed on anything unjudged or stale."""
+    verdict = steered.compliance.verdict
+    if verdict == cp.VERDICT_UNSPECIFIED:
+        return "no_verdict"
+    if verdict == cp.VERDICT_EXPIRED:
+        return "expired"
+    draft = steered.draft
+    if not draft.HasField("deadline") or draft.deadline.ToNanoseconds() / 1e9 < now:
+        return "expired"
+    return ""
 
 
 def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
@@ -28,21 +50,51 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         return handle
 
     async def on_suggestion(steered: cp.SteeredSuggestion) -> None:
-        verdict = steered.compliance.verdict
-        if verdict in (cp.VERDICT_UNSPECIFIED, cp.VERDICT_EXPIRED):
-            NOT_SHOWN.labels("expired" if verdict == cp.VERDICT_EXPIRED else "no_verdict").inc()
+        reason = not_shown_reason(steered, time.time())
+        if reason:
+            NOT_SHOWN.labels(reason).inc()
             return
         hub.add(views.suggestion_view(steered))
+        latency = telemetry.since_ingest()
+        if latency is not None:
+            telemetry.SUGGESTION_LATENCY.observe(latency)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, feed(views.transcript_view), identity=lambda e: (e.call_id, e.seq))
+    started: dict[str, float] = {}
+
+    async def on_transcript(event: ev.CallEvent) -> None:
+        hub.add(views.transcript_view(event))
+        seconds = event.ts.ToNanoseconds() / 1e9
+        if event.type == ev.EVENT_TYPE_CALL_STARTED:
+            started[event.call_id] = seconds
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
+            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
+
+    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
-    io.consume(MANAGER_REPORTS, sm.ManagerReport, feed(views.manager_report_view),
+
+    async def on_manager_report(report: sm.ManagerReport) -> None:
+        hub.record_manager_report(views.manager_report_view(report))
+
+    io.consume(MANAGER_REPORTS, sm.ManagerReport, on_manager_report,
                identity=lambda r: (r.team_id, r.generated_at.seconds, r.generated_at.nanos))
-
-    async def publish_feedback(feedback: sm.WrapupFeedback) -> None:
-        await io.publish(WRAPUP_FEEDBACK, feedback.call_id, feedback)
-
-    hub.feedback_sink = publish_feedback
     return []
+
+
+def feedback_sink(io: StageIO) -> FeedbackSink:
+    """Publishes what an operator did with a suggestion or wrap-up to the feedback topic."""
+
+    async def publish(identity: Identity, call: dict[str, Any], body: dict[str, Any]) -> None:
+        message = fb.Feedback(
+            call_id=call["call_id"], seq=body["seq"], tenant=call["tenant"], operator_id=identity.operator_id,
+            team_id=call["team_id"], action=fb.Action.Value("ACTION_" + body["action"].upper()),
+            subject=fb.Subject.Value("SUBJECT_" + body.get("subject", "suggestion").upper()),
+            edited_text=body.get("edited_text", ""), seconds_to_act=float(body.get("seconds_to_act") or 0.0),
+            disposition=body.get("disposition", ""),
+        )
+        message.ts.FromNanoseconds(time.time_ns())
+        await io.publish(FEEDBACK, message.call_id, message)
+        FEEDBACK_GIVEN.labels(body.get("subject", "suggestion"), body["action"]).inc()
+
+    return publish

@@ -1,6 +1,13 @@
 """The model backends generation streams drafts from. They live in libs/ because the summarizer writes
 summaries with the same backends; this module keeps generation's imports where they were."""
 
-from seatcopilot.model_backends import GenerationRequest, LocalBackend, ModelBackend, TritonBackend, render_chat
+from seatcopilot.model_backends import (
+    ChatTemplate,
+    GenerationRequest,
+    LocalBackend,
+    ModelBackend,
+    TritonBackend,
+    chat_as_json,
+)
 
-__all__ = ["GenerationRequest", "LocalBackend", "ModelBackend", "TritonBackend", "render_chat"]
+__all__ = ["ChatTemplate", "GenerationRequest", "LocalBackend", "ModelBackend", "TritonBackend", "chat_as_json"]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.model_backends import ModelBackend, model_backend
+from seatcopilot.model_backends import model_backend
 from seatcopilot.policy import load_policy
 
 from services.generation import grpc_adapter, kafka_adapter
+from services.generation.backends import ModelBackend
 from services.generation.config import GenerationConfig, load_config
 from services.generation.logic import Generator
 
 
 def build_backend(config: GenerationConfig) -> ModelBackend | None:
-    return model_backend(config.backend, config.triton_url, config.triton_model)
+    return model_backend(config.backend, config.triton_url, config.triton_model, config.triton_prompt_format,
+                         config.triton_tokenizer_dir)
 
 
 def build(config: GenerationConfig) -> Generator:

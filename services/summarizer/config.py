@@ -24,6 +24,10 @@ class SummarizerConfig:
     generation_backend: str = env("GENERATION_BACKEND", default="triton", choices=("triton", "local", "scripted"))
     triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
     triton_model: str = env("TRITON_MODEL", default="seatcopilot_llm")
+    triton_prompt_format: str = env("TRITON_PROMPT_FORMAT", default="chat_json", choices=("chat_json", "text"),
+                                    help="as generation's: chat_json for the CPU model, text for TensorRT-LLM")
+    triton_tokenizer_dir: str = env("TRITON_TOKENIZER_DIR", default="",
+                                    help="the served model's tokenizer, for TRITON_PROMPT_FORMAT=text")
     max_tokens: int = env("SUMMARIZER_MAX_TOKENS", default=80, minimum=1)
     model_deadline_s: float = env("SUMMARIZER_MODEL_DEADLINE_S", default=20.0, minimum=0.05,
                                   help="past this the narrative is composed from call state alone")

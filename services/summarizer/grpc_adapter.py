@@ -40,7 +40,7 @@ class SummarizerServicer(summary_pb2_grpc.SummarizerServiceServicer):
         end = request.window_end.ToNanoseconds() / 1e9 if request.HasField("window_end") else time.time()
         start = (request.window_start.ToNanoseconds() / 1e9 if request.HasField("window_start")
                  else end - self.summarizer.config.report_window_s)
-        return self.summarizer.manager_summary(start, end, request.team_id, request.operator_id)
+        return self.summarizer.manager_summary(start, end, request.team_id, request.operator_id, request.tenant)
 
 
 def register(server: grpc.aio.Server, summarizer: Summarizer) -> None:

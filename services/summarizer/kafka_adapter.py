@@ -1,5 +1,6 @@
 """Summarizer on the bus: classified events and alerts in (call state), summaries and manager
-reports out; every wrap-up and every piece of wrap-up feedback read back into the ledger."""
+reports out; every wrap-up and every operator verdict on one (the feedback topic) read back into the
+ledger."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import logging
 
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, CLASSIFIED, MANAGER_REPORTS, SUMMARIES, WRAPUP_FEEDBACK
+from seatcopilot.topics import ALERTS, CLASSIFIED, FEEDBACK, MANAGER_REPORTS, SUMMARIES
 
 from services.summarizer.logic import Summarizer
 
@@ -34,14 +36,14 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
     async def on_alert(alert: cp.Alert) -> None:
         summarizer.on_alert(alert)
 
-    async def on_feedback(feedback: sm.WrapupFeedback) -> None:
+    async def on_feedback(feedback: fb.Feedback) -> None:
         await publish_report(summarizer.record_feedback(feedback))
 
     async def into_ledger(summary: sm.Summary) -> None:
         if summary.kind == sm.SUMMARY_KIND_WRAPUP:
             summarizer.ledger.add_wrapup(summary)
 
-    async def feedback_into_ledger(feedback: sm.WrapupFeedback) -> None:
+    async def feedback_into_ledger(feedback: fb.Feedback) -> None:
         summarizer.ledger.add_feedback(feedback)
 
     async def expire_states() -> None:
@@ -54,15 +56,15 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
     io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
-    io.consume(WRAPUP_FEEDBACK, sm.WrapupFeedback, on_feedback, identity=_feedback_identity)
+    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=_feedback_identity)
     # The ledger reads every instance's wrap-ups and feedback (not only its partitions'), back to its horizon.
     horizon = summarizer.config.ledger_horizon_s
     io.follow(SUMMARIES, sm.Summary, into_ledger, identity=lambda s: (s.call_id, s.seq, s.kind, "ledger"),
               since_s=horizon)
-    io.follow(WRAPUP_FEEDBACK, sm.WrapupFeedback, feedback_into_ledger,
+    io.follow(FEEDBACK, fb.Feedback, feedback_into_ledger,
               identity=lambda f: (*_feedback_identity(f), "ledger"), since_s=horizon)
     return [expire_states]
 
 
-def _feedback_identity(feedback: sm.WrapupFeedback) -> tuple:
-    return (feedback.call_id, feedback.wrapup_seq, feedback.submitted_at.seconds, feedback.submitted_at.nanos)
+def _feedback_identity(feedback: fb.Feedback) -> tuple:
+    return (feedback.call_id, feedback.seq, feedback.subject, feedback.ts.seconds, feedback.ts.nanos)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from seatcopilot import codec
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.model_backends import GenerationRequest, ModelBackend, complete
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
@@ -203,20 +204,21 @@ class Summarizer:
         """Adds an ended call to the ledger; returns its team's report over the window up to its
         latest ended call (event time, so a replay of past calls reports on them too)."""
         record = self.ledger.add_wrapup(wrapup)
-        return self.team_report(record.team_id)
+        return self.team_report(record.tenant, record.team_id)
 
-    def record_feedback(self, feedback: sm.WrapupFeedback) -> sm.ManagerReport | None:
+    def record_feedback(self, feedback: fb.Feedback) -> sm.ManagerReport | None:
         record = self.ledger.add_feedback(feedback)
-        return None if record is None else self.team_report(record.team_id)
+        return None if record is None else self.team_report(record.tenant, record.team_id)
 
-    def team_report(self, team_id: str) -> sm.ManagerReport:
-        end = self.ledger.latest(team_id) + 1e-3
-        return self.ledger.report(end - self.config.report_window_s, end, team_id=team_id)
+    def team_report(self, tenant: str, team_id: str) -> sm.ManagerReport:
+        end = self.ledger.latest(tenant, team_id) + 1e-3
+        return self.ledger.report(end - self.config.report_window_s, end, team_id=team_id, tenant=tenant)
 
-    def manager_summary(self, start: float, end: float, team_id: str = "", operator_id: str = "") -> sm.ManagerReport:
+    def manager_summary(self, start: float, end: float, team_id: str = "", operator_id: str = "",
+                        tenant: str = "") -> sm.ManagerReport:
         if end <= start:
             raise ValueError("window_end must be after window_start")
-        return self.ledger.report(start, end, team_id, operator_id)
+        return self.ledger.report(start, end, team_id, operator_id, tenant)
 
     def expire_states(self, now: float | None = None) -> int:
         return self.states.expire((now or time.time()) - self.config.state_retention_s)

@@ -16,7 +16,8 @@ STATE_TABLE = "call-state"
 
 
 def build(config: SummarizerConfig, table: StateTable) -> Summarizer:
-    backend = model_backend(config.model_backend, config.triton_url, config.triton_model)
+    backend = model_backend(config.model_backend, config.triton_url, config.triton_model, config.triton_prompt_format,
+                            config.triton_tokenizer_dir)
     return Summarizer(load_policy(config.policy_path), load_lexicon(config.lexicon_path), CallStates(table), config,
                       backend)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
@@ -30,6 +31,7 @@ SLOW_FACTOR = 1.5
 @dataclass
 class CallRecord:
     call_id: str
+    tenant: str
     team_id: str
     operator_ids: list[str]
     roles: set[int]
@@ -40,7 +42,7 @@ class CallRecord:
     events: list[tuple[str, tuple[str, ...]]]  # (operator_id, rule_ids)
     transfers: int
     confirmed: str = ""
-    feedback: int = sm.FEEDBACK_ACTION_UNSPECIFIED
+    feedback: int = fb.ACTION_UNSPECIFIED
 
     @property
     def disposition(self) -> str:
@@ -54,7 +56,7 @@ class CallRecord:
 def record_of(wrapup: sm.Summary) -> CallRecord:
     roles = {SCENARIO_ROLE.get(wrapup.scenario, ev.ROLE_UNSPECIFIED), *wrapup.transfers}
     return CallRecord(
-        call_id=wrapup.call_id, team_id=wrapup.team_id,
+        call_id=wrapup.call_id, tenant=wrapup.tenant, team_id=wrapup.team_id,
         operator_ids=list(wrapup.operator_ids) or ([wrapup.operator_id] if wrapup.operator_id else []),
         roles=roles, ended_at=wrapup.ended_at.ToNanoseconds() / 1e9 if wrapup.HasField("ended_at") else time.time(),
         handle_time_s=wrapup.handle_time_s, predicted=wrapup.disposition, owed=list(wrapup.disclosures_owed),
@@ -73,6 +75,7 @@ def _timestamp(seconds: float) -> timestamp_pb2.Timestamp:
 class _Group:
     scope: str
     id: str
+    tenant: str
     team_id: str
     operator_id: str | None
     records: list[CallRecord] = field(default_factory=list)
@@ -83,7 +86,7 @@ class Ledger:
         self.policy = policy
         self.horizon_s = horizon_s
         self.records: dict[str, CallRecord] = {}
-        self._pending_feedback: dict[str, sm.WrapupFeedback] = {}
+        self._pending_feedback: dict[str, fb.Feedback] = {}
         self._fixes = {r.id: r.fix for r in policy.rules} | {o.id: o.fix for o in policy.obligations}
 
     def add_wrapup(self, wrapup: sm.Summary) -> CallRecord:
@@ -98,7 +101,10 @@ class Ledger:
         self.prune()
         return record
 
-    def add_feedback(self, feedback: sm.WrapupFeedback) -> CallRecord | None:
+    def add_feedback(self, feedback: fb.Feedback) -> CallRecord | None:
+        """An operator's verdict on a wrap-up: their disposition counts from now on."""
+        if feedback.subject != fb.SUBJECT_WRAPUP or feedback.action not in (fb.ACTION_ACCEPTED, fb.ACTION_EDITED):
+            return None
         record = self.records.get(feedback.call_id)
         if record is None:  # the wrap-up has not been read yet: apply when it is
             self._pending_feedback[feedback.call_id] = feedback
@@ -107,9 +113,10 @@ class Ledger:
         record.confirmed = feedback.disposition.strip().upper() or record.predicted
         return record
 
-    def latest(self, team_id: str) -> float:
+    def latest(self, tenant: str, team_id: str) -> float:
         """When the team's most recent call in the ledger ended (now when it has none)."""
-        return max((r.ended_at for r in self.records.values() if r.team_id == team_id), default=time.time())
+        return max((r.ended_at for r in self.records.values() if (r.tenant, r.team_id) == (tenant, team_id)),
+                   default=time.time())
 
     def prune(self) -> None:
         """Drops calls ended more than the horizon before the latest one (event time, like the reports)."""
@@ -117,20 +124,22 @@ class Ledger:
         for call_id in [c for c, r in self.records.items() if r.ended_at < horizon]:
             del self.records[call_id]
 
-    def report(self, start: float, end: float, team_id: str = "", operator_id: str = "") -> sm.ManagerReport:
+    def report(self, start: float, end: float, team_id: str = "", operator_id: str = "",
+               tenant: str = "") -> sm.ManagerReport:
         records = [r for r in self.records.values() if start <= r.ended_at < end
-                   and (not team_id or r.team_id == team_id) and (not operator_id or operator_id in r.operator_ids)]
-        teams: dict[str, _Group] = {}
-        operators: dict[tuple[str, str], _Group] = {}
+                   and (not tenant or r.tenant == tenant) and (not team_id or r.team_id == team_id)
+                   and (not operator_id or operator_id in r.operator_ids)]
+        teams: dict[tuple[str, str], _Group] = {}
+        operators: dict[tuple[str, str, str], _Group] = {}
         for record in records:
-            team = teams.setdefault(record.team_id, _Group("team", record.team_id, record.team_id, None))
-            team.records.append(record)
+            key = (record.tenant, record.team_id)
+            teams.setdefault(key, _Group("team", record.team_id, *key, None)).records.append(record)
             for who in dict.fromkeys(record.operator_ids):
                 if not operator_id or who == operator_id:
-                    group = operators.setdefault((record.team_id, who), _Group("operator", who, record.team_id, who))
+                    group = operators.setdefault((*key, who), _Group("operator", who, *key, who))
                     group.records.append(record)
         report = sm.ManagerReport(window_start=_timestamp(start), window_end=_timestamp(end), team_id=team_id,
-                                  generated_at=_timestamp(time.time()))
+                                  tenant=tenant, generated_at=_timestamp(time.time()))
         team_means = {}
         for key in sorted(teams):
             summary = self._aggregate(teams[key])
@@ -139,7 +148,7 @@ class Ledger:
             report.teams.append(summary)
         for key in sorted(operators):
             summary = self._aggregate(operators[key])
-            summary.coaching_notes.extend(self._notes(summary, team_means.get(key[0])))
+            summary.coaching_notes.extend(self._notes(summary, team_means.get(key[:2])))
             report.operators.append(summary)
         return report
 
@@ -150,13 +159,13 @@ class Ledger:
         collections = [r for r in records if ev.ROLE_COLLECTIONS in r.roles]
         rules = Counter(rule for r in records for rules in r.events_of(group.operator_id) for rule in rules)
         summary = sm.GroupSummary(
-            scope=group.scope, id=group.id, team_id=group.team_id, calls=len(records),
+            scope=group.scope, id=group.id, tenant=group.tenant, team_id=group.team_id, calls=len(records),
             handle_time_s_total=sum(handle), handle_time_s_mean=statistics.fmean(handle) if handle else 0.0,
             sales_calls=len(sales), conversions=sum(r.disposition == CONVERSION for r in sales),
             collections_calls=len(collections), promises_to_pay=sum(r.disposition == PROMISE for r in collections),
             compliance_events=sum(len(r.events_of(group.operator_id)) for r in records),
-            wrapups_accepted=sum(r.feedback == sm.FEEDBACK_ACTION_ACCEPTED for r in records),
-            wrapups_edited=sum(r.feedback == sm.FEEDBACK_ACTION_EDITED for r in records),
+            wrapups_accepted=sum(r.feedback == fb.ACTION_ACCEPTED for r in records),
+            wrapups_edited=sum(r.feedback == fb.ACTION_EDITED for r in records),
             transfers=sum(r.transfers for r in records),
         )
         summary.conversion_rate = summary.conversions / len(sales) if sales else 0.0

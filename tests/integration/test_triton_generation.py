@@ -2,6 +2,7 @@
 
 import asyncio
 import dataclasses
+import json
 import os
 
 import pytest
@@ -89,3 +90,34 @@ def test_a_draft_from_triton_is_checked_before_it_leaves(url):
     if draft.backend == gen.BACKEND_SCRIPTED:  # the small model drifted: the reason says how
         assert draft.fallback_reason.startswith("draft_")
     assert draft.text and draft.sources
+
+
+def test_text_prompt_format_renders_the_chat_template_client_side(url):
+    from services.generation.backends import ChatTemplate
+    from services.generation.local_model import build_local_model
+
+    render = ChatTemplate(str(build_local_model()))
+    text = render(MESSAGES)
+    assert "Say hello to a customer" in text and text != json.dumps(MESSAGES)
+
+
+def test_tritons_queue_is_bounded_and_overflow_is_refused_at_once(url):
+    async def burst():
+        backend = TritonBackend(url, "seatcopilot_llm")
+
+        async def one():
+            try:
+                return "".join([p async for p in backend.stream(GenerationRequest(MESSAGES, max_tokens=48))])
+            except RuntimeError as error:
+                return error
+
+        try:
+            return await asyncio.gather(*(one() for _ in range(16)))
+        finally:
+            await backend.close()
+
+    results = asyncio.run(burst())
+    refused = [r for r in results if isinstance(r, RuntimeError)]
+    served = [r for r in results if isinstance(r, str)]
+    assert refused and served  # one instance + a queue of 8: the rest is refused, not queued
+    assert all("queue" in str(r).lower() or "exceeds" in str(r).lower() for r in refused)

@@ -7,6 +7,7 @@ import pytest
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.model_backends import GenerationRequest
 from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.transport import InProcessTransport
@@ -228,7 +229,8 @@ def test_call_end_gives_a_wrapup_with_disposition_next_actions_and_handle_time()
 # -- manager summaries ------------------------------------------------------------------------------
 
 def wrapup_of(call_id, team, operators, ended, handle, scenario, disposition, events_=(), owed=()):
-    summary = sm.Summary(kind=sm.SUMMARY_KIND_WRAPUP, call_id=call_id, team_id=team, operator_ids=operators,
+    summary = sm.Summary(kind=sm.SUMMARY_KIND_WRAPUP, call_id=call_id, tenant="harbor", team_id=team,
+                         operator_ids=operators,
                          operator_id=operators[-1], scenario=scenario, handle_time_s=handle, disposition=disposition,
                          disclosures_owed=list(owed))
     summary.ended_at.FromSeconds(ended)
@@ -249,7 +251,10 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
                                 "APPLICATION_STARTED"))
     ledger.add_wrapup(wrapup_of("c4", "team-b", ["op-3"], base + 400, 60, ev.SCENARIO_SALES, "RESOLVED"))
     ledger.add_wrapup(wrapup_of("c0", "team-a", ["op-1"], base - 10_000, 60, ev.SCENARIO_SALES, "RESOLVED"))
-    feedback = sm.WrapupFeedback(call_id="c2", action=sm.FEEDBACK_ACTION_EDITED, disposition="promise_to_pay")
+    suggestion_feedback = fb.Feedback(call_id="c1", subject=fb.SUBJECT_SUGGESTION, action=fb.ACTION_EDITED)
+    assert summarizer_.record_feedback(suggestion_feedback) is None  # only wrap-up verdicts count here
+    feedback = fb.Feedback(call_id="c2", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_EDITED,
+                           disposition="promise_to_pay")
     assert summarizer_.record_feedback(feedback).team_id == "team-a"
 
     report = summarizer_.manager_summary(base, base + 1000)
@@ -275,9 +280,9 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
 
 def test_feedback_read_before_its_wrapup_is_applied_when_the_wrapup_arrives():
     ledger = summarizer().ledger
-    ledger.add_feedback(sm.WrapupFeedback(call_id="c9", action=sm.FEEDBACK_ACTION_ACCEPTED, disposition="RESOLVED"))
+    ledger.add_feedback(fb.Feedback(call_id="c9", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_ACCEPTED))
     record = ledger.add_wrapup(wrapup_of("c9", "t", ["op"], 1_795_000_000, 60, ev.SCENARIO_SERVICE, "RESOLVED"))
-    assert record.feedback == sm.FEEDBACK_ACTION_ACCEPTED
+    assert record.feedback == fb.ACTION_ACCEPTED and record.disposition == "RESOLVED"
 
 
 def test_a_wrapup_publishes_its_teams_report_on_the_bus():

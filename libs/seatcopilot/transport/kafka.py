@@ -14,6 +14,7 @@ messages arrive on (co-partitioned: the changelog has as many partitions as the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,10 +23,14 @@ from typing import Any
 import faust
 from aiokafka import AIOKafkaClient, AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import murmur2
+from prometheus_client import Gauge
 
 from seatcopilot.transport.base import Handler, Message
 
 log = logging.getLogger(__name__)
+
+CONSUMER_LAG = Gauge("seatcopilot_consumer_lag_messages", "Messages not yet consumed by a stage, per topic",
+                     ["group", "topic"])
 
 
 def _headers(raw: Any) -> dict[str, bytes]:
@@ -33,6 +38,10 @@ def _headers(raw: Any) -> dict[str, bytes]:
         return {}
     items: Iterable[tuple[str, Any]] = raw.items() if isinstance(raw, Mapping) else raw
     return {str(k): (v if isinstance(v, bytes) else str(v).encode()) for k, v in items if v is not None}
+
+
+def _offset(value: Any) -> int:
+    return int(getattr(value, "offset", value) or 0)
 
 
 def key_partition(key: bytes, partitions: int) -> int:
@@ -90,12 +99,13 @@ class KafkaTransport:
             value_serializer="raw",
             topic_partitions=partitions,
             autodiscover=False,
-            Table=KeyedTable,
         )
         self._subscriptions = 0
+        self._topics: list[str] = []
         self._health_client: AIOKafkaClient | None = None
         self._started = False
         self._follows: list[tuple[str, Handler, float]] = []
+        self._changelogs: dict[str, dict[str, str]] = {}
         self._followers: list[tuple[AIOKafkaConsumer, asyncio.Task[None]]] = []
 
     def subscribe(self, topic: str, handler: Handler) -> None:
@@ -108,6 +118,7 @@ class KafkaTransport:
                 await handler(Message(topic, key, event.value, _headers(event.headers)))
 
         self._subscriptions += 1
+        self._topics.append(topic)
         self.app.agent(channel, name=f"{self.app.conf.id}-{self._subscriptions}-{topic}")(consume)
 
     def follow(self, topic: str, handler: Handler, since_s: float) -> None:
@@ -140,11 +151,31 @@ class KafkaTransport:
         self._followers.append((consumer, asyncio.create_task(run())))
 
     def table(self, name: str, *, retention_s: float = 0) -> FaustTable:
-        options: dict[str, Any] = dict(default=None, key_type=bytes, value_type=bytes, partitions=self.partitions)
+        configs = {"cleanup.policy": "compact"}
         if retention_s:
-            options["extra_topic_configs"] = {"cleanup.policy": "compact,delete",
-                                              "retention.ms": int(retention_s * 1000)}
-        return FaustTable(name, self.app.Table(name, help=f"state table {name}", **options))
+            configs = {"cleanup.policy": "compact,delete", "retention.ms": str(int(retention_s * 1000))}
+        table = KeyedTable(self.app, name=name, default=None, key_type=bytes, value_type=bytes,
+                           partitions=self.partitions, beacon=self.app.tables.beacon, extra_topic_configs=configs,
+                           help=f"state table {name}")
+        self.app.tables.add(table)
+        self._changelogs[table.changelog_topic.get_topic_name()] = configs
+        return FaustTable(name, table)
+
+    def _create_changelogs(self) -> None:
+        """Creates the tables' changelog topics before the app starts (blocking): a first write must not
+        race Faust's own declaration and find a changelog with no partitions yet."""
+        from kafka.admin import KafkaAdminClient, NewTopic
+        from kafka.errors import TopicAlreadyExistsError
+
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=10_000)
+        try:
+            missing = sorted(set(self._changelogs) - set(admin.list_topics()))
+            with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it meanwhile
+                if missing:
+                    admin.create_topics([NewTopic(name, self.partitions, self.app.conf.topic_replication_factor,
+                                                  topic_configs=self._changelogs[name]) for name in missing])
+        finally:
+            admin.close()
 
     async def publish(self, topic: str, key: str, value: bytes,
                       headers: Mapping[str, bytes] | None = None) -> None:
@@ -154,6 +185,8 @@ class KafkaTransport:
         )
 
     async def start(self) -> None:
+        if self._changelogs:
+            await asyncio.to_thread(self._create_changelogs)
         await self.app.start()
         for topic, handler, since_s in self._follows:
             await self._start_follower(topic, handler, since_s)
@@ -182,3 +215,30 @@ class KafkaTransport:
             return True
         except Exception:  # any failure means the broker is not reachable
             return False
+
+    def consumer_lag(self) -> dict[str, int]:
+        """Per topic: end offsets minus the group's committed offsets (blocking: run it in a thread)."""
+        from kafka.admin import KafkaAdminClient, OffsetSpec
+
+        group = self.app.conf.id
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+        try:
+            committed = admin.list_group_offsets({group: None}).get(group, {})
+            partitions = [tp for tp in committed if tp.topic in self._topics]
+            ends = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.LATEST)) if partitions else {}
+            lag: dict[str, int] = dict.fromkeys(self._topics, 0)
+            for tp in partitions:
+                lag[tp.topic] += max(0, _offset(ends.get(tp)) - committed[tp].offset)
+            return lag
+        finally:
+            admin.close()
+
+    async def export_lag(self, interval: float = 15.0) -> None:
+        """Keeps the consumer-lag gauge current (a background task of the service)."""
+        while True:
+            try:
+                for topic, lag in (await asyncio.to_thread(self.consumer_lag)).items():
+                    CONSUMER_LAG.labels(self.app.conf.id, topic).set(lag)
+            except Exception as error:  # the broker being away shows in health, not here
+                log.debug("consumer lag not read: %s", type(error).__name__)
+            await asyncio.sleep(interval)

@@ -46,6 +46,11 @@ class ComplianceServiceStub:
                 request_serializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
                 response_deserializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.AlertBatch.FromString,
                 _registered_method=True)
+        self.GetCallState = channel.unary_unary(
+                '/seatcopilot.compliance.v1.ComplianceService/GetCallState',
+                request_serializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallStateRequest.SerializeToString,
+                response_deserializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallComplianceState.FromString,
+                _registered_method=True)
 
 
 class ComplianceServiceServicer:
@@ -65,6 +70,13 @@ class ComplianceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCallState(self, request, context):
+        """Obligations (given, owed, overdue) and active signals of a call; NOT_FOUND for an unknown call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ComplianceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +89,11 @@ def add_ComplianceServiceServicer_to_server(servicer, server):
                     servicer.CheckEvent,
                     request_deserializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.FromString,
                     response_serializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.AlertBatch.SerializeToString,
+            ),
+            'GetCallState': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCallState,
+                    request_deserializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallStateRequest.FromString,
+                    response_serializer=seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallComplianceState.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -133,6 +150,33 @@ class ComplianceService:
             '/seatcopilot.compliance.v1.ComplianceService/CheckEvent',
             seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
             seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.AlertBatch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCallState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/seatcopilot.compliance.v1.ComplianceService/GetCallState',
+            seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallStateRequest.SerializeToString,
+            seatcopilot_dot_compliance_dot_v1_dot_compliance__pb2.CallComplianceState.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,18 +16,9 @@ class SummaryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SUMMARY_KIND_UNSPECIFIED: _ClassVar[SummaryKind]
     SUMMARY_KIND_HANDOVER: _ClassVar[SummaryKind]
     SUMMARY_KIND_WRAPUP: _ClassVar[SummaryKind]
-
-class FeedbackAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
-    __slots__ = ()
-    FEEDBACK_ACTION_UNSPECIFIED: _ClassVar[FeedbackAction]
-    FEEDBACK_ACTION_ACCEPTED: _ClassVar[FeedbackAction]
-    FEEDBACK_ACTION_EDITED: _ClassVar[FeedbackAction]
 SUMMARY_KIND_UNSPECIFIED: SummaryKind
 SUMMARY_KIND_HANDOVER: SummaryKind
 SUMMARY_KIND_WRAPUP: SummaryKind
-FEEDBACK_ACTION_UNSPECIFIED: FeedbackAction
-FEEDBACK_ACTION_ACCEPTED: FeedbackAction
-FEEDBACK_ACTION_EDITED: FeedbackAction
 
 class Fact(_message.Message):
     __slots__ = ("kind", "value", "seq", "speaker")
@@ -227,40 +218,8 @@ class Summary(_message.Message):
     operator_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment_trend: _Optional[str] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., unverified_sentences: _Optional[_Iterable[str]] = ..., generated_by: _Optional[str] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handle_time_s: _Optional[float] = ..., narrative: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., operator_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
-class WrapupFeedback(_message.Message):
-    __slots__ = ("call_id", "wrapup_seq", "tenant", "operator_id", "team_id", "action", "original_text", "original_disposition", "original_next_actions", "text", "disposition", "next_actions", "submitted_at", "scenario")
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    WRAPUP_SEQ_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
-    ACTION_FIELD_NUMBER: _ClassVar[int]
-    ORIGINAL_TEXT_FIELD_NUMBER: _ClassVar[int]
-    ORIGINAL_DISPOSITION_FIELD_NUMBER: _ClassVar[int]
-    ORIGINAL_NEXT_ACTIONS_FIELD_NUMBER: _ClassVar[int]
-    TEXT_FIELD_NUMBER: _ClassVar[int]
-    DISPOSITION_FIELD_NUMBER: _ClassVar[int]
-    NEXT_ACTIONS_FIELD_NUMBER: _ClassVar[int]
-    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
-    SCENARIO_FIELD_NUMBER: _ClassVar[int]
-    call_id: str
-    wrapup_seq: int
-    tenant: str
-    operator_id: str
-    team_id: str
-    action: FeedbackAction
-    original_text: str
-    original_disposition: str
-    original_next_actions: _containers.RepeatedScalarFieldContainer[str]
-    text: str
-    disposition: str
-    next_actions: _containers.RepeatedScalarFieldContainer[str]
-    submitted_at: _timestamp_pb2.Timestamp
-    scenario: _call_event_pb2.Scenario
-    def __init__(self, call_id: _Optional[str] = ..., wrapup_seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[FeedbackAction, str]] = ..., original_text: _Optional[str] = ..., original_disposition: _Optional[str] = ..., original_next_actions: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ...) -> None: ...
-
 class GroupSummary(_message.Message):
-    __slots__ = ("scope", "id", "team_id", "calls", "handle_time_s_total", "handle_time_s_mean", "sales_calls", "conversions", "conversion_rate", "collections_calls", "promises_to_pay", "promise_rate", "dispositions", "compliance_events", "rule_counts", "coaching_notes", "wrapups_accepted", "wrapups_edited", "transfers", "missed_disclosures")
+    __slots__ = ("scope", "id", "team_id", "calls", "handle_time_s_total", "handle_time_s_mean", "sales_calls", "conversions", "conversion_rate", "collections_calls", "promises_to_pay", "promise_rate", "dispositions", "compliance_events", "rule_counts", "coaching_notes", "wrapups_accepted", "wrapups_edited", "transfers", "missed_disclosures", "tenant")
     class DispositionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -302,6 +261,7 @@ class GroupSummary(_message.Message):
     WRAPUPS_EDITED_FIELD_NUMBER: _ClassVar[int]
     TRANSFERS_FIELD_NUMBER: _ClassVar[int]
     MISSED_DISCLOSURES_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     scope: str
     id: str
     team_id: str
@@ -322,23 +282,26 @@ class GroupSummary(_message.Message):
     wrapups_edited: int
     transfers: int
     missed_disclosures: _containers.ScalarMap[str, int]
-    def __init__(self, scope: _Optional[str] = ..., id: _Optional[str] = ..., team_id: _Optional[str] = ..., calls: _Optional[int] = ..., handle_time_s_total: _Optional[float] = ..., handle_time_s_mean: _Optional[float] = ..., sales_calls: _Optional[int] = ..., conversions: _Optional[int] = ..., conversion_rate: _Optional[float] = ..., collections_calls: _Optional[int] = ..., promises_to_pay: _Optional[int] = ..., promise_rate: _Optional[float] = ..., dispositions: _Optional[_Mapping[str, int]] = ..., compliance_events: _Optional[int] = ..., rule_counts: _Optional[_Mapping[str, int]] = ..., coaching_notes: _Optional[_Iterable[str]] = ..., wrapups_accepted: _Optional[int] = ..., wrapups_edited: _Optional[int] = ..., transfers: _Optional[int] = ..., missed_disclosures: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    tenant: str
+    def __init__(self, scope: _Optional[str] = ..., id: _Optional[str] = ..., team_id: _Optional[str] = ..., calls: _Optional[int] = ..., handle_time_s_total: _Optional[float] = ..., handle_time_s_mean: _Optional[float] = ..., sales_calls: _Optional[int] = ..., conversions: _Optional[int] = ..., conversion_rate: _Optional[float] = ..., collections_calls: _Optional[int] = ..., promises_to_pay: _Optional[int] = ..., promise_rate: _Optional[float] = ..., dispositions: _Optional[_Mapping[str, int]] = ..., compliance_events: _Optional[int] = ..., rule_counts: _Optional[_Mapping[str, int]] = ..., coaching_notes: _Optional[_Iterable[str]] = ..., wrapups_accepted: _Optional[int] = ..., wrapups_edited: _Optional[int] = ..., transfers: _Optional[int] = ..., missed_disclosures: _Optional[_Mapping[str, int]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class ManagerReport(_message.Message):
-    __slots__ = ("window_start", "window_end", "team_id", "teams", "operators", "generated_at")
+    __slots__ = ("window_start", "window_end", "team_id", "teams", "operators", "generated_at", "tenant")
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
     WINDOW_END_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     TEAMS_FIELD_NUMBER: _ClassVar[int]
     OPERATORS_FIELD_NUMBER: _ClassVar[int]
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     window_start: _timestamp_pb2.Timestamp
     window_end: _timestamp_pb2.Timestamp
     team_id: str
     teams: _containers.RepeatedCompositeFieldContainer[GroupSummary]
     operators: _containers.RepeatedCompositeFieldContainer[GroupSummary]
     generated_at: _timestamp_pb2.Timestamp
-    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., teams: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., operators: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    tenant: str
+    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., teams: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., operators: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class SummarizeRequest(_message.Message):
     __slots__ = ("call_id", "target_role", "kind")
@@ -357,13 +320,15 @@ class CallStateRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ...) -> None: ...
 
 class ManagerSummaryRequest(_message.Message):
-    __slots__ = ("window_start", "window_end", "team_id", "operator_id")
+    __slots__ = ("window_start", "window_end", "team_id", "operator_id", "tenant")
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
     WINDOW_END_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     window_start: _timestamp_pb2.Timestamp
     window_end: _timestamp_pb2.Timestamp
     team_id: str
     operator_id: str
-    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., operator_id: _Optional[str] = ...) -> None: ...
+    tenant: str
+    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...

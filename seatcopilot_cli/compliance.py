@@ -1,0 +1,108 @@
+"""`seatcopilot compliance ...`: detection quality on a labelled set, and the audit log (verify, query)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from seatcopilot.config import load
+from seatcopilot.policy import PolicyError, load_policies
+
+from services.compliance import audit
+from services.compliance.config import AUDIT_KEY_NAME, ComplianceConfig
+from services.compliance.evaluate import Labelled, LabelledSetError, evaluate, load_labelled, render, warmed
+from services.compliance.logic import ComplianceEngine
+from services.compliance.semantic import Embed
+
+
+def _encoder(rows: list[Labelled]) -> Embed:
+    from seatcopilot.encoder import shared_encoder
+
+    return warmed(shared_encoder().encode, rows)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    config = load(ComplianceConfig)
+    semantic = config.semantic and not args.no_semantic
+    try:
+        rows = load_labelled(Path(args.jsonl), args.split)
+        engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path),
+                                  _encoder(rows) if semantic else None)
+        report = evaluate(engine, rows, args.tenant)
+    except (OSError, PolicyError, LabelledSetError) as error:
+        print(f"compliance evaluate: {error}", file=sys.stderr)
+        return 2
+    policy = engine.policies[args.tenant].label if args.tenant in engine.policies else "?"
+    split = f", split {args.split}" if args.split else ""
+    print(f"Compliance detection on {args.jsonl}{split}: policy {policy}, "
+          f"semantic matcher {'on' if semantic else 'off'}")
+    print("\n".join(render(report, per_rule=args.per_rule, show_errors=args.errors)))
+    return 0
+
+
+def _audit_location(args: argparse.Namespace) -> tuple[Path, Path]:
+    config = load(ComplianceConfig)
+    directory = Path(args.dir) if args.dir else config.audit_dir
+    key_file = Path(args.key_file) if args.key_file else (config.audit_key_file or directory / AUDIT_KEY_NAME)
+    return directory, key_file
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    directory, key_file = _audit_location(args)
+    if not key_file.is_file():
+        print(f"no audit key at {key_file}", file=sys.stderr)
+        return 2
+    reports = audit.verify(directory, audit.read_key(key_file))
+    if not reports:
+        print(f"no audit segments in {directory}", file=sys.stderr)
+        return 2
+    for report in reports:
+        if report.problem:
+            print(f"TAMPERED {report.path}: {report.problem}")
+        else:
+            print(f"ok {report.path}: {report.records} records, head {report.head}")
+    broken = [r for r in reports if r.problem]
+    print(f"{len(reports)} segments, {sum(r.records for r in reports)} records verified, "
+          f"{len(broken)} broken")
+    return 1 if broken else 0
+
+
+def _audit_show(args: argparse.Namespace) -> int:
+    directory, _ = _audit_location(args)
+    found = 0
+    for record in audit.records_for_call(directory, args.call):
+        print(json.dumps(record, sort_keys=True))
+        found += 1
+    if not found:
+        print(f"no audit records for call {args.call} in {directory}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    compliance = commands.add_parser("compliance", help="compliance: quality evaluation and the audit log")
+    sub = compliance.add_subparsers(dest="compliance_command", required=True)
+
+    evaluate_cmd = sub.add_parser("evaluate", help="precision and recall of detection on a labelled JSON-lines set")
+    evaluate_cmd.add_argument("--jsonl", required=True,
+                              help="rows with text, scenario, speaker, expected_rule_ids (optional active_signals)")
+    evaluate_cmd.add_argument("--policy", help="policy packs (default: COMPLIANCE_POLICY or the bundled catalog)")
+    evaluate_cmd.add_argument("--tenant", default="harbor", help="the pack rows without a tenant are judged by")
+    evaluate_cmd.add_argument("--split", default="", help="only rows of this split (e.g. test)")
+    evaluate_cmd.add_argument("--no-semantic", action="store_true", help="phrases and patterns only")
+    evaluate_cmd.add_argument("--per-rule", action="store_true", help="a line per rule too")
+    evaluate_cmd.add_argument("--errors", action="store_true", help="list the rows detection got wrong")
+    evaluate_cmd.set_defaults(func=_evaluate)
+
+    audit_cmd = sub.add_parser("audit", help="the compliance audit log").add_subparsers(dest="audit_command",
+                                                                                      required=True)
+    for name, func, helptext in (("verify", _audit_verify, "check every segment's hash chain (exit 1 if broken)"),
+                                 ("show", _audit_show, "print one call's audit records")):
+        command = audit_cmd.add_parser(name, help=helptext)
+        command.add_argument("--dir", help="audit directory (default: COMPLIANCE_AUDIT_DIR)")
+        command.add_argument("--key-file", help="audit key (default: COMPLIANCE_AUDIT_KEY_FILE or DIR/audit.key)")
+        if name == "show":
+            command.add_argument("--call", required=True, help="the call id")
+        command.set_defaults(func=func)
