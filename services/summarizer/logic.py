@@ -16,6 +16,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from prometheus_client import Counter
 from seatcopilot import codec
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -43,6 +44,10 @@ from services.summarizer.verify import evidence_from_state, verify
 
 log = logging.getLogger(__name__)
 MIN_SENTENCE_WORDS = 3
+SUMMARIES = Counter("seatcopilot_summaries_total", "Summaries written, by kind and where the narrative came from",
+                    ["kind", "narrative", "reason"])
+UNVERIFIED = Counter("seatcopilot_summary_sentences_unverified_total",
+                     "Model sentences removed from summaries: not found in the call", ["kind"])
 
 
 class CallStates:
@@ -157,6 +162,10 @@ class Summarizer:
         return summary
 
     def _base(self, state: sm.CallState, kind: int, seq: int, story: Narrative) -> sm.Summary:
+        kind_name = sm.SummaryKind.Name(kind).removeprefix("SUMMARY_KIND_").lower()
+        narrative = "model" if story.generated_by.startswith("model") else "call_state"
+        SUMMARIES.labels(kind_name, narrative, story.fallback_reason or "none").inc()
+        UNVERIFIED.labels(kind_name).inc(len(story.unverified))
         summary = sm.Summary(
             kind=kind, call_id=state.call_id, seq=seq, tenant=state.tenant, scenario=state.scenario,
             operator_id=state.operator_ids[-1] if state.operator_ids else "", team_id=state.team_id,
