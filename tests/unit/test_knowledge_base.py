@@ -45,9 +45,14 @@ def test_scripts_and_handlers_exist_per_scenario_and_stage_and_pass_compliance(k
     covered = {(scenario, stage) for item in spoken for scenario in item.scenarios for stage in item.stages}
     for scenario in ("SALES", "SERVICE", "COLLECTIONS"):
         assert {(scenario, stage) for stage in ("opening", "discovery", "resolution", "closing")} <= covered
+    # Rules that depend on call state rather than on the words alone are judged in a call, not here: naming the
+    # debt or account details is a violation only before the right party or holder is confirmed (the
+    # mini-Miranda script names the debt).
+    in_call_only = {"FDCPA-THIRD-PARTY-DEBT-MENTION", "GLBA-NON-HOLDER-ACCOUNT-DETAILS"}
     for item in spoken:
         for scenario in item.scenarios:
-            hits = [rule.id for rule in policy.rules if rule.applies(scenario, "DRAFT") and rule.matches(item.text)]
+            hits = [rule.id for rule in policy.rules if rule.applies(scenario, "DRAFT") and rule.matches(item.text)
+                    and rule.id not in in_call_only]
             assert hits == [], (item.id, scenario, hits)
 
 
