@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
-AMOUNT = re.compile(rf"\$\s?(?:{_FIGURE})(?![\d,]\d)|\b(?:{_FIGURE})\s+dollars\b", re.IGNORECASE)
+# An amount touching a redaction placeholder ("$22,[ACCOUNT]") is a fragment, not a figure: left out.
+AMOUNT = re.compile(rf"\$\s?(?:{_FIGURE})(?![\d\[]|,[\d\[])|\b(?:{_FIGURE})\s+dollars\b", re.IGNORECASE)
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 MONTH_ABBREVIATIONS = {m[:3]: m for m in MONTHS} | {"sept": "september"}

@@ -348,3 +348,9 @@ def test_a_transfer_of_money_is_not_a_promise_to_pay_and_a_date_of_birth_is_not_
     assert not state.promises
     narrative = asyncio.run(summarizer_.narrative(state, "a supervisor", "test")).text
     assert narrative.startswith('The customer said: "Send $1,630') and "1985" not in narrative
+
+
+def test_an_amount_cut_by_a_redaction_placeholder_is_not_a_fact():
+    from services.summarizer.facts import amounts_in
+
+    assert amounts_in("Your account has $22,[ACCOUNT]. I can pay $1,630, or $200.") == ["$1,630", "$200"]
