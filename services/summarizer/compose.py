@@ -82,7 +82,10 @@ def commitments(state: sm.CallState) -> list[str]:
     return lines
 
 
-def owed_disclosures(state: sm.CallState, policy: Policy, role: str) -> list[str]:
+def owed_disclosures(state: sm.CallState, policy: Policy | None, role: str) -> list[str]:
+    """The obligations of the role's scenario in the tenant's pack not yet given on the call."""
+    if policy is None:
+        return []
     scenario = ROLE_SCENARIO.get(role, scenario_name(state.scenario))
     return [o.id for o in policy.obligations if scenario in o.scenarios and o.id not in state.disclosures_given]
 
@@ -113,7 +116,7 @@ def _section_lines(state: sm.CallState, owed: list[str], role: str) -> dict[str,
     }
 
 
-def handover_sections(state: sm.CallState, policy: Policy, role: str) -> list[str]:
+def handover_sections(state: sm.CallState, policy: Policy | None, role: str) -> list[str]:
     """The call state in the order the receiving role needs it (an unknown role reads as supervisor)."""
     profile = ROLE_PROFILES.get(role, ROLE_PROFILES["SUPERVISOR"])
     lines = _section_lines(state, owed_disclosures(state, policy, role), role)

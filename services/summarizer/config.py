@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seatcopilot.config import CommonConfig, ConfigError, env, load
-from seatcopilot.policy import DEFAULT_POLICY
+from seatcopilot.policy import DEFAULT_POLICIES
 
 from services.summarizer.lexicon import DEFAULT_LEXICON
 
@@ -15,8 +15,8 @@ DAY_S = 86_400.0
 
 @dataclass(frozen=True)
 class SummarizerConfig:
-    policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY,
-                            help="policy pack: which disclosures a role owes")
+    policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICIES,
+                            help="the policy packs (one per tenant, as compliance reads them): what each role owes")
     lexicon_path: Path = env("SUMMARIZER_LEXICON", default=DEFAULT_LEXICON,
                              help="products, follow-up intents, commitment and sentiment cues")
     backend: str = env("SUMMARIZER_BACKEND", default="auto", choices=("auto", "triton", "local", "none"),

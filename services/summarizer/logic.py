@@ -83,14 +83,14 @@ class Narrative:
 
 
 class Summarizer:
-    def __init__(self, policy: Policy, lexicon: Lexicon, states: CallStates, config: SummarizerConfig,
+    def __init__(self, policies: dict[str, Policy], lexicon: Lexicon, states: CallStates, config: SummarizerConfig,
                  backend: ModelBackend | None = None) -> None:
-        self.policy = policy
+        self.policies = policies  # each tenant's pack: what its roles must disclose
         self.lexicon = lexicon
         self.states = states
         self.config = config
         self.backend = backend
-        self.ledger = Ledger(policy, config.ledger_horizon_s)
+        self.ledger = Ledger(policies.values(), config.ledger_horizon_s)
 
     # -- call state ----------------------------------------------------------------------------
 
@@ -102,7 +102,8 @@ class Summarizer:
         de-duplicate on call_id, seq and kind), so a summary lost in a crash is written after it.
         """
         state = self.states.get(event.call_id) or new_state(event.call_id)
-        if apply_event(state, event, intent, self.policy, self.lexicon, self.config.max_turns):
+        policy = self.policies.get(event.tenant or state.tenant)
+        if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns):
             self.states.put(state)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             return await self.handover_of(state, event.transfer_to_role, event.seq)
@@ -141,19 +142,20 @@ class Summarizer:
         story = await self.narrative(state, profile.audience, prompts.HANDOVER_V1)
         summary = self._base(state, sm.SUMMARY_KIND_HANDOVER, seq, story)
         summary.target_role = role
-        owed = compose.owed_disclosures(state, self.policy, role_label)
+        policy = self.policies.get(state.tenant)
+        owed = compose.owed_disclosures(state, policy, role_label)
         summary.disclosures_owed.extend(owed)
         summary.open_items.extend(sm.OpenItem(kind="disclosure_owed", text=o) for o in owed)
         summary.next_actions.extend(([f"Give first: {compose.listing(owed)}."] if owed else []) + [profile.focus])
         summary.text = "\n".join([compose.header(state, role_label, self.lexicon.routine_intents), story.text,
-                                  *compose.handover_sections(state, self.policy, role_label),
+                                  *compose.handover_sections(state, policy, role_label),
                                   f"First: {profile.focus}"])
         return summary
 
     async def wrapup_of(self, state: sm.CallState, seq: int) -> sm.Summary:
         story = await self.narrative(state, "the operator's wrap-up notes", prompts.WRAPUP_V1)
         summary = self._base(state, sm.SUMMARY_KIND_WRAPUP, seq, story)
-        owed = compose.owed_disclosures(state, self.policy, compose.final_role(state))
+        owed = compose.owed_disclosures(state, self.policies.get(state.tenant), compose.final_role(state))
         summary.disclosures_owed.extend(owed)
         summary.disposition = compose.predicted_disposition(state)
         summary.next_actions.extend(compose.wrapup_actions(state, owed))

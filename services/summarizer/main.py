@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from seatcopilot import service
 from seatcopilot.model_backends import model_backend
-from seatcopilot.policy import load_policy
+from seatcopilot.policy import load_policies
 from seatcopilot.transport import StateTable
 
 from services.summarizer import grpc_adapter, kafka_adapter
@@ -18,7 +18,7 @@ STATE_TABLE = "call-state"
 def build(config: SummarizerConfig, table: StateTable) -> Summarizer:
     backend = model_backend(config.model_backend, config.triton_url, config.triton_model, config.triton_prompt_format,
                             config.triton_tokenizer_dir)
-    return Summarizer(load_policy(config.policy_path), load_lexicon(config.lexicon_path), CallStates(table), config,
+    return Summarizer(load_policies(config.policy_path), load_lexicon(config.lexicon_path), CallStates(table), config,
                       backend)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
@@ -82,12 +83,11 @@ class _Group:
 
 
 class Ledger:
-    def __init__(self, policy: Policy, horizon_s: float) -> None:
-        self.policy = policy
+    def __init__(self, policies: Iterable[Policy], horizon_s: float) -> None:
         self.horizon_s = horizon_s
         self.records: dict[str, CallRecord] = {}
         self._pending_feedback: dict[str, fb.Feedback] = {}
-        self._fixes = {r.id: r.fix for r in policy.rules} | {o.id: o.fix for o in policy.obligations}
+        self._fixes = {item.id: item.fix for policy in policies for item in (*policy.rules, *policy.obligations)}
 
     def add_wrapup(self, wrapup: sm.Summary) -> CallRecord:
         record = record_of(wrapup)

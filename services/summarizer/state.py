@@ -112,11 +112,12 @@ def _confirm_promise(state: sm.CallState, text: str, amounts: list[str], dates: 
             promise.date = f"{promise.date} ({date})" if promise.date else date
 
 
-def _operator_turn(state: sm.CallState, event: ev.CallEvent, policy: Policy, lexicon: Lexicon,
+def _operator_turn(state: sm.CallState, event: ev.CallEvent, policy: Policy | None, lexicon: Lexicon,
                    amounts: list[str], dates: list[str]) -> None:
     state.operator_turns += 1
     _confirm_promise(state, event.text, amounts, dates)
-    _add_unique(state.disclosures_given, [o.id for o in policy.obligations if o.satisfied(event.text)])
+    if policy is not None:  # a tenant without a policy pack has no disclosures to track
+        _add_unique(state.disclosures_given, [o.id for o in policy.obligations if o.satisfied(event.text)])
     if lexicon.operator_commitment.search(event.text):
         state.open_items.append(sm.OpenItem(kind="operator_commitment", seq=event.seq,
                                             text=_sentence_with(event.text, lexicon.operator_commitment)))
@@ -128,7 +129,7 @@ def _callback(state: sm.CallState, event: ev.CallEvent, lexicon: Lexicon, dates:
                                            requested_by=event.speaker))
 
 
-def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: Policy, lexicon: Lexicon,
+def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: Policy | None, lexicon: Lexicon,
                 max_turns: int) -> bool:
     """Applies one transcript event; False (and nothing changed) for one already applied."""
     if state.last_seq and event.seq <= state.last_seq:

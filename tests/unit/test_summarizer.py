@@ -72,7 +72,7 @@ def alert(call_id="call-sum-1", seq=6, rules=("UDAAP-OUTCOME-PROMISE",), operato
 def test_call_state_holds_facts_commitments_disclosures_open_items_and_sentiment():
     from seatcopilot.policy import load_policy
 
-    state, policy = new_state("call-sum-1"), load_policy()
+    state, policy = new_state("call-sum-1"), load_policy()  # harbor's pack, the tenant of make_event
     for event, intent in events()[:-1]:
         assert apply_event(state, event, intent, policy, LEXICON, max_turns=50)
     assert [(p.amount, p.date) for p in state.promises] == [("$150", "December 5th")]
@@ -354,3 +354,14 @@ def test_an_amount_cut_by_a_redaction_placeholder_is_not_a_fact():
     from services.summarizer.facts import amounts_in
 
     assert amounts_in("Your account has $22,[ACCOUNT]. I can pay $1,630, or $200.") == ["$1,630", "$200"]
+
+
+def test_each_tenant_is_held_to_its_own_policy_pack():
+    summarizer_ = summarizer()
+    assert {"harbor", "lakeshore"} <= set(summarizer_.policies)
+    pairs = events(call_id="call-other")
+    for event, _ in pairs:
+        event.tenant = "bank-without-a-pack"
+    (handover,) = run(summarizer_, pairs)
+    assert not handover.disclosures_given and not handover.disclosures_owed  # nothing to judge it by
+    assert [p.amount for p in handover.promises] == ["$150"]
