@@ -22,6 +22,15 @@ log "lint and contract drift"
 .venv/bin/ruff check .
 "$PY" scripts/gen_protos.py --check libs
 
+if ! command -v chromium >/dev/null; then
+  log "installing Chromium for the browser tests (Debian package)"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
 log "local models"
 SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
 export SEATCOPILOT_LLM_DIR

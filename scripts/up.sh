@@ -7,11 +7,12 @@
 #   services-*      only the seven service processes (the infrastructure is left as it is)
 # Each service: gRPC on 127.0.0.1:(SEATCOPILOT_GRPC_BASE+N), Prometheus metrics on :(SEATCOPILOT_METRICS_BASE+N)
 # (defaults 50050 and 9460: intake is 50051/9461 ... console 50057/9467), log in .run/services/NAME.log.
+# Intake's webhooks listen on INTAKE_HTTP_PORT (default SEATCOPILOT_GRPC_BASE+40, so 50090).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run/services"
 PY="$ROOT/.venv/bin/python"
-SERVICES=(intake classifier retrieval generation compliance summarizer console)
+SERVICES=(intake classifier retrieval generation compliance summarizer console indicators)
 MODEL_REPOSITORY="$ROOT/services/generation/model_repository"
 log() { echo "[up] $*" >&2; }
 
@@ -24,6 +25,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export COMPLIANCE_AUDIT_DIR="${COMPLIANCE_AUDIT_DIR:-$ROOT/.run/audit}"
 GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
 METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
+export INTAKE_HTTP_PORT="${INTAKE_HTTP_PORT:-$((GRPC_BASE + 40))}"   # platform webhooks (intake)
 
 service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; return 0; }
 
@@ -39,7 +41,8 @@ services_start() {
   done
   "$PY" "$ROOT/scripts/wait_services.py" --timeout "${SERVICES_START_TIMEOUT:-240}" \
     $(for name in "${SERVICES[@]}"; do echo "$name=127.0.0.1:$((GRPC_BASE + $(service_index "$name")))"; done)
-  log "services serving; console on http://127.0.0.1:${CONSOLE_PORT:-8080}"
+  log "services serving; console on http://127.0.0.1:${CONSOLE_PORT:-8080}," \
+      "platform webhooks on http://127.0.0.1:$INTAKE_HTTP_PORT/v1/webhooks/{platform}/{tenant}"
 }
 
 services_stop() {

@@ -10,12 +10,16 @@ import signal
 from pathlib import Path
 
 from seatcopilot import codec, telemetry
+from seatcopilot.config import CommonConfig, load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.stage_io import StageIO
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.console import kafka_adapter as console_adapter
+from services.console.config import ConsoleConfig
 from services.console.http_api import start_http
 from services.console.logic import ConsoleHub
+from services.console.main import build_app
 
 log = logging.getLogger("seatcopilot.demo")
 CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
@@ -47,13 +51,22 @@ async def play_call(pipeline: EmbeddedPipeline, events: list[ev.CallEvent], spee
 
 async def serve(host: str, port: int, speed: float, once: bool) -> int:
     telemetry.setup_logging("INFO")
+    metrics_port = load(CommonConfig).metrics_port
+    try:  # the indicators (and every stage's metrics) for Prometheus
+        telemetry.start_metrics_server(metrics_port)
+    except OSError as error:
+        log.warning("metrics endpoint not started on :%d (%s); set METRICS_PORT", metrics_port, error.strerror)
     log.info("loading models (first run builds the local model: about a minute)")
     pipeline = EmbeddedPipeline()
     hub = ConsoleHub()
     pipeline.attach("console", console_adapter, hub)
+    # The embedded mode signs in with the local dev login (marked as such on the page).
+    config = load(ConsoleConfig, {"CONSOLE_DEV_LOGIN": "true"})
+    app = build_app(config, hub, StageIO("console", pipeline.bus))
     await pipeline.start()
-    runner = await start_http(hub, host, port)
-    print(f"Seat Copilot console: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    runner = await start_http(app, host, port)
+    print(f"Seat Copilot console: http://{host}:{port}  metrics: http://{host}:{metrics_port}/metrics  "
+          "(Ctrl-C to stop; local dev login)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

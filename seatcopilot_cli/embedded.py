@@ -1,4 +1,4 @@
-"""The embedded mode: all six stages in one process on the in-process transport.
+"""The embedded mode: every stage (and the indicators) in one process on the in-process transport.
 
 The same stage logic and the same Kafka adapters as the distributed mode; only the transport
 (in-process instead of Kafka), the knowledge store (embedded graph instead of Neo4j) and the model
@@ -28,9 +28,13 @@ from services.compliance.config import ComplianceConfig
 from services.generation import kafka_adapter as generation_adapter
 from services.generation import main as generation_main
 from services.generation.config import GenerationConfig
+from services.indicators import kafka_adapter as indicators_adapter
+from services.indicators import main as indicators_main
+from services.indicators.config import IndicatorsConfig
 from services.intake import kafka_adapter as intake_adapter
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
+from services.intake.tenants import load_tenants
 from services.retrieval import kafka_adapter as retrieval_adapter
 from services.retrieval import main as retrieval_main
 from services.retrieval.config import RetrievalConfig
@@ -52,16 +56,18 @@ class EmbeddedPipeline:
         self.background: list[Background] = []
         self.generation_config = load(GenerationConfig, environ)
         self.stages = {
-            "intake": IntakeStage(load(IntakeConfig, environ)),
+            "intake": IntakeStage(intake := load(IntakeConfig, environ), load_tenants(intake.tenants_file, environ)),
             "classifier": classifier_main.build(load(ClassifierConfig, environ)),
             "retrieval": retrieval_main.build(load(RetrievalConfig, environ)),
             "generation": generation_main.build(self.generation_config),
             "compliance": compliance_main.build(load(ComplianceConfig, environ)),
             "summarizer": summarizer_main.build(load(SummarizerConfig, environ)),
+            "indicators": indicators_main.build(load(IndicatorsConfig, environ)),
         }
         adapters = {
             "intake": intake_adapter, "classifier": classifier_adapter, "retrieval": retrieval_adapter,
             "generation": generation_adapter, "compliance": compliance_adapter, "summarizer": summarizer_adapter,
+            "indicators": indicators_adapter,
         }
         for name, adapter in adapters.items():
             self.attach(name, adapter, self.stages[name])

@@ -25,22 +25,6 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args.host, args.port, args.speed, args.once)
 
 
-def _kg_load(args: argparse.Namespace) -> int:
-    from seatcopilot.config import load
-    from seatcopilot.encoder import shared_encoder
-
-    from services.retrieval.config import RetrievalConfig
-    from services.retrieval.knowledge import load_knowledge
-    from services.retrieval.loader import load_into_neo4j
-
-    config = load(RetrievalConfig)
-    records = load_knowledge(Path(args.kb) if args.kb else config.kb_path)
-    report = load_into_neo4j(config.neo4j_uri, config.neo4j_user, config.neo4j_password, records, shared_encoder())
-    print(f"knowledge graph: {report.created_or_updated} items written, {report.unchanged} unchanged, "
-          f"{report.removed} removed")
-    return 0
-
-
 def _topics_create(args: argparse.Namespace) -> int:
     from seatcopilot_cli.topics import create_topics
 
@@ -57,6 +41,12 @@ def _models_build(args: argparse.Namespace) -> int:
     print(f"encoder: {encoder_path()}")
     print(f"local instruct model: {build_local_model()}")
     return 0
+
+
+def _intake_send(args: argparse.Namespace) -> int:
+    from seatcopilot_cli.intake import send
+
+    return send(args.platform, Path(args.file), args.url, args.tenant, args.scenario, args.pace)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,10 +66,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--once", action="store_true", help="replay the bundled calls once, then exit")
     demo.set_defaults(func=_demo)
 
-    kg = commands.add_parser("kg", help="knowledge graph").add_subparsers(dest="kg_command", required=True)
-    kg_load = kg.add_parser("load", help="load the knowledge base into Neo4j (idempotent)")
-    kg_load.add_argument("--kb", help="knowledge base YAML (default: the bundled one)")
-    kg_load.set_defaults(func=_kg_load)
+    from seatcopilot_cli import kg
+
+    kg.register(commands)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")
@@ -87,8 +76,25 @@ def parser() -> argparse.ArgumentParser:
     topics_create.add_argument("--partitions", type=int, default=6)
     topics_create.set_defaults(func=_topics_create)
 
+    intake = commands.add_parser("intake", help="platform webhooks").add_subparsers(dest="intake_command",
+                                                                                   required=True)
+    intake_send = intake.add_parser("send", help="replay a platform fixture to intake's webhook, signed")
+    intake_send.add_argument("platform", choices=("amazon_connect", "genesys_cloud", "twilio", "generic"))
+    intake_send.add_argument("file", help="one delivery per line (see data/platforms/)")
+    webhook_port = os.environ.get("INTAKE_HTTP_PORT") or int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050")) + 40
+    intake_send.add_argument("--url", default=f"http://127.0.0.1:{webhook_port}", help="intake's webhook base URL "
+                             "(default: make up's, INTAKE_HTTP_PORT or SEATCOPILOT_GRPC_BASE+40)")
+    intake_send.add_argument("--tenant", default="harbor")
+    intake_send.add_argument("--scenario", default="", help="SALES, SERVICE or COLLECTIONS (default: the tenant's)")
+    intake_send.add_argument("--pace", type=float, default=0.2, help="seconds between deliveries")
+    intake_send.set_defaults(func=_intake_send)
+
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)
+
+    from seatcopilot_cli import impact
+
+    impact.register(commands)
 
     from seatcopilot_cli import compliance
 

@@ -64,10 +64,19 @@ def _prefix(enum: EnumDescriptor, value: Any) -> Any:
     return value
 
 
+# Fields intake adds to call events (adapter bookkeeping, experiment exposure): not part of the platform
+# contract, so the
+# JSON form shows them only when set and stays exactly the contract's fields otherwise.
+INTERNAL_STAMPS = {"seatcopilot.events.v1.CallEvent": ("utterance_id", "categories", "source", "experiment_id", "arm")}
+
+
 def to_dict(message: Message) -> dict[str, Any]:
     data = json_format.MessageToDict(
         message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
+    for name in INTERNAL_STAMPS.get(message.DESCRIPTOR.full_name, ()):
+        if not data.get(name):
+            data.pop(name, None)
     return _walk(message.DESCRIPTOR, data, _strip)
 
 

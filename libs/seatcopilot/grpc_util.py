@@ -29,13 +29,23 @@ NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 DependencyCheck = Callable[[], Awaitable[bool]]
 
 
+# Refusals about the call's state rather than the message itself.
+_REJECTION_CODES = {"unknown_call": grpc.StatusCode.NOT_FOUND, "call_ended": grpc.StatusCode.FAILED_PRECONDITION,
+                    "late_event": grpc.StatusCode.FAILED_PRECONDITION,
+                    "lifecycle_violation": grpc.StatusCode.FAILED_PRECONDITION}
+
+
 def _status_for(error: BaseException) -> tuple[grpc.StatusCode, str]:
-    if isinstance(error, Rejected | PayloadError | ValueError):
+    if isinstance(error, Rejected):
+        return _REJECTION_CODES.get(error.reason, grpc.StatusCode.INVALID_ARGUMENT), str(error)
+    if isinstance(error, PayloadError | ValueError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(error)
     if isinstance(error, TimeoutError):
         return grpc.StatusCode.DEADLINE_EXCEEDED, "the stage did not finish within the deadline"
     if isinstance(error, LookupError):
         return grpc.StatusCode.NOT_FOUND, str(error)
+    if isinstance(error, ConnectionError):  # a dependency is down: the caller may retry later
+        return grpc.StatusCode.UNAVAILABLE, str(error)
     return grpc.StatusCode.INTERNAL, "internal error"
 
 
@@ -63,7 +73,8 @@ async def _observed(stage: str, method: str, context: grpc.aio.ServicerContext) 
 
 
 def unary(stage: str, default_deadline: float) -> Callable[[F], F]:
-    """Wraps a unary handler: a deadline when the caller set none, metrics, errors as status codes."""
+    """Wraps a unary or client-streaming handler (one response): a deadline when the caller set none,
+    metrics, errors as status codes."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)

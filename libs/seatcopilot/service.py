@@ -56,7 +56,10 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
     server.add_insecure_port(f"0.0.0.0:{common.grpc_port}")
     await server.start()
     await bus.start()
-    tasks = [asyncio.create_task(health.watch())] + [asyncio.create_task(job()) for job in context.background]
+    jobs = [health.watch, *context.background]
+    if hasattr(bus, "export_lag"):
+        jobs.append(bus.export_lag)
+    tasks = [asyncio.create_task(job()) for job in jobs]
     log.info("%s serving gRPC on :%d, metrics on :%d", name, common.grpc_port, common.metrics_port)
 
     await stop.wait()

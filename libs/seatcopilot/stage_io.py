@@ -62,20 +62,37 @@ class StageIO:
 
     def consume(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
                 identity: Callable[[M], Hashable]) -> None:
+        async def work(raw: Message) -> str:
+            message = codec.decode(raw.value, message_type)
+            key = (topic.name, identity(message))
+            if key in self._seen:
+                return "duplicate"
+            call_id, seq = key[1][0], key[1][1]
+            with telemetry.consume_span(self.stage, topic.name, raw.headers, call_id, seq):
+                await handler(message)
+            self._seen.add(key)  # only once handled: a rejected message is never mistaken for a duplicate
+            return "ok"
+
+        self.transport.subscribe(topic.name, self._guarded(topic, work))
+
+    def consume_bytes(self, topic: Topic, handler: Callable[[Message], Awaitable[None]]) -> None:
+        """For payloads in a foreign format (a platform's own JSON): the handler parses them itself."""
+        async def work(raw: Message) -> str:
+            with telemetry.consume_span(self.stage, topic.name, raw.headers):
+                await handler(raw)
+            return "ok"
+
+        self.transport.subscribe(topic.name, self._guarded(topic, work))
+
+    def _guarded(self, topic: Topic, work: Callable[[Message], Awaitable[str]]) -> Callable[[Message], Awaitable[None]]:
+        """Runs work on one message: never raises; failures go to the dead-letter topic with the reason."""
         async def on_message(raw: Message) -> None:
             started = time.perf_counter()
             self.in_flight += 1
             outcome = "ok"
+            ingest = telemetry.enter_message(raw.headers)
             try:
-                message = codec.decode(raw.value, message_type)
-                key = (topic.name, identity(message))
-                if key in self._seen:
-                    outcome = "duplicate"
-                    return
-                call_id, seq = key[1][0], key[1][1]
-                with telemetry.consume_span(self.stage, topic.name, raw.headers, call_id, seq):
-                    await handler(message)
-                self._seen.add(key)  # only once handled: a rejected message is never mistaken for a duplicate
+                outcome = await work(raw)
             except codec.PayloadError as error:
                 outcome = "dead_letter"
                 await self.dead_letter(raw, "decode_error", str(error))
@@ -87,15 +104,17 @@ class StageIO:
                 log.exception("%s failed on a message from %s", self.stage, topic.name)
                 await self.dead_letter(raw, "processing_error", type(error).__name__)
             finally:
+                telemetry.leave_message(ingest)
                 self.in_flight -= 1
                 telemetry.MESSAGES.labels(self.stage, topic.name, outcome).inc()
                 telemetry.STAGE_LATENCY.labels(self.stage).observe(time.perf_counter() - started)
 
-        self.transport.subscribe(topic.name, on_message)
+        return on_message
 
     async def publish(self, topic: Topic, key: str, message: ProtoMessage) -> None:
         headers = telemetry.inject_headers({"content-type": b"application/x-protobuf",
                                             "seatcopilot-type": message.DESCRIPTOR.full_name.encode()})
+        telemetry.stamp_ingest(headers)
         await self.transport.publish(topic.name, key, codec.encode(message), headers)
         telemetry.PUBLISHED.labels(self.stage, topic.name).inc()
 

@@ -7,9 +7,11 @@ Kafka headers (W3C traceparent), so one utterance is one trace across every hop.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 
@@ -37,11 +39,47 @@ DEAD_LETTERS = Counter(
     "seatcopilot_dead_letters_total", "Messages sent to the dead-letter topic", ["stage", "reason"],
 )
 PUBLISHED = Counter("seatcopilot_published_total", "Messages published", ["stage", "topic"])
+SUGGESTION_LATENCY = Histogram(
+    "seatcopilot_suggestion_latency_seconds",
+    "From intake taking a customer utterance to its steered suggestion reaching the console",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+)
+CALL_SECONDS = Counter("seatcopilot_call_seconds_total", "Duration of ended calls (the denominator of cost per "
+                       "call-minute)")
 RPCS = Counter("seatcopilot_rpc_requests_total", "gRPC requests served", ["stage", "method", "code"])
 RPC_LATENCY = Histogram(
     "seatcopilot_rpc_duration_seconds", "gRPC request duration", ["stage", "method"],
     buckets=LATENCY_BUCKETS,
 )
+
+
+INGESTED_AT_HEADER = "seatcopilot-ingested-at"
+_ingested_at: contextvars.ContextVar[float | None] = contextvars.ContextVar("ingested_at", default=None)
+
+
+def enter_message(headers: Mapping[str, bytes]) -> contextvars.Token:
+    """Remembers when intake took the utterance this message descends from (now, if this is intake)."""
+    raw = headers.get(INGESTED_AT_HEADER)
+    try:
+        value = float(raw) if raw else time.time()
+    except ValueError:
+        value = time.time()
+    return _ingested_at.set(value)
+
+
+def leave_message(token: contextvars.Token) -> None:
+    _ingested_at.reset(token)
+
+
+def since_ingest() -> float | None:
+    ingested = _ingested_at.get()
+    return None if ingested is None else time.time() - ingested
+
+
+def stamp_ingest(headers: MutableMapping[str, bytes]) -> None:
+    ingested = _ingested_at.get()
+    if ingested is not None:
+        headers[INGESTED_AT_HEADER] = repr(ingested).encode()
 
 
 def start_metrics_server(port: int) -> None:

@@ -45,11 +45,41 @@ SUMMARIES = Topic(
     "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
 )
+FEEDBACK = Topic(
+    "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed.",
+)
+INDICATORS = Topic(
+    "seatcopilot.indicators.v1", "indicators", "seatcopilot.indicators.v1.IndicatorSnapshot",
+    "Business indicators per tenant, team and experiment arm over the current window (keyed by team).",
+)
 DEAD_LETTER = Topic(
     "seatcopilot.dead-letter.v1", "every stage", "seatcopilot.deadletter.v1.DeadLetter",
     "Messages a stage could not process, with the stage and the reason.",
 )
 
+# Platform source topics: each platform's real-time events in its own format (raw, may contain PII —
+# only intake reads them). Messages carry the tenant in a `seatcopilot-tenant` header.
+PLATFORM_AMAZON_CONNECT = Topic(
+    "seatcopilot.platform.amazon-connect.v1", "Amazon Connect (Contact Lens segment stream)",
+    "Contact Lens segment event JSON", "Contact Lens real-time segments, one event per message.",
+)
+PLATFORM_GENESYS_CLOUD = Topic(
+    "seatcopilot.platform.genesys-cloud.v1", "Genesys Cloud (notifications)",
+    "v2.conversations.{id}.transcription notification JSON", "Genesys Cloud transcription notifications.",
+)
+PLATFORM_TWILIO = Topic(
+    "seatcopilot.platform.twilio.v1", "Twilio (real-time transcription callbacks)",
+    "callback parameters, form-encoded or a JSON object", "Twilio <Transcription> status callbacks.",
+)
+PLATFORM_GENERIC = Topic(
+    "seatcopilot.platform.generic.v1", "any platform", "CallEvent JSON (object or list)",
+    "Call events in the contract's JSON form from platforms without an adapter.",
+)
+PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_CLOUD, PLATFORM_TWILIO,
+                                      PLATFORM_GENERIC)
+
 ALL: tuple[Topic, ...] = (
-    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER,
+    CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
+    DEAD_LETTER, *PLATFORM_TOPICS,
 )

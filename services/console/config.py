@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
 
@@ -13,7 +14,24 @@ class ConsoleConfig:
     http_port: int = env("CONSOLE_PORT", default=8080, minimum=1)
     history: int = env("CONSOLE_HISTORY", default=5000, minimum=10,
                        help="events kept for browsers that connect or reconnect later")
+    oidc_public_key_file: str = env("OIDC_PUBLIC_KEY_FILE", default="",
+                                    help="PEM public key of the identity provider (RS256/ES256 tokens)")
+    oidc_issuer: str = env("OIDC_ISSUER", default="")
+    oidc_audience: str = env("OIDC_AUDIENCE", default="seatcopilot-console")
+    dev_login: bool = env("CONSOLE_DEV_LOGIN", default=False,
+                          help="the local dev login (embedded mode only): never in production")
+    dev_secret: str = env("CONSOLE_DEV_SECRET", default="", help="signs dev-login tokens; random when empty")
+    audit_log: str = env("CONSOLE_AUDIT_LOG", default="", help="append-only JSON lines of every access to a call")
 
 
 def load_config() -> tuple[CommonConfig, ConsoleConfig]:
     return load(CommonConfig), load(ConsoleConfig)
+
+
+def authenticator_settings(config: ConsoleConfig) -> dict[str, str]:
+    import secrets
+
+    public_key = Path(config.oidc_public_key_file).read_text() if config.oidc_public_key_file else ""
+    dev_secret = (config.dev_secret or secrets.token_urlsafe(32)) if config.dev_login else ""
+    return {"public_key": public_key, "issuer": config.oidc_issuer, "audience": config.oidc_audience,
+            "dev_secret": dev_secret}

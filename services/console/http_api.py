@@ -1,37 +1,159 @@
-"""The console's HTTP face: the page, a server-sent-events stream and a calls overview.
+"""The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes and KPIs.
 
-A browser that reconnects sends Last-Event-ID and receives every event it missed (within history).
+Every API call carries a bearer token (the SSE stream, which browsers open without headers, takes it
+as `access_token`). 401 without valid credentials, 403 for a call the caller may not see, 404 for a
+call nobody knows, 400 for a malformed body. A reconnecting browser sends Last-Event-ID and receives
+every event it missed (within history).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
+from seatcopilot.redaction import redact
 
+from services.console.auth import AuditLog, Authenticator, Forbidden, Identity, Unauthorized
 from services.console.logic import ConsoleHub
 
 STATIC = Path(__file__).resolve().parent / "static"
 HEARTBEAT_S = 15.0
-HUB_KEY = web.AppKey("hub", ConsoleHub)
+HUB = web.AppKey("hub", ConsoleHub)
+AUTH = web.AppKey("auth", Authenticator)
+AUDIT = web.AppKey("audit", AuditLog)
+FEEDBACK = web.AppKey("feedback", object)
+FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed"}
+FEEDBACK_SUBJECTS = {"suggestion", "wrapup"}
+
+FeedbackSink = Callable[[Identity, dict[str, Any], dict[str, Any]], Awaitable[None]]
 
 
-def _sse(event_id: int, view: dict) -> bytes:
-    return f"id: {event_id}\nevent: {view['kind']}\ndata: {json.dumps(view)}\n\n".encode()
+def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": message}), content_type="application/json")
 
 
+def identity_of(request: web.Request) -> Identity:
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    token = token or request.query.get("access_token", "")
+    try:
+        return request.app[AUTH].identity(token)
+    except Unauthorized as error:
+        raise _error(web.HTTPUnauthorized, str(error)) from error
+
+
+def visible_call(request: web.Request, identity: Identity, action: str) -> str:
+    hub, call_id = request.app[HUB], request.match_info["call_id"]
+    if call_id not in hub.calls:
+        request.app[AUDIT].record(identity, call_id, action, False)
+        raise _error(web.HTTPNotFound, "no such call")
+    allowed = hub.visible(identity, call_id)
+    request.app[AUDIT].record(identity, call_id, action, allowed)
+    if not allowed:
+        raise _error(web.HTTPForbidden, "this call is not yours to see")
+    return call_id
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _error(web.HTTPBadRequest, "the body must be a JSON object") from error
+    if not isinstance(body, dict):
+        raise _error(web.HTTPBadRequest, "the body must be a JSON object")
+    return body
+
+
+# ---- pages and identity -------------------------------------------------------------------------
 async def page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
-async def calls(request: web.Request) -> web.Response:
-    return web.json_response({"calls": request.app[HUB_KEY].overview()})
-
-
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def config(request: web.Request) -> web.Response:
+    return web.json_response({"dev_login": bool(request.app[AUTH].dev_secret)})
+
+
+async def dev_login(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    role = body.get("role", "")
+    identity = Identity(subject=str(body.get("subject") or body.get("operator_id") or body.get("team") or role),
+                        tenant=str(body.get("tenant", "")), role=role, team=str(body.get("team", "")),
+                        operator_id=str(body.get("operator_id", "")))
+    try:
+        token = request.app[AUTH].dev_token(identity)
+        request.app[AUTH].identity(token)  # the same checks as any token: role, tenant, ids
+    except Forbidden as error:
+        raise _error(web.HTTPNotFound, str(error)) from error
+    except Unauthorized as error:
+        raise _error(web.HTTPBadRequest, str(error)) from error
+    return web.json_response({"access_token": token, "token_type": "Bearer", "dev_login": True})
+
+
+async def me(request: web.Request) -> web.Response:
+    return web.json_response(asdict(identity_of(request)))
+
+
+# ---- calls --------------------------------------------------------------------------------------
+async def calls(request: web.Request) -> web.Response:
+    return web.json_response({"calls": request.app[HUB].overview(identity_of(request))})
+
+
+async def call_detail(request: web.Request) -> web.Response:
+    identity = identity_of(request)
+    call_id = visible_call(request, identity, "open")
+    hub = request.app[HUB]
+    return web.json_response({"call": asdict(hub.calls[call_id]),
+                              "events": [{"id": i, **v} for i, v in hub.call_history(call_id)]})
+
+
+async def feedback(request: web.Request) -> web.Response:
+    identity = identity_of(request)
+    call_id = visible_call(request, identity, "feedback")
+    body = await read_json(request)
+    if body.get("action") not in FEEDBACK_ACTIONS or body.get("subject", "suggestion") not in FEEDBACK_SUBJECTS:
+        raise _error(web.HTTPBadRequest, f"action must be one of {sorted(FEEDBACK_ACTIONS)}")
+    if not isinstance(body.get("seq"), int) or body["seq"] < 1:
+        raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    if identity.role != "operator":
+        raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
+    call = asdict(request.app[HUB].calls[call_id])
+    body["edited_text"] = redact(str(body.get("edited_text", ""))[:4000]).text
+    await request.app[FEEDBACK](identity, call, body)
+    request.app[HUB].record_feedback(call["tenant"], call["team_id"], body["action"])
+    return web.json_response({"recorded": True}, status=201)
+
+
+async def coaching_note(request: web.Request) -> web.Response:
+    identity = identity_of(request)
+    call_id = visible_call(request, identity, "coaching_note")
+    if identity.role not in ("manager", "admin"):
+        raise _error(web.HTTPForbidden, "coaching notes are written by managers")
+    text = str((await read_json(request)).get("text", "")).strip()
+    if not text or len(text) > 2000:
+        raise _error(web.HTTPBadRequest, "a note needs 1 to 2000 characters")
+    return web.json_response(request.app[HUB].coaching_note(identity, call_id, redact(text).text), status=201)
+
+
+async def kpis(request: web.Request) -> web.Response:
+    identity = identity_of(request)
+    if identity.role == "operator":
+        raise _error(web.HTTPForbidden, "team KPIs are for managers")
+    team = identity.team if identity.role == "manager" else request.query.get("team") or None
+    return web.json_response({"team": team, "buckets": request.app[HUB].kpi_series(identity.tenant, team)})
+
+
+# ---- live events --------------------------------------------------------------------------------
+def _sse(event_id: int, view: dict) -> bytes:
+    return f"id: {event_id}\nevent: {view['kind']}\ndata: {json.dumps(view)}\n\n".encode()
 
 
 def _last_event_id(request: web.Request) -> int:
@@ -39,31 +161,35 @@ def _last_event_id(request: web.Request) -> int:
     try:
         return max(0, int(raw))
     except ValueError as error:
-        raise web.HTTPBadRequest(text=json.dumps({"error": "Last-Event-ID must be an integer"}),
-                                 content_type="application/json") from error
+        raise _error(web.HTTPBadRequest, "Last-Event-ID must be an integer") from error
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    hub = request.app[HUB_KEY]
+    identity = identity_of(request)
+    hub = request.app[HUB]
     last_id = _last_event_id(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     queue = hub.subscribe()
+
+    async def send(event_id: int, view: dict) -> None:
+        nonlocal last_id
+        if event_id > last_id and hub.visible(identity, view["call_id"]):
+            await response.write(_sse(event_id, view))
+        last_id = max(last_id, event_id)
+
     try:
         await response.write(b"retry: 2000\n\n")
         for event_id, view in hub.since(last_id):
-            await response.write(_sse(event_id, view))
-            last_id = event_id
+            await send(event_id, view)
         while True:
             try:
                 event_id, view = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
             except TimeoutError:
                 await response.write(b": heartbeat\n\n")
                 continue
-            if event_id > last_id:
-                await response.write(_sse(event_id, view))
-                last_id = event_id
+            await send(event_id, view)
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
@@ -71,19 +197,26 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def create_app(hub: ConsoleHub) -> web.Application:
-    app = web.Application()
-    app[HUB_KEY] = hub
+def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedback: FeedbackSink) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+    app[HUB], app[AUTH], app[AUDIT], app[FEEDBACK] = hub, auth, audit, on_feedback
     app.router.add_get("/", page)
-    app.router.add_get("/api/calls", calls)
-    app.router.add_get("/api/events", events)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/api/config", config)
+    app.router.add_post("/api/dev/login", dev_login)
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/calls", calls)
+    app.router.add_get("/api/calls/{call_id}", call_detail)
+    app.router.add_post("/api/calls/{call_id}/feedback", feedback)
+    app.router.add_post("/api/calls/{call_id}/notes", coaching_note)
+    app.router.add_get("/api/kpis", kpis)
+    app.router.add_get("/api/events", events)
     app.router.add_static("/static/", STATIC)
     return app
 
 
-async def start_http(hub: ConsoleHub, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(create_app(hub), shutdown_timeout=2)
+async def start_http(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, shutdown_timeout=2)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

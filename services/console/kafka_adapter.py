@@ -1,4 +1,4 @@
-"""Console on the bus: reads the transcript, steered suggestions, alerts and summaries.
+"""Console on the bus: reads the transcript, steered suggestions, alerts and summaries; writes feedback.
 
 It never reads drafts: the suggestions topic is written only by compliance, so everything shown
 has a verdict. Expired suggestions, suggestions past their deadline by the time they arrive (compliance
@@ -8,20 +8,26 @@ was down or slow) and suggestions without a verdict are counted, not shown.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
-from seatcopilot import views
+from seatcopilot import telemetry, views
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import ALERTS, FEEDBACK, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
+from services.console.auth import Identity
+from services.console.http_api import FeedbackSink
 from services.console.logic import ConsoleHub
 
 NOT_SHOWN = Counter("seatcopilot_console_suggestions_not_shown_total",
                     "Suggestions the console refused to show", ["reason"])
+FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on suggestions and wrap-ups",
+                         ["subject", "action"])
 
 
 def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
@@ -49,9 +55,39 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
             NOT_SHOWN.labels(reason).inc()
             return
         hub.add(views.suggestion_view(steered))
+        latency = telemetry.since_ingest()
+        if latency is not None:
+            telemetry.SUGGESTION_LATENCY.observe(latency)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, feed(views.transcript_view), identity=lambda e: (e.call_id, e.seq))
+    started: dict[str, float] = {}
+
+    async def on_transcript(event: ev.CallEvent) -> None:
+        hub.add(views.transcript_view(event))
+        seconds = event.ts.ToNanoseconds() / 1e9
+        if event.type == ev.EVENT_TYPE_CALL_STARTED:
+            started[event.call_id] = seconds
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
+            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
+
+    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
     return []
+
+
+def feedback_sink(io: StageIO) -> FeedbackSink:
+    """Publishes what an operator did with a suggestion or wrap-up to the feedback topic."""
+
+    async def publish(identity: Identity, call: dict[str, Any], body: dict[str, Any]) -> None:
+        message = fb.Feedback(
+            call_id=call["call_id"], seq=body["seq"], tenant=call["tenant"], operator_id=identity.operator_id,
+            team_id=call["team_id"], action=fb.Action.Value("ACTION_" + body["action"].upper()),
+            subject=fb.Subject.Value("SUBJECT_" + body.get("subject", "suggestion").upper()),
+            edited_text=body.get("edited_text", ""), seconds_to_act=float(body.get("seconds_to_act") or 0.0),
+        )
+        message.ts.FromNanoseconds(time.time_ns())
+        await io.publish(FEEDBACK, message.call_id, message)
+        FEEDBACK_GIVEN.labels(body.get("subject", "suggestion"), body["action"]).inc()
+
+    return publish

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -107,11 +107,24 @@ class LocalBackend:
         return None
 
 
-def render_chat(messages: list[dict[str, str]]) -> str:
-    """The chat as plain text for Triton's `text_input`; the server applies the model's template."""
+def chat_as_json(messages: list[dict[str, str]]) -> str:
+    """The chat as JSON for `text_input`: the CPU model applies its own chat template."""
     import json
 
     return json.dumps(messages)
+
+
+class ChatTemplate:
+    """Renders the chat with the served model's template, for the TensorRT-LLM ensemble whose
+    preprocessing tokenizes plain text."""
+
+    def __init__(self, tokenizer_dir: str) -> None:
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+
+    def __call__(self, messages: list[dict[str, str]]) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
 class TritonBackend:
@@ -119,12 +132,13 @@ class TritonBackend:
 
     name = "triton"
 
-    def __init__(self, url: str, model: str) -> None:
+    def __init__(self, url: str, model: str, render: Callable[[list[dict[str, str]]], str] = chat_as_json) -> None:
         import tritonclient.grpc.aio as grpcclient
 
         self._grpc = grpcclient
         self.url = url
         self.model = model
+        self.render = render
         self._client = None
 
     @property
@@ -140,14 +154,15 @@ class TritonBackend:
             item.set_data_from_numpy(array)
             return item
 
+        # Shapes carry a batch dimension of 1, as the TensorRT-LLM ensemble expects.
         inputs = [
-            tensor("text_input", np.array([render_chat(request.messages).encode()], dtype=np.object_), "BYTES"),
-            tensor("max_tokens", np.array([request.max_tokens], dtype=np.int32), "INT32"),
-            tensor("stream", np.array([True], dtype=bool), "BOOL"),
+            tensor("text_input", np.array([[self.render(request.messages).encode()]], dtype=np.object_), "BYTES"),
+            tensor("max_tokens", np.array([[request.max_tokens]], dtype=np.int32), "INT32"),
+            tensor("stream", np.array([[True]], dtype=bool), "BOOL"),
         ]
         for name, words in (("bad_words", request.bad_words), ("stop_words", request.stop_words)):
             if words:
-                inputs.append(tensor(name, np.array([w.encode() for w in words], dtype=np.object_), "BYTES"))
+                inputs.append(tensor(name, np.array([[w.encode() for w in words]], dtype=np.object_), "BYTES"))
         return inputs
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
@@ -161,7 +176,7 @@ class TritonBackend:
                 raise RuntimeError(f"triton: {error}")
             response = result.get_response()
             if response.outputs:
-                piece = result.as_numpy("text_output")[0]
+                piece = result.as_numpy("text_output").reshape(-1)[0]
                 yield piece.decode() if isinstance(piece, bytes) else str(piece)
             final = response.parameters.get("triton_final_response")
             if final is not None and final.bool_param:

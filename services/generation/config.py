@@ -15,6 +15,11 @@ class GenerationConfig:
                        help="triton in the distributed mode, local in the embedded mode; scripted never calls a model")
     triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
     triton_model: str = env("TRITON_MODEL", default="seatcopilot_llm")
+    triton_prompt_format: str = env("TRITON_PROMPT_FORMAT", default="chat_json", choices=("chat_json", "text"),
+                                    help="chat_json: the model applies its chat template (CPU model); "
+                                         "text: rendered here with TRITON_TOKENIZER_DIR (TensorRT-LLM ensemble)")
+    triton_tokenizer_dir: str = env("TRITON_TOKENIZER_DIR", default="",
+                                    help="the served model's tokenizer, for TRITON_PROMPT_FORMAT=text")
     max_tokens: int = env("GENERATION_MAX_TOKENS", default=40, minimum=1)
     model_deadline_s: float = env("GENERATION_DEADLINE_S", default=8.0, minimum=0.05,
                                   help="past this the scripted, knowledge-grounded line is used instead")

@@ -1,19 +1,28 @@
-"""Generation on the bus: grounded customer utterances in, suggestion drafts out (to compliance)."""
+"""Generation on the bus: grounded customer utterances in, suggestion drafts out (to compliance); the
+transcript too, for the call's recent turns and the disclosures still owed."""
 
 from __future__ import annotations
 
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.experiments import ARM_OFF
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.stage_io import Background, StageIO
-from seatcopilot.topics import DRAFTS, GROUNDED
+from seatcopilot.topics import DRAFTS, GROUNDED, TRANSCRIPT
 
 from services.generation.logic import Generator
 
 
 def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_grounded(grounded: rt.GroundedEvent) -> None:
+        if grounded.classified.event.arm == ARM_OFF:
+            return  # the experiment's holdout works without the copilot
         draft = await generator.draft(grounded)
         await io.publish(DRAFTS, draft.call_id, draft)
 
+    async def on_event(event: ev.CallEvent) -> None:
+        generator.observe(event)
+
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
     io.consume(GROUNDED, rt.GroundedEvent, on_grounded,
                identity=lambda g: (g.classified.event.call_id, g.classified.event.seq))
     return []

@@ -11,13 +11,16 @@ import asyncio
 import logging
 import re
 import time
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
+from prometheus_client import Counter, Histogram
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
-from seatcopilot.policy import Policy
+from seatcopilot.policy import ObligationLedger, Policy
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation import prompts
@@ -25,6 +28,24 @@ from services.generation.backends import GenerationRequest, ModelBackend
 from services.generation.config import GenerationConfig
 
 log = logging.getLogger(__name__)
+
+MODEL_SECONDS = Histogram("seatcopilot_model_seconds", "Model time per draft", ["backend"],
+                          buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32))
+MODEL_FIRST_TOKEN = Histogram("seatcopilot_model_first_token_seconds", "Time to the model's first token",
+                              ["backend"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8))
+MODEL_TOKENS = Counter("seatcopilot_model_tokens_total", "Streamed pieces (about one token each)", ["backend"])
+DRAFTS = Counter("seatcopilot_drafts_total", "Drafts by backend and fallback reason", ["backend", "reason"])
+HISTORY_TURNS = 8
+MAX_CALLS = 50_000
+ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
+
+
+@dataclass
+class CallContext:
+    """What generation remembers of a call: its recent turns and the disclosures still owed."""
+
+    ledger: ObligationLedger
+    history: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_TURNS))
 
 SCRIPT_KINDS = ("SCRIPT", "OBJECTION_HANDLER", "FAQ")
 HOLDING_LINE = "Let me check that for you — one moment, please."
@@ -100,6 +121,28 @@ class Generator:
         self.policy = policy
         self.config = config
         self._slots = asyncio.Semaphore(config.max_concurrent)
+        self._calls: OrderedDict[str, CallContext] = OrderedDict()
+
+    def context(self, call_id: str, scenario: str) -> CallContext:
+        context = self._calls.get(call_id)
+        if context is None:
+            context = self._calls[call_id] = CallContext(ObligationLedger(self.policy, scenario))
+            if len(self._calls) > MAX_CALLS:
+                self._calls.popitem(last=False)
+        return context
+
+    def observe(self, event: ev.CallEvent) -> None:
+        """Follows the transcript, so prompts carry the recent turns and what is still owed."""
+        context = self.context(event.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario))
+        if event.type == ev.EVENT_TYPE_TRANSFER:
+            context.ledger.transfer(ROLE_SCENARIO.get(event.transfer_to_role, context.ledger.scenario))
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED:
+            self._calls.pop(event.call_id, None)
+        elif event.type == ev.EVENT_TYPE_UTTERANCE:
+            speaker = "Customer" if event.speaker == ev.SPEAKER_CUSTOMER else "Agent"
+            context.history.append(f"{speaker}: {event.text[:200]}")
+            if event.speaker == ev.SPEAKER_OPERATOR:
+                context.ledger.operator_said(event.text)
 
     def _base_draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         event, label = grounded.classified.event, grounded.classified.classification
@@ -108,16 +151,23 @@ class Generator:
             call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
             operator_id=event.operator_id, team_id=event.team_id, intent=label.intent or "unknown",
             task=label.task or "answer", degraded=grounded.degraded, created_at=_timestamp(now),
-            deadline=_timestamp(now + self.config.draft_ttl_s), prompt_version=prompts.OPERATOR_SUGGESTION_V1,
+            deadline=_timestamp(now + self.config.draft_ttl_s),
+            prompt_version=prompts.template("operator_suggestion").label,
         )
 
-    def _request(self, grounded: rt.GroundedEvent) -> GenerationRequest:
+    def _prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
         event, label = grounded.classified.event, grounded.classified.classification
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        messages = prompts.operator_suggestion(scenario, label.intent or "unknown", label.task or "answer",
-                                               event.text, list(grounded.items), [])
-        return GenerationRequest(messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
-                                 stop_words=["\nCustomer:", "\nAgent:"])
+        context = self.context(event.call_id, scenario)
+        history = [turn for turn in context.history if not turn.endswith(event.text[:200])]
+        prompt = prompts.operator_suggestion(
+            context.ledger.scenario, label.stage, label.intent or "unknown", label.task or "answer", event.text,
+            list(grounded.items), history, [o.disclosure_text for o in context.ledger.owed()],
+        )
+        request = GenerationRequest(prompt.messages, self.config.max_tokens,
+                                    self.policy.banned_phrases(context.ledger.scenario),
+                                    stop_words=["\nCustomer:", "\nAgent:"])
+        return prompt, request
 
     def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
         text, sources = scripted_line(list(grounded.items))
@@ -137,14 +187,22 @@ class Generator:
         else:
             async with self._slots:
                 pieces: list[str] = []
+                prompt, request = self._prompt(grounded)
+                draft.prompt_version = prompt.version
+                started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self.config.model_deadline_s):
-                        async for piece in self.backend.stream(self._request(grounded)):
+                        async for piece in self.backend.stream(request):
+                            if not pieces:
+                                MODEL_FIRST_TOKEN.labels(self.backend.name).observe(time.perf_counter() - started)
                             pieces.append(piece)
                             yield gen.GenerateChunk(text_delta=piece)
-                    draft.text = clean_model_text("".join(pieces))
+                    MODEL_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
+                    MODEL_TOKENS.labels(self.backend.name).inc(len(pieces))
+                    text, sources = prompts.cited(clean_model_text("".join(pieces)), prompt.facts)
+                    draft.text = text
                     draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
-                    draft.sources.extend(grounded.items)
+                    draft.sources.extend(sources or prompt.facts)
                     problem = grounding_problem(draft.text, grounded)
                     if problem:
                         self._fallback(draft, grounded, problem)
@@ -153,6 +211,7 @@ class Generator:
                 except Exception as error:  # a model outage must not empty the panel
                     log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
                     self._fallback(draft, grounded, "model_unavailable")
+        DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
         yield gen.GenerateChunk(draft=draft)
 
     async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:

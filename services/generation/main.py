@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from seatcopilot import service
+from seatcopilot.config import ConfigError
 from seatcopilot.policy import load_policy
 
 from services.generation import grpc_adapter, kafka_adapter
-from services.generation.backends import LocalBackend, ModelBackend, TritonBackend
+from services.generation.backends import ChatTemplate, LocalBackend, ModelBackend, TritonBackend, chat_as_json
 from services.generation.config import GenerationConfig, load_config
 from services.generation.local_model import build_local_model
 from services.generation.logic import Generator
@@ -14,7 +15,11 @@ from services.generation.logic import Generator
 
 def build_backend(config: GenerationConfig) -> ModelBackend | None:
     if config.backend == "triton":
-        return TritonBackend(config.triton_url, config.triton_model)
+        if config.triton_prompt_format == "text":
+            if not config.triton_tokenizer_dir:
+                raise ConfigError("TRITON_PROMPT_FORMAT=text needs TRITON_TOKENIZER_DIR")
+            return TritonBackend(config.triton_url, config.triton_model, ChatTemplate(config.triton_tokenizer_dir))
+        return TritonBackend(config.triton_url, config.triton_model, chat_as_json)
     if config.backend == "local":
         return LocalBackend(build_local_model())
     return None

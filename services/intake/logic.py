@@ -1,35 +1,44 @@
-"""Intake: validate, de-duplicate, order by seq, keep only final utterances, redact PII.
+"""Intake: validate, assemble each call (order, de-duplicate, merge partials, lifecycle), redact PII.
 
-Nothing leaves this stage with raw utterance text: every published event has passed `redact`.
+Nothing leaves this stage with raw text: every event it releases has passed the redactor, with the
+tenant's policy (mask, keyed hash or drop).
 """
 
 from __future__ import annotations
 
+import re
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.redaction import redact
+from seatcopilot.experiments import Experiment, load_experiment
 from seatcopilot.stage_io import Rejected
 
+from services.intake.assembly import CallAssembler, Rejection
 from services.intake.config import IntakeConfig
+from services.intake.redactor import Redactor
+from services.intake.tenants import Tenant, Tenants
 
-ENDED_CALL_MEMORY = 10_000
+# An identifier that is itself a phone number or an e-mail address would carry PII into keys and logs.
+_PERSONAL_ID = re.compile(r"^\+?[\d\s().-]{10,16}$|@")
 
 
 @dataclass
-class _CallOrder:
-    next_seq: int
-    pending: dict[int, ev.CallEvent] = field(default_factory=dict)
-    gap_since: float | None = None
-    ended: bool = False
+class Outcome:
+    ready: list[ev.CallEvent] = field(default_factory=list)
+    """Events to publish, in order, redacted."""
+    rejected: list[Rejection] = field(default_factory=list)
+    """Events refused while draining (not the submitted one: that raises Rejected)."""
+    duplicate: bool = False
 
 
 def validate(event: ev.CallEvent, max_text_chars: int) -> None:
     problems = []
     if not event.call_id or len(event.call_id) > 128:
         problems.append("call_id must be 1-128 characters")
+    for name in ("call_id", "operator_id", "team_id"):
+        if _PERSONAL_ID.search(getattr(event, name)):
+            problems.append(f"{name} looks like a phone number or e-mail address; use an opaque id")
     if event.seq < 1:
         problems.append("seq must be >= 1")
     if not event.tenant:
@@ -47,74 +56,60 @@ def validate(event: ev.CallEvent, max_text_chars: int) -> None:
         problems.append(f"text longer than {max_text_chars} characters")
     if event.type == ev.EVENT_TYPE_TRANSFER and event.transfer_to_role == ev.ROLE_UNSPECIFIED:
         problems.append("a transfer needs transfer_to_role")
+    if event.type == ev.EVENT_TYPE_PLATFORM_CATEGORIES and not event.categories:
+        problems.append("PLATFORM_CATEGORIES needs categories")
     if problems:
         raise Rejected("schema_violation", "; ".join(problems))
 
 
 class IntakeStage:
-    """Per-call ordering with a bounded reorder buffer. Not thread-safe: one consumer per partition."""
+    """Not thread-safe: the gateway serializes events of one call."""
 
-    def __init__(self, config: IntakeConfig) -> None:
+    def __init__(self, config: IntakeConfig, tenants: Tenants | None = None, started_at: float | None = None) -> None:
         self.config = config
-        self._calls: OrderedDict[str, _CallOrder] = OrderedDict()
-        self.gaps_skipped = 0
+        self.tenants = tenants or Tenants({}, Tenant(id=""))
+        self.assembler = CallAssembler(config, started_at)
+        self.redactor = Redactor(config, self.tenants)
+        self.experiment: Experiment | None = (load_experiment(config.experiment_path)
+                                              if config.experiment_path else None)
 
-    def accept(self, event: ev.CallEvent, now: float | None = None) -> list[ev.CallEvent]:
-        """Takes one raw event; returns the events now ready to publish, in order, redacted."""
+    @property
+    def gaps_skipped(self) -> int:
+        return self.assembler.gaps_skipped
+
+    def accept(self, event: ev.CallEvent, now: float | None = None) -> Outcome:
+        """Takes one raw event; raises Rejected when that event is refused."""
         now = time.monotonic() if now is None else now
         validate(event, self.config.max_text_chars)
-        order = self._calls.get(event.call_id)
-        if order is None:
-            order = self._open(event.call_id, event.seq)
-        if order.ended and event.type != ev.EVENT_TYPE_DISPOSITION:
-            raise Rejected("call_ended", f"event seq {event.seq} arrived after CALL_ENDED")
-        if event.seq < order.next_seq or event.seq in order.pending:
-            return []  # duplicate delivery
-        if len(order.pending) >= self.config.reorder_buffer:
-            self._skip_gap(order)
-        order.pending[event.seq] = event
-        ready = self._drain(order)
-        order.gap_since = (order.gap_since or now) if order.pending else None
-        return ready
+        assembled = self.assembler.accept(event, now)
+        return Outcome(self._stamped(self.redactor.process(assembled.ordered, now)), assembled.rejected,
+                       assembled.duplicate)
 
-    def expire(self, now: float | None = None) -> list[ev.CallEvent]:
-        """Skips gaps older than the reorder timeout; returns what that releases."""
+    def due(self, now: float | None = None) -> list[str]:
+        """Calls with something timing releases: a gap past its timeout, a stale partial, a held utterance."""
         now = time.monotonic() if now is None else now
-        ready: list[ev.CallEvent] = []
-        for order in self._calls.values():
-            if order.pending and order.gap_since is not None and now - order.gap_since >= self.config.reorder_timeout_s:
-                self._skip_gap(order)
-                ready.extend(self._drain(order))
-                order.gap_since = now if order.pending else None
-        return ready
+        return sorted(set(self.assembler.due(now)) | set(self.redactor.due(now)))
 
-    def _open(self, call_id: str, first_seq: int) -> _CallOrder:
-        if len(self._calls) >= self.config.max_open_calls + ENDED_CALL_MEMORY:
-            self._calls.popitem(last=False)
-        # A call we have not seen starts where its first event says: intake may have restarted mid-call.
-        order = _CallOrder(next_seq=first_seq)
-        self._calls[call_id] = order
-        return order
+    def expire_call(self, call_id: str, now: float | None = None) -> Outcome:
+        now = time.monotonic() if now is None else now
+        assembled = self.assembler.expire(call_id, now)
+        ready = self.redactor.expire(call_id, now) + self.redactor.process(assembled.ordered, now)
+        return Outcome(self._stamped(ready), assembled.rejected)
 
-    def _skip_gap(self, order: _CallOrder) -> None:
-        order.next_seq = min(order.pending)
-        self.gaps_skipped += 1
+    def _stamped(self, events: list[ev.CallEvent]) -> list[ev.CallEvent]:
+        """Exposure is recorded on every event from intake on, when an experiment runs."""
+        if self.experiment is not None:
+            for event in events:
+                event.experiment_id = self.experiment.design.experiment_id
+                event.arm = self.experiment.arm(event.operator_id)
+        return events
 
-    def _drain(self, order: _CallOrder) -> list[ev.CallEvent]:
-        ready = []
-        while order.next_seq in order.pending:
-            event = order.pending.pop(order.next_seq)
-            order.next_seq += 1
-            if event.type == ev.EVENT_TYPE_CALL_ENDED:
-                order.ended = True
-            if event.type == ev.EVENT_TYPE_UTTERANCE and not event.is_final:
-                continue  # partials are superseded by their final; the seq still advances
-            ready.append(self._redacted(event))
-        return ready
-
-    @staticmethod
-    def _redacted(event: ev.CallEvent) -> ev.CallEvent:
-        clean = ev.CallEvent()
-        clean.CopyFrom(event)
-        clean.text = redact(event.text).text
-        return clean
+    def expire(self, now: float | None = None) -> Outcome:
+        """What timing releases across all calls (tests and the embedded mode; the gateway goes call by call)."""
+        now = time.monotonic() if now is None else now
+        total = Outcome()
+        for call_id in self.due(now):
+            outcome = self.expire_call(call_id, now)
+            total.ready += outcome.ready
+            total.rejected += outcome.rejected
+        return total

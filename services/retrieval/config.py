@@ -7,6 +7,8 @@ from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
 
+from services.retrieval.logic import RetrievalSettings
+
 DEFAULT_KB = Path(__file__).resolve().parents[2] / "data" / "knowledge" / "kb.yaml"
 
 
@@ -21,6 +23,22 @@ class RetrievalConfig:
     deadline_s: float = env("RETRIEVAL_DEADLINE_S", default=0.8, minimum=0.01,
                             help="past this the answer is 'degraded' rather than late")
     top_k: int = env("RETRIEVAL_TOP_K", default=3, minimum=1)
+    token_budget: int = env("RETRIEVAL_TOKEN_BUDGET", default=400, minimum=64,
+                            help="estimated tokens of knowledge per utterance (what the prompt can hold)")
+    vector_k: int = env("RETRIEVAL_VECTOR_K", default=12, minimum=1,
+                        help="nearest items by meaning joined to the graph's candidates")
+    dedupe_similarity: float = env("RETRIEVAL_DEDUPE_SIMILARITY", default=0.92, minimum=0.5,
+                                   help="an item this close in meaning to a better one is a duplicate")
+    retry_after_s: float = env("RETRIEVAL_RETRY_AFTER_S", default=1.0, minimum=0,
+                               help="after two store failures in a row, answer degraded at once for this long")
+    min_score: float = env("RETRIEVAL_MIN_SCORE", default=0.2, minimum=0,
+                           help="items scoring below this are not knowledge for the utterance")
+
+    @property
+    def settings(self) -> RetrievalSettings:
+        return RetrievalSettings(deadline_s=self.deadline_s, top_k=self.top_k, token_budget=self.token_budget,
+                                 vector_k=self.vector_k, dedupe_similarity=self.dedupe_similarity,
+                                 retry_after_s=self.retry_after_s, min_score=self.min_score)
 
 
 def load_config() -> tuple[CommonConfig, RetrievalConfig]:

@@ -1,4 +1,4 @@
-"""Retrieval's gRPC face: ground one classified event."""
+"""Retrieval's gRPC face: ground one classified event; check eligibility for explicit attributes."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ class RetrievalServicer(retrieval_pb2_grpc.RetrievalServiceServicer):
         if not request.event.call_id:
             raise ValueError("classified.event.call_id is required")
         return await self.retriever.retrieve(request)
+
+    @unary("retrieval", DEADLINE_S)
+    async def CheckEligibility(self, request: retrieval_pb2.EligibilityRequest, context: grpc.aio.ServicerContext
+                               ) -> retrieval_pb2.EligibilityResponse:
+        return await self.retriever.check_eligibility(request)
 
 
 def register(server: grpc.aio.Server, retriever: Retriever) -> None:

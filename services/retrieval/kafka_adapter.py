@@ -14,6 +14,8 @@ def attach(io: StageIO, retriever: Retriever) -> list[Background]:
         if retriever.wants_knowledge(classified):
             grounded = await retriever.retrieve(classified)
             await io.publish(GROUNDED, classified.event.call_id, grounded)
+        else:
+            retriever.observe(classified)
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
                identity=lambda c: (c.event.call_id, c.event.seq))

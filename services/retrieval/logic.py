@@ -1,75 +1,216 @@
-"""Retrieval: graph candidates for the classified intent, scenario and products, ranked by meaning.
+"""Retrieval: hybrid graph + vector search over the knowledge graph for each customer utterance.
 
-Score = 0.6 · cosine(utterance, item) + 0.3 · [item answers the intent] + 0.1 · [item is about a
-product the customer named]. The store answers within a deadline or the result is `degraded`.
+The graph is walked from what the classifier and the call established — scenario, intent, stage,
+the products the customer named (or implied by an amount) and their state — and joined with the
+items nearest in meaning; candidates are ranked, de-duplicated and fitted in a token budget, each
+with its provenance. Eligibility questions are answered by evaluating the graph's rules for what
+the customer said during the call, with the rules that decided.
+
+The store answers within a deadline or the result is `degraded` (with the reason); after failures in a
+row the store is left alone for a short back-off, so an outage costs every call no more than a
+moment, and the first call after the back-off finds out whether it is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
-import numpy as np
+from prometheus_client import Counter, Histogram
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.encoder import Encoder
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.telemetry import LATENCY_BUCKETS
 
-from services.retrieval.stores import Candidate, KnowledgeStore
+from services.retrieval.eligibility import EligibilityFacts, eligibility_item, evaluate
+from services.retrieval.entities import STATE_CODES, CallMemory, CustomerAttributes, asks_about_eligibility
+from services.retrieval.ranking import estimate_tokens, rank, select, to_item
+from services.retrieval.stores import UNKNOWN, Candidate, GraphQuery, KnowledgeStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-PRODUCT_MENTIONS = {
-    "personal-loan": re.compile(r"\b(personal|installment)\s+loans?\b|\bloan\b", re.IGNORECASE),
-    "line-of-credit": re.compile(r"\bline\s+of\s+credit\b|\bcredit\s+line\b", re.IGNORECASE),
-    "secured-card": re.compile(r"\bsecured\s+(credit\s+)?card\b", re.IGNORECASE),
-}
-SEMANTIC_WEIGHT, INTENT_WEIGHT, PRODUCT_WEIGHT = 0.6, 0.3, 0.1
-
-
-def mentioned_products(text: str) -> list[str]:
-    return sorted(key for key, pattern in PRODUCT_MENTIONS.items() if pattern.search(text))
+ELIGIBILITY_INTENT = "eligibility_question"
+DEGRADED = Counter("seatcopilot_retrieval_degraded_total", "Retrievals answered degraded", ["reason"])
+STORE_LATENCY = Histogram("seatcopilot_retrieval_store_seconds", "Knowledge store round trip",
+                          buckets=LATENCY_BUCKETS)
 
 
-def rank(candidates: list[Candidate], query: np.ndarray, top_k: int) -> list[rt.KnowledgeItem]:
-    scored = []
-    for candidate in candidates:
-        semantic = float(candidate.embedding @ query)
-        score = (SEMANTIC_WEIGHT * semantic + INTENT_WEIGHT * candidate.answers_intent
-                 + PRODUCT_WEIGHT * candidate.about_product)
-        scored.append((round(score, 6), candidate.record.id, candidate.record))
-    scored.sort(key=lambda entry: (-entry[0], entry[1]))
-    return [
-        rt.KnowledgeItem(id=r.id, kind=r.kind, title=r.title, text=r.text, source=r.source, version=r.version,
-                         effective_date=r.effective_date, score=score)
-        for score, _, r in scored[:top_k]
+class StoreUnavailable(ConnectionError):
+    """The knowledge store did not answer (timeout, outage, back-off)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"knowledge store unavailable ({reason})")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    deadline_s: float = 0.8
+    top_k: int = 3
+    token_budget: int = 400
+    vector_k: int = 12
+    dedupe_similarity: float = 0.92
+    retry_after_s: float = 1.0
+    min_score: float = 0.2
+
+
+class Backoff:
+    """After `failures` store failures in a row, calls answer degraded at once for retry_after_s; then
+    the next call tries the store again. One slow answer alone does not trip it."""
+
+    def __init__(self, retry_after_s: float, failures: int = 2) -> None:
+        self.retry_after_s = retry_after_s
+        self.failures = failures
+        self._failed = 0
+        self._until = 0.0
+
+    @property
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def trip(self) -> None:
+        self._failed += 1
+        if self._failed >= self.failures:
+            self._until = time.monotonic() + self.retry_after_s
+
+    def reset(self) -> None:
+        self._failed, self._until = 0, 0.0
+
+
+def validate_attributes(known: CustomerAttributes) -> None:
+    """Attributes sent over gRPC: a clear message for values that cannot be a customer's."""
+    checks = [
+        (known.annual_income is None or known.annual_income >= 0, "annual_income must not be negative"),
+        (known.monthly_debt is None or known.monthly_debt >= 0, "monthly_debt must not be negative"),
+        (known.amount is None or known.amount > 0, "amount must be positive"),
+        (known.term_months is None or 1 <= known.term_months <= 480, "term_months must be within 1..480"),
+        (known.credit_score is None or 300 <= known.credit_score <= 850, "credit_score must be within 300..850"),
+        (known.debt_to_income is None or 0 <= known.debt_to_income <= 10, "debt_to_income is a ratio (0.3 = 30%)"),
+        (not known.state or known.state in STATE_CODES, "state must be a two-letter US state code"),
     ]
+    problems = [message for ok, message in checks if not ok]
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 class Retriever:
-    def __init__(self, store: KnowledgeStore, encoder: Encoder, deadline_s: float, top_k: int) -> None:
+    def __init__(self, store: KnowledgeStore, encoder: Encoder, settings: RetrievalSettings | None = None) -> None:
         self.store = store
         self.encoder = encoder
-        self.deadline_s = deadline_s
-        self.top_k = top_k
+        self.settings = settings or RetrievalSettings()
+        self.memory = CallMemory()
+        self.backoff = Backoff(self.settings.retry_after_s)
 
     @staticmethod
     def wants_knowledge(classified: cl.ClassifiedEvent) -> bool:
         event = classified.event
         return event.type == ev.EVENT_TYPE_UTTERANCE and event.speaker == ev.SPEAKER_CUSTOMER
 
+    async def warm_up(self, timeout_s: float = 10.0) -> bool:
+        """One search and one eligibility read, so the first call's connection set-up and query
+        planning do not eat into its deadline. False when the store did not answer."""
+        query = GraphQuery("SALES", UNKNOWN, "discovery", (await asyncio.to_thread(self.encoder.encode, ["hello"]))[0])
+        try:
+            async with asyncio.timeout(timeout_s):
+                await asyncio.gather(self.store.search(query), self.store.eligibility(()))
+            return True
+        except Exception as error:  # the service starts anyway and answers degraded until the store is up
+            log.warning("knowledge store warm-up failed (%s)", type(error).__name__)
+            return False
+
+    def observe(self, classified: cl.ClassifiedEvent) -> None:
+        """Lifecycle events: a call that ended is forgotten."""
+        if classified.event.type == ev.EVENT_TYPE_CALL_ENDED:
+            self.memory.forget(classified.event.call_id)
+
+    async def _guarded(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Runs one store request within the deadline; any failure trips the back-off."""
+        if self.backoff.active:
+            raise StoreUnavailable("store_backoff")
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.deadline_s):
+                result = await work()
+        except TimeoutError as error:
+            self.backoff.trip()
+            raise StoreUnavailable("timeout") from error
+        except Exception as error:  # any store failure degrades, never blocks the call
+            self.backoff.trip()
+            log.warning("knowledge store failed (%s): answering degraded", type(error).__name__)
+            raise StoreUnavailable("store_unavailable") from error
+        finally:
+            STORE_LATENCY.observe(time.perf_counter() - started)
+        self.backoff.reset()
+        return result
+
+    async def _ask(self, query: GraphQuery, eligibility_products: tuple[str, ...] | None
+                   ) -> tuple[list[Candidate], EligibilityFacts | None]:
+        async def both() -> tuple[list[Candidate], EligibilityFacts | None]:
+            if eligibility_products is None:
+                return await self.store.search(query), None
+            found, facts = await asyncio.gather(self.store.search(query), self.store.eligibility(eligibility_products))
+            return found, facts
+
+        return await self._guarded(both)
+
+    async def _query(self, classified: cl.ClassifiedEvent, known: CustomerAttributes) -> GraphQuery:
+        event, label = classified.event, classified.classification
+        embedding = (await asyncio.to_thread(self.encoder.encode, [event.text]))[0]
+        return GraphQuery(
+            scenario=bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario), intent=label.intent or UNKNOWN,
+            stage=label.stage or "discovery", embedding=embedding, products=known.products, state=known.state,
+            amount=known.amount, vector_k=self.settings.vector_k,
+        )
+
     async def retrieve(self, classified: cl.ClassifiedEvent) -> rt.GroundedEvent:
         event = classified.event
-        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        intent = classified.classification.intent or "unknown"
-        query = (await asyncio.to_thread(self.encoder.encode, [event.text]))[0]
+        if self.wants_knowledge(classified):
+            known = self.memory.learn(event.call_id, event.text)
+        else:
+            known = self.memory.known(event.call_id)
+        grounded = rt.GroundedEvent(classified=classified, attributes=known.to_proto(),
+                                    token_budget=self.settings.token_budget)
+        query = await self._query(classified, known)
+        eligible_question = query.intent == ELIGIBILITY_INTENT or asks_about_eligibility(event.text)
         try:
-            candidates = await asyncio.wait_for(
-                self.store.candidates(scenario, intent, mentioned_products(event.text)), self.deadline_s
-            )
-        except Exception as error:  # any store failure degrades, never blocks the call
-            log.warning("knowledge store unavailable (%s): answering degraded", type(error).__name__)
-            return rt.GroundedEvent(classified=classified, degraded=True)
-        return rt.GroundedEvent(classified=classified, items=rank(candidates, query, self.top_k))
+            candidates, facts = await self._ask(query, known.products if eligible_question else None)
+        except StoreUnavailable as unavailable:
+            DEGRADED.labels(unavailable.reason).inc()
+            grounded.degraded, grounded.degraded_reason = True, unavailable.reason
+            return grounded
+        self._fill(grounded, query, candidates, facts, known)
+        return grounded
+
+    def _fill(self, grounded: rt.GroundedEvent, query: GraphQuery, candidates: list[Candidate],
+              facts: EligibilityFacts | None, known: CustomerAttributes) -> None:
+        reserved: list[rt.KnowledgeItem] = []
+        if facts is not None and facts.products:
+            grounded.eligibility.extend(evaluate(facts, known))
+            summary = eligibility_item(list(grounded.eligibility), facts.rules)
+            summary.tokens = estimate_tokens(f"{summary.title} {summary.text}")
+            reserved.append(summary)
+        used_by_reserved = sum(item.tokens for item in reserved)
+        top_k = max(0, self.settings.top_k - len(reserved))
+        kept, used = select(rank(candidates, query.embedding), top_k, self.settings.token_budget,
+                            self.settings.dedupe_similarity, self.settings.min_score, used_by_reserved)
+        grounded.items.extend([*reserved, *(to_item(entry, query) for entry in kept)])
+        grounded.tokens_used = used
+
+    async def check_eligibility(self, request: rt.EligibilityRequest) -> rt.EligibilityResponse:
+        known = CustomerAttributes.from_proto(request.attributes)
+        validate_attributes(known)
+        asked = set(request.products)
+        facts = await self._guarded(lambda: self.store.eligibility(()))
+        offered = {p.key for p in facts.products}
+        if asked - offered:
+            raise ValueError(f"unknown products: {', '.join(sorted(asked - offered))} "
+                             f"(known: {', '.join(sorted(offered))})")
+        chosen = tuple(p for p in facts.products if not asked or p.key in asked)
+        return rt.EligibilityResponse(results=evaluate(EligibilityFacts(chosen, facts.rules, facts.bands), known))

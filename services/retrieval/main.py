@@ -7,20 +7,20 @@ from seatcopilot.encoder import shared_encoder
 
 from services.retrieval import grpc_adapter, kafka_adapter
 from services.retrieval.config import RetrievalConfig, load_config
-from services.retrieval.knowledge import load_knowledge
+from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import Retriever
-from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore, Neo4jStore, embed_records
+from services.retrieval.neo4j_store import Neo4jStore
+from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore
 
 
 def build_store(config: RetrievalConfig) -> KnowledgeStore:
     if config.store == "neo4j":
         return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password)
-    records = load_knowledge(config.kb_path)
-    return EmbeddedGraphStore(records, embed_records(shared_encoder(), records))
+    return EmbeddedGraphStore.build(load_knowledge_base(config.kb_path), shared_encoder())
 
 
 def build(config: RetrievalConfig) -> Retriever:
-    return Retriever(build_store(config), shared_encoder(), config.deadline_s, config.top_k)
+    return Retriever(build_store(config), shared_encoder(), config.settings)
 
 
 def main() -> None:
@@ -28,6 +28,7 @@ def main() -> None:
 
     async def setup(ctx: service.ServiceContext) -> None:
         retriever = build(config)
+        await retriever.warm_up()
         ctx.background.extend(kafka_adapter.attach(ctx.io, retriever))
         grpc_adapter.register(ctx.server, retriever)
         ctx.health.add_check("knowledge_store", retriever.store.healthy)

@@ -1,7 +1,7 @@
 """End to end on `make up`'s topology: every service its own process on real Kafka, Neo4j and Triton.
 
 A call is published to the intake topic the way a platform would; the test reads what the console
-would read (suggestions, alerts, summaries) from Kafka.
+would read (suggestions, alerts, summaries) from Kafka. The topology fixture lives in conftest.py.
 """
 
 import json
@@ -15,9 +15,12 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
+from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
-from tests.conftest import ROOT, make_event, require_server
+from services.console.auth import Authenticator, Identity
+from tests.conftest import ROOT, make_event
+from tests.e2e.conftest import CONSOLE_DEV_SECRET
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -40,20 +43,6 @@ def sample_call():
         events.append(make_event(call_id=CALL, seq=seq, type_=type_, speaker=speaker, text=text,
                                  scenario="COLLECTIONS", **extra))
     return events
-
-
-@pytest.fixture(scope="module")
-def topology():
-    servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
-    for name, what in servers.items():
-        require_server(name, what)
-    env = {**os.environ, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30"}
-    cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
-    subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)
-    subprocess.run([cli, "kg", "load"], check=True, env=env, timeout=300)
-    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-start"], check=True, env=env, timeout=400)
-    yield os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-stop"], env=env, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +121,60 @@ def test_services_export_metrics(outputs):
     samples = [s for family in text_string_to_metric_families(body) for s in family.samples
                if s.name == "seatcopilot_stage_messages_total"]
     assert any(s.labels["stage"] == "intake" and s.labels["outcome"] == "ok" and s.value >= 7 for s in samples)
+    console_metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + 7
+    body = urllib.request.urlopen(f"http://127.0.0.1:{console_metrics}/metrics", timeout=5).read().decode()
+    latency = [s for family in text_string_to_metric_families(body) for s in family.samples
+               if s.name == "seatcopilot_suggestion_latency_seconds_count"]
+    assert latency and latency[0].value >= 2  # end to end, intake to console, for both suggestions
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
-    calls = json.loads(urllib.request.urlopen(console, timeout=5).read())
+    token = Authenticator(dev_secret=CONSOLE_DEV_SECRET).dev_token(Identity("e2e-admin", "harbor", "admin"))
+    request = urllib.request.Request(console, headers={"Authorization": f"Bearer {token}"})
+    calls = json.loads(urllib.request.urlopen(request, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
+
+
+def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
+    import grpc
+    from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
+
+    index = 8  # the indicators' place in scripts/up.sh's SERVICES
+    metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
+    target = f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
+    deadline, calls, values = time.monotonic() + 90, [], {}
+
+    def counted():  # the call ended and the operator's threat (an alert, on its own topic) reached the window
+        violations = values.get("compliance.violations_per_100_calls")
+        return calls and violations is not None and violations.value > 0
+
+    while time.monotonic() < deadline and not counted():
+        body = urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5).read().decode()
+        families = list(text_string_to_metric_families(body))
+        calls = [s for f in families for s in f.samples if s.name == "seatcopilot_indicator_events_total"
+                 and s.labels["counter"] == "collections_calls" and s.labels["team"] == "team-test"]
+        with grpc.insecure_channel(target) as channel:
+            reply = indicators_pb2_grpc.IndicatorsServiceStub(channel).GetIndicators(
+                indicators_pb2.GetIndicatorsRequest(team_id="team-test"), timeout=5)
+        values = {v.name: v for s in reply.snapshots for v in s.values}
+        time.sleep(1)
+    assert calls and calls[0].value >= 1
+    violations = values["compliance.violations_per_100_calls"]
+    assert violations.defined and violations.value > 0  # the arrest threat
+    failed = [s for f in families for s in f.samples if s.name == "seatcopilot_dead_letters_total"
+              and s.labels["stage"] == "indicators"]
+    assert not failed or all(s.value == 0 for s in failed)
+
+
+def test_retrieval_grounds_on_the_neo4j_graph_with_provenance(outputs):
+    grounded = [codec.decode(v, rt.GroundedEvent) for v in outputs[GROUNDED.name]]
+    assert sorted(g.classified.event.seq for g in grounded) == [3, 5]
+    answered = [g for g in grounded if not g.degraded]
+    assert answered, [g.degraded_reason for g in grounded]
+    for item in (i for g in answered for i in g.items):
+        assert item.source and item.version and item.effective_date
+        assert item.node_ids[0] == "Scenario:COLLECTIONS" and item.node_ids[-1] == f"Item:{item.id}"
+    plan = next(g for g in answered if g.classified.event.seq == 5)
+    assert {"policy.payment-arrangement", "script.collections.payment-arrangement",
+            "script.collections.ptp-confirm"} & {i.id for i in plan.items}
 
 
 def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):

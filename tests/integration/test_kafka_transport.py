@@ -1,7 +1,6 @@
 """The Kafka transport and the stage I/O on a real Kafka 4 broker started by `make test`."""
 
 import asyncio
-import os
 import uuid
 
 import pytest
@@ -13,18 +12,9 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, Topic
 from seatcopilot.transport.kafka import KafkaTransport
 
-from seatcopilot_cli.topics import create_topics
-from tests.conftest import make_event, require_server
+from tests.conftest import make_event
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture(scope="module")
-def bootstrap():
-    require_server("SEATCOPILOT_KAFKA", "Kafka")
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    create_topics(address)
-    return address
 
 
 def fresh_topic() -> Topic:
@@ -179,3 +169,37 @@ def test_a_stopped_consumer_resumes_after_its_committed_offset(bootstrap):
     first, second = asyncio.run(scenario())
     assert first == [0, 1, 2, 3, 4]
     assert second == [5, 6, 7]
+
+
+def test_consumer_lag_counts_what_the_group_has_not_consumed(bootstrap):
+    topic = fresh_topic()
+    make_topics(bootstrap, topic)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+
+    async def scenario():
+        got = []
+        bus = KafkaTransport(group, bootstrap)
+
+        async def handler(message):
+            got.append(message)
+
+        bus.subscribe(topic.name, handler)
+        await bus.start()
+        try:
+            for i in range(3):
+                await bus.publish(topic.name, "k", str(i).encode())
+            await wait_for(lambda: len(got) == 3)
+            await asyncio.sleep(2.5)  # past the commit interval
+            caught_up = await asyncio.to_thread(bus.consumer_lag)
+        finally:
+            await bus.stop()
+        producer = KafkaTransport(f"producer-{uuid.uuid4().hex[:8]}", bootstrap)
+        await producer.start()
+        for i in range(4):
+            await producer.publish(topic.name, "k", str(i).encode())
+        await producer.stop()
+        return caught_up, await asyncio.to_thread(bus.consumer_lag)
+
+    caught_up, behind = asyncio.run(scenario())
+    assert caught_up == {topic.name: 0}
+    assert behind == {topic.name: 4}

@@ -18,6 +18,13 @@ def test_json_uses_bare_enum_names_and_round_trips():
     assert codec.from_dict(data, ev.CallEvent) == event
 
 
+def test_intakes_experiment_stamps_show_only_when_set():
+    event = make_event()
+    event.experiment_id, event.arm = "exp-1", "on"
+    data = codec.to_dict(event)
+    assert (data["experiment_id"], data["arm"]) == ("exp-1", "on")
+
+
 def test_reader_accepts_prefixed_enum_names():
     line = json.dumps({"call_id": "c", "seq": 2, "type": "EVENT_TYPE_UTTERANCE", "scenario": "SCENARIO_SERVICE",
                        "speaker": "SPEAKER_CUSTOMER", "text": "hi"})

@@ -1,49 +1,184 @@
+"""The console API: authentication, the authorization matrix (denials included), audit, feedback, SSE."""
+
 import asyncio
+import time
 
+import jwt
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from services.console.auth import AuditLog, Authenticator, Identity
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 
-
-def view(kind="suggestion", seq=1, call_id="call-1", **extra):
-    return {"kind": kind, "call_id": call_id, "seq": seq, "scenario": "SALES", "operator_id": "op-1",
-            "team_id": "t-1", "text": "hello", **extra}
-
-
-def test_hub_numbers_events_and_replays_what_a_browser_missed():
-    hub = ConsoleHub(history=10)
-    ids = [hub.add(view(seq=i)) for i in range(1, 5)]
-    assert ids == [1, 2, 3, 4]
-    assert [v["seq"] for _, v in hub.since(2)] == [3, 4]
-
-
-def test_overview_counts_alerts_and_follows_the_lifecycle():
-    hub = ConsoleHub()
-    hub.add(view(kind="alert", rule_ids=["R1"]))
-    hub.add(view(kind="transcript", type="TRANSFER"))
-    call = hub.overview()[0]
-    assert call["alerts"] == 1 and call["rule_ids"] == ["R1"] and call["status"] == "transferred"
+DEV_SECRET = "test-dev-secret-0123456789abcdef"
+PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+PUBLIC_PEM = PRIVATE.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+OPERATOR_A = Identity("ava", "harbor", "operator", "team-a", "op-a")
+OPERATOR_B = Identity("ben", "harbor", "operator", "team-b", "op-b")
+MANAGER_A = Identity("mia", "harbor", "manager", "team-a")
+MANAGER_B = Identity("max", "harbor", "manager", "team-b")
+ADMIN = Identity("root", "harbor", "admin")
+OTHER_TENANT_ADMIN = Identity("eve", "other-bank", "admin")
 
 
-def test_sse_stream_resumes_from_last_event_id():
-    async def scenario():
+def view(kind="suggestion", seq=1, call_id="call-a", operator_id="op-a", team_id="team-a", **extra):
+    return {"kind": kind, "call_id": call_id, "seq": seq, "tenant": "harbor", "scenario": "SALES",
+            "operator_id": operator_id, "team_id": team_id, "text": "hello", **extra}
+
+
+def oidc_token(identity: Identity, **overrides) -> str:
+    claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
+              "operator_id": identity.operator_id, "iss": "https://idp.example", "aud": "seatcopilot-console",
+              "exp": int(time.time()) + 600, **overrides}
+    return jwt.encode(claims, PRIVATE, algorithm="RS256")
+
+
+def run(scenario):
+    async def wrapper():
         hub = ConsoleHub()
-        for seq in range(1, 4):
-            hub.add(view(seq=seq))
-        async with TestClient(TestServer(create_app(hub))) as client:
-            page = await client.get("/")
-            response = await client.get("/api/events", headers={"Last-Event-ID": "2"})
-            body = b""
-            while b"id: 3" not in body:
-                body += await response.content.readany()
-            response.close()
-            bad = await client.get("/api/events", headers={"Last-Event-ID": "abc"})
-            calls = await (await client.get("/api/calls")).json()
-            return page.status, body.decode(), bad.status, calls
+        hub.add(view(call_id="call-a", operator_id="op-a", team_id="team-a"))
+        hub.add(view(kind="alert", seq=2, call_id="call-a", rule_ids=["R1"]))
+        hub.add(view(call_id="call-b", operator_id="op-b", team_id="team-b"))
+        audit, published = AuditLog(None), []
 
-    page_status, body, bad_status, calls = asyncio.run(scenario())
-    assert page_status == 200
-    assert "id: 3" in body and "id: 2\n" not in body and "event: suggestion" in body
-    assert bad_status == 400
-    assert calls["calls"][0]["call_id"] == "call-1"
+        async def sink(identity, call, body):
+            published.append((identity, call, body))
+
+        auth = Authenticator(public_key=PUBLIC_PEM, issuer="https://idp.example", audience="seatcopilot-console",
+                             dev_secret=DEV_SECRET)
+        async with TestClient(TestServer(create_app(hub, auth, audit, sink))) as client:
+            return await scenario(client, hub, audit, published)
+    return asyncio.run(wrapper())
+
+
+def bearer(identity):
+    return {"Authorization": "Bearer " + oidc_token(identity)}
+
+
+@pytest.mark.parametrize(("identity", "call_id", "status"), [
+    (OPERATOR_A, "call-a", 200), (OPERATOR_A, "call-b", 403), (OPERATOR_B, "call-a", 403),
+    (MANAGER_A, "call-a", 200), (MANAGER_A, "call-b", 403), (MANAGER_B, "call-b", 200),
+    (ADMIN, "call-a", 200), (ADMIN, "call-b", 200), (OTHER_TENANT_ADMIN, "call-a", 403),
+    (ADMIN, "call-unknown", 404),
+])
+def test_authorization_matrix_for_opening_a_call(identity, call_id, status):
+    async def scenario(client, hub, audit, published):
+        response = await client.get(f"/api/calls/{call_id}", headers=bearer(identity))
+        return response.status, audit.entries[-1]
+
+    got, entry = run(scenario)
+    assert got == status
+    assert entry["call_id"] == call_id and entry["subject"] == identity.subject
+    assert entry["allowed"] is (status == 200)
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer not-a-jwt"},
+    {"Authorization": "Bearer " + oidc_token(OPERATOR_A, exp=int(time.time()) - 10)},
+    {"Authorization": "Bearer " + oidc_token(OPERATOR_A, aud="someone-else")},
+    {"Authorization": "Bearer " + jwt.encode({"sub": "x", "tenant": "harbor", "role": "admin", "exp": 2**31},
+                                             "wrong-secret-wrong-secret-0123456", algorithm="HS256")},
+    {"Authorization": "Bearer " + oidc_token(OPERATOR_A, role="superuser")},
+])
+def test_bad_credentials_are_401(headers):
+    async def scenario(client, hub, audit, published):
+        return (await client.get("/api/calls", headers=headers)).status
+
+    assert run(scenario) == 401
+
+
+def test_call_lists_are_filtered_by_role_and_team():
+    async def scenario(client, hub, audit, published):
+        lists = {}
+        for identity in (OPERATOR_A, MANAGER_B, ADMIN, OTHER_TENANT_ADMIN):
+            body = await (await client.get("/api/calls", headers=bearer(identity))).json()
+            lists[identity.subject] = sorted(c["call_id"] for c in body["calls"])
+        return lists
+
+    assert run(scenario) == {"ava": ["call-a"], "max": ["call-b"], "root": ["call-a", "call-b"], "eve": []}
+
+
+def test_feedback_goes_to_the_topic_only_from_the_operator_on_the_call():
+    async def scenario(client, hub, audit, published):
+        ok = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A),
+                               json={"seq": 1, "action": "edited", "edited_text": "call me at 415-555-0142"})
+        other = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_B),
+                                  json={"seq": 1, "action": "accepted"})
+        manager = await client.post("/api/calls/call-a/feedback", headers=bearer(MANAGER_A),
+                                    json={"seq": 1, "action": "accepted"})
+        bad = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A),
+                                json={"seq": "one", "action": "loved"})
+        garbage = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A), data=b"\xff{")
+        return ok.status, other.status, manager.status, bad.status, garbage.status, published
+
+    ok, other, manager, bad, garbage, published = run(scenario)
+    assert (ok, other, manager, bad, garbage) == (201, 403, 403, 400, 400)
+    assert len(published) == 1
+    assert published[0][2]["edited_text"] == "call me at [PHONE]"
+
+
+def test_managers_write_coaching_notes_operators_see_them():
+    async def scenario(client, hub, audit, published):
+        denied = await client.post("/api/calls/call-a/notes", headers=bearer(OPERATOR_A), json={"text": "hi"})
+        other_team = await client.post("/api/calls/call-a/notes", headers=bearer(MANAGER_B), json={"text": "hi"})
+        written = await client.post("/api/calls/call-a/notes", headers=bearer(MANAGER_A),
+                                    json={"text": "State the APR before the payment."})
+        history = await (await client.get("/api/calls/call-a", headers=bearer(OPERATOR_A))).json()
+        return denied.status, other_team.status, written.status, history
+
+    denied, other_team, written, history = run(scenario)
+    assert (denied, other_team, written) == (403, 403, 201)
+    assert any(e["kind"] == "coaching_note" and e["author"] == "mia" for e in history["events"])
+
+
+def test_kpis_are_for_managers_and_confined_to_their_team():
+    async def scenario(client, hub, audit, published):
+        operator = await client.get("/api/kpis", headers=bearer(OPERATOR_A))
+        manager = await (await client.get("/api/kpis", headers=bearer(MANAGER_A))).json()
+        return operator.status, manager
+
+    status, manager = run(scenario)
+    assert status == 403
+    assert manager["team"] == "team-a"
+    assert sum(b["alerts"] for b in manager["buckets"]) == 1 and sum(b["suggestions"] for b in manager["buckets"]) == 1
+
+
+def test_dev_login_mints_tokens_only_when_enabled():
+    async def scenario(client, hub, audit, published):
+        login = await client.post("/api/dev/login",
+                                  json={"role": "operator", "tenant": "harbor", "operator_id": "op-a"})
+        token = (await login.json())["access_token"]
+        me = await (await client.get("/api/me", headers={"Authorization": "Bearer " + token})).json()
+        incomplete = await client.post("/api/dev/login", json={"role": "manager", "tenant": "harbor"})
+        return me, incomplete.status
+
+    me, incomplete = run(scenario)
+    assert me["operator_id"] == "op-a" and me["role"] == "operator"
+    assert incomplete == 400
+    with pytest.raises(Exception, match="disabled"):
+        Authenticator().dev_token(OPERATOR_A)
+
+
+def test_sse_streams_only_visible_calls_and_resumes_from_last_event_id():
+    async def scenario(client, hub, audit, published):
+        token = oidc_token(OPERATOR_A)
+        response = await client.get(f"/api/events?access_token={token}", headers={"Last-Event-ID": "1"})
+        body = b""
+        while b"id: 2" not in body:
+            body += await response.content.readany()
+        hub.add(view(seq=4, call_id="call-b", operator_id="op-b", team_id="team-b"))
+        hub.add(view(seq=5, call_id="call-a"))
+        while b"id: 5" not in body:
+            body += await response.content.readany()
+        response.close()
+        anonymous = await client.get("/api/events")
+        return body.decode(), anonymous.status
+
+    body, anonymous = run(scenario)
+    assert "id: 2" in body and "id: 1\n" not in body and "id: 5" in body
+    assert "call-b" not in body
+    assert anonymous == 401

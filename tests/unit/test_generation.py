@@ -8,6 +8,7 @@ from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
+from services.generation import prompts
 from services.generation.backends import GenerationRequest, LocalBackend
 from services.generation.config import GenerationConfig
 from services.generation.local_model import build_local_model
@@ -101,7 +102,7 @@ def test_overload_is_shed_not_queued():
 def test_drafts_carry_a_deadline_and_the_prompt_version():
     draft = asyncio.run(Generator(None, load_policy(), config(draft_ttl_s=7)).draft(grounded()))
     assert draft.deadline.seconds - draft.created_at.seconds in (6, 7, 8)
-    assert draft.prompt_version == "operator-suggestion/v1"
+    assert draft.prompt_version == "operator-suggestion/v2"
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +122,43 @@ def test_the_local_model_streams_deterministically_and_honours_bad_words(local_b
     assert len(first) > 1 and first == second
     banned = max("".join(first).split(), key=len).strip(".,!?\"'")
     assert banned not in "".join(run([banned]))
+
+
+def test_prompt_carries_stage_guidance_history_and_owed_disclosures():
+    prompt = prompts.operator_suggestion(
+        "COLLECTIONS", "resolution", "payment_arrangement", "offer", "Can I pay in two parts?", [FACT],
+        ["Agent: Hi, this is Dan.", "Customer: Hi."], ["This is an attempt to collect a debt."])
+    system, user = prompt.messages[0]["content"], prompt.messages[1]["content"]
+    assert "never threaten" in system and "Propose the concrete next step" in system
+    assert "[1] Due date change" in user and "Agent: Hi, this is Dan." in user
+    assert "Still owed to the customer: This is an attempt to collect a debt." in user
+    assert prompt.version == "operator-suggestion/v2" and prompt.facts == [FACT]
+
+
+def test_the_token_budget_drops_old_turns_first():
+    history = [f"Customer: turn {i} " + "words " * 60 for i in range(20)]
+    prompt = prompts.operator_suggestion("SALES", "discovery", "rate_question", "answer", "rate?", [FACT],
+                                         history, [])
+    assert prompt.tokens <= prompts.template("operator_suggestion").max_prompt_tokens
+    assert "turn 19" in prompt.messages[1]["content"] and "turn 0 " not in prompt.messages[1]["content"]
+
+
+def test_citations_pick_the_sources_and_leave_the_text():
+    second = rt.KnowledgeItem(id="faq.fees", title="Fees", text="Late fee $29.")
+    text, sources = prompts.cited("The late fee is $29 [2]. You can move the date [1].", [FACT, second])
+    assert text == "The late fee is $29. You can move the date."
+    assert [s.id for s in sources] == ["faq.fees", "faq.due-date"]
+
+
+def test_generation_follows_the_call_for_owed_disclosures():
+    generator = Generator(None, load_policy(), config())
+    call = dict(call_id="call-g1", scenario="COLLECTIONS")
+    generator.observe(make_event(seq=1, speaker="OPERATOR", text="Hi, this call may be recorded.", **call))
+    owed = {o.id for o in generator.context("call-g1", "COLLECTIONS").ledger.owed()}
+    assert "FDCPA-MINI-MIRANDA" in owed and "RECORDING-NOTICE" not in owed
+
+
+def test_manager_note_template():
+    prompt = prompts.manager_note("SALES", "op-1", ["rate_question"], ["UDAAP-GUARANTEED-APPROVAL"], [])
+    assert prompt.version == "manager-note/v1"
+    assert "UDAAP-GUARANTEED-APPROVAL" in prompt.messages[1]["content"]

@@ -6,6 +6,7 @@ import time
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from seatcopilot import codec
 from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
@@ -14,12 +15,14 @@ from seatcopilot.intake.v1 import intake_pb2_grpc
 from seatcopilot.policy import load_policy
 from seatcopilot.stage_io import StageIO
 from seatcopilot.summary.v1 import summary_pb2, summary_pb2_grpc
+from seatcopilot.topics import DEAD_LETTER, TRANSCRIPT
 from seatcopilot.transport import InProcessTransport
 
 from services.compliance import grpc_adapter as compliance_grpc
 from services.compliance.logic import ComplianceEngine
 from services.intake import grpc_adapter as intake_grpc
 from services.intake.config import IntakeConfig
+from services.intake.gateway import Gateway
 from services.intake.logic import IntakeStage
 from services.summarizer import grpc_adapter as summarizer_grpc
 from services.summarizer.logic import Summarizer
@@ -76,8 +79,8 @@ def test_compliance_steers_over_grpc_and_rejects_bad_input():
 
 def test_intake_answers_invalid_argument_with_the_reason():
     async def scenario():
-        stage, io = IntakeStage(IntakeConfig()), StageIO("intake", InProcessTransport())
-        server, _, target = await serve(lambda s: intake_grpc.register(s, stage, io), [intake_grpc.SERVICE_NAME])
+        gateway = Gateway(IntakeStage(IntakeConfig()), StageIO("intake", InProcessTransport()))
+        server, _, target = await serve(lambda s: intake_grpc.register(s, gateway), [intake_grpc.SERVICE_NAME])
         try:
             async with grpc.aio.insecure_channel(target) as channel:
                 stub = intake_pb2_grpc.IntakeServiceStub(channel)
@@ -91,6 +94,38 @@ def test_intake_answers_invalid_argument_with_the_reason():
     ok, error = asyncio.run(scenario())
     assert ok.accepted
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "needs text" in error.details()
+
+
+def test_intake_streams_call_events_and_lists_each_refusal():
+    events = [make_event(call_id="c-stream", seq=1, type_="CALL_STARTED", speaker="OPERATOR", text=""),
+              make_event(call_id="c-stream", seq=2, text="my email is a.b@example.com"),
+              make_event(call_id="c-stream", seq=3, text=""),
+              make_event(call_id="c-stream", seq=2, text="my email is a.b@example.com"),
+              make_event(call_id="c-stream", seq=3, type_="CALL_ENDED", speaker="OPERATOR", text=""),
+              make_event(call_id="c-stream", seq=4, text="one more thing")]
+
+    async def scenario():
+        bus = InProcessTransport()
+        transcript, letters = bus.tap(TRANSCRIPT.name), bus.tap(DEAD_LETTER.name)
+        gateway = Gateway(IntakeStage(IntakeConfig()), StageIO("intake", bus))
+        server, _, target = await serve(lambda s: intake_grpc.register(s, gateway), [intake_grpc.SERVICE_NAME])
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                stub = intake_pb2_grpc.IntakeServiceStub(channel)
+                reply = await stub.StreamCallEvents(iter(events), timeout=5)
+                with pytest.raises(grpc.aio.AioRpcError) as ended:
+                    await stub.Ingest(make_event(call_id="c-stream", seq=5, text="hello?"), timeout=2)
+        finally:
+            await server.stop(0)
+        published = [codec.decode(transcript.get_nowait().value, ev.CallEvent) for _ in range(transcript.qsize())]
+        return reply, ended.value, published, letters.qsize()
+
+    reply, ended, published, letters = asyncio.run(scenario())
+    assert (reply.received, reply.published, reply.duplicates) == (6, 3, 1)
+    assert [(r.seq, r.reason) for r in reply.rejected] == [(3, "schema_violation"), (4, "call_ended")]
+    assert [e.text for e in published] == ["", "my email is [EMAIL]", ""]
+    assert ended.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert letters == 3
 
 
 def test_summarize_unknown_call_is_not_found():

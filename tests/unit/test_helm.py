@@ -2,6 +2,7 @@
 the golden file; then what the default render gives every component (gRPC probes, security, autoscaling).
 The script builds Helm with Go the first time on a machine (a few minutes), then reuses it."""
 
+import json
 import subprocess
 
 import pytest
@@ -9,7 +10,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-COMPONENTS = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console")
+COMPONENTS = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 
 
 def run_helm_check(render_dir, *args):
@@ -86,3 +87,27 @@ def test_triton_asks_for_a_gpu_only_when_enabled(renders):
 
     assert "nvidia.com/gpu" not in triton_limits(render_dir / "default.yaml")
     assert triton_limits(render_dir / "gpu.yaml")["nvidia.com/gpu"] == 1
+
+
+def test_every_rendered_manifest_validates_against_the_kubernetes_schemas(renders):
+    import kubernetes_validate
+
+    _, render_dir = renders
+    checked = 0
+    for render in ("default.yaml", "gpu.yaml"):
+        for doc in load_documents(render_dir / render):
+            if doc["apiVersion"].startswith("monitoring.coreos.com/"):
+                continue  # a CRD: not in the Kubernetes schemas
+            kubernetes_validate.validate(doc, "1.31.0", strict=True)
+            checked += 1
+    assert checked > 40
+
+
+def test_dashboards_are_shipped_for_the_grafana_sidecar(renders):
+    _, render_dir = renders
+    maps = [doc for doc in of_kind(load_documents(render_dir / "default.yaml"), "ConfigMap")
+            if doc["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    assert len(maps) == 5
+    for config_map in maps:
+        for body in config_map["data"].values():
+            assert json.loads(body)["panels"]

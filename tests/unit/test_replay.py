@@ -41,7 +41,9 @@ def test_every_suggestion_carries_a_verdict_and_its_sources(outputs):
         assert suggestion["compliance"]["verdict"] in {"PASS", "REWRITTEN", "BLOCKED"}
         assert isinstance(suggestion["compliance"]["rule_ids"], list)
         assert isinstance(suggestion["sources"], list)
-    assert sum(bool(s["sources"]) for s in suggestions) >= len(suggestions) * 0.8
+    # Utterances nothing in the knowledge base answers ("Yeah, this is Casey.") get a holding line rather
+    # than an unrelated source: retrieval drops items under RETRIEVAL_MIN_SCORE.
+    assert sum(bool(s["sources"]) for s in suggestions) >= len(suggestions) * 0.7
     for source in (src for s in suggestions for src in s["sources"]):
         assert source["id"] and source["source"] and source["version"] and source["effective_date"]
 

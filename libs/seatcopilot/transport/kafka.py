@@ -14,10 +14,14 @@ from typing import Any
 
 import faust
 from aiokafka import AIOKafkaClient
+from prometheus_client import Gauge
 
 from seatcopilot.transport.base import Handler, Message
 
 log = logging.getLogger(__name__)
+
+CONSUMER_LAG = Gauge("seatcopilot_consumer_lag_messages", "Messages not yet consumed by a stage, per topic",
+                     ["group", "topic"])
 
 
 def _headers(raw: Any) -> dict[str, bytes]:
@@ -25,6 +29,10 @@ def _headers(raw: Any) -> dict[str, bytes]:
         return {}
     items: Iterable[tuple[str, Any]] = raw.items() if isinstance(raw, Mapping) else raw
     return {str(k): (v if isinstance(v, bytes) else str(v).encode()) for k, v in items if v is not None}
+
+
+def _offset(value: Any) -> int:
+    return int(getattr(value, "offset", value) or 0)
 
 
 class KafkaTransport:
@@ -44,6 +52,7 @@ class KafkaTransport:
             autodiscover=False,
         )
         self._subscriptions = 0
+        self._topics: list[str] = []
         self._health_client: AIOKafkaClient | None = None
         self._started = False
 
@@ -57,6 +66,7 @@ class KafkaTransport:
                 await handler(Message(topic, key, event.value, _headers(event.headers)))
 
         self._subscriptions += 1
+        self._topics.append(topic)
         self.app.agent(channel, name=f"{self.app.conf.id}-{self._subscriptions}-{topic}")(consume)
 
     async def publish(self, topic: str, key: str, value: bytes,
@@ -88,3 +98,30 @@ class KafkaTransport:
             return True
         except Exception:  # any failure means the broker is not reachable
             return False
+
+    def consumer_lag(self) -> dict[str, int]:
+        """Per topic: end offsets minus the group's committed offsets (blocking: run it in a thread)."""
+        from kafka.admin import KafkaAdminClient, OffsetSpec
+
+        group = self.app.conf.id
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+        try:
+            committed = admin.list_group_offsets({group: None}).get(group, {})
+            partitions = [tp for tp in committed if tp.topic in self._topics]
+            ends = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.LATEST)) if partitions else {}
+            lag: dict[str, int] = dict.fromkeys(self._topics, 0)
+            for tp in partitions:
+                lag[tp.topic] += max(0, _offset(ends.get(tp)) - committed[tp].offset)
+            return lag
+        finally:
+            admin.close()
+
+    async def export_lag(self, interval: float = 15.0) -> None:
+        """Keeps the consumer-lag gauge current (a background task of the service)."""
+        while True:
+            try:
+                for topic, lag in (await asyncio.to_thread(self.consumer_lag)).items():
+                    CONSUMER_LAG.labels(self.app.conf.id, topic).set(lag)
+            except Exception as error:  # the broker being away shows in health, not here
+                log.debug("consumer lag not read: %s", type(error).__name__)
+            await asyncio.sleep(interval)

@@ -1,27 +1,98 @@
-// Seat Copilot console: one EventSource, every view kept per call, rendered for the selected call.
+// Seat Copilot console: sign in, one EventSource, every view kept per call, rendered for the selected call.
 "use strict";
 
-const state = { calls: new Map(), selected: null, managerAlerts: [] };
+const state = { calls: new Map(), selected: null, managerAlerts: [], me: null, token: null, source: null };
+const KIND_EVENTS = ["transcript", "suggestion", "alert", "handover_summary", "wrapup_summary", "coaching_note"];
 
-function call(id) {
-  if (!state.calls.has(id)) {
-    state.calls.set(id, { id, scenario: "", operator: "", team: "", status: "live", transcript: [],
-      suggestions: [], alerts: [], summaries: [], lastIntent: "" });
-  }
-  return state.calls.get(id);
-}
-
+// ---- helpers -------------------------------------------------------------------------------------
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
-
 function badge(label) { return el("span", "badge " + label, label); }
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json", ...(state.token ? { Authorization: "Bearer " + state.token } : {}) };
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401) { signOut("Your session has expired: sign in again."); throw new Error("401"); }
+  return response;
+}
 
-function receive(view) {
+// ---- sign in -------------------------------------------------------------------------------------
+async function start() {
+  const config = await (await fetch("/api/config")).json();
+  document.getElementById("dev-login").classList.toggle("hidden", !config.dev_login);
+  state.token = sessionStorage.getItem("seatcopilot-token");
+  if (state.token) { await enter(config); } else { showLogin(); }
+  document.getElementById("dev-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const body = { role: val("dev-role"), tenant: val("dev-tenant"), operator_id: val("dev-operator"), team: val("dev-team") };
+    const response = await fetch("/api/dev/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const data = await response.json();
+    if (!response.ok) { document.getElementById("login-error").textContent = data.error; return; }
+    sessionStorage.setItem("seatcopilot-token", data.access_token);
+    state.token = data.access_token;
+    await enter(config);
+  };
+  document.getElementById("token-form").onsubmit = async (e) => {
+    e.preventDefault();
+    state.token = val("token-input").trim();
+    sessionStorage.setItem("seatcopilot-token", state.token);
+    await enter(config);
+  };
+  document.getElementById("logout").onclick = () => signOut("");
+}
+function val(id) { return document.getElementById(id).value; }
+function showLogin() {
+  document.getElementById("login").classList.remove("hidden");
+  document.getElementById("app").classList.add("hidden");
+  setConnection("signed out", "conn-down");
+}
+function signOut(message) {
+  sessionStorage.removeItem("seatcopilot-token");
+  state.token = null;
+  if (state.source) state.source.close();
+  state.calls.clear();
+  document.getElementById("login-error").textContent = message;
+  document.getElementById("logout").classList.add("hidden");
+  showLogin();
+}
+async function enter(config) {
+  const response = await fetch("/api/me", { headers: { Authorization: "Bearer " + state.token } });
+  if (!response.ok) { signOut("That token was not accepted."); return; }
+  state.me = await response.json();
+  document.getElementById("who").textContent = `${state.me.role} ${state.me.operator_id || state.me.team || state.me.subject} · ${state.me.tenant}`;
+  document.getElementById("dev-banner").classList.toggle("hidden", !config.dev_login);
+  document.getElementById("logout").classList.remove("hidden");
+  document.getElementById("login").classList.add("hidden");
+  document.getElementById("app").classList.remove("hidden");
+  show(state.me.role === "operator" ? "operator" : "manager");
+  document.getElementById("view-manager").classList.toggle("hidden", state.me.role === "operator");
+  connect();
+  if (state.me.role !== "operator") { loadKpis(); setInterval(loadKpis, 15000); }
+}
+
+// ---- state ---------------------------------------------------------------------------------------
+function call(id) {
+  if (!state.calls.has(id)) {
+    state.calls.set(id, { id, scenario: "", operator: "", team: "", status: "live", transcript: [], suggestions: [],
+      alerts: [], summaries: [], notes: [], lastIntent: "", seen: new Set(), loaded: false });
+    loadHistory(id);
+  }
+  return state.calls.get(id);
+}
+async function loadHistory(id) {
+  // A call that becomes visible mid-way (a transferred call arriving) brings its history with it.
+  const response = await api("/api/calls/" + encodeURIComponent(id));
+  if (!response.ok) return;
+  const data = await response.json();
+  for (const event of data.events) receive(event, event.id);
+  call(id).loaded = true;
+}
+function receive(view, id) {
   const c = call(view.call_id);
+  if (id !== undefined) { if (c.seen.has(id)) return; c.seen.add(id); }
   c.scenario = view.scenario || c.scenario;
   c.operator = view.operator_id || c.operator;
   c.team = view.team_id || c.team;
@@ -30,18 +101,20 @@ function receive(view) {
     const status = { CALL_ENDED: "ended", HOLD: "on hold", RESUME: "live", TRANSFER: "transferred" }[view.type];
     if (status) c.status = status;
   } else if (view.kind === "suggestion") {
+    view.shownAt = Date.now();
     c.suggestions.push(view);
     c.lastIntent = view.intent || c.lastIntent;
   } else if (view.kind === "alert") {
     c.alerts.push(view);
     if ((view.audiences || []).includes("MANAGER")) state.managerAlerts.push(view);
+  } else if (view.kind === "coaching_note") {
+    c.notes.push(view);
   } else {
     c.summaries.push(view);
   }
   if (!state.selected) state.selected = view.call_id;
   scheduleRender();
 }
-
 let pending = false;
 function scheduleRender() {
   if (pending) return;
@@ -49,6 +122,7 @@ function scheduleRender() {
   requestAnimationFrame(() => { pending = false; render(); });
 }
 
+// ---- operator view -------------------------------------------------------------------------------
 function renderCalls() {
   const list = document.getElementById("calls");
   list.replaceChildren(...[...state.calls.values()].map((c) => {
@@ -60,36 +134,90 @@ function renderCalls() {
     return item;
   }));
 }
-
-function suggestionCard(s) {
-  const card = el("li", "suggestion");
+// Steered text is revealed word by word (it has its verdict already: nothing unchecked is ever shown);
+// the card keeps its size while it fills, so the layout does not jump.
+const revealed = new WeakMap();
+function typewriter(node, view) {
+  const words = view.text.split(" ");
+  let shown = revealed.get(view) || 0;
+  node.textContent = words.slice(0, shown).join(" ");
+  if (shown >= words.length) return;
+  const timer = setInterval(() => {
+    shown += 1;
+    revealed.set(view, shown);
+    node.textContent = words.slice(0, shown).join(" ");
+    if (shown >= words.length) clearInterval(timer);
+  }, 40);
+}
+function suggestionCard(s, c) {
+  const card = el("li", "suggestion" + (s.action ? " done" : ""));
   card.dataset.verdict = s.compliance.verdict;
+  card.dataset.seq = s.seq;
   card.append(badge(s.compliance.verdict), el("strong", "", `#${s.seq} ${s.intent.replaceAll("_", " ")}`));
-  const text = s.compliance.verdict === "BLOCKED" ? "Blocked by compliance: nothing to say from this draft." : s.text;
-  card.append(el("div", "text", text));
+  const text = el("div", "text");
+  if (s.compliance.verdict === "BLOCKED") text.textContent = "Blocked by compliance: nothing to say from this draft.";
+  else typewriter(text, s);
+  card.append(text);
   const notes = [];
-  if (s.compliance.rule_ids.length) notes.push("rules: " + s.compliance.rule_ids.join(", "));
+  if (s.compliance.rule_ids.length) notes.push((s.compliance.verdict === "REWRITTEN" ? "rewritten for " : "rules: ") + s.compliance.rule_ids.join(", "));
   if (s.backend === "SCRIPTED") notes.push("scripted line (" + s.fallback_reason.replaceAll("_", " ") + ")");
   if (s.degraded) notes.push("knowledge unavailable");
   if (s.sources.length) notes.push("sources: " + s.sources.map((x) => `${x.title} (${x.source} v${x.version})`).join("; "));
   if (notes.length) card.append(el("div", "sources", notes.join(" · ")));
+  if (state.me.role === "operator" && s.compliance.verdict !== "BLOCKED") {
+    const actions = el("div", "actions");
+    if (s.action) actions.append(el("span", "", s.action));
+    else {
+      for (const [label, action] of [["Accept (A)", "accepted"], ["Edit (E)", "edited"], ["Dismiss (D)", "dismissed"]]) {
+        const button = el("button", "", label);
+        button.dataset.action = action;
+        button.onclick = () => act(c, s, action);
+        actions.append(button);
+      }
+    }
+    card.append(actions);
+  }
   return card;
 }
-
+async function act(c, s, action) {
+  let edited = "";
+  if (action === "edited") { edited = prompt("Your version of the line:", s.text); if (edited === null) return; }
+  const response = await api(`/api/calls/${encodeURIComponent(c.id)}/feedback`, { method: "POST", body: JSON.stringify({
+    seq: s.seq, action, subject: "suggestion", edited_text: edited, seconds_to_act: (Date.now() - s.shownAt) / 1000 }) });
+  if (response.ok) { s.action = action; render(); }
+}
 function alertCard(a) {
   const card = el("li", "alert");
   card.append(badge(a.severity), el("strong", "", a.rule_ids.join(", ")), el("div", "", a.text));
   if (a.fix) card.append(el("div", "fix", "Fix: " + a.fix));
   return card;
 }
-
 function summaryCard(s) {
   const card = el("li", "summary");
-  card.append(el("strong", "", s.kind === "handover_summary" ? "Handover summary" : "Wrap-up"),
-    el("div", "", s.text));
+  card.append(el("strong", "", s.kind === "handover_summary" ? "Handover summary" : "Wrap-up"), el("div", "", s.text));
   return card;
 }
-
+function owedItems(c) {
+  const handover = c.summaries.filter((s) => s.kind === "handover_summary").slice(-1)[0];
+  const overdue = c.alerts.filter((a) => a.text.includes("overdue")).map((a) => a.rule_ids[0] + " (overdue)");
+  return [...new Set([...(handover ? handover.disclosures_owed : []), ...overdue])];
+}
+function renderWrapup(c) {
+  const form = document.getElementById("wrapup-form");
+  const wrapup = c.summaries.filter((s) => s.kind === "wrapup_summary").slice(-1)[0];
+  form.classList.toggle("hidden", !wrapup || state.me.role !== "operator");
+  if (!wrapup || form.dataset.call === c.id + wrapup.seq) return;
+  form.dataset.call = c.id + wrapup.seq;
+  document.getElementById("wrapup-disposition").value = wrapup.disposition;
+  document.getElementById("wrapup-text").value = wrapup.text + "\n" + wrapup.next_actions.join("\n");
+  const send = async (action) => {
+    await api(`/api/calls/${encodeURIComponent(c.id)}/feedback`, { method: "POST", body: JSON.stringify({
+      seq: wrapup.seq, action, subject: "wrapup", edited_text: action === "edited" ? val("wrapup-text") : "" }) });
+    form.classList.add("hidden");
+  };
+  form.onsubmit = (e) => { e.preventDefault(); send("accepted"); };
+  document.getElementById("wrapup-save").onclick = () => send("edited");
+}
 function renderOperator() {
   const c = state.calls.get(state.selected);
   document.getElementById("call-header").textContent = c
@@ -97,13 +225,23 @@ function renderOperator() {
   if (!c) return;
   document.getElementById("transcript").replaceChildren(...c.transcript.map((t) => t.type === "UTTERANCE"
     ? el("li", t.speaker, `${t.speaker === "CUSTOMER" ? "Customer" : "Operator"}: ${t.text}`)
-    : el("li", "lifecycle", t.type.replaceAll("_", " ").toLowerCase() +
-      (t.type === "TRANSFER" ? ` to ${t.transfer_to_role.toLowerCase()}` : ""))));
-  document.getElementById("suggestions").replaceChildren(...c.suggestions.slice().reverse().map(suggestionCard));
+    : el("li", "lifecycle", t.type.replaceAll("_", " ").toLowerCase() + (t.type === "TRANSFER" ? ` to ${t.transfer_to_role.toLowerCase()}` : ""))));
+  document.getElementById("suggestions").replaceChildren(...c.suggestions.slice().reverse().map((s) => suggestionCard(s, c)));
   document.getElementById("alerts").replaceChildren(...c.alerts.slice().reverse().map(alertCard));
+  document.getElementById("owed").replaceChildren(...owedItems(c).map((o) => el("li", "", o)));
   document.getElementById("summaries").replaceChildren(...c.summaries.slice().reverse().map(summaryCard));
+  document.getElementById("notes").replaceChildren(...c.notes.map((n) => el("li", "note", `${n.author}: ${n.text}`)));
+  renderWrapup(c);
 }
+document.addEventListener("keydown", (e) => {
+  if (!state.me || state.me.role !== "operator" || ["INPUT", "TEXTAREA"].includes(e.target.tagName)) return;
+  const c = state.calls.get(state.selected);
+  const open = c && c.suggestions.slice().reverse().find((s) => !s.action && s.compliance.verdict !== "BLOCKED");
+  const action = { a: "accepted", e: "edited", d: "dismissed" }[e.key.toLowerCase()];
+  if (open && action) { e.preventDefault(); act(c, open, action); }
+});
 
+// ---- manager view --------------------------------------------------------------------------------
 function renderManager() {
   const rows = [...state.calls.values()].map((c) => {
     const row = el("tr", c.alerts.length ? "has-alerts" : "");
@@ -116,30 +254,55 @@ function renderManager() {
   document.querySelector("#floor tbody").replaceChildren(...rows);
   document.getElementById("manager-alerts").replaceChildren(...state.managerAlerts.slice().reverse().map(alertCard));
 }
+function sparkline(values) {
+  const max = Math.max(1, ...values);
+  const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 100},${58 - (v / max) * 54}`).join(" ");
+  return `<svg viewBox="0 0 100 60" preserveAspectRatio="none"><polyline fill="none" stroke="#2454c5" stroke-width="2" points="${points}"/></svg>`;
+}
+async function loadKpis() {
+  const response = await api("/api/kpis");
+  if (!response.ok) return;
+  const buckets = (await response.json()).buckets;
+  const series = {
+    "Calls ended": buckets.map((b) => b.calls_ended),
+    "Avg handle time (s)": buckets.map((b) => (b.calls_ended ? b.handle_seconds / b.calls_ended : 0)),
+    "Suggestions shown": buckets.map((b) => b.suggestions),
+    "Acceptance rate": buckets.map((b) => (b.suggestions ? (b.accepted + b.edited) / b.suggestions : 0)),
+    "Compliance alerts": buckets.map((b) => b.alerts),
+    "Promises to pay / applications": buckets.map((b) => b.promises_to_pay + b.applications),
+  };
+  document.getElementById("kpis").innerHTML = Object.entries(series).map(([name, values]) =>
+    `<div class="kpi"><h3>${name}</h3><span class="value">${(values.slice(-1)[0] || 0).toFixed(name.includes("rate") ? 2 : 0)}</span>${sparkline(values)}</div>`).join("");
+}
+document.getElementById("note-form").onsubmit = async (e) => {
+  e.preventDefault();
+  if (!state.selected || !val("note-text").trim()) return;
+  const response = await api(`/api/calls/${encodeURIComponent(state.selected)}/notes`, { method: "POST", body: JSON.stringify({ text: val("note-text") }) });
+  if (response.ok) document.getElementById("note-text").value = "";
+};
 
 function render() { renderCalls(); renderOperator(); renderManager(); }
-
 function show(view) {
   document.querySelectorAll(".view").forEach((v) => v.classList.toggle("hidden", v.id !== view));
-  document.querySelectorAll(".tab").forEach((t) => t.classList.toggle("active", t.dataset.view === view));
+  document.querySelectorAll(".tab[data-view]").forEach((t) => t.classList.toggle("active", t.dataset.view === view));
   render();
 }
-document.querySelectorAll(".tab").forEach((t) => { t.onclick = () => show(t.dataset.view); });
+document.querySelectorAll(".tab[data-view]").forEach((t) => { t.onclick = () => show(t.dataset.view); });
 
 function setConnection(label, className) {
   const node = document.getElementById("connection");
   node.textContent = label;
   node.className = "conn " + className;
 }
-
 function connect() {
   // EventSource resends Last-Event-ID on reconnect, so no event is lost while the link was down.
-  const source = new EventSource("/api/events");
+  const source = new EventSource("/api/events?access_token=" + encodeURIComponent(state.token));
+  state.source = source;
   source.onopen = () => setConnection("live", "conn-live");
   source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…",
     source.readyState === EventSource.CLOSED ? "conn-down" : "conn-connecting");
-  for (const kind of ["transcript", "suggestion", "alert", "handover_summary", "wrapup_summary"]) {
-    source.addEventListener(kind, (message) => receive(JSON.parse(message.data)));
+  for (const kind of KIND_EVENTS) {
+    source.addEventListener(kind, (message) => receive(JSON.parse(message.data), Number(message.lastEventId)));
   }
 }
-connect();
+start();

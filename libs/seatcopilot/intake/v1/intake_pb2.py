@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from seatcopilot.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v1_dot_call__event__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"seatcopilot/intake/v1/intake.proto\x12\x15seatcopilot.intake.v1\x1a&seatcopilot/events/v1/call_event.proto\"2\n\x0eIngestResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t2b\n\rIntakeService\x12Q\n\x06Ingest\x12 .seatcopilot.events.v1.CallEvent\x1a%.seatcopilot.intake.v1.IngestResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"seatcopilot/intake/v1/intake.proto\x12\x15seatcopilot.intake.v1\x1a&seatcopilot/events/v1/call_event.proto\"2\n\x0eIngestResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\"I\n\tRejection\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\"\x87\x01\n\x18StreamCallEventsResponse\x12\x10\n\x08received\x18\x01 \x01(\x04\x12\x11\n\tpublished\x18\x02 \x01(\x04\x12\x12\n\nduplicates\x18\x03 \x01(\x04\x12\x32\n\x08rejected\x18\x04 \x03(\x0b\x32 .seatcopilot.intake.v1.Rejection2\xcb\x01\n\rIntakeService\x12Q\n\x06Ingest\x12 .seatcopilot.events.v1.CallEvent\x1a%.seatcopilot.intake.v1.IngestResponse\x12g\n\x10StreamCallEvents\x12 .seatcopilot.events.v1.CallEvent\x1a/.seatcopilot.intake.v1.StreamCallEventsResponse(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,6 +34,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_INGESTRESPONSE']._serialized_start=101
   _globals['_INGESTRESPONSE']._serialized_end=151
-  _globals['_INTAKESERVICE']._serialized_start=153
-  _globals['_INTAKESERVICE']._serialized_end=251
+  _globals['_REJECTION']._serialized_start=153
+  _globals['_REJECTION']._serialized_end=226
+  _globals['_STREAMCALLEVENTSRESPONSE']._serialized_start=229
+  _globals['_STREAMCALLEVENTSRESPONSE']._serialized_end=364
+  _globals['_INTAKESERVICE']._serialized_start=367
+  _globals['_INTAKESERVICE']._serialized_end=570
 # @@protoc_insertion_point(module_scope)

@@ -40,6 +40,11 @@ class IntakeServiceStub:
                 request_serializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
                 response_deserializer=seatcopilot_dot_intake_dot_v1_dot_intake__pb2.IngestResponse.FromString,
                 _registered_method=True)
+        self.StreamCallEvents = channel.stream_unary(
+                '/seatcopilot.intake.v1.IntakeService/StreamCallEvents',
+                request_serializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
+                response_deserializer=seatcopilot_dot_intake_dot_v1_dot_intake__pb2.StreamCallEventsResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -52,6 +57,13 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamCallEvents(self, request_iterator, context):
+        """For platforms that push: one stream per connection (typically per call), answered once it closes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +71,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.Ingest,
                     request_deserializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.FromString,
                     response_serializer=seatcopilot_dot_intake_dot_v1_dot_intake__pb2.IngestResponse.SerializeToString,
+            ),
+            'StreamCallEvents': grpc.stream_unary_rpc_method_handler(
+                    servicer.StreamCallEvents,
+                    request_deserializer=seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.FromString,
+                    response_serializer=seatcopilot_dot_intake_dot_v1_dot_intake__pb2.StreamCallEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -88,6 +105,33 @@ class IntakeService:
             '/seatcopilot.intake.v1.IntakeService/Ingest',
             seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
             seatcopilot_dot_intake_dot_v1_dot_intake__pb2.IngestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamCallEvents(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/seatcopilot.intake.v1.IntakeService/StreamCallEvents',
+            seatcopilot_dot_events_dot_v1_dot_call__event__pb2.CallEvent.SerializeToString,
+            seatcopilot_dot_intake_dot_v1_dot_intake__pb2.StreamCallEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

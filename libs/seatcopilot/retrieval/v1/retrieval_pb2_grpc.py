@@ -40,6 +40,11 @@ class RetrievalServiceStub:
                 request_serializer=seatcopilot_dot_classification_dot_v1_dot_classification__pb2.ClassifiedEvent.SerializeToString,
                 response_deserializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.GroundedEvent.FromString,
                 _registered_method=True)
+        self.CheckEligibility = channel.unary_unary(
+                '/seatcopilot.retrieval.v1.RetrievalService/CheckEligibility',
+                request_serializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityRequest.SerializeToString,
+                response_deserializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityResponse.FromString,
+                _registered_method=True)
 
 
 class RetrievalServiceServicer:
@@ -51,6 +56,13 @@ class RetrievalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckEligibility(self, request, context):
+        """Eligibility for explicit customer attributes, evaluated over the graph's rules.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RetrievalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -58,6 +70,11 @@ def add_RetrievalServiceServicer_to_server(servicer, server):
                     servicer.Retrieve,
                     request_deserializer=seatcopilot_dot_classification_dot_v1_dot_classification__pb2.ClassifiedEvent.FromString,
                     response_serializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.GroundedEvent.SerializeToString,
+            ),
+            'CheckEligibility': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckEligibility,
+                    request_deserializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityRequest.FromString,
+                    response_serializer=seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,6 +104,33 @@ class RetrievalService:
             '/seatcopilot.retrieval.v1.RetrievalService/Retrieve',
             seatcopilot_dot_classification_dot_v1_dot_classification__pb2.ClassifiedEvent.SerializeToString,
             seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.GroundedEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckEligibility(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/seatcopilot.retrieval.v1.RetrievalService/CheckEligibility',
+            seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityRequest.SerializeToString,
+            seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2.EligibilityResponse.FromString,
             options,
             channel_credentials,
             insecure,

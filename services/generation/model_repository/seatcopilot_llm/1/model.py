@@ -52,7 +52,7 @@ class TritonPythonModel:
         return ids or None
 
     def _respond(self, sender, text):
-        tensor = pb_utils.Tensor("text_output", np.array([text.encode()], dtype=np.object_))
+        tensor = pb_utils.Tensor("text_output", np.array([[text.encode()]], dtype=np.object_))
         sender.send(pb_utils.InferenceResponse(output_tensors=[tensor]))
 
     def _generate(self, request):

@@ -1,0 +1,138 @@
+"""Who is asking, and what they may see.
+
+Bearer tokens are JWTs from the contact center's OIDC provider (RS256/ES256, verified with its public
+key, issuer and audience), or — in the embedded mode only — HS256 tokens minted by the clearly marked
+local dev login. Claims: `sub`, `tenant`, `role` (operator, manager, admin), `team`, `operator_id`.
+
+Rules: every identity is confined to its tenant; an operator sees the calls they took part in; a
+manager sees the calls of their team; an admin sees the tenant. Every access to a call is audited.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import jwt
+
+log = logging.getLogger(__name__)
+ROLES = ("operator", "manager", "admin")
+DEV_ISSUER = "seatcopilot-dev-login"
+
+
+class Unauthorized(Exception):
+    """No valid credentials (HTTP 401)."""
+
+
+class Forbidden(Exception):
+    """Valid credentials, but not for this (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject: str
+    tenant: str
+    role: str
+    team: str = ""
+    operator_id: str = ""
+
+
+@dataclass
+class CallAccess:
+    """What access control needs to know of a call."""
+
+    tenant: str = ""
+    teams: frozenset[str] = frozenset()
+    operators: frozenset[str] = frozenset()
+
+    def note(self, tenant: str, team: str, operator_id: str) -> None:
+        self.tenant = self.tenant or tenant
+        if team:
+            self.teams = self.teams | {team}
+        if operator_id:
+            self.operators = self.operators | {operator_id}
+
+
+def may_see(identity: Identity, call: CallAccess) -> bool:
+    if not call.tenant or identity.tenant != call.tenant:
+        return False
+    if identity.role == "admin":
+        return True
+    if identity.role == "manager":
+        return identity.team in call.teams
+    return identity.operator_id in call.operators
+
+
+def may_see_view(identity: Identity, view: dict) -> bool:
+    """For one streamed event, before the call's whole history is known."""
+    access = CallAccess()
+    access.note(view.get("tenant", ""), view.get("team_id", ""), view.get("operator_id", ""))
+    return may_see(identity, access)
+
+
+class Authenticator:
+    def __init__(self, *, public_key: str = "", issuer: str = "", audience: str = "", dev_secret: str = "") -> None:
+        self.public_key = public_key
+        self.issuer = issuer
+        self.audience = audience
+        self.dev_secret = dev_secret
+
+    def identity(self, token: str) -> Identity:
+        if not token:
+            raise Unauthorized("a bearer token is required")
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") == "HS256":
+                if not self.dev_secret:
+                    raise Unauthorized("dev-login tokens are not accepted here")
+                claims = jwt.decode(token, self.dev_secret, algorithms=["HS256"], issuer=DEV_ISSUER,
+                                    options={"require": ["exp", "sub"]})
+            else:
+                if not self.public_key:
+                    raise Unauthorized("no identity provider key is configured")
+                claims = jwt.decode(token, self.public_key, algorithms=["RS256", "ES256"], issuer=self.issuer or None,
+                                    audience=self.audience or None, options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError as error:
+            raise Unauthorized(f"invalid token: {error}") from error
+        role = claims.get("role", "")
+        if role not in ROLES or not claims.get("tenant"):
+            raise Unauthorized("the token lacks a known role or a tenant")
+        if role == "operator" and not claims.get("operator_id"):
+            raise Unauthorized("an operator token needs operator_id")
+        if role == "manager" and not claims.get("team"):
+            raise Unauthorized("a manager token needs team")
+        return Identity(claims["sub"], claims["tenant"], role, claims.get("team", ""), claims.get("operator_id", ""))
+
+    def dev_token(self, identity: Identity, ttl_s: int = 8 * 3600) -> str:
+        """The embedded mode's local login: never enabled in the distributed mode."""
+        if not self.dev_secret:
+            raise Forbidden("the dev login is disabled")
+        now = int(time.time())
+        claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
+                  "operator_id": identity.operator_id, "iss": DEV_ISSUER, "iat": now, "exp": now + ttl_s}
+        return jwt.encode(claims, self.dev_secret, algorithm="HS256")
+
+
+class AuditLog:
+    """Append-only record of every access to a call: who, which call, what, allowed or not. No content."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.entries: list[dict] = []
+
+    def record(self, identity: Identity | None, call_id: str, action: str, allowed: bool) -> None:
+        entry = {"ts": time.time(), "call_id": call_id, "action": action, "allowed": allowed,
+                 **({k: v for k, v in asdict(identity).items()} if identity else {"subject": "anonymous"})}
+        with self._lock:
+            self.entries.append(entry)
+            del self.entries[:-10_000]
+            if self.path:
+                with self.path.open("a", encoding="utf-8") as sink:
+                    sink.write(json.dumps(entry) + "\n")
+        if not allowed:
+            log.warning("denied %s on a call to %s", action, entry.get("subject"))

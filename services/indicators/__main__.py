@@ -1,0 +1,3 @@
+from services.indicators.main import main
+
+main()

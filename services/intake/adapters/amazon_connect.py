@@ -1,0 +1,157 @@
+"""Amazon Connect Contact Lens conversational-analytics segment streams (voice).
+
+Contact Lens publishes one JSON event per Kinesis record, keyed by contact: STARTED, then SEGMENTS
+events whose `Segments` list holds `Utterance` (partial transcript pieces, linked to their final by
+`TranscriptId`), `Transcript` (the final utterance), `Categories` (matched category rules) and
+`PostContactSummary`, then COMPLETED or FAILED. The HTTP endpoint takes one event, a JSON list of
+events, or an Amazon Data Firehose HTTP-endpoint delivery (`records[].data`, base64 of one event).
+
+Mapping: STARTED → CALL_STARTED; Utterance → partial UTTERANCE (its pieces accumulated, so each
+partial carries the text so far); Transcript → final UTTERANCE; Categories → PLATFORM_CATEGORIES;
+PostContactSummary (COMPLETED) → PLATFORM_SUMMARY; COMPLETED/FAILED → CALL_ENDED. AGENT and
+SUPERVISOR speak for the operator side, CUSTOMER for the customer; SYSTEM and bot prompts are
+skipped. Contact Lens does not number events, so intake numbers them per contact in arrival order
+(a Kinesis shard keeps one contact in order); segment ids de-duplicate redeliveries.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+from typing import Any
+
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.topics import PLATFORM_AMAZON_CONNECT
+
+from services.intake.adapters.base import (
+    Mapped,
+    NumberingJsonAdapter,
+    PayloadRejected,
+    Source,
+    base_event,
+    items,
+    refuse,
+    text_field,
+    timestamp,
+)
+
+PLATFORM = "amazon_connect"
+SPEAKERS = {"AGENT": ev.SPEAKER_OPERATOR, "SUPERVISOR": ev.SPEAKER_OPERATOR, "CUSTOMER": ev.SPEAKER_CUSTOMER}
+NOT_PARTIES = frozenset({"SYSTEM", "CUSTOM_BOT", "BOT", "IVR"})
+END_EVENTS = frozenset({"COMPLETED", "FAILED"})
+
+
+class AmazonConnectAdapter(NumberingJsonAdapter):
+    platform = PLATFORM
+    topic = PLATFORM_AMAZON_CONNECT
+    def map(self, payload: Any, source: Source) -> Mapped:
+        mapped = Mapped()
+        for event in self.events(payload):
+            mapped.extend(self._event(event, source))
+        return mapped
+
+    @staticmethod
+    def events(payload: Any) -> list[dict[str, Any]]:
+        """Segment events from one event, a list, or a Firehose delivery (base64 records)."""
+        if isinstance(payload, dict) and isinstance(payload.get("records"), list):
+            return [_firehose_record(record, index) for index, record in enumerate(payload["records"])]
+        return items(payload, "Contact Lens segment event")
+
+    def _event(self, event: dict[str, Any], source: Source) -> Mapped:
+        contact = text_field(event, "ContactId")
+        kind = text_field(event, "EventType") or text_field(event, "StreamingEventType")
+        if not contact or kind not in ("STARTED", "SEGMENTS", *END_EVENTS):
+            return refuse(contact, "schema_violation", "a segment event needs ContactId and "
+                          "EventType STARTED, SEGMENTS, COMPLETED or FAILED")
+        if event.get("Channel", "VOICE") != "VOICE":
+            return refuse(contact, "unsupported_channel", f"channel {event.get('Channel')!r}: only "
+                          "voice contacts are supported")
+        language = text_field(event, "LanguageCode") or source.tenant.language
+        try:
+            if kind == "STARTED":
+                return self._lifecycle(contact, "started", ev.EVENT_TYPE_CALL_STARTED, source, language, start=True)
+            if kind in END_EVENTS:
+                mapped = self._lifecycle(contact, "ended", ev.EVENT_TYPE_CALL_ENDED, source, language)
+                self.sequencer.ended(contact)
+                return mapped
+            mapped = Mapped()
+            for segment in event.get("Segments") or []:
+                mapped.extend(self._segment(contact, segment, source, language))
+            return mapped
+        except PayloadRejected as rejected:
+            return refuse(contact, rejected.reason, rejected.detail)
+
+    def _lifecycle(self, contact: str, piece: str, kind: int, source: Source, language: str,
+                   start: bool = False) -> Mapped:
+        seq = self.sequencer.assign(contact, piece, start=start)
+        if seq is None:
+            return Mapped(duplicates=1)
+        return Mapped(events=[base_event(contact, seq, source, PLATFORM, kind, language=language,
+                                         ts=timestamp(time.time()))])
+
+    def _segment(self, contact: str, segment: Any, source: Source, language: str) -> Mapped:
+        if not isinstance(segment, dict) or len(segment) != 1:
+            return refuse(contact, "schema_violation", "each segment is an object with one key")
+        (name, body), = segment.items()
+        if not isinstance(body, dict):
+            return refuse(contact, "schema_violation", f"segment {name} is not an object")
+        if name in ("Utterance", "Transcript"):
+            return self._speech(contact, name, body, source, language)
+        if name == "Categories":
+            matched = [str(c) for c in body.get("MatchedCategories") or []]
+            if not matched:
+                return Mapped(skipped=1)
+            piece = "categories:" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            return self._single(contact, piece, source, ev.EVENT_TYPE_PLATFORM_CATEGORIES, language,
+                                categories=matched)
+        if name == "PostContactSummary":
+            content = text_field(body, "Content")
+            if body.get("Status") != "COMPLETED" or not content:
+                return Mapped(skipped=1)  # FAILED summaries carry no text
+            return self._single(contact, "post-contact-summary", source, ev.EVENT_TYPE_PLATFORM_SUMMARY, language,
+                                text=content)
+        return Mapped(skipped=1)  # a segment type this adapter does not know yet
+
+    def _speech(self, contact: str, name: str, body: dict[str, Any], source: Source, language: str) -> Mapped:
+        role = text_field(body, "ParticipantRole")
+        piece_id = text_field(body, "Id")
+        final = name == "Transcript"
+        text = text_field(body, "Content" if final else "PartialContent")
+        if role in NOT_PARTIES:
+            return Mapped(skipped=1)
+        if role not in SPEAKERS or not piece_id or not text.strip():
+            return refuse(contact, "schema_violation", f"{name} segment needs Id, ParticipantRole "
+                          f"(AGENT or CUSTOMER) and text")
+        utterance_id = piece_id if final else text_field(body, "TranscriptId") or piece_id
+        seq = self.sequencer.assign(contact, piece_id)
+        if seq is None:
+            return Mapped(duplicates=1)
+        if final:
+            self.sequencer.final(contact, utterance_id)
+        else:
+            text = self.sequencer.partial(contact, utterance_id, text)
+        return Mapped(events=[base_event(contact, seq, source, PLATFORM, ev.EVENT_TYPE_UTTERANCE,
+                                         speaker=SPEAKERS[role], text=text, is_final=final, language=language,
+                                         utterance_id=utterance_id, ts=timestamp(time.time()))])
+
+    def _single(self, contact: str, piece: str, source: Source, kind: int, language: str, **fields: Any) -> Mapped:
+        seq = self.sequencer.assign(contact, piece)
+        if seq is None:
+            return Mapped(duplicates=1)
+        return Mapped(events=[base_event(contact, seq, source, PLATFORM, kind, language=language,
+                                         ts=timestamp(time.time()), **fields)])
+
+
+def _firehose_record(record: Any, index: int) -> dict[str, Any]:
+    try:
+        data = base64.b64decode(record["data"], validate=True)
+        event = json.loads(data.decode("utf-8"))
+    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PayloadRejected("decode_error", f"Firehose record {index}: data is not base64 of a JSON "
+                                              f"segment event ({type(error).__name__})") from error
+    if not isinstance(event, dict):
+        raise PayloadRejected("schema_violation", f"Firehose record {index} is not a segment event object")
+    return event

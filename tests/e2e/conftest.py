@@ -1,0 +1,94 @@
+"""`make up`'s topology, started once for the end-to-end tests and stopped after the last of them: each
+service its own process on real Kafka, Neo4j and Triton, exporting spans to a collector this session
+runs (so tests can read them), with webhook credentials for the tenant `harbor`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import threading
+import time
+import urllib.request
+from concurrent import futures
+
+import grpc
+import pytest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+from tests.conftest import ROOT, require_server
+
+CONSOLE_DEV_SECRET = "e2e-console-dev-secret-0123456789"
+
+
+class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
+    """An OTLP/gRPC trace receiver that keeps every export request it gets."""
+
+    def __init__(self) -> None:
+        self.requests: list[bytes] = []
+        self._lock = threading.Lock()
+
+    def Export(self, request, context):
+        with self._lock:
+            self.requests.append(request.SerializeToString())
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+    def blob(self) -> bytes:
+        with self._lock:
+            return b"".join(self.requests)
+
+
+@pytest.fixture(scope="package")
+def span_collector():
+    collector = SpanCollector()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(collector, server)
+    collector.port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield collector
+    server.stop(0)
+
+
+@pytest.fixture(scope="package")
+def webhook_secrets():
+    return {name: secrets.token_hex(16) for name in
+            ("INTAKE_HARBOR_BEARER_TOKEN", "INTAKE_HARBOR_HMAC_SECRET", "INTAKE_HARBOR_TWILIO_AUTH_TOKEN",
+             "INTAKE_HARBOR_FIREHOSE_ACCESS_KEY")}
+
+
+def wait_for_triton_idle(timeout_s: float = 300.0) -> None:
+    """Triton keeps generating for requests whose client gave up; later tests should not queue behind them."""
+    url = f"http://127.0.0.1:{os.environ.get('TRITON_METRICS_PORT', '8002')}/metrics"
+    deadline, idle_reads = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline and idle_reads < 2:
+        try:
+            body = urllib.request.urlopen(url, timeout=5).read().decode()
+        except OSError:
+            return
+        pending = sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                      if line.startswith("nv_inference_pending_request_count"))
+        idle_reads = idle_reads + 1 if pending == 0 else 0
+        time.sleep(1)
+
+
+@pytest.fixture(scope="package")
+def topology(span_collector, webhook_secrets):
+    servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
+    for name, what in servers.items():
+        require_server(name, what)
+    # The call's events carry fixed timestamps (days old): on Kafka the indicators delete windows older than
+    # window × keep by the wall clock, so they get a window wide enough to keep them live. The console takes
+    # tokens from a dev login here, signed with a secret the tests know.
+    env = {**os.environ, **webhook_secrets, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
+           "RETRIEVAL_DEADLINE_S": "10",  # a roomy deadline on a busy 2-core machine
+           "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",
+           "CONSOLE_DEV_LOGIN": "true", "CONSOLE_DEV_SECRET": CONSOLE_DEV_SECRET,
+           "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500"}
+    os.environ.update(webhook_secrets)  # the test sends webhooks signed with these
+    cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
+    subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)
+    subprocess.run([cli, "kg", "load"], check=True, env=env, timeout=300)
+    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-start"], check=True, env=env, timeout=400)
+    yield os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    subprocess.run([str(ROOT / "scripts" / "up.sh"), "services-stop"], env=env, timeout=120)
+    wait_for_triton_idle()

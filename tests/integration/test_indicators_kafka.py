@@ -1,0 +1,67 @@
+"""The indicators stage on a real Kafka 4 broker: sums in the windowed Faust table, snapshots out."""
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from seatcopilot import codec, telemetry
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.stage_io import StageIO
+from seatcopilot.topics import ALERTS, TRANSCRIPT
+from seatcopilot.transport.kafka import KafkaTransport
+
+from services.indicators import kafka_adapter
+from services.indicators.config import IndicatorsConfig
+from services.indicators.faust_windows import FaustWindows
+from services.indicators.stage import IndicatorsStage
+from tests.conftest import make_event
+from tests.integration.test_kafka_transport import wait_for
+
+pytestmark = pytest.mark.kafka
+
+
+def test_indicators_sum_in_the_windowed_faust_table(bootstrap):
+    team, call_id = f"team-{uuid.uuid4().hex[:8]}", f"call-{uuid.uuid4().hex[:8]}"
+
+    def failures():
+        return sum(s.value for m in telemetry.DEAD_LETTERS.collect() for s in m.samples
+                   if s.name.endswith("_total") and s.labels["stage"] == "indicators")
+
+    failed_before = failures()
+
+    async def scenario():
+        bus = KafkaTransport(f"test-indicators-{uuid.uuid4().hex[:8]}", bootstrap)
+        stage = IndicatorsStage.build(IndicatorsConfig(publish_interval_s=3600))
+        kafka_adapter.attach(StageIO("indicators", bus), stage)
+        assert isinstance(stage.store, FaustWindows)
+        await bus.start()
+        try:
+            now_ns = time.time_ns()
+            for seq, (kind, at) in enumerate((("CALL_STARTED", 0), ("CALL_ENDED", 90)), start=1):
+                event = make_event(call_id=call_id, seq=seq, type_=kind, speaker="OPERATOR", text="",
+                                   scenario="SERVICE", team_id=team)
+                event.ts.FromNanoseconds(now_ns + at * 10**9)
+                await bus.publish(TRANSCRIPT.name, call_id, codec.encode(event))
+
+            alert = cp.Alert(call_id=call_id, seq=2, tenant="harbor", team_id=team, rule_ids=["UDAAP-NO-FEES"])
+            await bus.publish(ALERTS.name, call_id, codec.encode(alert))
+
+            def handle_time():
+                found = stage.snapshots(team_id=team)
+                values = {v.name: v for v in found[0].values} if found else {}
+                return values.get("service.handle_time")
+
+            def violations():
+                found = stage.snapshots(team_id=team)
+                return {v.name: v for v in found[0].values}["compliance.violations_per_100_calls"] if found else None
+
+            await wait_for(lambda: handle_time() is not None and handle_time().defined, timeout=90)
+            await wait_for(lambda: violations().value > 0, timeout=30)
+            return handle_time()
+        finally:
+            await bus.stop()
+
+    value = asyncio.run(scenario())
+    assert value.value == pytest.approx(90) and value.denominator == 1
+    assert failures() == failed_before  # the changelogs existed before the first write
