@@ -61,7 +61,8 @@ class EmbeddedPipeline:
             "retrieval": retrieval_main.build(load(RetrievalConfig, environ)),
             "generation": generation_main.build(self.generation_config),
             "compliance": compliance_main.build(load(ComplianceConfig, environ)),
-            "summarizer": summarizer_main.build(load(SummarizerConfig, environ)),
+            "summarizer": summarizer_main.build(load(SummarizerConfig, environ),
+                                                self.bus.table(summarizer_main.STATE_TABLE)),
             "indicators": indicators_main.build(load(IndicatorsConfig, environ)),
         }
         adapters = {

@@ -49,6 +49,17 @@ def _intake_send(args: argparse.Namespace) -> int:
     return send(args.platform, Path(args.file), args.url, args.tenant, args.scenario, args.pace)
 
 
+def _summaries(args: argparse.Namespace) -> int:
+    from seatcopilot_cli import summaries
+
+    if args.summaries_command == "evaluate":
+        return summaries.run_evaluate(Path(args.jsonl), args.backend, args.limit, not args.no_intents,
+                                      Path(args.out) if args.out else None)
+    if args.summaries_command == "prepare":
+        return summaries.run_prepare(Path(args.data), Path(args.out))
+    return summaries.run_feedback_export(args.bootstrap, Path(args.out), args.timeout)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="seatcopilot", description="Seat Copilot: a real-time copilot for "
                                    "operators in financial contact centers")
@@ -89,6 +100,8 @@ def parser() -> argparse.ArgumentParser:
     intake_send.add_argument("--pace", type=float, default=0.2, help="seconds between deliveries")
     intake_send.set_defaults(func=_intake_send)
 
+    add_summaries_commands(commands)
+
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)
 
@@ -100,6 +113,27 @@ def parser() -> argparse.ArgumentParser:
 
     compliance.register(commands)
     return root
+
+
+def add_summaries_commands(commands: argparse._SubParsersAction) -> None:
+    summaries = commands.add_parser("summaries", help="summary evaluation and wrap-up feedback").add_subparsers(
+        dest="summaries_command", required=True)
+    evaluate = summaries.add_parser("evaluate", help="ROUGE-1/2/L and faithfulness on dialogues with references")
+    evaluate.add_argument("--jsonl", required=True, help="lines with `dialogue` and `summary` (the reference)")
+    evaluate.add_argument("--backend", default="none", choices=("none", "local", "triton"),
+                          help="the model writing narratives (none: composed from call state)")
+    evaluate.add_argument("--limit", type=int, default=0, help="only the first N dialogues")
+    evaluate.add_argument("--no-intents", action="store_true", help="skip the classifier (faster, fewer topics)")
+    evaluate.add_argument("--out", help="also write each dialogue's candidate and scores as JSON lines")
+    prepare = summaries.add_parser("prepare", help="evaluation files from the shared data sets and bundled calls")
+    prepare.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    prepare.add_argument("--out", default="artifacts/summaries")
+    feedback = summaries.add_parser("feedback", help="export operators' accepted and edited wrap-ups (JSON lines)")
+    feedback.add_argument("--out", required=True)
+    feedback.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    feedback.add_argument("--timeout", type=float, default=5.0, help="stop after this many idle seconds")
+    for command in (evaluate, prepare, feedback):
+        command.set_defaults(func=_summaries)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -62,6 +62,17 @@ class StageIO:
 
     def consume(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
                 identity: Callable[[M], Hashable]) -> None:
+        work = self._decoded(topic, message_type, handler, identity)
+        self.transport.subscribe(topic.name, self._guarded(topic, work))
+
+    def follow(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
+               identity: Callable[[M], Hashable], since_s: float) -> None:
+        """Every message of the topic from `since_s` ago on, in every instance (see Transport.follow)."""
+        work = self._decoded(topic, message_type, handler, identity)
+        self.transport.follow(topic.name, self._guarded(topic, work), since_s)
+
+    def _decoded(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
+                 identity: Callable[[M], Hashable]) -> Callable[[Message], Awaitable[str]]:
         async def work(raw: Message) -> str:
             message = codec.decode(raw.value, message_type)
             key = (topic.name, identity(message))
@@ -73,7 +84,7 @@ class StageIO:
             self._seen.add(key)  # only once handled: a rejected message is never mistaken for a duplicate
             return "ok"
 
-        self.transport.subscribe(topic.name, self._guarded(topic, work))
+        return work
 
     def consume_bytes(self, topic: Topic, handler: Callable[[Message], Awaitable[None]]) -> None:
         """For payloads in a foreign format (a platform's own JSON): the handler parses them itself."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -11,6 +12,8 @@ class Topic:
     producer: str
     payload: str
     description: str
+    # Kafka topic configs beyond the broker's defaults (e.g. a retention), applied at creation.
+    config: Mapping[str, str] = field(default_factory=dict)
 
 
 CALL_EVENTS = Topic(
@@ -47,7 +50,12 @@ SUMMARIES = Topic(
 )
 FEEDBACK = Topic(
     "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
-    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed.",
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed (kept: training feedback).",
+    {"retention.ms": "-1"},
+)
+MANAGER_REPORTS = Topic(
+    "seatcopilot.manager-reports.v1", "summarizer", "seatcopilot.summary.v1.ManagerReport",
+    "Per-operator and per-team summaries over the report window, keyed by team_id.",
 )
 INDICATORS = Topic(
     "seatcopilot.indicators.v1", "indicators", "seatcopilot.indicators.v1.IndicatorSnapshot",
@@ -81,5 +89,5 @@ PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
-    DEAD_LETTER, *PLATFORM_TOPICS,
+    DEAD_LETTER, *PLATFORM_TOPICS, MANAGER_REPORTS,
 )

@@ -16,7 +16,7 @@ from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import ALERTS, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
 SUMMARY_KINDS = {sm.SUMMARY_KIND_HANDOVER: "handover_summary", sm.SUMMARY_KIND_WRAPUP: "wrapup_summary"}
 
@@ -73,7 +73,21 @@ def summary_view(summary: sm.Summary) -> dict[str, Any]:
         "disclosures_given": data["disclosures_given"], "disclosures_owed": data["disclosures_owed"],
         "compliance_rule_ids": data["compliance_rule_ids"], "disposition": summary.disposition,
         "next_actions": data["next_actions"],
+        "narrative": summary.narrative, "generated_by": summary.generated_by,
+        "fallback_reason": summary.fallback_reason, "unverified_sentences": data["unverified_sentences"],
+        "promises": data["promises"], "callbacks": data["callbacks"], "open_items": data["open_items"],
+        "facts": data["facts"], "sentiment_trend": summary.sentiment_trend,
+        "compliance_events": data["compliance_events"], "handle_time_s": summary.handle_time_s,
+        "operator_ids": data["operator_ids"],
     }
+
+
+def manager_report_view(report: sm.ManagerReport) -> dict[str, Any]:
+    """A team's (or the floor's) per-operator and per-team figures over a window."""
+    data = codec.to_dict(report)
+    return {"kind": "manager_report", "tenant": report.tenant, "team_id": report.team_id,
+            "window_start": data.get("window_start", ""),
+            "window_end": data.get("window_end", ""), "teams": data["teams"], "operators": data["operators"]}
 
 
 def transcript_view(event: ev.CallEvent) -> dict[str, Any]:
@@ -92,6 +106,7 @@ READERS: dict[str, tuple[type[Message], Any]] = {
     ALERTS.name: (cp.Alert, alert_view),
     SUMMARIES.name: (sm.Summary, summary_view),
     TRANSCRIPT.name: (ev.CallEvent, transcript_view),
+    MANAGER_REPORTS.name: (sm.ManagerReport, manager_report_view),
 }
 
 

@@ -24,7 +24,7 @@ from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
-from seatcopilot.policy import Obligation, Policy, Rule, Signal
+from seatcopilot.policy import Policy, Rule, Signal
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected
 
@@ -88,10 +88,6 @@ class ComplianceEngine:
         else:
             self._calls.move_to_end(call_id)
         return state
-
-    def owed(self, call_id: str) -> list[Obligation]:
-        state = self._calls.get(call_id)
-        return [s.obligation for s in state.owed()] if state else []
 
     def call_state(self, call_id: str) -> cp.CallComplianceState:
         state = self._calls.get(call_id)

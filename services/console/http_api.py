@@ -1,4 +1,5 @@
-"""The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes and KPIs.
+"""The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes, KPIs and
+manager summaries.
 
 Every API call carries a bearer token (the SSE stream, which browsers open without headers, takes it
 as `access_token`). 401 without valid credentials, 403 for a call the caller may not see, 404 for a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +31,7 @@ AUDIT = web.AppKey("audit", AuditLog)
 FEEDBACK = web.AppKey("feedback", object)
 FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed"}
 FEEDBACK_SUBJECTS = {"suggestion", "wrapup"}
+DISPOSITION = re.compile(r"^[A-Z][A-Z_]{1,39}$")
 
 FeedbackSink = Callable[[Identity, dict[str, Any], dict[str, Any]], Awaitable[None]]
 
@@ -127,6 +130,9 @@ async def feedback(request: web.Request) -> web.Response:
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
     call = asdict(request.app[HUB].calls[call_id])
     body["edited_text"] = redact(str(body.get("edited_text", ""))[:4000]).text
+    body["disposition"] = str(body.get("disposition") or "").strip().upper() if body.get("subject") == "wrapup" else ""
+    if body["disposition"] and not DISPOSITION.match(body["disposition"]):
+        raise _error(web.HTTPBadRequest, "disposition must be a code such as PROMISE_TO_PAY")
     await request.app[FEEDBACK](identity, call, body)
     request.app[HUB].record_feedback(call["tenant"], call["team_id"], body["action"])
     return web.json_response({"recorded": True}, status=201)
@@ -149,6 +155,15 @@ async def kpis(request: web.Request) -> web.Response:
         raise _error(web.HTTPForbidden, "team KPIs are for managers")
     team = identity.team if identity.role == "manager" else request.query.get("team") or None
     return web.json_response({"team": team, "buckets": request.app[HUB].kpi_series(identity.tenant, team)})
+
+
+async def manager_reports(request: web.Request) -> web.Response:
+    """The summarizer's latest per-team and per-operator summaries: a manager's own team, an admin's tenant."""
+    identity = identity_of(request)
+    if identity.role == "operator":
+        raise _error(web.HTTPForbidden, "manager summaries are for managers")
+    team = identity.team if identity.role == "manager" else request.query.get("team") or None
+    return web.json_response({"team": team, "reports": request.app[HUB].manager_reports_for(identity.tenant, team)})
 
 
 # ---- live events --------------------------------------------------------------------------------
@@ -210,6 +225,7 @@ def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedbac
     app.router.add_post("/api/calls/{call_id}/feedback", feedback)
     app.router.add_post("/api/calls/{call_id}/notes", coaching_note)
     app.router.add_get("/api/kpis", kpis)
+    app.router.add_get("/api/manager/reports", manager_reports)
     app.router.add_get("/api/events", events)
     app.router.add_static("/static/", STATIC)
     return app

@@ -18,7 +18,7 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, FEEDBACK, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import ALERTS, FEEDBACK, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
 from services.console.auth import Identity
 from services.console.http_api import FeedbackSink
@@ -73,6 +73,12 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
+
+    async def on_manager_report(report: sm.ManagerReport) -> None:
+        hub.record_manager_report(views.manager_report_view(report))
+
+    io.consume(MANAGER_REPORTS, sm.ManagerReport, on_manager_report,
+               identity=lambda r: (r.team_id, r.generated_at.seconds, r.generated_at.nanos))
     return []
 
 
@@ -85,6 +91,7 @@ def feedback_sink(io: StageIO) -> FeedbackSink:
             team_id=call["team_id"], action=fb.Action.Value("ACTION_" + body["action"].upper()),
             subject=fb.Subject.Value("SUBJECT_" + body.get("subject", "suggestion").upper()),
             edited_text=body.get("edited_text", ""), seconds_to_act=float(body.get("seconds_to_act") or 0.0),
+            disposition=body.get("disposition", ""),
         )
         message.ts.FromNanoseconds(time.time_ns())
         await io.publish(FEEDBACK, message.call_id, message)

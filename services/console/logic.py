@@ -57,6 +57,7 @@ class ConsoleHub:
         self.access: dict[str, CallAccess] = {}
         self.history: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
         self.kpis: dict[tuple[str, str], deque[KpiBucket]] = defaultdict(lambda: deque(maxlen=KPI_BUCKETS))
+        self.manager_reports: dict[tuple[str, str], dict[str, Any]] = {}
         self._max_calls = max_calls
 
     # ---- events -------------------------------------------------------------------------------
@@ -119,6 +120,14 @@ class ConsoleHub:
                     if name != "start":
                         setattr(total, name, getattr(total, name) + value)
         return [asdict(merged[start]) for start in sorted(merged)]
+
+    def record_manager_report(self, view: dict[str, Any]) -> None:
+        """Keeps each team's latest report from the summarizer."""
+        self.manager_reports[(view["tenant"], view["team_id"])] = view
+
+    def manager_reports_for(self, tenant: str, team: str | None) -> list[dict[str, Any]]:
+        return [view for (report_tenant, report_team), view in sorted(self.manager_reports.items())
+                if report_tenant == tenant and (team is None or report_team == team)]
 
     # ---- internals ------------------------------------------------------------------------------
     def _bucket(self, tenant: str, team: str) -> KpiBucket:

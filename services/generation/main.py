@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.config import ConfigError
+from seatcopilot.model_backends import model_backend
 from seatcopilot.policy import load_policy
 
 from services.generation import grpc_adapter, kafka_adapter
-from services.generation.backends import ChatTemplate, LocalBackend, ModelBackend, TritonBackend, chat_as_json
+from services.generation.backends import ModelBackend
 from services.generation.config import GenerationConfig, load_config
-from services.generation.local_model import build_local_model
 from services.generation.logic import Generator
 
 
 def build_backend(config: GenerationConfig) -> ModelBackend | None:
-    if config.backend == "triton":
-        if config.triton_prompt_format == "text":
-            if not config.triton_tokenizer_dir:
-                raise ConfigError("TRITON_PROMPT_FORMAT=text needs TRITON_TOKENIZER_DIR")
-            return TritonBackend(config.triton_url, config.triton_model, ChatTemplate(config.triton_tokenizer_dir))
-        return TritonBackend(config.triton_url, config.triton_model, chat_as_json)
-    if config.backend == "local":
-        return LocalBackend(build_local_model())
-    return None
+    return model_backend(config.backend, config.triton_url, config.triton_model, config.triton_prompt_format,
+                         config.triton_tokenizer_dir)
 
 
 def build(config: GenerationConfig) -> Generator:

@@ -4,12 +4,12 @@ runs (so tests can read them), with webhook credentials for the tenant `harbor`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import secrets
 import subprocess
 import threading
-import time
-import urllib.request
 from concurrent import futures
 
 import grpc
@@ -57,18 +57,26 @@ def webhook_secrets():
 
 
 def wait_for_triton_idle(timeout_s: float = 300.0) -> None:
-    """Triton keeps generating for requests whose client gave up; later tests should not queue behind them."""
-    url = f"http://127.0.0.1:{os.environ.get('TRITON_METRICS_PORT', '8002')}/metrics"
-    deadline, idle_reads = time.monotonic() + timeout_s, 0
-    while time.monotonic() < deadline and idle_reads < 2:
+    """Triton keeps generating for requests whose client gave up (the generation service stopped mid-call):
+    a one-token probe queues behind them on the single model instance, so once it answers Triton is idle
+    and the next tests do not wait behind this module's work."""
+    from services.generation.backends import GenerationRequest, TritonBackend
+
+    async def probe() -> None:
+        backend = TritonBackend(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001"), "seatcopilot_llm")
         try:
-            body = urllib.request.urlopen(url, timeout=5).read().decode()
-        except OSError:
-            return
-        pending = sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
-                      if line.startswith("nv_inference_pending_request_count"))
-        idle_reads = idle_reads + 1 if pending == 0 else 0
-        time.sleep(1)
+            request = GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=1)
+            await asyncio.wait_for(_drain(backend.stream(request)), timeout_s)
+        finally:
+            await backend.close()
+
+    with contextlib.suppress(Exception):  # a Triton that does not answer is the Triton tests' finding, not ours
+        asyncio.run(probe())
+
+
+async def _drain(stream) -> None:
+    async for _ in stream:
+        pass
 
 
 @pytest.fixture(scope="package")

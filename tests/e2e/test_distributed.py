@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -16,7 +17,17 @@ from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
-from seatcopilot.topics import ALERTS, CALL_EVENTS, CLASSIFIED, DRAFTS, GROUNDED, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import (
+    ALERTS,
+    CALL_EVENTS,
+    CLASSIFIED,
+    DRAFTS,
+    GROUNDED,
+    MANAGER_REPORTS,
+    SUGGESTIONS,
+    SUMMARIES,
+    TRANSCRIPT,
+)
 
 from services.console.auth import Authenticator, Identity
 from tests.conftest import ROOT, make_event
@@ -190,3 +201,37 @@ def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):
     verified = subprocess.run([cli, "compliance", "audit", "verify"], capture_output=True, text=True, env=env,
                               timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):
+    """The operator accepts the wrap-up in the console → feedback topic → summarizer → the team's manager
+    report, with the operator's disposition, across processes."""
+    from seatcopilot.summary.v1 import summary_pb2 as sm
+
+    wrapup = next(s for s in (views.view_of(SUMMARIES.name, v) for v in outputs[SUMMARIES.name])
+                  if s["kind"] == "wrapup_summary")
+    operator = Identity("e2e-operator", "harbor", "operator", "team-test", "op-test")
+    token = Authenticator(dev_secret=CONSOLE_DEV_SECRET).dev_token(operator)
+    url = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls/{CALL}/feedback"
+    body = json.dumps({"seq": wrapup["seq"], "action": "accepted", "subject": "wrapup",
+                       "disposition": wrapup["disposition"]}).encode()
+    deadline, status = time.monotonic() + 60, 0
+    while status != 201 and time.monotonic() < deadline:  # the console may still be reading the call
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        try:
+            status = urllib.request.urlopen(request, timeout=5).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+            time.sleep(1)
+    assert status == 201
+    consumer = KafkaConsumer(MANAGER_REPORTS.name, bootstrap_servers=topology, group_id=None,
+                             auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    accepted, promises, deadline = 0, 0, time.monotonic() + 120
+    while not accepted and time.monotonic() < deadline:
+        for record in consumer:
+            for team in codec.decode(record.value, sm.ManagerReport).teams:
+                if team.id == "team-test" and team.wrapups_accepted:
+                    accepted, promises = team.wrapups_accepted, team.promises_to_pay
+    consumer.close()
+    assert accepted >= 1 and promises >= 1

@@ -3,7 +3,6 @@ is down; drafts wait on the drafts topic. When compliance comes back after their
 them EXPIRED (audited) and the console shows nothing stale; a fresh draft then goes through."""
 
 import asyncio
-import os
 import time
 import uuid
 
@@ -14,23 +13,13 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DRAFTS
 from seatcopilot.transport.kafka import KafkaTransport
 
-from seatcopilot_cli.topics import create_topics
 from services.compliance import kafka_adapter as compliance_adapter
 from services.compliance.audit import AuditLog, load_or_create_key, records_for_call, verify
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_adapter
 from services.console.logic import ConsoleHub
-from tests.conftest import require_server
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture(scope="module")
-def bootstrap():
-    require_server("SEATCOPILOT_KAFKA", "Kafka")
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    create_topics(address)
-    return address
 
 
 def draft(call_id, seq, ttl):

@@ -147,6 +147,48 @@ def test_kpis_are_for_managers_and_confined_to_their_team():
     assert sum(b["alerts"] for b in manager["buckets"]) == 1 and sum(b["suggestions"] for b in manager["buckets"]) == 1
 
 
+def test_a_wrapup_review_carries_the_operators_disposition():
+    async def scenario(client, hub, audit, published):
+        url, headers = "/api/calls/call-a/feedback", bearer(OPERATOR_A)
+        edited = await client.post(url, headers=headers, json={
+            "seq": 9, "action": "edited", "subject": "wrapup", "edited_text": "Promised $90 on Friday.",
+            "disposition": "promise_to_pay"})
+        bad = await client.post(url, headers=headers, json={"seq": 9, "action": "accepted", "subject": "wrapup",
+                                                           "disposition": "not a code!"})
+        suggestion = await client.post(url, headers=headers, json={"seq": 1, "action": "accepted",
+                                                                  "disposition": "IGNORED"})
+        return edited.status, bad.status, suggestion.status, [body for _, _, body in published]
+
+    edited, bad, suggestion, bodies = run(scenario)
+    assert (edited, bad, suggestion) == (201, 400, 201)
+    assert bodies[0]["disposition"] == "PROMISE_TO_PAY" and bodies[0]["edited_text"] == "Promised $90 on Friday."
+    assert bodies[1]["disposition"] == ""  # only a wrap-up review carries one
+
+
+def test_manager_summaries_are_for_managers_and_confined_to_their_team():
+    from seatcopilot import views
+    from seatcopilot.summary.v1 import summary_pb2 as sm
+
+    def report(tenant, team, calls):
+        message = sm.ManagerReport(tenant=tenant, team_id=team)
+        message.teams.add(scope="team", id=team, tenant=tenant, calls=calls)
+        return views.manager_report_view(message)
+
+    async def scenario(client, hub, audit, published):
+        for view_ in (report("harbor", "team-a", 1), report("harbor", "team-a", 2), report("harbor", "team-b", 5),
+                      report("other-bank", "team-a", 7)):
+            hub.record_manager_report(view_)
+        operator = await client.get("/api/manager/reports", headers=bearer(OPERATOR_A))
+        manager = await (await client.get("/api/manager/reports", headers=bearer(MANAGER_A))).json()
+        admin = await (await client.get("/api/manager/reports", headers=bearer(ADMIN))).json()
+        return operator.status, manager, admin
+
+    status, manager, admin = run(scenario)
+    assert status == 403
+    assert [(r["team_id"], r["teams"][0]["calls"]) for r in manager["reports"]] == [("team-a", 2)]  # the latest
+    assert [(r["team_id"], r["teams"][0]["calls"]) for r in admin["reports"]] == [("team-a", 2), ("team-b", 5)]
+
+
 def test_dev_login_mints_tokens_only_when_enabled():
     async def scenario(client, hub, audit, published):
         login = await client.post("/api/dev/login",

@@ -25,7 +25,8 @@ from services.intake.config import IntakeConfig
 from services.intake.gateway import Gateway
 from services.intake.logic import IntakeStage
 from services.summarizer import grpc_adapter as summarizer_grpc
-from services.summarizer.logic import Summarizer
+from services.summarizer import main as summarizer_main
+from services.summarizer.config import SummarizerConfig
 from tests.conftest import make_event
 
 
@@ -128,21 +129,50 @@ def test_intake_streams_call_events_and_lists_each_refusal():
     assert letters == 3
 
 
-def test_summarize_unknown_call_is_not_found():
+def test_summarizer_answers_summaries_state_and_manager_summaries_with_proper_codes():
+    from seatcopilot.config import load
+
     async def scenario():
-        summarizer = Summarizer(load_policy())
+        summarizer = summarizer_main.build(load(SummarizerConfig, {"SUMMARIZER_BACKEND": "none"}),
+                                           InProcessTransport().table("call-state"))
+        for seq, (type_, speaker, text) in enumerate([
+                ("CALL_STARTED", "OPERATOR", ""),
+                ("UTTERANCE", "OPERATOR", "This call may be recorded. This is an attempt to collect a debt."),
+                ("UTTERANCE", "CUSTOMER", "I can pay $120 on Friday.")], start=1):
+            await summarizer.on_event(make_event(call_id="c-grpc", seq=seq, type_=type_, speaker=speaker, text=text,
+                                                 scenario="COLLECTIONS"))
         server, _, target = await serve(lambda s: summarizer_grpc.register(s, summarizer),
                                         [summarizer_grpc.SERVICE_NAME])
+        errors = []
         try:
             async with grpc.aio.insecure_channel(target) as channel:
-                with pytest.raises(grpc.aio.AioRpcError) as error:
-                    await summary_pb2_grpc.SummarizerServiceStub(channel).Summarize(
-                        summary_pb2.SummarizeRequest(call_id="nope"), timeout=2)
+                stub = summary_pb2_grpc.SummarizerServiceStub(channel)
+                handover = await stub.Summarize(summary_pb2.SummarizeRequest(
+                    call_id="c-grpc", target_role=ev.ROLE_SUPERVISOR), timeout=5)
+                wrapup = await stub.Summarize(summary_pb2.SummarizeRequest(
+                    call_id="c-grpc", kind=summary_pb2.SUMMARY_KIND_WRAPUP), timeout=5)
+                state = await stub.GetCallState(summary_pb2.CallStateRequest(call_id="c-grpc"), timeout=5)
+                report = await stub.ManagerSummary(summary_pb2.ManagerSummaryRequest(), timeout=5)
+                bad_window = summary_pb2.ManagerSummaryRequest()
+                bad_window.window_start.FromSeconds(2_000_000_000)
+                bad_window.window_end.FromSeconds(1_000_000_000)
+                for call in (stub.Summarize(summary_pb2.SummarizeRequest(call_id="nope"), timeout=5),
+                             stub.Summarize(summary_pb2.SummarizeRequest(), timeout=5),
+                             stub.ManagerSummary(bad_window, timeout=5)):
+                    with pytest.raises(grpc.aio.AioRpcError) as error:
+                        await call
+                    errors.append(error.value.code())
         finally:
             await server.stop(0)
-        return error.value
+        return handover, wrapup, state, report, errors
 
-    assert asyncio.run(scenario()).code() == grpc.StatusCode.NOT_FOUND
+    handover, wrapup, state, report, errors = asyncio.run(scenario())
+    assert handover.target_role == ev.ROLE_SUPERVISOR and [p.amount for p in handover.promises] == ["$120"]
+    assert handover.text.splitlines()[2].startswith("Compliance events")
+    assert wrapup.disposition == "PROMISE_TO_PAY" and "FDCPA-MINI-MIRANDA" in wrapup.disclosures_given
+    assert state.last_seq == 3 and state.customer_turns == 1
+    assert not report.teams  # nothing ended in the window
+    assert errors == [grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INVALID_ARGUMENT]
 
 
 def test_health_follows_dependencies_and_goes_not_serving_on_shutdown():

@@ -15,7 +15,7 @@ CHART = ROOT / "deploy" / "helm" / "seatcopilot"
 # Every module that defines metrics: importing them registers their families.
 METRIC_MODULES = ("seatcopilot.telemetry", "services.intake.metrics", "seatcopilot.transport.kafka",
                   "services.generation.logic", "services.compliance.kafka_adapter", "services.console.kafka_adapter",
-                  "services.indicators.kafka_adapter")
+                  "services.indicators.kafka_adapter", "services.summarizer.logic")
 METRIC = re.compile(r"\bseatcopilot_[a-z_]+\b")
 
 

@@ -1,9 +1,9 @@
 """Transports: Kafka (Faust) for the distributed mode, in-process for the embedded mode."""
 
-from seatcopilot.transport.base import Handler, Message, Transport
+from seatcopilot.transport.base import Handler, Message, StateTable, Transport
 from seatcopilot.transport.inprocess import InProcessTransport
 
-__all__ = ["Handler", "InProcessTransport", "Message", "Transport", "create"]
+__all__ = ["Handler", "InProcessTransport", "Message", "StateTable", "Transport", "create"]
 
 
 def create(kind: str, group: str, bootstrap: str) -> Transport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +18,26 @@ class Message:
 Handler = Callable[[Message], Awaitable[None]]
 
 
+class StateTable(Protocol):
+    """A keyed state store that outlives the process where the transport provides one.
+
+    Keys are the same keys the topics use (call_id), so a key's state lives in the partition its
+    messages arrive on. Values are bytes (the caller's serialized message).
+    """
+
+    name: str
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def __setitem__(self, key: str, value: bytes) -> None: ...
+
+    def __delitem__(self, key: str) -> None: ...
+
+    def __contains__(self, key: str) -> bool: ...
+
+    def items(self) -> Iterator[tuple[str, bytes]]: ...
+
+
 class Transport(Protocol):
     """Keyed, per-key-ordered publish/subscribe with at-least-once delivery."""
 
@@ -27,6 +47,16 @@ class Transport(Protocol):
     async def publish(self, topic: str, key: str, value: bytes,
                       headers: Mapping[str, bytes] | None = None) -> None:
         """Returns once the message is durably accepted (acks=all on Kafka)."""
+
+    def follow(self, topic: str, handler: Handler, since_s: float) -> None:
+        """Like subscribe, but every instance receives every message (no consumer group, nothing
+        committed), starting with those published in the last `since_s` seconds: for state that each
+        replica needs whole, such as a ledger of ended calls. Call before start()."""
+
+    def table(self, name: str, *, retention_s: float = 0) -> StateTable:
+        """A state table; call before start(). Kafka: a Faust table whose changelog topic restores it
+        after a restart or a rebalance (each instance holds the keys of the partitions it consumes);
+        `retention_s` lets the changelog drop entries older than that (0: compacted, kept). In-process: a dict."""
 
     async def start(self) -> None: ...
 

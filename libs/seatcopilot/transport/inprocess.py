@@ -8,11 +8,34 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from seatcopilot.transport.base import Handler, Message
 
 log = logging.getLogger(__name__)
+
+
+class MemoryTable:
+    """The embedded mode's state table: a dict (one process, nothing to recover)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self._data.get(key)
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        return iter(list(self._data.items()))
 
 
 class InProcessTransport:
@@ -29,6 +52,12 @@ class InProcessTransport:
         queue: asyncio.Queue[Message] = asyncio.Queue(self._max_queue)
         self._queues.append((queue, handler))
         self._by_topic[topic].append(queue)
+
+    def follow(self, topic: str, handler: Handler, since_s: float) -> None:
+        self.subscribe(topic, handler)  # one process: it sees every message anyway
+
+    def table(self, name: str, *, retention_s: float = 0) -> MemoryTable:
+        return MemoryTable(name)
 
     def tap(self, topic: str) -> asyncio.Queue[Message]:
         """A queue receiving every message published to topic from now on (for readers like the console)."""

@@ -71,6 +71,7 @@ async function enter(config) {
   document.getElementById("view-manager").classList.toggle("hidden", state.me.role === "operator");
   connect();
   if (state.me.role !== "operator") { loadKpis(); setInterval(loadKpis, 15000); }
+  if (state.me.role !== "operator" && window.SeatManager) { SeatManager.load(api); setInterval(() => SeatManager.load(api), 15000); }
 }
 
 // ---- state ---------------------------------------------------------------------------------------
@@ -195,6 +196,9 @@ function alertCard(a) {
 function summaryCard(s) {
   const card = el("li", "summary");
   card.append(el("strong", "", s.kind === "handover_summary" ? "Handover summary" : "Wrap-up"), el("div", "", s.text));
+  if ((s.unverified_sentences || []).length) {
+    card.append(el("div", "sources", `${s.unverified_sentences.length} model sentence(s) not shown: not found in the call`));
+  }
   return card;
 }
 function owedItems(c) {
@@ -212,7 +216,8 @@ function renderWrapup(c) {
   document.getElementById("wrapup-text").value = wrapup.text + "\n" + wrapup.next_actions.join("\n");
   const send = async (action) => {
     await api(`/api/calls/${encodeURIComponent(c.id)}/feedback`, { method: "POST", body: JSON.stringify({
-      seq: wrapup.seq, action, subject: "wrapup", edited_text: action === "edited" ? val("wrapup-text") : "" }) });
+      seq: wrapup.seq, action, subject: "wrapup", edited_text: action === "edited" ? val("wrapup-text") : "",
+      disposition: val("wrapup-disposition") }) });
     form.classList.add("hidden");
   };
   form.onsubmit = (e) => { e.preventDefault(); send("accepted"); };

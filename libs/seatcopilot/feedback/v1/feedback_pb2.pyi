@@ -30,7 +30,7 @@ SUBJECT_SUGGESTION: Subject
 SUBJECT_WRAPUP: Subject
 
 class Feedback(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "operator_id", "team_id", "action", "ts", "subject", "edited_text", "seconds_to_act")
+    __slots__ = ("call_id", "seq", "tenant", "operator_id", "team_id", "action", "ts", "subject", "edited_text", "seconds_to_act", "disposition")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class Feedback(_message.Message):
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     EDITED_TEXT_FIELD_NUMBER: _ClassVar[int]
     SECONDS_TO_ACT_FIELD_NUMBER: _ClassVar[int]
+    DISPOSITION_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     tenant: str
@@ -51,4 +52,5 @@ class Feedback(_message.Message):
     subject: Subject
     edited_text: str
     seconds_to_act: float
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ...) -> None: ...
+    disposition: str
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ..., disposition: _Optional[str] = ...) -> None: ...

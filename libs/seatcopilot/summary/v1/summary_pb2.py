@@ -22,22 +22,59 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from seatcopilot.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v1_dot_call__event__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$seatcopilot/summary/v1/summary.proto\x12\x16seatcopilot.summary.v1\x1a&seatcopilot/events/v1/call_event.proto\"\xa6\x03\n\x07Summary\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.seatcopilot.summary.v1.SummaryKind\x12\x0f\n\x07\x63\x61ll_id\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x0e\n\x06tenant\x18\x04 \x01(\t\x12\x31\n\x08scenario\x18\x05 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x13\n\x0boperator_id\x18\x06 \x01(\t\x12\x0f\n\x07team_id\x18\x07 \x01(\t\x12\x30\n\x0btarget_role\x18\x08 \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x0c\n\x04text\x18\t \x01(\t\x12\x0f\n\x07intents\x18\n \x03(\t\x12\x13\n\x0b\x63ommitments\x18\x0b \x03(\t\x12\x19\n\x11\x64isclosures_given\x18\x0c \x03(\t\x12\x18\n\x10\x64isclosures_owed\x18\r \x03(\t\x12\x1b\n\x13\x63ompliance_rule_ids\x18\x0e \x03(\t\x12\x13\n\x0b\x64isposition\x18\x0f \x01(\t\x12\x14\n\x0cnext_actions\x18\x10 \x03(\t\"U\n\x10SummarizeRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x30\n\x0btarget_role\x18\x02 \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role*_\n\x0bSummaryKind\x12\x1c\n\x18SUMMARY_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15SUMMARY_KIND_HANDOVER\x10\x01\x12\x17\n\x13SUMMARY_KIND_WRAPUP\x10\x02\x32k\n\x11SummarizerService\x12V\n\tSummarize\x12(.seatcopilot.summary.v1.SummarizeRequest\x1a\x1f.seatcopilot.summary.v1.Summaryb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$seatcopilot/summary/v1/summary.proto\x12\x16seatcopilot.summary.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\"a\n\x04\x46\x61\x63t\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12/\n\x07speaker\x18\x04 \x01(\x0e\x32\x1e.seatcopilot.events.v1.Speaker\"9\n\x0cPromiseToPay\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\"[\n\x08\x43\x61llback\x12\x0c\n\x04when\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x34\n\x0crequested_by\x18\x03 \x01(\x0e\x32\x1e.seatcopilot.events.v1.Speaker\"3\n\x08OpenItem\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\"W\n\x0f\x43omplianceEvent\x12\x10\n\x08rule_ids\x18\x01 \x03(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x13\n\x0boperator_id\x18\x04 \x01(\t\",\n\x0eSentimentPoint\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12\r\n\x05score\x18\x02 \x01(\x02\"b\n\x04Turn\x12\x0b\n\x03seq\x18\x01 \x01(\x04\x12/\n\x07speaker\x18\x02 \x01(\x0e\x32\x1e.seatcopilot.events.v1.Speaker\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0e\n\x06intent\x18\x04 \x01(\t\"\x9a\x07\n\tCallState\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x31\n\x08scenario\x18\x03 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x14\n\x0coperator_ids\x18\x04 \x03(\t\x12\x0f\n\x07team_id\x18\x05 \x01(\t\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08last_seq\x18\x08 \x01(\x04\x12\x0f\n\x07intents\x18\t \x03(\t\x12+\n\x05\x66\x61\x63ts\x18\n \x03(\x0b\x32\x1c.seatcopilot.summary.v1.Fact\x12\x36\n\x08promises\x18\x0b \x03(\x0b\x32$.seatcopilot.summary.v1.PromiseToPay\x12\x33\n\tcallbacks\x18\x0c \x03(\x0b\x32 .seatcopilot.summary.v1.Callback\x12\x19\n\x11\x64isclosures_given\x18\r \x03(\t\x12\x34\n\nopen_items\x18\x0e \x03(\x0b\x32 .seatcopilot.summary.v1.OpenItem\x12\x39\n\tsentiment\x18\x0f \x03(\x0b\x32&.seatcopilot.summary.v1.SentimentPoint\x12\x42\n\x11\x63ompliance_events\x18\x10 \x03(\x0b\x32\'.seatcopilot.summary.v1.ComplianceEvent\x12.\n\ttransfers\x18\x11 \x03(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12+\n\x05turns\x18\x12 \x03(\x0b\x32\x1c.seatcopilot.summary.v1.Turn\x12\x16\n\x0e\x63ustomer_turns\x18\x13 \x01(\r\x12\x16\n\x0eoperator_turns\x18\x14 \x01(\r\x12\x0f\n\x07on_hold\x18\x15 \x01(\x08\x12\r\n\x05\x65nded\x18\x16 \x01(\x08\x12\x12\n\nalert_keys\x18\x17 \x03(\t\x12\x31\n\x0c\x63urrent_role\x18\x18 \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x1c\n\x14platform_disposition\x18\x19 \x01(\t\x12\x15\n\rturns_dropped\x18\x1a \x01(\r\"\x86\x08\n\x07Summary\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.seatcopilot.summary.v1.SummaryKind\x12\x0f\n\x07\x63\x61ll_id\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x0e\n\x06tenant\x18\x04 \x01(\t\x12\x31\n\x08scenario\x18\x05 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x13\n\x0boperator_id\x18\x06 \x01(\t\x12\x0f\n\x07team_id\x18\x07 \x01(\t\x12\x30\n\x0btarget_role\x18\x08 \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x0c\n\x04text\x18\t \x01(\t\x12\x0f\n\x07intents\x18\n \x03(\t\x12\x13\n\x0b\x63ommitments\x18\x0b \x03(\t\x12\x19\n\x11\x64isclosures_given\x18\x0c \x03(\t\x12\x18\n\x10\x64isclosures_owed\x18\r \x03(\t\x12\x1b\n\x13\x63ompliance_rule_ids\x18\x0e \x03(\t\x12\x13\n\x0b\x64isposition\x18\x0f \x01(\t\x12\x14\n\x0cnext_actions\x18\x10 \x03(\t\x12+\n\x05\x66\x61\x63ts\x18\x11 \x03(\x0b\x32\x1c.seatcopilot.summary.v1.Fact\x12\x36\n\x08promises\x18\x12 \x03(\x0b\x32$.seatcopilot.summary.v1.PromiseToPay\x12\x33\n\tcallbacks\x18\x13 \x03(\x0b\x32 .seatcopilot.summary.v1.Callback\x12\x34\n\nopen_items\x18\x14 \x03(\x0b\x32 .seatcopilot.summary.v1.OpenItem\x12\x17\n\x0fsentiment_trend\x18\x15 \x01(\t\x12\x42\n\x11\x63ompliance_events\x18\x16 \x03(\x0b\x32\'.seatcopilot.summary.v1.ComplianceEvent\x12\x1c\n\x14unverified_sentences\x18\x17 \x03(\t\x12\x14\n\x0cgenerated_by\x18\x18 \x01(\t\x12\x16\n\x0eprompt_version\x18\x19 \x01(\t\x12\x17\n\x0f\x66\x61llback_reason\x18\x1a \x01(\t\x12.\n\nstarted_at\x18\x1b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x1c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rhandle_time_s\x18\x1d \x01(\x01\x12\x11\n\tnarrative\x18\x1e \x01(\t\x12.\n\ttransfers\x18\x1f \x03(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x14\n\x0coperator_ids\x18  \x03(\t\"\xab\x06\n\x0cGroupSummary\x12\r\n\x05scope\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0f\n\x07team_id\x18\x03 \x01(\t\x12\r\n\x05\x63\x61lls\x18\x04 \x01(\r\x12\x1b\n\x13handle_time_s_total\x18\x05 \x01(\x01\x12\x1a\n\x12handle_time_s_mean\x18\x06 \x01(\x01\x12\x13\n\x0bsales_calls\x18\x07 \x01(\r\x12\x13\n\x0b\x63onversions\x18\x08 \x01(\r\x12\x17\n\x0f\x63onversion_rate\x18\t \x01(\x01\x12\x19\n\x11\x63ollections_calls\x18\n \x01(\r\x12\x17\n\x0fpromises_to_pay\x18\x0b \x01(\r\x12\x14\n\x0cpromise_rate\x18\x0c \x01(\x01\x12L\n\x0c\x64ispositions\x18\r \x03(\x0b\x32\x36.seatcopilot.summary.v1.GroupSummary.DispositionsEntry\x12\x19\n\x11\x63ompliance_events\x18\x0e \x01(\r\x12I\n\x0brule_counts\x18\x0f \x03(\x0b\x32\x34.seatcopilot.summary.v1.GroupSummary.RuleCountsEntry\x12\x16\n\x0e\x63oaching_notes\x18\x10 \x03(\t\x12\x18\n\x10wrapups_accepted\x18\x11 \x01(\r\x12\x16\n\x0ewrapups_edited\x18\x12 \x01(\r\x12\x11\n\ttransfers\x18\x13 \x01(\r\x12W\n\x12missed_disclosures\x18\x14 \x03(\x0b\x32;.seatcopilot.summary.v1.GroupSummary.MissedDisclosuresEntry\x12\x0e\n\x06tenant\x18\x15 \x01(\t\x1a\x33\n\x11\x44ispositionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x31\n\x0fRuleCountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x38\n\x16MissedDisclosuresEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xb2\x02\n\rManagerReport\x12\x30\n\x0cwindow_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07team_id\x18\x03 \x01(\t\x12\x33\n\x05teams\x18\x04 \x03(\x0b\x32$.seatcopilot.summary.v1.GroupSummary\x12\x37\n\toperators\x18\x05 \x03(\x0b\x32$.seatcopilot.summary.v1.GroupSummary\x12\x30\n\x0cgenerated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06tenant\x18\x07 \x01(\t\"\x88\x01\n\x10SummarizeRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x30\n\x0btarget_role\x18\x02 \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x31\n\x04kind\x18\x03 \x01(\x0e\x32#.seatcopilot.summary.v1.SummaryKind\"#\n\x10\x43\x61llStateRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\xaf\x01\n\x15ManagerSummaryRequest\x12\x30\n\x0cwindow_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07team_id\x18\x03 \x01(\t\x12\x13\n\x0boperator_id\x18\x04 \x01(\t\x12\x0e\n\x06tenant\x18\x05 \x01(\t*_\n\x0bSummaryKind\x12\x1c\n\x18SUMMARY_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15SUMMARY_KIND_HANDOVER\x10\x01\x12\x17\n\x13SUMMARY_KIND_WRAPUP\x10\x02\x32\xb0\x02\n\x11SummarizerService\x12V\n\tSummarize\x12(.seatcopilot.summary.v1.SummarizeRequest\x1a\x1f.seatcopilot.summary.v1.Summary\x12[\n\x0cGetCallState\x12(.seatcopilot.summary.v1.CallStateRequest\x1a!.seatcopilot.summary.v1.CallState\x12\x66\n\x0eManagerSummary\x12-.seatcopilot.summary.v1.ManagerSummaryRequest\x1a%.seatcopilot.summary.v1.ManagerReportb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.summary.v1.summary_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SUMMARYKIND']._serialized_start=616
-  _globals['_SUMMARYKIND']._serialized_end=711
-  _globals['_SUMMARY']._serialized_start=105
-  _globals['_SUMMARY']._serialized_end=527
-  _globals['_SUMMARIZEREQUEST']._serialized_start=529
-  _globals['_SUMMARIZEREQUEST']._serialized_end=614
-  _globals['_SUMMARIZERSERVICE']._serialized_start=713
-  _globals['_SUMMARIZERSERVICE']._serialized_end=820
+  _globals['_GROUPSUMMARY_DISPOSITIONSENTRY']._loaded_options = None
+  _globals['_GROUPSUMMARY_DISPOSITIONSENTRY']._serialized_options = b'8\001'
+  _globals['_GROUPSUMMARY_RULECOUNTSENTRY']._loaded_options = None
+  _globals['_GROUPSUMMARY_RULECOUNTSENTRY']._serialized_options = b'8\001'
+  _globals['_GROUPSUMMARY_MISSEDDISCLOSURESENTRY']._loaded_options = None
+  _globals['_GROUPSUMMARY_MISSEDDISCLOSURESENTRY']._serialized_options = b'8\001'
+  _globals['_SUMMARYKIND']._serialized_start=4111
+  _globals['_SUMMARYKIND']._serialized_end=4206
+  _globals['_FACT']._serialized_start=137
+  _globals['_FACT']._serialized_end=234
+  _globals['_PROMISETOPAY']._serialized_start=236
+  _globals['_PROMISETOPAY']._serialized_end=293
+  _globals['_CALLBACK']._serialized_start=295
+  _globals['_CALLBACK']._serialized_end=386
+  _globals['_OPENITEM']._serialized_start=388
+  _globals['_OPENITEM']._serialized_end=439
+  _globals['_COMPLIANCEEVENT']._serialized_start=441
+  _globals['_COMPLIANCEEVENT']._serialized_end=528
+  _globals['_SENTIMENTPOINT']._serialized_start=530
+  _globals['_SENTIMENTPOINT']._serialized_end=574
+  _globals['_TURN']._serialized_start=576
+  _globals['_TURN']._serialized_end=674
+  _globals['_CALLSTATE']._serialized_start=677
+  _globals['_CALLSTATE']._serialized_end=1599
+  _globals['_SUMMARY']._serialized_start=1602
+  _globals['_SUMMARY']._serialized_end=2632
+  _globals['_GROUPSUMMARY']._serialized_start=2635
+  _globals['_GROUPSUMMARY']._serialized_end=3446
+  _globals['_GROUPSUMMARY_DISPOSITIONSENTRY']._serialized_start=3286
+  _globals['_GROUPSUMMARY_DISPOSITIONSENTRY']._serialized_end=3337
+  _globals['_GROUPSUMMARY_RULECOUNTSENTRY']._serialized_start=3339
+  _globals['_GROUPSUMMARY_RULECOUNTSENTRY']._serialized_end=3388
+  _globals['_GROUPSUMMARY_MISSEDDISCLOSURESENTRY']._serialized_start=3390
+  _globals['_GROUPSUMMARY_MISSEDDISCLOSURESENTRY']._serialized_end=3446
+  _globals['_MANAGERREPORT']._serialized_start=3449
+  _globals['_MANAGERREPORT']._serialized_end=3755
+  _globals['_SUMMARIZEREQUEST']._serialized_start=3758
+  _globals['_SUMMARIZEREQUEST']._serialized_end=3894
+  _globals['_CALLSTATEREQUEST']._serialized_start=3896
+  _globals['_CALLSTATEREQUEST']._serialized_end=3931
+  _globals['_MANAGERSUMMARYREQUEST']._serialized_start=3934
+  _globals['_MANAGERSUMMARYREQUEST']._serialized_end=4109
+  _globals['_SUMMARIZERSERVICE']._serialized_start=4209
+  _globals['_SUMMARIZERSERVICE']._serialized_end=4513
 # @@protoc_insertion_point(module_scope)

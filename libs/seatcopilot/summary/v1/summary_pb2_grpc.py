@@ -39,13 +39,37 @@ class SummarizerServiceStub:
                 request_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.SummarizeRequest.SerializeToString,
                 response_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.Summary.FromString,
                 _registered_method=True)
+        self.GetCallState = channel.unary_unary(
+                '/seatcopilot.summary.v1.SummarizerService/GetCallState',
+                request_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallStateRequest.SerializeToString,
+                response_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallState.FromString,
+                _registered_method=True)
+        self.ManagerSummary = channel.unary_unary(
+                '/seatcopilot.summary.v1.SummarizerService/ManagerSummary',
+                request_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerSummaryRequest.SerializeToString,
+                response_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerReport.FromString,
+                _registered_method=True)
 
 
 class SummarizerServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Summarize(self, request, context):
-        """A handover summary of a call in progress, on demand.
+        """A summary of a call in progress (or ended), on demand.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCallState(self, request, context):
+        """The call state the summaries are built from.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ManagerSummary(self, request, context):
+        """Per-operator and per-team summaries of ended calls over a window.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -58,6 +82,16 @@ def add_SummarizerServiceServicer_to_server(servicer, server):
                     servicer.Summarize,
                     request_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.SummarizeRequest.FromString,
                     response_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.Summary.SerializeToString,
+            ),
+            'GetCallState': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCallState,
+                    request_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallStateRequest.FromString,
+                    response_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallState.SerializeToString,
+            ),
+            'ManagerSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.ManagerSummary,
+                    request_deserializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerSummaryRequest.FromString,
+                    response_serializer=seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerReport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,6 +121,60 @@ class SummarizerService:
             '/seatcopilot.summary.v1.SummarizerService/Summarize',
             seatcopilot_dot_summary_dot_v1_dot_summary__pb2.SummarizeRequest.SerializeToString,
             seatcopilot_dot_summary_dot_v1_dot_summary__pb2.Summary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCallState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/seatcopilot.summary.v1.SummarizerService/GetCallState',
+            seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallStateRequest.SerializeToString,
+            seatcopilot_dot_summary_dot_v1_dot_summary__pb2.CallState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ManagerSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/seatcopilot.summary.v1.SummarizerService/ManagerSummary',
+            seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerSummaryRequest.SerializeToString,
+            seatcopilot_dot_summary_dot_v1_dot_summary__pb2.ManagerReport.FromString,
             options,
             channel_credentials,
             insecure,

@@ -67,7 +67,8 @@ class TritonPythonModel:
             prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
                                                         return_tensors="pt", return_dict=True)
             streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-            kwargs = dict(**prompt, max_new_tokens=max_tokens, do_sample=False, repetition_penalty=1.2,
+            penalty = float(_scalar(request, "repetition_penalty", 1.2))
+            kwargs = dict(**prompt, max_new_tokens=max_tokens, do_sample=False, repetition_penalty=penalty,
                           bad_words_ids=self._bad_words_ids(_strings(request, "bad_words")), streamer=streamer,
                           pad_token_id=self.tokenizer.eos_token_id)
             if stop_words:

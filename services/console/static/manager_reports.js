@@ -1,0 +1,33 @@
+// Manager summaries from the summarizer (per team and per operator), for console.js's manager tab.
+"use strict";
+
+function reportCell(text) {
+  const cell = document.createElement("td");
+  cell.textContent = String(text);
+  return cell;
+}
+
+function percent(value) { return `${Math.round((value || 0) * 100)}%`; }
+
+function reportRow(group) {
+  const row = document.createElement("tr");
+  const rules = Object.entries(group.rule_counts || {}).map(([rule, n]) => `${rule} ×${n}`).join(", ");
+  [group.scope, group.id, group.calls, `${Math.round(group.handle_time_s_mean || 0)} s`,
+    `${group.conversions}/${group.sales_calls} (${percent(group.conversion_rate)})`,
+    `${group.promises_to_pay}/${group.collections_calls} (${percent(group.promise_rate)})`,
+    group.compliance_events, rules, (group.coaching_notes || []).join(" · ")]
+    .forEach((value) => row.append(reportCell(value)));
+  return row;
+}
+
+window.SeatManager = {
+  // Fetches the latest report of each team the signed-in manager may see and renders one row per group.
+  async load(api) {
+    const response = await api("/api/manager/reports");
+    if (!response.ok) return;
+    const body = document.querySelector("#manager-reports tbody");
+    const rows = (await response.json()).reports
+      .flatMap((report) => [...(report.teams || []), ...(report.operators || [])]).map(reportRow);
+    body.replaceChildren(...rows);
+  },
+};
