@@ -161,10 +161,14 @@ def test_an_updated_fact_replaces_the_old_one_while_readers_keep_reading(neo4j, 
                          if c.record.id == fees.id]
                 seen.append([c.record.version for c in found])
 
+        async def reads(count):
+            while len(seen) < count and not reader.done():
+                await asyncio.sleep(0.02)
+
         reader = asyncio.create_task(read())
-        await asyncio.sleep(0.2)
+        await reads(2)
         report = await asyncio.to_thread(load_knowledge_base_into, driver, edited, shared_encoder)
-        await asyncio.sleep(0.2)
+        await reads(len(seen) + 2)  # reads that started after the commit
         stop.set()
         await reader
         rules = (await store.eligibility(())).rules
