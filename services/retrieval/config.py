@@ -30,7 +30,7 @@ class RetrievalConfig:
     dedupe_similarity: float = env("RETRIEVAL_DEDUPE_SIMILARITY", default=0.92, minimum=0.5,
                                    help="an item this close in meaning to a better one is a duplicate")
     retry_after_s: float = env("RETRIEVAL_RETRY_AFTER_S", default=1.0, minimum=0,
-                               help="after two store failures in a row, answer degraded at once for this long")
+                               help="with the store failing, how often a probe checks it is back")
     min_score: float = env("RETRIEVAL_MIN_SCORE", default=0.2, minimum=0,
                            help="items scoring below this are not knowledge for the utterance")
 

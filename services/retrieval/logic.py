@@ -7,8 +7,8 @@ with its provenance. Eligibility questions are answered by evaluating the graph'
 the customer said during the call, with the rules that decided.
 
 The store answers within a deadline or the result is `degraded` (with the reason); after failures in a
-row the store is left alone for a short back-off, so an outage costs every call no more than a
-moment, and the first call after the back-off finds out whether it is back.
+row a breaker opens: calls answer degraded at once, so an outage costs every call no more than a
+moment, and a background probe finds out when the store is back.
 """
 
 from __future__ import annotations
@@ -61,27 +61,36 @@ class RetrievalSettings:
     min_score: float = 0.2
 
 
-class Backoff:
-    """After `failures` store failures in a row, calls answer degraded at once for retry_after_s; then
-    the next call tries the store again. One slow answer alone does not trip it."""
+class Breaker:
+    """Closed while the store answers. After `failures` failures in a row it opens: calls answer
+    degraded at once, and every retry_after_s one probe (the warm-up, with a generous timeout, off any
+    call's deadline) checks whether the store is back; its success closes it. One slow answer alone
+    does not open it, and a store that comes back cold is not judged by a call's short deadline."""
 
     def __init__(self, retry_after_s: float, failures: int = 2) -> None:
         self.retry_after_s = retry_after_s
         self.failures = failures
         self._failed = 0
-        self._until = 0.0
+        self._probe_at = 0.0
 
     @property
-    def active(self) -> bool:
-        return time.monotonic() < self._until
+    def open(self) -> bool:
+        return self._failed >= self.failures
 
-    def trip(self) -> None:
+    def probe_due(self) -> bool:
+        """True once per retry_after_s while open: the caller starts the probe."""
+        if not self.open or time.monotonic() < self._probe_at:
+            return False
+        self._probe_at = time.monotonic() + self.retry_after_s
+        return True
+
+    def failed(self) -> None:
         self._failed += 1
-        if self._failed >= self.failures:
-            self._until = time.monotonic() + self.retry_after_s
+        if self._failed == self.failures:
+            self._probe_at = time.monotonic() + self.retry_after_s
 
-    def reset(self) -> None:
-        self._failed, self._until = 0, 0.0
+    def succeeded(self) -> None:
+        self._failed = 0
 
 
 def validate_attributes(known: CustomerAttributes) -> None:
@@ -106,7 +115,8 @@ class Retriever:
         self.encoder = encoder
         self.settings = settings or RetrievalSettings()
         self.memory = CallMemory()
-        self.backoff = Backoff(self.settings.retry_after_s)
+        self.breaker = Breaker(self.settings.retry_after_s)
+        self._probe: asyncio.Task[None] | None = None
 
     @staticmethod
     def wants_knowledge(classified: cl.ClassifiedEvent) -> bool:
@@ -131,24 +141,34 @@ class Retriever:
             self.memory.forget(classified.event.call_id)
 
     async def _guarded(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Runs one store request within the deadline; any failure trips the back-off."""
-        if self.backoff.active:
+        """Runs one store request within the deadline; failures count toward opening the breaker."""
+        if self.breaker.open:
+            self._probe_when_due()
             raise StoreUnavailable("store_backoff")
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.deadline_s):
                 result = await work()
         except TimeoutError as error:
-            self.backoff.trip()
+            self.breaker.failed()
             raise StoreUnavailable("timeout") from error
         except Exception as error:  # any store failure degrades, never blocks the call
-            self.backoff.trip()
+            self.breaker.failed()
             log.warning("knowledge store failed (%s): answering degraded", type(error).__name__)
             raise StoreUnavailable("store_unavailable") from error
         finally:
             STORE_LATENCY.observe(time.perf_counter() - started)
-        self.backoff.reset()
+        self.breaker.succeeded()
         return result
+
+    def _probe_when_due(self) -> None:
+        if (self._probe is None or self._probe.done()) and self.breaker.probe_due():
+            self._probe = asyncio.create_task(self._recover())
+
+    async def _recover(self) -> None:
+        if await self.warm_up():
+            log.info("knowledge store answers again")
+            self.breaker.succeeded()
 
     async def _ask(self, query: GraphQuery, eligibility_products: tuple[str, ...] | None
                    ) -> tuple[list[Candidate], EligibilityFacts | None]:
