@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -83,6 +85,13 @@ class FaustTable:
                 yield (key.decode() if isinstance(key, bytes) else str(key)), value
 
 
+def _faust_datadir(group: str) -> str:
+    # Faust's default is "<app id>-data" in the working directory; with memory stores it only holds
+    # bookkeeping, so it lives with the rest of the run state instead of littering the checkout.
+    root = os.environ.get("SEATCOPILOT_STATE_DIR") or os.path.join(tempfile.gettempdir(), "seatcopilot-state")
+    return os.path.join(root, "faust", group)
+
+
 class KafkaTransport:
     def __init__(self, group: str, bootstrap: str, *, commit_interval: float = 1.0, partitions: int = 6) -> None:
         self.bootstrap = bootstrap
@@ -99,6 +108,7 @@ class KafkaTransport:
             value_serializer="raw",
             topic_partitions=partitions,
             autodiscover=False,
+            datadir=_faust_datadir(group),
         )
         self._subscriptions = 0
         self._topics: list[str] = []
