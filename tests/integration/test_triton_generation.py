@@ -4,6 +4,8 @@ import asyncio
 import dataclasses
 import json
 import os
+import re
+from pathlib import Path
 
 import pytest
 from seatcopilot.classification.v1 import classification_pb2 as cl
@@ -126,3 +128,35 @@ def test_tritons_queue_is_bounded_and_overflow_is_refused_at_once(url):
     # slow machine queued requests may also pass the queue's own timeout. Nothing waits unbounded.
     assert any("exceeds maximum queue size" in str(r).lower() for r in refused)
     assert all("queue" in str(r).lower() or "timeout" in str(r).lower() for r in refused)
+
+
+def test_an_abandoned_stream_stops_decoding_on_the_server(url):
+    """A client that goes away (deadline passed, call ended) must not leave the single model instance
+    decoding for nobody: the model sees the cancellation and stops, and says so on Triton's log."""
+    log = Path(os.environ.get("TRITON_LOG", Path(__file__).resolve().parents[2] / ".run" / "triton" / "triton.log"))
+    if not log.exists():
+        pytest.skip(f"Triton's log is not at {log} (set TRITON_LOG)")
+    before = log.read_text(errors="replace").count("request cancelled by the client")
+    long_request = GenerationRequest([{"role": "user", "content": "Count from one to five hundred in words."}],
+                                     max_tokens=400)
+
+    async def abandon_after_two_pieces():
+        backend = TritonBackend(url, "seatcopilot_llm")
+        stream = backend.stream(long_request)
+        try:
+            async for _ in stream:
+                break
+            async for _ in stream:
+                break
+        finally:
+            await stream.aclose()
+            await backend.close()
+
+    asyncio.run(abandon_after_two_pieces())
+    # A one-token request queues behind the abandoned one on the single instance: once it answers,
+    # the abandoned one has finished, cancelled or not.
+    assert collect(TritonBackend(url, "seatcopilot_llm"), GenerationRequest(MESSAGES, max_tokens=1))
+    lines = [line for line in log.read_text(errors="replace").splitlines() if "request cancelled by the client" in line]
+    assert len(lines) > before
+    kept = int(re.search(r"after (\d+) pieces", lines[-1]).group(1))
+    assert kept < 100  # stopped early, not decoded to its 400 tokens

@@ -5,6 +5,7 @@ here, as the TensorRT-LLM preprocessing model does on GPUs. Greedy decoding: det
 The model directory comes from SEATCOPILOT_LLM_DIR (set by the script that starts Triton).
 """
 
+import contextlib
 import json
 import os
 import threading
@@ -56,9 +57,18 @@ class TritonPythonModel:
         sender.send(pb_utils.InferenceResponse(output_tensors=[tensor]))
 
     def _generate(self, request):
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         sender = request.get_response_sender()
+        if request.is_cancelled():  # abandoned while it waited in the queue: no work for nobody
+            self._cancelled(sender, 0)
+            return
+        cancelled = threading.Event()
+
+        class _StopWhenCancelled(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return cancelled.is_set()
+
         try:
             messages = json.loads(_strings(request, "text_input")[0])
             max_tokens = int(_scalar(request, "max_tokens", 64))
@@ -70,26 +80,42 @@ class TritonPythonModel:
             penalty = float(_scalar(request, "repetition_penalty", 1.2))
             kwargs = dict(**prompt, max_new_tokens=max_tokens, do_sample=False, repetition_penalty=penalty,
                           bad_words_ids=self._bad_words_ids(_strings(request, "bad_words")), streamer=streamer,
-                          pad_token_id=self.tokenizer.eos_token_id)
+                          pad_token_id=self.tokenizer.eos_token_id,
+                          stopping_criteria=StoppingCriteriaList([_StopWhenCancelled()]))
             if stop_words:
                 kwargs.update(stop_strings=stop_words, tokenizer=self.tokenizer)
             with self.lock, self.torch.inference_mode():
                 worker = threading.Thread(target=self.model.generate, kwargs=kwargs, daemon=True)
                 worker.start()
-                pieces = []
+                pieces, sent = [], 0
                 for piece in streamer:
+                    if sender.is_cancelled():  # the client went away: stop decoding for it at once
+                        cancelled.set()
+                        continue  # drain what the worker already queued
                     if not piece:
                         continue
                     if stream:
                         self._respond(sender, piece)
+                        sent += 1
                     else:
                         pieces.append(piece)
                 worker.join()
+            if cancelled.is_set():
+                self._cancelled(sender, sent or len(pieces))
+                return
             if not stream:
                 self._respond(sender, "".join(pieces))
             sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
         except Exception as error:  # reported to the client, never a hung stream
             sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
+                        flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+    def _cancelled(self, sender, pieces):
+        # One line on Triton's log (no request content): how much work an abandoned request cost.
+        print(f"seatcopilot_llm: request cancelled by the client, decoding stopped after {pieces} pieces",
+              flush=True)
+        with contextlib.suppress(Exception):  # the stream is gone; Triton releases the request either way
+            sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError("cancelled by the client")),
                         flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
     def execute(self, requests):
