@@ -134,6 +134,11 @@ async def feedback(request: web.Request) -> web.Response:
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):
         raise _error(web.HTTPBadRequest, "disposition must be a code such as PROMISE_TO_PAY")
     await request.app[FEEDBACK](identity, call, body)
+    # Every open tab of the call (and a reload) learns the suggestion was acted on: no second feedback.
+    request.app[HUB].add({"kind": "feedback", "call_id": call_id, "seq": body["seq"], "tenant": call["tenant"],
+                          "scenario": call["scenario"], "operator_id": identity.operator_id,
+                          "team_id": call["team_id"], "subject": body.get("subject", "suggestion"),
+                          "action": body["action"]})
     return web.json_response({"recorded": True}, status=201)
 
 

@@ -113,11 +113,13 @@ def test_feedback_goes_to_the_topic_only_from_the_operator_on_the_call():
         bad = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A),
                                 json={"seq": "one", "action": "loved"})
         garbage = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A), data=b"\xff{")
-        return ok.status, other.status, manager.status, bad.status, garbage.status, published
+        acted = [v for _, v in hub.call_history("call-a") if v["kind"] == "feedback"]
+        return ok.status, other.status, manager.status, bad.status, garbage.status, published, acted
 
-    ok, other, manager, bad, garbage, published = run(scenario)
+    ok, other, manager, bad, garbage, published, acted = run(scenario)
     assert (ok, other, manager, bad, garbage) == (201, 403, 403, 400, 400)
     assert len(published) == 1
+    assert [(v["seq"], v["action"]) for v in acted] == [(1, "edited")]  # other tabs and reloads learn of it
     assert published[0][2]["edited_text"] == "call me at [PHONE]"
 
 

@@ -4,7 +4,7 @@
 const state = { calls: new Map(), selected: null, managerAlerts: [], me: null, token: null, source: null,
   lastEventId: 0, reconnectDelay: 1000, reconnectTimer: null };
 const KIND_EVENTS = ["transcript", "suggestion", "alert", "compliance_state", "handover_summary", "wrapup_summary",
-  "coaching_note"];
+  "coaching_note", "feedback"];
 const RECONNECT_MAX_MS = 15000;
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -119,6 +119,10 @@ function receive(view, id) {
     if ((view.audiences || []).includes("MANAGER")) state.managerAlerts.push(view);
   } else if (view.kind === "coaching_note") {
     c.notes.push(view);
+  } else if (view.kind === "feedback") {
+    if (view.subject === "wrapup") c.wrapupDone = view.seq;
+    const acted = c.suggestions.find((s) => s.seq === view.seq);
+    if (view.subject === "suggestion" && acted) acted.action = view.action;
   } else if (view.kind === "compliance_state") {
     c.compliance = view;  // the latest state replaces the earlier ones
   } else {
@@ -232,7 +236,7 @@ function owedItems(c) {
 function renderWrapup(c) {
   const form = document.getElementById("wrapup-form");
   const wrapup = c.summaries.filter((s) => s.kind === "wrapup_summary").slice(-1)[0];
-  form.classList.toggle("hidden", !wrapup || state.me.role !== "operator");
+  form.classList.toggle("hidden", !wrapup || state.me.role !== "operator" || c.wrapupDone === wrapup.seq);
   if (!wrapup || form.dataset.call === c.id + wrapup.seq) return;
   form.dataset.call = c.id + wrapup.seq;
   document.getElementById("wrapup-disposition").value = wrapup.disposition;
