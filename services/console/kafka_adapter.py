@@ -1,5 +1,5 @@
-"""Console on the bus: reads the transcript, steered suggestions, alerts, compliance's live call state,
-summaries and the indicators service's snapshots; writes feedback.
+"""Console on the bus: reads the transcript, the classifier's stages and intents, steered suggestions,
+alerts, compliance's live call state, summaries and the indicators service's snapshots; writes feedback.
 
 It never reads drafts: the suggestions topic is written only by compliance, so everything shown
 has a verdict. Expired suggestions, suggestions past their deadline by the time they arrive (compliance
@@ -13,7 +13,8 @@ from typing import Any
 
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
-from seatcopilot import codec, telemetry, views
+from seatcopilot import codec, sentiment, telemetry, views
+from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -23,6 +24,7 @@ from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import (
     ALERTS,
+    CLASSIFIED,
     COMPLIANCE_STATE,
     FEEDBACK,
     INDICATORS,
@@ -68,7 +70,18 @@ def indicator_view(snapshot: ind.IndicatorSnapshot, received_at: float) -> dict[
     }
 
 
+LIVE_KEYS = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id")
+
+
+def live_base(event: ev.CallEvent) -> dict[str, Any]:
+    """What a floor update carries of its call (who may see it included)."""
+    view = views.transcript_view(event)
+    return {key: view[key] for key in LIVE_KEYS}
+
+
 def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
+    cues = sentiment.load_cues()
+
     def feed(render):
         async def handle(message: ProtoMessage) -> None:
             hub.add(render(message))
@@ -88,13 +101,23 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
 
     async def on_transcript(event: ev.CallEvent) -> None:
         hub.add(views.transcript_view(event))
+        if event.type == ev.EVENT_TYPE_UTTERANCE and event.speaker == ev.SPEAKER_CUSTOMER:
+            score = sentiment.score(event.text, cues)
+            if score is not None:
+                hub.update_live(live_base(event), sentiment_score=score)
         seconds = event.ts.ToNanoseconds() / 1e9
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
             started[event.call_id] = seconds
         elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
             telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
 
+    async def on_classified(classified: cl.ClassifiedEvent) -> None:
+        label = classified.classification
+        if label.stage or label.intent:
+            hub.update_live(live_base(classified.event), stage=label.stage, intent=label.intent)
+
     io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))

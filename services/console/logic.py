@@ -10,6 +10,8 @@ from collections import OrderedDict, defaultdict, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from seatcopilot import sentiment
+
 from services.console.auth import CallAccess, Identity, may_see
 
 SUBSCRIBER_BUFFER = 1000
@@ -36,6 +38,9 @@ class CallOverview:
     started_at: float = 0.0
     # Obligations still owed in the call, from compliance's live state.
     owed: list[str] = field(default_factory=list)
+    # The call stage the classifier sees, and the customer's recent mood (lexicon cues on their turns).
+    stage: str = ""
+    sentiment: str = "unknown"
 
 
 def combine(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -68,6 +73,7 @@ class ConsoleHub:
         self.indicator_series: dict[tuple[str, str], deque[dict[str, Any]]] = defaultdict(
             lambda: deque(maxlen=INDICATOR_POINTS))
         self.manager_reports: dict[tuple[str, str], dict[str, Any]] = {}
+        self.sentiment_scores: dict[str, deque[float]] = {}
         self._max_calls = max_calls
 
     # ---- events -------------------------------------------------------------------------------
@@ -113,6 +119,23 @@ class ConsoleHub:
                 "text": text, "author": identity.subject, "ts": time.time()}
         self.add(view)
         return view
+
+    # ---- the floor's live columns ------------------------------------------------------------------
+    def update_live(self, base: dict[str, Any], stage: str = "", intent: str = "",
+                    sentiment_score: float | None = None) -> bool:
+        """Stage, last intent and the customer's mood of a call: a `live` view goes out only when one changed."""
+        call = self.calls.get(base["call_id"])
+        current = {"stage": call.stage, "intent": call.last_intent, "sentiment": call.sentiment} if call else {}
+        merged = {"stage": "", "intent": "", "sentiment": "unknown", **current}
+        merged["stage"], merged["intent"] = stage or merged["stage"], intent or merged["intent"]
+        if sentiment_score is not None:
+            scores = self.sentiment_scores.setdefault(base["call_id"], deque(maxlen=sentiment.RECENT_TURNS))
+            scores.append(sentiment_score)
+            merged["sentiment"] = sentiment.mood(list(scores))
+        if merged == current:
+            return False
+        self.add({"kind": "live", **base, **merged})
+        return True
 
     # ---- indicators (from the indicators service's topic) ---------------------------------------
     def record_indicators(self, snapshot: dict[str, Any]) -> None:
@@ -163,7 +186,7 @@ class ConsoleHub:
             call = self.calls[call_id] = CallOverview(call_id, started_at=time.time())
             if len(self.calls) > self._max_calls:
                 oldest = next(iter(self.calls))
-                for table in (self.calls, self.access, self.history):
+                for table in (self.calls, self.access, self.history, self.sentiment_scores):
                     table.pop(oldest, None)
         self._update_overview(call, view)
 
@@ -180,6 +203,8 @@ class ConsoleHub:
         elif kind == "alert":
             call.alerts += 1
             call.rule_ids = sorted(set(call.rule_ids) | set(view.get("rule_ids", [])))
+        elif kind == "live":
+            call.stage, call.last_intent, call.sentiment = view["stage"], view["intent"], view["sentiment"]
         elif kind == "compliance_state":
             call.owed = [o["id"] for o in view["obligations"] if o["status"] in ("OWED", "OVERDUE")]
         elif kind == "transcript" and view.get("type") in ("CALL_ENDED", "HOLD", "RESUME", "TRANSFER"):

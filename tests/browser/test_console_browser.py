@@ -203,6 +203,9 @@ def test_manager_sees_the_operators_alert(browser, server):
     page.wait_for_selector("#manager-alerts li.alert")
     assert "UDAAP-GUARANTEED-APPROVAL" in page.locator("#manager-alerts").inner_text()
     assert "call-sales-0001" in page.locator("#floor").inner_text()
+    cells = page.locator("#floor tbody tr").first.locator("td").all_inner_texts()
+    overview = server.hub.calls["call-sales-0001"]
+    assert (cells[2], cells[6]) == (overview.stage, overview.sentiment) and overview.stage  # stage, live mood
     page.screenshot(path=str(SHOTS / "manager-floor.png"))
 
 

@@ -328,3 +328,48 @@ def test_owed_obligations_follow_compliances_live_state_on_the_bus():
 
 def run_async(scenario):
     return asyncio.run(scenario())
+
+
+def test_the_floor_gets_the_stage_and_the_customers_mood_only_when_they_change():
+    from seatcopilot import codec
+    from seatcopilot.classification.v1 import classification_pb2 as cl
+    from seatcopilot.stage_io import StageIO
+    from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
+    from seatcopilot.transport import InProcessTransport
+
+    from services.console import kafka_adapter as console_adapter
+    from tests.conftest import make_event
+
+    turns = [("CUSTOMER", "Hi, I have a question.", "discovery"), ("OPERATOR", "Sure.", ""),
+             ("CUSTOMER", "This is wrong and I'm frustrated.", "discovery"),
+             ("CUSTOMER", "That's ridiculous, a terrible late fee.", "resolution")]
+
+    async def scenario():
+        bus, hub = InProcessTransport(), ConsoleHub()
+        console_adapter.attach(StageIO("console", bus), hub)
+        await bus.start()
+        for seq, (speaker, text, stage) in enumerate(turns, start=1):
+            event = make_event(call_id="call-m", seq=seq, speaker=speaker, text=text, operator_id="op-a",
+                               team_id="team-a")
+            await bus.publish(TRANSCRIPT.name, "call-m", codec.encode(event))
+            classified = cl.ClassifiedEvent(event=event, classification=cl.Classification(stage=stage))
+            await bus.publish(CLASSIFIED.name, "call-m", codec.encode(classified))
+            await bus.join()
+        await bus.stop()
+        return hub
+
+    hub = run_async(scenario)
+    live = [v for _, v in hub.call_history("call-m") if v["kind"] == "live"]
+    assert (hub.calls["call-m"].stage, hub.calls["call-m"].sentiment) == ("resolution", "negative")
+    assert [(v["stage"], v["sentiment"]) for v in live] == [  # the operator's turn and the same mood: nothing
+        ("discovery", "unknown"), ("discovery", "negative"), ("resolution", "negative")]
+    assert live[0]["operator_id"] == "op-a"
+
+
+def test_sentiment_cues_and_mood():
+    from seatcopilot import sentiment
+
+    cues = sentiment.load_cues()
+    assert sentiment.score("Thanks, that works.", cues) > 0 and sentiment.score("This is not helpful.", cues) < 0
+    assert sentiment.score("My account number.", cues) is None
+    assert sentiment.mood([]) == "unknown" and sentiment.mood([1, -1, -1, -1]) == "negative"

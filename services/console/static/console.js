@@ -4,7 +4,7 @@
 const state = { calls: new Map(), selected: null, managerAlerts: [], me: null, token: null, source: null,
   lastEventId: 0, reconnectDelay: 1000, reconnectTimer: null };
 const KIND_EVENTS = ["transcript", "suggestion", "alert", "compliance_state", "handover_summary", "wrapup_summary",
-  "coaching_note", "feedback"];
+  "coaching_note", "feedback", "live"];
 const RECONNECT_MAX_MS = 15000;
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ async function enter(config) {
 function call(id) {
   if (!state.calls.has(id)) {
     state.calls.set(id, { id, scenario: "", operator: "", team: "", status: "live", transcript: [], suggestions: [],
-      alerts: [], summaries: [], notes: [], lastIntent: "", compliance: null, seen: new Set(), loaded: false });
+      alerts: [], summaries: [], notes: [], lastIntent: "", stage: "", sentiment: "unknown", compliance: null, seen: new Set(), loaded: false });
     loadHistory(id);
   }
   return state.calls.get(id);
@@ -119,6 +119,10 @@ function receive(view, id) {
     if ((view.audiences || []).includes("MANAGER")) state.managerAlerts.push(view);
   } else if (view.kind === "coaching_note") {
     c.notes.push(view);
+  } else if (view.kind === "live") {
+    c.stage = view.stage;
+    c.lastIntent = view.intent || c.lastIntent;
+    c.sentiment = view.sentiment;
   } else if (view.kind === "feedback") {
     if (view.subject === "wrapup") c.wrapupDone = view.seq;
     const acted = c.suggestions.find((s) => s.seq === view.seq);
@@ -253,7 +257,8 @@ function renderWrapup(c) {
 function renderOperator() {
   const c = state.calls.get(state.selected);
   document.getElementById("call-header").textContent = c
-    ? `${c.id} — ${c.scenario} — operator ${c.operator} (${c.team}) — ${c.status}` : "Select a call";
+    ? `${c.id} — ${c.scenario}${c.stage ? " · " + c.stage : ""} — operator ${c.operator} (${c.team}) — ${c.status}`
+    : "Select a call";
   if (!c) return;
   document.getElementById("transcript").replaceChildren(...c.transcript.map((t) => t.type === "UTTERANCE"
     ? el("li", t.speaker, `${t.speaker === "CUSTOMER" ? "Customer" : "Operator"}: ${t.text}`)
@@ -279,8 +284,8 @@ function renderManager() {
     const row = el("tr", c.alerts.length ? "has-alerts" : "");
     const rules = [...new Set(c.alerts.flatMap((a) => a.rule_ids))].join(", ");
     const owed = c.compliance ? c.compliance.obligations.filter((o) => ["OWED", "OVERDUE"].includes(o.status)).length : "";
-    [c.id, c.scenario, c.operator, c.team, c.status, c.lastIntent, owed, c.suggestions.length, c.alerts.length, rules]
-      .forEach((v) => row.append(el("td", "", String(v))));
+    [c.id, c.scenario, c.stage, c.operator, c.team, c.status, c.sentiment, c.lastIntent, owed, c.suggestions.length,
+      c.alerts.length, rules].forEach((v, i) => row.append(el("td", i === 6 ? "mood " + v : "", String(v))));
     row.onclick = () => { state.selected = c.id; show("operator"); };
     return row;
   });
