@@ -194,9 +194,14 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     queue = hub.subscribe()
 
+    streamed: set[str] = set()
+
     async def send(event_id: int, view: dict) -> None:
         nonlocal last_id
         if event_id > last_id and hub.visible(identity, view["call_id"]):
+            if view["call_id"] not in streamed:  # a call's content reaching a stream is an access, audited once
+                streamed.add(view["call_id"])
+                request.app[AUDIT].record(identity, view["call_id"], "stream", True)
             await response.write(_sse(event_id, view))
         last_id = max(last_id, event_id)
 

@@ -174,9 +174,18 @@ def test_operator_sees_a_streamed_suggestion_and_accepting_it_is_recorded(browse
     page.wait_for_selector("#connection.conn-live")
     page.wait_for_selector("#suggestions li.suggestion[data-verdict]")
     first = page.locator("#suggestions li.suggestion").first
-    text_now = first.locator(".text").inner_text()
-    time.sleep(1.5)
-    assert len(first.locator(".text").inner_text()) >= len(text_now)  # revealed progressively, never shrinking
+    # Sampled in the page every 20 ms while the words come in: the text grows, nothing moves.
+    samples = page.evaluate("""() => new Promise((done) => {
+        const seen = [];
+        const timer = setInterval(() => {
+          const card = document.querySelector('#suggestions li.suggestion');
+          const alerts = document.getElementById('alerts').getBoundingClientRect().top;
+          seen.push([card.querySelector('.shown').textContent.length, card.getBoundingClientRect().height, alerts]);
+          if (seen.length >= 150) { clearInterval(timer); done(seen); }
+        }, 20); })""")
+    lengths = [length for length, _, _ in samples]
+    assert lengths == sorted(lengths) and lengths[-1] == len(first.locator(".sizer").text_content())
+    assert len({(height, alerts) for _, height, alerts in samples}) == 1  # no layout jump while it streams
     assert page.locator("#transcript li").count() > 5
     assert "[EMAIL]" in page.locator("#transcript").inner_text() or "@" not in page.locator("#transcript").inner_text()
     owed = page.locator("#owed li[data-status]")  # compliance's live state for this call

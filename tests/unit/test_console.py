@@ -282,11 +282,13 @@ def test_sse_streams_only_visible_calls_and_resumes_from_last_event_id():
             body += await response.content.readany()
         response.close()
         anonymous = await client.get("/api/events")
-        return body.decode(), anonymous.status
+        streamed = [(e["call_id"], e["subject"]) for e in audit.entries if e["action"] == "stream"]
+        return body.decode(), anonymous.status, streamed
 
-    body, anonymous = run(scenario)
+    body, anonymous, streamed = run(scenario)
     assert "id: 2" in body and "id: 1\n" not in body and "id: 5" in body
     assert "call-b" not in body
+    assert streamed == [("call-a", "ava")]  # once per call and stream, only for what was sent
     assert anonymous == 401
 
 

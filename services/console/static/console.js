@@ -154,19 +154,22 @@ function renderCalls() {
     return item;
   }));
 }
-// Steered text is revealed word by word (it has its verdict already: nothing unchecked is ever shown);
-// the card keeps its size while it fills, so the layout does not jump.
+// Steered text is revealed word by word (it has its verdict already: nothing unchecked is ever shown).
+// The whole text sits invisibly under the revealed part, so the card has its final size from the first
+// word and nothing below it moves while the words come in.
 const revealed = new WeakMap();
 function typewriter(node, view) {
   const words = view.text.split(" ");
-  let shown = revealed.get(view) || 0;
-  node.textContent = words.slice(0, shown).join(" ");
-  if (shown >= words.length) return;
+  const shown = el("span", "shown");
+  node.replaceChildren(el("span", "sizer", view.text), shown);
+  let count = revealed.get(view) || 0;
+  shown.textContent = words.slice(0, count).join(" ");
+  if (count >= words.length) return;
   const timer = setInterval(() => {
-    shown += 1;
-    revealed.set(view, shown);
-    node.textContent = words.slice(0, shown).join(" ");
-    if (shown >= words.length) clearInterval(timer);
+    count += 1;
+    revealed.set(view, count);
+    shown.textContent = words.slice(0, count).join(" ");
+    if (count >= words.length) clearInterval(timer);
   }, 40);
 }
 function suggestionCard(s, c) {
