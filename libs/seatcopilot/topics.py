@@ -44,6 +44,10 @@ ALERTS = Topic(
     "seatcopilot.alerts.v1", "compliance", "seatcopilot.compliance.v1.Alert",
     "Compliance alerts on operator speech and overdue obligations.",
 )
+COMPLIANCE_STATE = Topic(
+    "seatcopilot.compliance-state.v1", "compliance", "seatcopilot.compliance.v1.CallComplianceState",
+    "A call's live compliance state (obligations given, owed, overdue; active signals) each time it changes.",
+)
 SUMMARIES = Topic(
     "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
@@ -89,5 +93,5 @@ PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
-    DEAD_LETTER, *PLATFORM_TOPICS, MANAGER_REPORTS,
+    DEAD_LETTER, *PLATFORM_TOPICS, MANAGER_REPORTS, COMPLIANCE_STATE,
 )

@@ -16,7 +16,7 @@ from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
 SUMMARY_KINDS = {sm.SUMMARY_KIND_HANDOVER: "handover_summary", sm.SUMMARY_KIND_WRAPUP: "wrapup_summary"}
 
@@ -58,6 +58,27 @@ def alert_view(alert: cp.Alert) -> dict[str, Any]:
         "fix": alert.fix,
         "citation": alert.citation,
         "audiences": [bare_enum_name(cp.Audience.DESCRIPTOR, a) for a in alert.audiences],
+    }
+
+
+def compliance_state_view(state: cp.CallComplianceState) -> dict[str, Any]:
+    """A call's live obligations: what the operator still owes now (OWED, OVERDUE), what must wait
+    (SUSPENDED), what was given; obligations not yet triggered are left out."""
+    obligations = []
+    for item in state.obligations:
+        status = bare_enum_name(cp.ObligationStatus.DESCRIPTOR, item.status)
+        if status == "NOT_TRIGGERED":
+            continue
+        due = item.due_within_operator_turns
+        turns_left = max(0, due - (state.operator_turns - item.owed_since_turn)) if due and status == "OWED" else None
+        obligations.append({"id": item.id, "status": status, "citation": item.citation,
+                            "severity": bare_enum_name(cp.Severity.DESCRIPTOR, item.severity),
+                            "turns_left": turns_left, "given_late": item.given_late})
+    return {
+        "kind": "compliance_state",
+        **_common(state.call_id, 0, state.tenant, state.scenario, state.operator_id, state.team_id),
+        "policy_version": state.policy_version, "operator_turns": state.operator_turns,
+        "obligations": obligations, "active_signals": list(state.active_signals), "ended": state.ended,
     }
 
 
@@ -104,6 +125,7 @@ def transcript_view(event: ev.CallEvent) -> dict[str, Any]:
 READERS: dict[str, tuple[type[Message], Any]] = {
     SUGGESTIONS.name: (cp.SteeredSuggestion, suggestion_view),
     ALERTS.name: (cp.Alert, alert_view),
+    COMPLIANCE_STATE.name: (cp.CallComplianceState, compliance_state_view),
     SUMMARIES.name: (sm.Summary, summary_view),
     TRANSCRIPT.name: (ev.CallEvent, transcript_view),
     MANAGER_REPORTS.name: (sm.ManagerReport, manager_report_view),

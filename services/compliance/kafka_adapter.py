@@ -1,12 +1,15 @@
 """Compliance on the bus: the only writer of the suggestions topic the console reads.
 
-Drafts in → steered suggestions out (with a verdict, always); transcript events in → alerts out.
+Drafts in → steered suggestions out (with a verdict, always); transcript events in → alerts out, and
+the call's compliance state (what is given, owed, overdue) whenever an event changes it, so the
+operator's panel shows what is still owed from the same state that raises the alerts.
 A draft compliance cannot judge is dead-lettered, never passed on: nothing unjudged is shown.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 from prometheus_client import Counter, Histogram
 from seatcopilot.codec import bare_enum_name
@@ -15,7 +18,7 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.telemetry import LATENCY_BUCKETS
-from seatcopilot.topics import ALERTS, DRAFTS, SUGGESTIONS, TRANSCRIPT
+from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, DRAFTS, SUGGESTIONS, TRANSCRIPT
 
 from services.compliance.logic import ComplianceEngine
 
@@ -23,9 +26,35 @@ VERDICTS = Counter("seatcopilot_suggestions_total", "Suggestions by compliance v
 ALERTS_RAISED = Counter("seatcopilot_compliance_alerts_total", "Compliance alerts raised", ["severity"])
 DECISION_TIME = Histogram("seatcopilot_compliance_decision_seconds", "Time to a compliance decision",
                           ["input"], buckets=LATENCY_BUCKETS)
+REMEMBERED_STATES = 50_000
+
+
+class StateChanges:
+    """The last state published per call (bounded), so an unchanged state is not published again."""
+
+    def __init__(self, limit: int = REMEMBERED_STATES) -> None:
+        self._last: OrderedDict[str, bytes] = OrderedDict()
+        self._limit = limit
+
+    def changed(self, engine: ComplianceEngine, event: ev.CallEvent) -> cp.CallComplianceState | None:
+        try:
+            state = engine.call_state(event.call_id)
+        except LookupError:
+            return None
+        state.operator_id, state.team_id = event.operator_id, event.team_id
+        encoded = state.SerializeToString(deterministic=True)
+        if self._last.get(event.call_id) == encoded:
+            return None
+        self._last[event.call_id] = encoded
+        self._last.move_to_end(event.call_id)
+        if len(self._last) > self._limit:
+            self._last.popitem(last=False)
+        return state
 
 
 def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
+    states = StateChanges()
+
     async def on_event(event: ev.CallEvent) -> None:
         started = time.perf_counter()
         alerts = engine.check_event(event)
@@ -33,6 +62,9 @@ def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
         for alert in alerts:
             ALERTS_RAISED.labels(bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity)).inc()
             await io.publish(ALERTS, alert.call_id, alert)
+        state = states.changed(engine, event)
+        if state is not None:
+            await io.publish(COMPLIANCE_STATE, event.call_id, state)
 
     async def on_draft(draft: gen.SuggestionDraft) -> None:
         started = time.perf_counter()

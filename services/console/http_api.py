@@ -1,5 +1,5 @@
-"""The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes, KPIs and
-manager summaries.
+"""The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes, the
+indicators service's team KPIs and manager summaries.
 
 Every API call carries a bearer token (the SSE stream, which browsers open without headers, takes it
 as `access_token`). 401 without valid credentials, 403 for a call the caller may not see, 404 for a
@@ -134,7 +134,11 @@ async def feedback(request: web.Request) -> web.Response:
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):
         raise _error(web.HTTPBadRequest, "disposition must be a code such as PROMISE_TO_PAY")
     await request.app[FEEDBACK](identity, call, body)
-    request.app[HUB].record_feedback(call["tenant"], call["team_id"], body["action"])
+    # Every open tab of the call (and a reload) learns the suggestion was acted on: no second feedback.
+    request.app[HUB].add({"kind": "feedback", "call_id": call_id, "seq": body["seq"], "tenant": call["tenant"],
+                          "scenario": call["scenario"], "operator_id": identity.operator_id,
+                          "team_id": call["team_id"], "subject": body.get("subject", "suggestion"),
+                          "action": body["action"]})
     return web.json_response({"recorded": True}, status=201)
 
 
@@ -149,12 +153,14 @@ async def coaching_note(request: web.Request) -> web.Response:
     return web.json_response(request.app[HUB].coaching_note(identity, call_id, redact(text).text), status=201)
 
 
-async def kpis(request: web.Request) -> web.Response:
+async def indicators(request: web.Request) -> web.Response:
+    """The indicators service's values (current window, per arm and combined) and their course over time:
+    a manager's own team, an admin's tenant (or one team of it)."""
     identity = identity_of(request)
     if identity.role == "operator":
-        raise _error(web.HTTPForbidden, "team KPIs are for managers")
+        raise _error(web.HTTPForbidden, "team indicators are for managers")
     team = identity.team if identity.role == "manager" else request.query.get("team") or None
-    return web.json_response({"team": team, "buckets": request.app[HUB].kpi_series(identity.tenant, team)})
+    return web.json_response({"team": team, **request.app[HUB].indicators_for(identity.tenant, team)})
 
 
 async def manager_reports(request: web.Request) -> web.Response:
@@ -188,9 +194,14 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     queue = hub.subscribe()
 
+    streamed: set[str] = set()
+
     async def send(event_id: int, view: dict) -> None:
         nonlocal last_id
         if event_id > last_id and hub.visible(identity, view["call_id"]):
+            if view["call_id"] not in streamed:  # a call's content reaching a stream is an access, audited once
+                streamed.add(view["call_id"])
+                request.app[AUDIT].record(identity, view["call_id"], "stream", True)
             await response.write(_sse(event_id, view))
         last_id = max(last_id, event_id)
 
@@ -224,7 +235,7 @@ def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedbac
     app.router.add_get("/api/calls/{call_id}", call_detail)
     app.router.add_post("/api/calls/{call_id}/feedback", feedback)
     app.router.add_post("/api/calls/{call_id}/notes", coaching_note)
-    app.router.add_get("/api/kpis", kpis)
+    app.router.add_get("/api/indicators", indicators)
     app.router.add_get("/api/manager/reports", manager_reports)
     app.router.add_get("/api/events", events)
     app.router.add_static("/static/", STATIC)

@@ -1,4 +1,5 @@
-"""Console on the bus: reads the transcript, steered suggestions, alerts and summaries; writes feedback.
+"""Console on the bus: reads the transcript, the classifier's stages and intents, steered suggestions,
+alerts, compliance's live call state, summaries and the indicators service's snapshots; writes feedback.
 
 It never reads drafts: the suggestions topic is written only by compliance, so everything shown
 has a verdict. Expired suggestions, suggestions past their deadline by the time they arrive (compliance
@@ -12,13 +13,26 @@ from typing import Any
 
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
-from seatcopilot import telemetry, views
+from seatcopilot import codec, sentiment, telemetry, views
+from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.indicators.v1 import indicators_pb2 as ind
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, FEEDBACK, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
+from seatcopilot.topics import (
+    ALERTS,
+    CLASSIFIED,
+    COMPLIANCE_STATE,
+    FEEDBACK,
+    INDICATORS,
+    MANAGER_REPORTS,
+    SUGGESTIONS,
+    SUMMARIES,
+    TRANSCRIPT,
+)
 
 from services.console.auth import Identity
 from services.console.http_api import FeedbackSink
@@ -43,7 +57,31 @@ def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
     return ""
 
 
+def indicator_view(snapshot: ind.IndicatorSnapshot, received_at: float) -> dict[str, Any]:
+    """One snapshot of the indicators service (a team and arm over the current window)."""
+    return {
+        "kind": "indicators", "tenant": snapshot.tenant, "team_id": snapshot.team_id,
+        "experiment_id": snapshot.experiment_id, "arm": snapshot.arm, "received_at": received_at,
+        "window_start": snapshot.window_start.ToSeconds(), "window_end": snapshot.window_end.ToSeconds(),
+        "values": [{"name": v.name, "scenario": v.scenario, "unit": v.unit,
+                    "direction": bare_enum_name(ind.Direction.DESCRIPTOR, v.direction).lower(),
+                    "value": v.value, "numerator": v.numerator, "denominator": v.denominator,
+                    "defined": v.defined} for v in snapshot.values],
+    }
+
+
+LIVE_KEYS = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id")
+
+
+def live_base(event: ev.CallEvent) -> dict[str, Any]:
+    """What a floor update carries of its call (who may see it included)."""
+    view = views.transcript_view(event)
+    return {key: view[key] for key in LIVE_KEYS}
+
+
 def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
+    cues = sentiment.load_cues()
+
     def feed(render):
         async def handle(message: ProtoMessage) -> None:
             hub.add(render(message))
@@ -63,16 +101,34 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
 
     async def on_transcript(event: ev.CallEvent) -> None:
         hub.add(views.transcript_view(event))
+        if event.type == ev.EVENT_TYPE_UTTERANCE and event.speaker == ev.SPEAKER_CUSTOMER:
+            score = sentiment.score(event.text, cues)
+            if score is not None:
+                hub.update_live(live_base(event), sentiment_score=score)
         seconds = event.ts.ToNanoseconds() / 1e9
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
             started[event.call_id] = seconds
         elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
             telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
 
+    async def on_classified(classified: cl.ClassifiedEvent) -> None:
+        label = classified.classification
+        if label.stage or label.intent:
+            hub.update_live(live_base(classified.event), stage=label.stage, intent=label.intent)
+
     io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
+    io.consume(COMPLIANCE_STATE, cp.CallComplianceState, feed(views.compliance_state_view),
+               identity=lambda s: (s.call_id, s.operator_turns, hash(codec.encode(s))))
+
+    async def on_indicators(snapshot: ind.IndicatorSnapshot) -> None:
+        hub.record_indicators(indicator_view(snapshot, time.time()))
+
+    io.consume(INDICATORS, ind.IndicatorSnapshot, on_indicators,
+               identity=lambda s: (s.team_id, s.window_start.seconds, s.experiment_id, s.arm, hash(codec.encode(s))))
 
     async def on_manager_report(report: sm.ManagerReport) -> None:
         hub.record_manager_report(views.manager_report_view(report))

@@ -1,6 +1,6 @@
 """The console's live state: every view in order with an id (so a reconnecting browser resumes where it
 left off), each call's history and who may see it, a per-call overview for the floor, coaching notes and
-team KPIs over time."""
+the indicators service's snapshots (the team KPIs, over time)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from collections import OrderedDict, defaultdict, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from seatcopilot import sentiment
+
 from services.console.auth import CallAccess, Identity, may_see
 
 SUBSCRIBER_BUFFER = 1000
 CALL_HISTORY = 500
-KPI_BUCKET_S = 60
-KPI_BUCKETS = 120
+INDICATOR_POINTS = 720
+# Snapshots of one team's arms arrive one by one: points closer than this are merged into one.
+POINT_MERGE_S = 2.0
+ALL_TEAMS = "*"
 
 
 @dataclass
@@ -32,20 +36,29 @@ class CallOverview:
     last_seq: int = 0
     rule_ids: list[str] = field(default_factory=list)
     started_at: float = 0.0
+    # Obligations still owed in the call, from compliance's live state.
+    owed: list[str] = field(default_factory=list)
+    # The call stage the classifier sees, and the customer's recent mood (lexicon cues on their turns).
+    stage: str = ""
+    sentiment: str = "unknown"
 
 
-@dataclass
-class KpiBucket:
-    start: float
-    suggestions: int = 0
-    accepted: int = 0
-    edited: int = 0
-    dismissed: int = 0
-    alerts: int = 0
-    calls_ended: int = 0
-    handle_seconds: float = 0.0
-    promises_to_pay: int = 0
-    applications: int = 0
+def combine(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Indicators of several snapshots (arms, teams) as one: every value is an affine function of
+    numerator / denominator, so the denominator-weighted mean of the values is the value of the sums."""
+    merged: dict[str, dict[str, Any]] = {}
+    for snapshot in snapshots:
+        for item in snapshot["values"]:
+            total = merged.setdefault(item["name"], {**item, "value": 0.0, "numerator": 0.0, "denominator": 0.0,
+                                                     "defined": False})
+            total["numerator"] += item["numerator"]
+            total["denominator"] += item["denominator"]
+            if item["defined"]:
+                total["value"] += item["value"] * item["denominator"]
+                total["defined"] = True
+    for total in merged.values():
+        total["value"] = total["value"] / total["denominator"] if total["defined"] else None
+    return merged
 
 
 class ConsoleHub:
@@ -56,8 +69,11 @@ class ConsoleHub:
         self.calls: OrderedDict[str, CallOverview] = OrderedDict()
         self.access: dict[str, CallAccess] = {}
         self.history: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
-        self.kpis: dict[tuple[str, str], deque[KpiBucket]] = defaultdict(lambda: deque(maxlen=KPI_BUCKETS))
+        self.indicators: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        self.indicator_series: dict[tuple[str, str], deque[dict[str, Any]]] = defaultdict(
+            lambda: deque(maxlen=INDICATOR_POINTS))
         self.manager_reports: dict[tuple[str, str], dict[str, Any]] = {}
+        self.sentiment_scores: dict[str, deque[float]] = {}
         self._max_calls = max_calls
 
     # ---- events -------------------------------------------------------------------------------
@@ -104,22 +120,52 @@ class ConsoleHub:
         self.add(view)
         return view
 
-    def record_feedback(self, tenant: str, team: str, action: str) -> None:
-        bucket = self._bucket(tenant, team)
-        setattr(bucket, action, getattr(bucket, action) + 1)
+    # ---- the floor's live columns ------------------------------------------------------------------
+    def update_live(self, base: dict[str, Any], stage: str = "", intent: str = "",
+                    sentiment_score: float | None = None) -> bool:
+        """Stage, last intent and the customer's mood of a call: a `live` view goes out only when one changed."""
+        call = self.calls.get(base["call_id"])
+        current = {"stage": call.stage, "intent": call.last_intent, "sentiment": call.sentiment} if call else {}
+        merged = {"stage": "", "intent": "", "sentiment": "unknown", **current}
+        merged["stage"], merged["intent"] = stage or merged["stage"], intent or merged["intent"]
+        if sentiment_score is not None:
+            scores = self.sentiment_scores.setdefault(base["call_id"], deque(maxlen=sentiment.RECENT_TURNS))
+            scores.append(sentiment_score)
+            merged["sentiment"] = sentiment.mood(list(scores))
+        if merged == current:
+            return False
+        self.add({"kind": "live", **base, **merged})
+        return True
 
-    def kpi_series(self, tenant: str, team: str | None) -> list[dict[str, Any]]:
-        """Per-minute buckets for one team, or summed over the tenant's teams when team is None."""
-        merged: dict[float, KpiBucket] = {}
-        for (bucket_tenant, bucket_team), buckets in self.kpis.items():
-            if bucket_tenant != tenant or (team is not None and bucket_team != team):
-                continue
-            for bucket in buckets:
-                total = merged.setdefault(bucket.start, KpiBucket(bucket.start))
-                for name, value in asdict(bucket).items():
-                    if name != "start":
-                        setattr(total, name, getattr(total, name) + value)
-        return [asdict(merged[start]) for start in sorted(merged)]
+    # ---- indicators (from the indicators service's topic) ---------------------------------------
+    def record_indicators(self, snapshot: dict[str, Any]) -> None:
+        """Keeps each (team, experiment, arm)'s latest snapshot and a point per team (and per tenant) over time."""
+        tenant, team = snapshot["tenant"], snapshot["team_id"]
+        key = (tenant, team, snapshot["experiment_id"], snapshot["arm"])
+        if key in self.indicators and self.indicators[key]["window_start"] > snapshot["window_start"]:
+            return  # a late snapshot of a window that is over
+        self.indicators[key] = snapshot
+        for scope in (team, ALL_TEAMS):
+            current = self.current_indicators(tenant, None if scope == ALL_TEAMS else scope)
+            values = {name: item["value"] for name, item in combine(current).items()}
+            series = self.indicator_series[(tenant, scope)]
+            point = {"ts": snapshot["received_at"], "window_start": snapshot["window_start"], "values": values}
+            if series and point["ts"] - series[-1]["ts"] < POINT_MERGE_S:
+                series[-1] = point
+            else:
+                series.append(point)
+
+    def current_indicators(self, tenant: str, team: str | None) -> list[dict[str, Any]]:
+        """The latest snapshot of each team and arm in the tenant's newest window (older windows are over)."""
+        mine = [v for (t, tm, _, _), v in sorted(self.indicators.items())
+                if t == tenant and (team is None or tm == team)]
+        newest = max((v["window_start"] for v in mine), default=None)
+        return [v for v in mine if v["window_start"] == newest]
+
+    def indicators_for(self, tenant: str, team: str | None) -> dict[str, Any]:
+        current = self.current_indicators(tenant, team)
+        return {"current": list(combine(current).values()), "by_arm": current,
+                "series": list(self.indicator_series.get((tenant, team or ALL_TEAMS), ()))}
 
     def record_manager_report(self, view: dict[str, Any]) -> None:
         """Keeps each team's latest report from the summarizer."""
@@ -130,13 +176,6 @@ class ConsoleHub:
                 if report_tenant == tenant and (team is None or report_team == team)]
 
     # ---- internals ------------------------------------------------------------------------------
-    def _bucket(self, tenant: str, team: str) -> KpiBucket:
-        series = self.kpis[(tenant, team)]
-        start = time.time() // KPI_BUCKET_S * KPI_BUCKET_S
-        if not series or series[-1].start != start:
-            series.append(KpiBucket(start))
-        return series[-1]
-
     def _remember(self, event_id: int, view: dict[str, Any]) -> None:
         call_id = view["call_id"]
         self.access.setdefault(call_id, CallAccess()).note(view.get("tenant", ""), view.get("team_id", ""),
@@ -147,7 +186,7 @@ class ConsoleHub:
             call = self.calls[call_id] = CallOverview(call_id, started_at=time.time())
             if len(self.calls) > self._max_calls:
                 oldest = next(iter(self.calls))
-                for table in (self.calls, self.access, self.history):
+                for table in (self.calls, self.access, self.history, self.sentiment_scores):
                     table.pop(oldest, None)
         self._update_overview(call, view)
 
@@ -161,19 +200,13 @@ class ConsoleHub:
         if kind == "suggestion":
             call.suggestions += 1
             call.last_intent = view.get("intent") or call.last_intent
-            self._bucket(call.tenant, call.team_id).suggestions += 1
         elif kind == "alert":
             call.alerts += 1
             call.rule_ids = sorted(set(call.rule_ids) | set(view.get("rule_ids", [])))
-            self._bucket(call.tenant, call.team_id).alerts += 1
-        elif kind == "wrapup_summary":
-            bucket = self._bucket(call.tenant, call.team_id)
-            bucket.promises_to_pay += view.get("disposition") == "PROMISE_TO_PAY"
-            bucket.applications += view.get("disposition") == "APPLICATION_STARTED"
+        elif kind == "live":
+            call.stage, call.last_intent, call.sentiment = view["stage"], view["intent"], view["sentiment"]
+        elif kind == "compliance_state":
+            call.owed = [o["id"] for o in view["obligations"] if o["status"] in ("OWED", "OVERDUE")]
         elif kind == "transcript" and view.get("type") in ("CALL_ENDED", "HOLD", "RESUME", "TRANSFER"):
             call.status = {"CALL_ENDED": "ended", "HOLD": "on hold", "RESUME": "live",
                            "TRANSFER": "transferred"}[view["type"]]
-            if view["type"] == "CALL_ENDED":
-                bucket = self._bucket(call.tenant, call.team_id)
-                bucket.calls_ended += 1
-                bucket.handle_seconds += time.time() - call.started_at

@@ -28,6 +28,9 @@ class GenerationConfig:
     max_concurrent: int = env("GENERATION_MAX_CONCURRENT", default=4, minimum=1,
                               help="model calls in flight; beyond this, requests are shed to the scripted line")
     policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY)
+    arm_templates: str = env("GENERATION_ARM_TEMPLATES", default="brief=operator_suggestion_brief",
+                             help="experiment variant arms and the prompt template each gets (arm=template,...); "
+                                  "arm 'on' and unlisted arms get operator_suggestion, arm 'off' nothing")
 
 
 def load_config() -> tuple[CommonConfig, GenerationConfig]:

@@ -19,6 +19,7 @@ from google.protobuf import timestamp_pb2
 from prometheus_client import Counter, Histogram
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.experiments import ARM_OFF
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import ObligationLedger, Policy
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
@@ -38,6 +39,7 @@ DRAFTS = Counter("seatcopilot_drafts_total", "Drafts by backend and fallback rea
 HISTORY_TURNS = 8
 MAX_CALLS = 50_000
 ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
+DEFAULT_TEMPLATE = "operator_suggestion"
 
 
 @dataclass
@@ -67,8 +69,8 @@ def first_sentences(text: str, count: int = 2) -> str:
     return " ".join(_SENTENCE_END.split(text.strip())[:count]).strip()
 
 
-def clean_model_text(text: str) -> str:
-    return _LEAD.sub("", first_sentences(_LEAD.sub("", text.strip()))).strip()
+def clean_model_text(text: str, sentences: int = 2) -> str:
+    return _LEAD.sub("", first_sentences(_LEAD.sub("", text.strip()), sentences)).strip()
 
 
 def _numbers(text: str) -> set[str]:
@@ -103,10 +105,26 @@ def grounding_problem(text: str, grounded: rt.GroundedEvent) -> str:
     return ""
 
 
-def scripted_line(items: list[rt.KnowledgeItem]) -> tuple[str, list[rt.KnowledgeItem]]:
+def scripted_line(items: list[rt.KnowledgeItem], sentences: int = 2) -> tuple[str, list[rt.KnowledgeItem]]:
     for item in sorted(items, key=lambda i: i.kind not in SCRIPT_KINDS):
-        return first_sentences(item.text), [item]
+        return first_sentences(item.text, sentences), [item]
     return HOLDING_LINE, []
+
+
+def arm_templates(spec: str) -> dict[str, str]:
+    """'arm=template,...' → {arm: template}. Every template is read now, so a typo fails at start."""
+    mapping = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        arm, sep, name = (x.strip() for x in part.partition("="))
+        if not sep or not arm or not name:
+            raise ValueError(f"GENERATION_ARM_TEMPLATES: {part!r} is not arm=template")
+        if arm == ARM_OFF:
+            raise ValueError(f"GENERATION_ARM_TEMPLATES: arm {ARM_OFF!r} is the holdout: it gets no suggestions")
+        if not (prompts.TEMPLATES / f"{name}.yaml").is_file():
+            raise ValueError(f"GENERATION_ARM_TEMPLATES: no template {name!r} in {prompts.TEMPLATES}")
+        prompts.template(name)
+        mapping[arm] = name
+    return mapping
 
 
 def _timestamp(seconds: float) -> timestamp_pb2.Timestamp:
@@ -122,6 +140,11 @@ class Generator:
         self.config = config
         self._slots = asyncio.Semaphore(config.max_concurrent)
         self._calls: OrderedDict[str, CallContext] = OrderedDict()
+        self.arm_templates = arm_templates(config.arm_templates)
+
+    def template_for(self, arm: str) -> prompts.Template:
+        """An experiment's variant arm gets its own template (its style and wording); every other arm the default."""
+        return prompts.template(self.arm_templates.get(arm, DEFAULT_TEMPLATE))
 
     def context(self, call_id: str, scenario: str) -> CallContext:
         context = self._calls.get(call_id)
@@ -152,7 +175,7 @@ class Generator:
             operator_id=event.operator_id, team_id=event.team_id, intent=label.intent or "unknown",
             task=label.task or "answer", degraded=grounded.degraded, created_at=_timestamp(now),
             deadline=_timestamp(now + self.config.draft_ttl_s),
-            prompt_version=prompts.template("operator_suggestion").label,
+            prompt_version=self.template_for(event.arm).label,
         )
 
     def _prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
@@ -160,17 +183,19 @@ class Generator:
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
         context = self.context(event.call_id, scenario)
         history = [turn for turn in context.history if not turn.endswith(event.text[:200])]
+        name = self.arm_templates.get(event.arm, DEFAULT_TEMPLATE)
         prompt = prompts.operator_suggestion(
             context.ledger.scenario, label.stage, label.intent or "unknown", label.task or "answer", event.text,
-            list(grounded.items), history, [o.disclosure_text for o in context.ledger.owed()],
+            list(grounded.items), history, [o.disclosure_text for o in context.ledger.owed()], name,
         )
-        request = GenerationRequest(prompt.messages, self.config.max_tokens,
+        request = GenerationRequest(prompt.messages, prompts.template(name).max_new_tokens or self.config.max_tokens,
                                     self.policy.banned_phrases(context.ledger.scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
         return prompt, request
 
     def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
-        text, sources = scripted_line(list(grounded.items))
+        style = self.template_for(grounded.classified.event.arm)
+        text, sources = scripted_line(list(grounded.items), style.sentences)
         draft.text = text
         del draft.sources[:]
         draft.sources.extend(sources)
@@ -199,7 +224,8 @@ class Generator:
                             yield gen.GenerateChunk(text_delta=piece)
                     MODEL_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
                     MODEL_TOKENS.labels(self.backend.name).inc(len(pieces))
-                    text, sources = prompts.cited(clean_model_text("".join(pieces)), prompt.facts)
+                    sentences = self.template_for(grounded.classified.event.arm).sentences
+                    text, sources = prompts.cited(clean_model_text("".join(pieces), sentences), prompt.facts)
                     draft.text = text
                     draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
                     draft.sources.extend(sources or prompt.facts)

@@ -32,6 +32,9 @@ class Template:
     max_prompt_tokens: int
     max_fact_tokens: int
     max_history_turns: int
+    # The suggestion's style: at most this many sentences, and a token cap (0: the service's setting).
+    sentences: int = 2
+    max_new_tokens: int = 0
 
     @property
     def label(self) -> str:
@@ -41,12 +44,13 @@ class Template:
 @cache
 def template(name: str) -> Template:
     data = yaml.safe_load((TEMPLATES / f"{name}.yaml").read_text())
-    budget = data["budget"]
+    budget, style = data["budget"], data.get("style") or {}
     return Template(
         id=data["id"], version=int(data["version"]), role=data["role"], system=data["system"].strip(),
         scenario_guidance=data.get("scenario_guidance") or {}, stage_guidance=data.get("stage_guidance") or {},
         user=data["user"], max_prompt_tokens=int(budget["max_prompt_tokens"]),
         max_fact_tokens=int(budget["max_fact_tokens"]), max_history_turns=int(budget["max_history_turns"]),
+        sentences=int(style.get("sentences", 2)), max_new_tokens=int(style.get("max_new_tokens", 0)),
     )
 
 
@@ -81,8 +85,10 @@ class Prompt:
 
 
 def operator_suggestion(scenario: str, stage: str, intent: str, task: str, customer_text: str,
-                        items: list[rt.KnowledgeItem], history: list[str], owed: list[str]) -> Prompt:
-    spec = template("operator_suggestion")
+                        items: list[rt.KnowledgeItem], history: list[str], owed: list[str],
+                        name: str = "operator_suggestion") -> Prompt:
+    """`name`: the template (an experiment's variant arm may get its own, see GENERATION_ARM_TEMPLATES)."""
+    spec = template(name)
     facts, used = facts_block(items, spec.max_fact_tokens)
     owed_line = f"Still owed to the customer: {' '.join(owed)}\n" if owed else ""
     turns = history[-spec.max_history_turns:] if spec.max_history_turns else []

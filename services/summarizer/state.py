@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 
+from seatcopilot import sentiment
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -56,16 +57,8 @@ def _sentence_with(text: str, pattern: re.Pattern[str]) -> str:
 
 
 def sentiment_score(text: str, lexicon: Lexicon) -> float | None:
-    """Positive minus negative cues over all cues, a cue right after a negator flipped; None without cues."""
-    lowered = text.lower()
-    score, cues = 0, 0
-    for pattern, sign in ((lexicon.positive, 1), (lexicon.negative, -1)):
-        for match in pattern.finditer(lowered):
-            before = re.findall(r"[a-z']+", lowered[:match.start()])[-2:]
-            negated = any(word in lexicon.negators for word in before)
-            score += -sign if negated else sign
-            cues += 1
-    return None if cues == 0 else score / cues
+    """Positive minus negative cues over all cues (the shared scoring the console's floor uses too)."""
+    return sentiment.score(text, lexicon)
 
 
 def _lifecycle(state: sm.CallState, event: ev.CallEvent) -> None:

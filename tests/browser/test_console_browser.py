@@ -2,6 +2,7 @@
 Screenshots are kept under artifacts/screenshots/."""
 
 import asyncio
+import dataclasses
 import shutil
 import socket
 import threading
@@ -35,6 +36,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def now_stamped(events):
+    """The call as if it were happening now (as `make run` replays it): one indicators window holds it all."""
+    for event in events:
+        event.ts.GetCurrentTime()
+    return events
+
+
+class DroppableProxy:
+    """A TCP proxy in front of the console, for a real dropped connection: drop() cuts every open
+    connection and refuses new ones until restore()."""
+
+    def __init__(self, target_port: int) -> None:
+        self.port, self.target = free_port(), target_port
+        self.links: set[asyncio.StreamWriter] = set()
+        self.server: asyncio.Server | None = None
+
+    async def restore(self) -> None:
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
+
+    async def drop(self) -> None:
+        self.server.close()
+        for writer in list(self.links):
+            writer.transport.abort()
+        self.links.clear()
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self.links.update((writer, up_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, RuntimeError):
+                pass
+            finally:
+                sink.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self.links.difference_update((writer, up_writer))
+
+
 class ConsoleServer:
     """The embedded pipeline and the console in a background event loop, replaying the sales call."""
 
@@ -47,17 +95,41 @@ class ConsoleServer:
         asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=180)
 
     async def _start(self) -> None:
-        self.pipeline = EmbeddedPipeline({"GENERATION_BACKEND": "scripted"})
-        hub = ConsoleHub()
+        self.pipeline = EmbeddedPipeline({"GENERATION_BACKEND": "scripted", "SUMMARIZER_BACKEND": "none",
+                                          "INDICATORS_PUBLISH_INTERVAL_S": "0.5"})
+        self.hub = hub = ConsoleHub()
         self.pipeline.attach("console", console_adapter, hub)
         self.taps = self.pipeline.bus.tap(FEEDBACK.name)
         config = load(ConsoleConfig, {"CONSOLE_DEV_LOGIN": "true"})
         app = build_app(config, hub, StageIO("console", self.pipeline.bus))
         await self.pipeline.start()
         self.runner = await start_http(app, "127.0.0.1", self.port)
-        for event in load_call("sales_call.jsonl")[:14]:  # up to the operator's slip and the answer after it
+        self.proxy = DroppableProxy(self.port)
+        await self.proxy.restore()
+        self.call = now_stamped(load_call("sales_call.jsonl"))
+        await self.publish(self.call[:14])  # up to the operator's slip and the answer after it
+
+    async def publish(self, events) -> None:
+        for event in events:
             await self.pipeline.publish(event)
         await self.pipeline.drain()
+
+    def history(self, call_id: str) -> list[dict]:
+        """The console's views of a call, read on the server's loop (it is the one that writes them)."""
+        async def read():
+            return [view for _, view in self.hub.call_history(call_id)]
+        return self.run(read())
+
+    def overview(self, call_id: str):
+        async def read():
+            return dataclasses.replace(self.hub.calls[call_id])
+        return self.run(read())
+
+    async def indicators(self, tenant: str, team: str):
+        return self.pipeline.stages["indicators"].snapshots(tenant, team)
+
+    def run(self, coroutine, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=timeout)
 
     def feedback_messages(self) -> list[feedback_pb2.Feedback]:
         async def drain():
@@ -68,8 +140,13 @@ class ConsoleServer:
 
     def stop(self) -> None:
         async def shutdown():
+            await self.proxy.drop()
             await self.runner.cleanup()
             await self.pipeline.stop()
+            rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in rest:  # e.g. a stream whose browser went away with the proxy
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
         asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=60)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
@@ -91,9 +168,9 @@ def browser():
         chromium.close()
 
 
-def sign_in(browser, server, role, operator="", team=""):
+def sign_in(browser, server, role, operator="", team="", port=None):
     page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    page.goto(f"http://127.0.0.1:{server.port}/")
+    page.goto(f"http://127.0.0.1:{port or server.port}/")
     page.wait_for_selector("#dev-form", state="visible")
     page.select_option("#dev-role", role)
     page.fill("#dev-operator", operator)
@@ -109,11 +186,26 @@ def test_operator_sees_a_streamed_suggestion_and_accepting_it_is_recorded(browse
     page.wait_for_selector("#connection.conn-live")
     page.wait_for_selector("#suggestions li.suggestion[data-verdict]")
     first = page.locator("#suggestions li.suggestion").first
-    text_now = first.locator(".text").inner_text()
-    time.sleep(1.5)
-    assert len(first.locator(".text").inner_text()) >= len(text_now)  # revealed progressively, never shrinking
+    # Sampled in the page every 20 ms while the words come in: the text grows, nothing moves.
+    samples = page.evaluate("""() => new Promise((done) => {
+        const seen = [];
+        const timer = setInterval(() => {
+          const card = document.querySelector('#suggestions li.suggestion');
+          const alerts = document.getElementById('alerts').getBoundingClientRect().top;
+          seen.push([card.querySelector('.shown').textContent.length, card.getBoundingClientRect().height, alerts]);
+          if (seen.length >= 150) { clearInterval(timer); done(seen); }
+        }, 20); })""")
+    lengths = [length for length, _, _ in samples]
+    assert lengths == sorted(lengths) and lengths[-1] == len(first.locator(".sizer").text_content())
+    assert len({(height, alerts) for _, height, alerts in samples}) == 1  # no layout jump while it streams
     assert page.locator("#transcript li").count() > 5
     assert "[EMAIL]" in page.locator("#transcript").inner_text() or "@" not in page.locator("#transcript").inner_text()
+    owed = page.locator("#owed li[data-status]")  # compliance's live state for this call
+    owed.first.wait_for()
+    statuses = dict(zip(owed.evaluate_all("items => items.map(i => i.dataset.obligation)"),
+                        owed.evaluate_all("items => items.map(i => i.dataset.status)"), strict=True))
+    latest = [v for v in server.history("call-sales-0001") if v["kind"] == "compliance_state"][-1]
+    assert statuses == {o["id"]: o["status"] for o in latest["obligations"]}
     page.screenshot(path=str(SHOTS / "operator-suggestions.png"))
     seq = int(first.get_attribute("data-seq"))
     page.keyboard.press("a")
@@ -132,7 +224,33 @@ def test_manager_sees_the_operators_alert(browser, server):
     page.wait_for_selector("#manager-alerts li.alert")
     assert "UDAAP-GUARANTEED-APPROVAL" in page.locator("#manager-alerts").inner_text()
     assert "call-sales-0001" in page.locator("#floor").inner_text()
+    cells = page.locator("#floor tbody tr").first.locator("td").all_inner_texts()
+    overview = server.overview("call-sales-0001")
+    assert (cells[2], cells[6]) == (overview.stage, overview.sentiment) and overview.stage  # stage, live mood
     page.screenshot(path=str(SHOTS / "manager-floor.png"))
+
+
+def test_manager_sees_the_indicators_services_values(browser, server):
+    page = sign_in(browser, server, "manager", team="team-sales-east")
+    row = page.locator('#indicators tr[data-indicator="copilot.acceptance_rate"]')
+    row.wait_for()
+    expected = {}
+    deadline = time.time() + 20
+    while time.time() < deadline:  # the snapshot after the accepted suggestion (published every 0.5 s)
+        snapshots = server.run(server.indicators("harbor", "team-sales-east"))
+        expected = {v.name: v for s in snapshots for v in s.values}
+        shown = row.locator("td.value").inner_text()
+        if expected["copilot.acceptance_rate"].defined and shown == f"{expected['copilot.acceptance_rate'].value:.0%}":
+            break
+        time.sleep(0.5)
+    accepted = sum(v["kind"] == "feedback" and v["action"] == "accepted" for v in server.history("call-sales-0001"))
+    assert expected["copilot.acceptance_rate"].numerator == accepted  # the console's feedback reached the indicators
+    assert row.locator("td.value").inner_text() == f"{expected['copilot.acceptance_rate'].value:.0%}"
+    scenarios = set(page.locator("#indicators tbody td:first-child").all_inner_texts())
+    assert scenarios == {"Sales", "Servicing", "Collections", "Compliance", "Copilot use"}
+    assert page.locator("#kpis .kpi svg").count() == 6
+    page.locator("#indicators").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "manager-indicators.png"))
 
 
 def test_an_operator_cannot_open_another_operators_call(browser, server):
@@ -145,3 +263,32 @@ def test_an_operator_cannot_open_another_operators_call(browser, server):
         {headers: {Authorization: 'Bearer ' + token}})).status""", token)
     assert status == 403
     page.screenshot(path=str(SHOTS / "operator-denied.png"))
+
+
+def test_a_dropped_connection_is_shown_and_no_event_is_lost(browser, server):
+    page = sign_in(browser, server, "operator", operator="op-ava", port=server.proxy.port)
+    page.wait_for_selector("#connection.conn-live")
+    page.wait_for_selector("#suggestions li.suggestion")
+    page.evaluate("""() => { window.connectionStates = [];
+        new MutationObserver(() => window.connectionStates.push(document.getElementById('connection').className))
+          .observe(document.getElementById('connection'), {childList: true, characterData: true, subtree: true,
+                                                           attributes: true}); }""")
+    server.run(server.proxy.drop())
+    page.wait_for_selector("#connection:not(.conn-live)")
+    page.screenshot(path=str(SHOTS / "operator-reconnecting.png"))
+    server.run(server.publish(server.call[14:]))  # the rest of the call happens while the link is down
+    time.sleep(1)
+    server.run(server.proxy.restore())
+    page.wait_for_selector("#connection.conn-live", timeout=30_000)
+    expected = server.history("call-sales-0001")
+    transcript = sum(1 for v in expected if v["kind"] == "transcript")
+    page.wait_for_function(f"document.querySelectorAll('#transcript li').length >= {transcript}", timeout=15_000)
+    assert page.locator("#transcript li").count() == transcript  # every event once: none lost, none twice
+    assert "call ended" in page.locator("#transcript").inner_text()
+    assert page.locator("#suggestions li.suggestion").count() == sum(1 for v in expected if v["kind"] == "suggestion")
+    assert page.locator("#wrapup-form").is_visible()  # the wrap-up written while the browser was away
+    acted = sum(1 for v in expected if v["kind"] == "feedback" and v["subject"] == "suggestion")
+    assert page.locator("#suggestions li.suggestion.done").count() == acted  # e.g. accepted in another tab
+    states = page.evaluate("window.connectionStates")
+    assert any("conn-connecting" in s or "conn-down" in s for s in states) and "conn-live" in states[-1]
+    page.screenshot(path=str(SHOTS / "operator-reconnected.png"))

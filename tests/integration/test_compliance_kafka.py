@@ -72,3 +72,43 @@ def test_compliance_down_then_back_never_shows_a_stale_suggestion(bootstrap, tmp
     decisions = [(r["seq"], r["decision"]) for r in records_for_call(tmp_path, call)]
     assert decisions == [(1, "EXPIRED"), (2, "EXPIRED"), (3, "REWRITTEN")]
     assert all(not report.problem for report in verify(tmp_path, key))
+
+
+def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstrap):
+    """Compliance publishes each change of a call's state on its topic; the console's owed list follows it."""
+    from seatcopilot import codec
+    from seatcopilot.topics import TRANSCRIPT
+
+    from tests.conftest import load_call
+
+    call = f"call-owed-{uuid.uuid4().hex[:8]}"
+    events = load_call("collections_call.jsonl")[:8]
+    for event in events:
+        event.call_id = call
+
+    async def scenario():
+        hub = ConsoleHub()
+        console = KafkaTransport(f"test-console-{uuid.uuid4().hex[:8]}", bootstrap)
+        console_adapter.attach(StageIO("console", console), hub)
+        compliance = KafkaTransport(f"test-compliance-{uuid.uuid4().hex[:8]}", bootstrap)
+        compliance_adapter.attach(StageIO("compliance", compliance), ComplianceEngine(load_policies()))
+        intake = KafkaTransport(f"test-intake-{uuid.uuid4().hex[:8]}", bootstrap)
+        await console.start()
+        await compliance.start()
+        await intake.start()
+        try:
+            for event in events[:2]:
+                await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
+            await wait_for(lambda: call in hub.calls and "FDCPA-MINI-MIRANDA" in hub.calls[call].owed)
+            for event in events[2:]:
+                await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
+            await wait_for(lambda: "FDCPA-MINI-MIRANDA" not in hub.calls[call].owed)  # given at seq 8
+        finally:
+            await intake.stop()
+            await compliance.stop()
+            await console.stop()
+        return [v for _, v in hub.call_history(call) if v["kind"] == "compliance_state"]
+
+    states = asyncio.run(scenario())
+    given = {o["id"]: o["status"] for o in states[-1]["obligations"]}
+    assert given["FDCPA-MINI-MIRANDA"] == "GIVEN" and states[-1]["operator_id"] == "op-dan"

@@ -1,4 +1,5 @@
-"""The indicators stage on a real Kafka 4 broker: sums in the windowed Faust table, snapshots out."""
+"""The indicators stage on a real Kafka 4 broker: sums in the windowed Faust table, snapshots out, and the
+console's manager view fed from the snapshots topic."""
 
 import asyncio
 import time
@@ -11,6 +12,8 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import ALERTS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport
 
+from services.console import kafka_adapter as console_adapter
+from services.console.logic import ConsoleHub
 from services.indicators import kafka_adapter
 from services.indicators.config import IndicatorsConfig
 from services.indicators.faust_windows import FaustWindows
@@ -33,8 +36,12 @@ def test_indicators_sum_in_the_windowed_faust_table(bootstrap):
     async def scenario():
         bus = KafkaTransport(f"test-indicators-{uuid.uuid4().hex[:8]}", bootstrap)
         stage = IndicatorsStage.build(IndicatorsConfig(publish_interval_s=3600))
-        kafka_adapter.attach(StageIO("indicators", bus), stage)
+        io = StageIO("indicators", bus)
+        kafka_adapter.attach(io, stage)
         assert isinstance(stage.store, FaustWindows)
+        hub, console = ConsoleHub(), KafkaTransport(f"test-console-{uuid.uuid4().hex[:8]}", bootstrap)
+        console_adapter.attach(StageIO("console", console), hub)
+        await console.start()
         await bus.start()
         try:
             now_ns = time.time_ns()
@@ -58,10 +65,19 @@ def test_indicators_sum_in_the_windowed_faust_table(bootstrap):
 
             await wait_for(lambda: handle_time() is not None and handle_time().defined, timeout=90)
             await wait_for(lambda: violations().value > 0, timeout=30)
-            return handle_time()
+            await kafka_adapter.publish_snapshots(io, stage)  # what the publish loop does every interval
+
+            def shown():
+                current = {v["name"]: v for v in hub.indicators_for("harbor", team)["current"]}
+                return current.get("service.handle_time", {}).get("value")
+
+            await wait_for(lambda: shown() is not None, timeout=60)
+            return handle_time(), shown()
         finally:
             await bus.stop()
+            await console.stop()
 
-    value = asyncio.run(scenario())
+    value, shown = asyncio.run(scenario())
     assert value.value == pytest.approx(90) and value.denominator == 1
+    assert shown == pytest.approx(90)  # the manager view shows the service's value
     assert failures() == failed_before  # the changelogs existed before the first write

@@ -113,11 +113,13 @@ def test_feedback_goes_to_the_topic_only_from_the_operator_on_the_call():
         bad = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A),
                                 json={"seq": "one", "action": "loved"})
         garbage = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A), data=b"\xff{")
-        return ok.status, other.status, manager.status, bad.status, garbage.status, published
+        acted = [v for _, v in hub.call_history("call-a") if v["kind"] == "feedback"]
+        return ok.status, other.status, manager.status, bad.status, garbage.status, published, acted
 
-    ok, other, manager, bad, garbage, published = run(scenario)
+    ok, other, manager, bad, garbage, published, acted = run(scenario)
     assert (ok, other, manager, bad, garbage) == (201, 403, 403, 400, 400)
     assert len(published) == 1
+    assert [(v["seq"], v["action"]) for v in acted] == [(1, "edited")]  # other tabs and reloads learn of it
     assert published[0][2]["edited_text"] == "call me at [PHONE]"
 
 
@@ -135,16 +137,78 @@ def test_managers_write_coaching_notes_operators_see_them():
     assert any(e["kind"] == "coaching_note" and e["author"] == "mia" for e in history["events"])
 
 
-def test_kpis_are_for_managers_and_confined_to_their_team():
-    async def scenario(client, hub, audit, published):
-        operator = await client.get("/api/kpis", headers=bearer(OPERATOR_A))
-        manager = await (await client.get("/api/kpis", headers=bearer(MANAGER_A))).json()
-        return operator.status, manager
+def snapshot(team, arm, values, tenant="harbor", window_start=1_800_000_000.0, received_at=1.0):
+    """An indicators-topic snapshot as the console's adapter renders it; values: name -> (numerator, denominator)."""
+    from seatcopilot.indicators.v1 import indicators_pb2 as ind
 
-    status, manager = run(scenario)
-    assert status == 403
+    from services.console.kafka_adapter import indicator_view
+
+    message = ind.IndicatorSnapshot(tenant=tenant, team_id=team, experiment_id="exp-1", arm=arm)
+    message.window_start.FromSeconds(int(window_start))
+    message.window_end.FromSeconds(int(window_start) + 3600)
+    for name, (numerator, denominator) in values.items():
+        message.values.add(name=name, scenario=name.split(".")[0].upper(), unit="ratio", value=numerator / denominator
+                           if denominator else 0.0, numerator=numerator, denominator=denominator,
+                           defined=bool(denominator), direction=1)
+    return indicator_view(message, received_at)
+
+
+def test_team_kpis_come_from_the_indicators_service_for_managers_of_the_team_only():
+    async def scenario(client, hub, audit, published):
+        hub.record_indicators(snapshot("team-a", "on", {"copilot.acceptance_rate": (3, 4)}, received_at=10))
+        hub.record_indicators(snapshot("team-a", "off", {"copilot.acceptance_rate": (0, 0)}, received_at=10.5))
+        hub.record_indicators(snapshot("team-a", "on", {"copilot.acceptance_rate": (6, 10)}, received_at=20))
+        hub.record_indicators(snapshot("team-b", "on", {"copilot.acceptance_rate": (1, 10)}, received_at=20.5))
+        hub.record_indicators(snapshot("team-a", "on", {"copilot.acceptance_rate": (9, 9)}, tenant="other-bank"))
+        hub.record_indicators(snapshot("team-b", "on", {"copilot.acceptance_rate": (0, 5)},
+                                       window_start=1_700_000_000, received_at=1))  # an older window: over
+        operator = await client.get("/api/indicators", headers=bearer(OPERATOR_A))
+        anonymous = await client.get("/api/indicators")
+        manager = await (await client.get("/api/indicators", headers=bearer(MANAGER_A))).json()
+        admin = await (await client.get("/api/indicators", headers=bearer(ADMIN))).json()
+        return operator.status, anonymous.status, manager, admin
+
+    operator, anonymous, manager, admin = run(scenario)
+    assert (operator, anonymous) == (403, 401)
     assert manager["team"] == "team-a"
-    assert sum(b["alerts"] for b in manager["buckets"]) == 1 and sum(b["suggestions"] for b in manager["buckets"]) == 1
+    assert [(s["team_id"], s["arm"]) for s in manager["by_arm"]] == [("team-a", "off"), ("team-a", "on")]
+    [acceptance] = manager["current"]
+    assert acceptance["value"] == 0.6 and (acceptance["numerator"], acceptance["denominator"]) == (6, 10)
+    assert [p["values"]["copilot.acceptance_rate"] for p in manager["series"]] == [0.75, 0.6]  # over time
+    assert admin["current"][0]["value"] == 7 / 20  # both teams of the tenant, the other tenant's left out
+
+
+def test_combining_arms_weights_each_by_its_denominator():
+    from services.console.logic import combine
+
+    merged = combine([snapshot("t", "on", {"x.rate": (1, 2), "x.none": (0, 0)}),
+                      snapshot("t", "off", {"x.rate": (3, 8), "x.none": (0, 0)})])
+    assert merged["x.rate"]["value"] == 4 / 10 and merged["x.none"]["value"] is None
+
+
+def test_the_operator_sees_what_compliance_says_is_still_owed():
+    from seatcopilot import views
+    from seatcopilot.compliance.v1 import compliance_pb2 as cp
+
+    state = cp.CallComplianceState(call_id="call-a", tenant="harbor", scenario=2, operator_turns=3,
+                                   operator_id="op-a", team_id="team-a")
+    state.obligations.add(id="TILA-APR", status=cp.OBLIGATION_STATUS_OWED, due_within_operator_turns=5,
+                          owed_since_turn=1)
+    state.obligations.add(id="RECORDING", status=cp.OBLIGATION_STATUS_GIVEN, given_seq=2)
+    state.obligations.add(id="CEASE-ACK", status=cp.OBLIGATION_STATUS_NOT_TRIGGERED)
+    state.obligations.add(id="MINI-MIRANDA", status=cp.OBLIGATION_STATUS_OVERDUE, overdue_seq=7)
+
+    async def scenario(client, hub, audit, published):
+        hub.add(views.compliance_state_view(state))
+        mine = await (await client.get("/api/calls/call-a", headers=bearer(OPERATOR_A))).json()
+        other = await client.get("/api/calls/call-a", headers=bearer(OPERATOR_B))
+        return mine, other.status, hub.calls["call-a"].owed
+
+    mine, other, owed = run(scenario)
+    [view_] = [e for e in mine["events"] if e["kind"] == "compliance_state"]
+    assert [(o["id"], o["status"], o["turns_left"]) for o in view_["obligations"]] == [
+        ("TILA-APR", "OWED", 3), ("RECORDING", "GIVEN", None), ("MINI-MIRANDA", "OVERDUE", None)]
+    assert other == 403 and owed == ["TILA-APR", "MINI-MIRANDA"]
 
 
 def test_a_wrapup_review_carries_the_operators_disposition():
@@ -218,9 +282,96 @@ def test_sse_streams_only_visible_calls_and_resumes_from_last_event_id():
             body += await response.content.readany()
         response.close()
         anonymous = await client.get("/api/events")
-        return body.decode(), anonymous.status
+        streamed = [(e["call_id"], e["subject"]) for e in audit.entries if e["action"] == "stream"]
+        return body.decode(), anonymous.status, streamed
 
-    body, anonymous = run(scenario)
+    body, anonymous, streamed = run(scenario)
     assert "id: 2" in body and "id: 1\n" not in body and "id: 5" in body
     assert "call-b" not in body
+    assert streamed == [("call-a", "ava")]  # once per call and stream, only for what was sent
     assert anonymous == 401
+
+
+def test_owed_obligations_follow_compliances_live_state_on_the_bus():
+    """Compliance publishes a call's state each time it changes; the console shows what is still owed."""
+    from seatcopilot import codec
+    from seatcopilot.policy import load_policies
+    from seatcopilot.stage_io import StageIO
+    from seatcopilot.topics import COMPLIANCE_STATE, TRANSCRIPT
+    from seatcopilot.transport import InProcessTransport
+
+    from services.compliance import kafka_adapter as compliance_adapter
+    from services.compliance.logic import ComplianceEngine
+    from services.console import kafka_adapter as console_adapter
+    from tests.conftest import load_call
+
+    async def scenario():
+        bus, hub = InProcessTransport(), ConsoleHub()
+        states = bus.tap(COMPLIANCE_STATE.name)
+        compliance_adapter.attach(StageIO("compliance", bus), ComplianceEngine(load_policies()))
+        console_adapter.attach(StageIO("console", bus), hub)
+        await bus.start()
+        owed_after = {}
+        for event in load_call("collections_call.jsonl")[:8]:
+            await bus.publish(TRANSCRIPT.name, event.call_id, codec.encode(event))
+            await bus.join()
+            owed_after[event.seq] = list(hub.calls[event.call_id].owed)
+        await bus.stop()
+        return owed_after, states.qsize(), hub
+
+    owed_after, published, hub = run_async(scenario)
+    assert "FDCPA-MINI-MIRANDA" in owed_after[1] and "FDCPA-MINI-MIRANDA" not in owed_after[8]  # given at seq 8
+    assert published < 8  # only changes are published (the customer's turns change nothing here)
+    [latest] = [v for _, v in hub.call_history("call-collections-0001") if v["kind"] == "compliance_state"][-1:]
+    assert latest["operator_id"] == "op-dan" and latest["team_id"]
+    assert {"id": "FDCPA-MINI-MIRANDA", "status": "GIVEN"}.items() <= next(
+        o for o in latest["obligations"] if o["id"] == "FDCPA-MINI-MIRANDA").items()
+
+
+def run_async(scenario):
+    return asyncio.run(scenario())
+
+
+def test_the_floor_gets_the_stage_and_the_customers_mood_only_when_they_change():
+    from seatcopilot import codec
+    from seatcopilot.classification.v1 import classification_pb2 as cl
+    from seatcopilot.stage_io import StageIO
+    from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
+    from seatcopilot.transport import InProcessTransport
+
+    from services.console import kafka_adapter as console_adapter
+    from tests.conftest import make_event
+
+    turns = [("CUSTOMER", "Hi, I have a question.", "discovery"), ("OPERATOR", "Sure.", ""),
+             ("CUSTOMER", "This is wrong and I'm frustrated.", "discovery"),
+             ("CUSTOMER", "That's ridiculous, a terrible late fee.", "resolution")]
+
+    async def scenario():
+        bus, hub = InProcessTransport(), ConsoleHub()
+        console_adapter.attach(StageIO("console", bus), hub)
+        await bus.start()
+        for seq, (speaker, text, stage) in enumerate(turns, start=1):
+            event = make_event(call_id="call-m", seq=seq, speaker=speaker, text=text, operator_id="op-a",
+                               team_id="team-a")
+            await bus.publish(TRANSCRIPT.name, "call-m", codec.encode(event))
+            classified = cl.ClassifiedEvent(event=event, classification=cl.Classification(stage=stage))
+            await bus.publish(CLASSIFIED.name, "call-m", codec.encode(classified))
+            await bus.join()
+        await bus.stop()
+        return hub
+
+    hub = run_async(scenario)
+    live = [v for _, v in hub.call_history("call-m") if v["kind"] == "live"]
+    assert (hub.calls["call-m"].stage, hub.calls["call-m"].sentiment) == ("resolution", "negative")
+    assert [(v["stage"], v["sentiment"]) for v in live] == [  # the operator's turn and the same mood: nothing
+        ("discovery", "unknown"), ("discovery", "negative"), ("resolution", "negative")]
+    assert live[0]["operator_id"] == "op-a"
+
+
+def test_sentiment_cues_and_mood():
+    from seatcopilot import sentiment
+
+    cues = sentiment.load_cues()
+    assert sentiment.score("Thanks, that works.", cues) > 0 and sentiment.score("This is not helpful.", cues) < 0
+    assert sentiment.score("My account number.", cues) is None
+    assert sentiment.mood([]) == "unknown" and sentiment.mood([1, -1, -1, -1]) == "negative"

@@ -162,3 +162,53 @@ def test_manager_note_template():
     prompt = prompts.manager_note("SALES", "op-1", ["rate_question"], ["UDAAP-GUARANTEED-APPROVAL"], [])
     assert prompt.version == "manager-note/v1"
     assert "UDAAP-GUARANTEED-APPROVAL" in prompt.messages[1]["content"]
+
+
+class RecordingBackend(BrokenBackend):
+    """A model that always writes the same two cited sentences, and records what it was asked."""
+
+    name = "local"
+
+    def __init__(self):
+        self.requests = []
+
+    async def stream(self, request):
+        self.requests.append(request)
+        for piece in ("You can move your due date once every 12 months [1].", " It can move by up to 10 days."):
+            yield piece
+
+
+def grounded_in_arm(arm, items=(FACT,)):
+    event = grounded(items)
+    event.classified.event.arm = arm
+    return event
+
+
+def test_an_experiments_variant_arm_gets_its_own_template_and_style():
+    backend = RecordingBackend()
+    generator = Generator(backend, load_policy(), config())
+    on = asyncio.run(generator.draft(grounded_in_arm("on")))
+    brief = asyncio.run(generator.draft(grounded_in_arm("brief")))
+    assert on.prompt_version == "operator-suggestion/v2" and brief.prompt_version == "operator-suggestion-brief/v1"
+    assert backend.requests[0].max_tokens == config().max_tokens and backend.requests[1].max_tokens == 28
+    assert "at most 20 words" in backend.requests[1].messages[0]["content"]
+    assert "at most 20 words" not in backend.requests[0].messages[0]["content"]
+    assert on.text.count(".") == 2 and brief.text == "You can move your due date once every 12 months."
+
+
+def test_the_variants_style_holds_for_the_scripted_line_too():
+    two_sentences = rt.KnowledgeItem(id="script.fees", kind="SCRIPT", title="Fees",
+                                     text="There is no fee to pay early. Late payments cost $29.")
+    generator = Generator(None, load_policy(), config())
+    on = asyncio.run(generator.draft(grounded_in_arm("on", [two_sentences])))
+    brief = asyncio.run(generator.draft(grounded_in_arm("brief", [two_sentences])))
+    assert on.text == two_sentences.text and brief.text == "There is no fee to pay early."
+    assert brief.prompt_version == "operator-suggestion-brief/v1"
+
+
+@pytest.mark.parametrize(("spec", "problem"), [
+    ("off=operator_suggestion", "holdout"), ("brief=no_such_template", "no template"), ("brief", "arm=template"),
+])
+def test_arm_templates_are_checked_at_start(spec, problem):
+    with pytest.raises(ValueError, match=problem):
+        Generator(None, load_policy(), config(arm_templates=spec))

@@ -1,8 +1,11 @@
 // Seat Copilot console: sign in, one EventSource, every view kept per call, rendered for the selected call.
 "use strict";
 
-const state = { calls: new Map(), selected: null, managerAlerts: [], me: null, token: null, source: null };
-const KIND_EVENTS = ["transcript", "suggestion", "alert", "handover_summary", "wrapup_summary", "coaching_note"];
+const state = { calls: new Map(), selected: null, managerAlerts: [], me: null, token: null, source: null,
+  lastEventId: 0, reconnectDelay: 1000, reconnectTimer: null };
+const KIND_EVENTS = ["transcript", "suggestion", "alert", "compliance_state", "handover_summary", "wrapup_summary",
+  "coaching_note", "feedback", "live"];
+const RECONNECT_MAX_MS = 15000;
 
 // ---- helpers -------------------------------------------------------------------------------------
 function el(tag, className, text) {
@@ -53,6 +56,9 @@ function signOut(message) {
   sessionStorage.removeItem("seatcopilot-token");
   state.token = null;
   if (state.source) state.source.close();
+  state.source = null;
+  clearTimeout(state.reconnectTimer);
+  state.lastEventId = 0;
   state.calls.clear();
   document.getElementById("login-error").textContent = message;
   document.getElementById("logout").classList.add("hidden");
@@ -70,7 +76,10 @@ async function enter(config) {
   show(state.me.role === "operator" ? "operator" : "manager");
   document.getElementById("view-manager").classList.toggle("hidden", state.me.role === "operator");
   connect();
-  if (state.me.role !== "operator") { loadKpis(); setInterval(loadKpis, 15000); }
+  if (state.me.role !== "operator" && window.SeatIndicators) {
+    SeatIndicators.load(api);
+    setInterval(() => SeatIndicators.load(api), 5000);
+  }
   if (state.me.role !== "operator" && window.SeatManager) { SeatManager.load(api); setInterval(() => SeatManager.load(api), 15000); }
 }
 
@@ -78,7 +87,7 @@ async function enter(config) {
 function call(id) {
   if (!state.calls.has(id)) {
     state.calls.set(id, { id, scenario: "", operator: "", team: "", status: "live", transcript: [], suggestions: [],
-      alerts: [], summaries: [], notes: [], lastIntent: "", seen: new Set(), loaded: false });
+      alerts: [], summaries: [], notes: [], lastIntent: "", stage: "", sentiment: "unknown", compliance: null, seen: new Set(), loaded: false });
     loadHistory(id);
   }
   return state.calls.get(id);
@@ -110,6 +119,16 @@ function receive(view, id) {
     if ((view.audiences || []).includes("MANAGER")) state.managerAlerts.push(view);
   } else if (view.kind === "coaching_note") {
     c.notes.push(view);
+  } else if (view.kind === "live") {
+    c.stage = view.stage;
+    c.lastIntent = view.intent || c.lastIntent;
+    c.sentiment = view.sentiment;
+  } else if (view.kind === "feedback") {
+    if (view.subject === "wrapup") c.wrapupDone = view.seq;
+    const acted = c.suggestions.find((s) => s.seq === view.seq);
+    if (view.subject === "suggestion" && acted) acted.action = view.action;
+  } else if (view.kind === "compliance_state") {
+    c.compliance = view;  // the latest state replaces the earlier ones
   } else {
     c.summaries.push(view);
   }
@@ -135,19 +154,22 @@ function renderCalls() {
     return item;
   }));
 }
-// Steered text is revealed word by word (it has its verdict already: nothing unchecked is ever shown);
-// the card keeps its size while it fills, so the layout does not jump.
+// Steered text is revealed word by word (it has its verdict already: nothing unchecked is ever shown).
+// The whole text sits invisibly under the revealed part, so the card has its final size from the first
+// word and nothing below it moves while the words come in.
 const revealed = new WeakMap();
 function typewriter(node, view) {
   const words = view.text.split(" ");
-  let shown = revealed.get(view) || 0;
-  node.textContent = words.slice(0, shown).join(" ");
-  if (shown >= words.length) return;
+  const shown = el("span", "shown");
+  node.replaceChildren(el("span", "sizer", view.text), shown);
+  let count = revealed.get(view) || 0;
+  shown.textContent = words.slice(0, count).join(" ");
+  if (count >= words.length) return;
   const timer = setInterval(() => {
-    shown += 1;
-    revealed.set(view, shown);
-    node.textContent = words.slice(0, shown).join(" ");
-    if (shown >= words.length) clearInterval(timer);
+    count += 1;
+    revealed.set(view, count);
+    shown.textContent = words.slice(0, count).join(" ");
+    if (count >= words.length) clearInterval(timer);
   }, 40);
 }
 function suggestionCard(s, c) {
@@ -201,15 +223,27 @@ function summaryCard(s) {
   }
   return card;
 }
+// What is still owed, from compliance's live call state (the same state that raises overdue alerts).
+const OWED_LABELS = { OWED: "owed", OVERDUE: "overdue", SUSPENDED: "on hold: not to be given now", GIVEN: "given" };
 function owedItems(c) {
-  const handover = c.summaries.filter((s) => s.kind === "handover_summary").slice(-1)[0];
-  const overdue = c.alerts.filter((a) => a.text.includes("overdue")).map((a) => a.rule_ids[0] + " (overdue)");
-  return [...new Set([...(handover ? handover.disclosures_owed : []), ...overdue])];
+  if (!c.compliance) return [];
+  const order = { OVERDUE: 0, OWED: 1, SUSPENDED: 2, GIVEN: 3 };
+  return c.compliance.obligations.slice().sort((a, b) => order[a.status] - order[b.status]).map((o) => {
+    const item = el("li", "obligation " + o.status.toLowerCase());
+    item.dataset.obligation = o.id;
+    item.dataset.status = o.status;
+    let label = `${o.id} — ${OWED_LABELS[o.status] || o.status.toLowerCase()}`;
+    if (o.turns_left !== null && o.turns_left !== undefined) label += ` (${o.turns_left} turn(s) left)`;
+    if (o.given_late) label += " (late)";
+    item.textContent = label;
+    if (o.citation) item.title = o.citation;
+    return item;
+  });
 }
 function renderWrapup(c) {
   const form = document.getElementById("wrapup-form");
   const wrapup = c.summaries.filter((s) => s.kind === "wrapup_summary").slice(-1)[0];
-  form.classList.toggle("hidden", !wrapup || state.me.role !== "operator");
+  form.classList.toggle("hidden", !wrapup || state.me.role !== "operator" || c.wrapupDone === wrapup.seq);
   if (!wrapup || form.dataset.call === c.id + wrapup.seq) return;
   form.dataset.call = c.id + wrapup.seq;
   document.getElementById("wrapup-disposition").value = wrapup.disposition;
@@ -226,14 +260,15 @@ function renderWrapup(c) {
 function renderOperator() {
   const c = state.calls.get(state.selected);
   document.getElementById("call-header").textContent = c
-    ? `${c.id} — ${c.scenario} — operator ${c.operator} (${c.team}) — ${c.status}` : "Select a call";
+    ? `${c.id} — ${c.scenario}${c.stage ? " · " + c.stage : ""} — operator ${c.operator} (${c.team}) — ${c.status}`
+    : "Select a call";
   if (!c) return;
   document.getElementById("transcript").replaceChildren(...c.transcript.map((t) => t.type === "UTTERANCE"
     ? el("li", t.speaker, `${t.speaker === "CUSTOMER" ? "Customer" : "Operator"}: ${t.text}`)
     : el("li", "lifecycle", t.type.replaceAll("_", " ").toLowerCase() + (t.type === "TRANSFER" ? ` to ${t.transfer_to_role.toLowerCase()}` : ""))));
   document.getElementById("suggestions").replaceChildren(...c.suggestions.slice().reverse().map((s) => suggestionCard(s, c)));
   document.getElementById("alerts").replaceChildren(...c.alerts.slice().reverse().map(alertCard));
-  document.getElementById("owed").replaceChildren(...owedItems(c).map((o) => el("li", "", o)));
+  document.getElementById("owed").replaceChildren(...owedItems(c));
   document.getElementById("summaries").replaceChildren(...c.summaries.slice().reverse().map(summaryCard));
   document.getElementById("notes").replaceChildren(...c.notes.map((n) => el("li", "note", `${n.author}: ${n.text}`)));
   renderWrapup(c);
@@ -251,33 +286,14 @@ function renderManager() {
   const rows = [...state.calls.values()].map((c) => {
     const row = el("tr", c.alerts.length ? "has-alerts" : "");
     const rules = [...new Set(c.alerts.flatMap((a) => a.rule_ids))].join(", ");
-    [c.id, c.scenario, c.operator, c.team, c.status, c.lastIntent, c.suggestions.length, c.alerts.length, rules]
-      .forEach((v) => row.append(el("td", "", String(v))));
+    const owed = c.compliance ? c.compliance.obligations.filter((o) => ["OWED", "OVERDUE"].includes(o.status)).length : "";
+    [c.id, c.scenario, c.stage, c.operator, c.team, c.status, c.sentiment, c.lastIntent, owed, c.suggestions.length,
+      c.alerts.length, rules].forEach((v, i) => row.append(el("td", i === 6 ? "mood " + v : "", String(v))));
     row.onclick = () => { state.selected = c.id; show("operator"); };
     return row;
   });
   document.querySelector("#floor tbody").replaceChildren(...rows);
   document.getElementById("manager-alerts").replaceChildren(...state.managerAlerts.slice().reverse().map(alertCard));
-}
-function sparkline(values) {
-  const max = Math.max(1, ...values);
-  const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 100},${58 - (v / max) * 54}`).join(" ");
-  return `<svg viewBox="0 0 100 60" preserveAspectRatio="none"><polyline fill="none" stroke="#2454c5" stroke-width="2" points="${points}"/></svg>`;
-}
-async function loadKpis() {
-  const response = await api("/api/kpis");
-  if (!response.ok) return;
-  const buckets = (await response.json()).buckets;
-  const series = {
-    "Calls ended": buckets.map((b) => b.calls_ended),
-    "Avg handle time (s)": buckets.map((b) => (b.calls_ended ? b.handle_seconds / b.calls_ended : 0)),
-    "Suggestions shown": buckets.map((b) => b.suggestions),
-    "Acceptance rate": buckets.map((b) => (b.suggestions ? (b.accepted + b.edited) / b.suggestions : 0)),
-    "Compliance alerts": buckets.map((b) => b.alerts),
-    "Promises to pay / applications": buckets.map((b) => b.promises_to_pay + b.applications),
-  };
-  document.getElementById("kpis").innerHTML = Object.entries(series).map(([name, values]) =>
-    `<div class="kpi"><h3>${name}</h3><span class="value">${(values.slice(-1)[0] || 0).toFixed(name.includes("rate") ? 2 : 0)}</span>${sparkline(values)}</div>`).join("");
 }
 document.getElementById("note-form").onsubmit = async (e) => {
   e.preventDefault();
@@ -299,15 +315,32 @@ function setConnection(label, className) {
   node.textContent = label;
   node.className = "conn " + className;
 }
+// One EventSource; every event id seen is remembered. The browser's own retry resends Last-Event-ID; when
+// the browser gives up (the server answered with an error), a new source resumes from the last id itself,
+// with a growing delay. Nothing is lost while the link is down as long as the console's history holds it.
 function connect() {
-  // EventSource resends Last-Event-ID on reconnect, so no event is lost while the link was down.
-  const source = new EventSource("/api/events?access_token=" + encodeURIComponent(state.token));
+  clearTimeout(state.reconnectTimer);
+  if (state.source) state.source.close();
+  const resume = state.lastEventId ? "&last_id=" + state.lastEventId : "";
+  const source = new EventSource("/api/events?access_token=" + encodeURIComponent(state.token) + resume);
   state.source = source;
-  source.onopen = () => setConnection("live", "conn-live");
-  source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "disconnected" : "reconnecting…",
-    source.readyState === EventSource.CLOSED ? "conn-down" : "conn-connecting");
+  source.onopen = () => { state.reconnectDelay = 1000; setConnection("live", "conn-live"); };
+  source.onerror = () => {
+    if (source !== state.source || !state.token) return;
+    if (source.readyState !== EventSource.CLOSED) { setConnection("reconnecting…", "conn-connecting"); return; }
+    setConnection(`disconnected: retrying in ${Math.round(state.reconnectDelay / 1000)} s`, "conn-down");
+    state.reconnectTimer = setTimeout(async () => {
+      const check = await api("/api/me").catch(() => null);  // a 401 signs out instead of retrying forever
+      if (state.token && (!check || check.ok)) connect();
+    }, state.reconnectDelay);
+    state.reconnectDelay = Math.min(RECONNECT_MAX_MS, state.reconnectDelay * 2);
+  };
   for (const kind of KIND_EVENTS) {
-    source.addEventListener(kind, (message) => receive(JSON.parse(message.data), Number(message.lastEventId)));
+    source.addEventListener(kind, (message) => {
+      const id = Number(message.lastEventId);
+      state.lastEventId = Math.max(state.lastEventId, id);
+      receive(JSON.parse(message.data), id);
+    });
   }
 }
 start();

@@ -188,7 +188,7 @@ class CallStateRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ...) -> None: ...
 
 class CallComplianceState(_message.Message):
-    __slots__ = ("call_id", "tenant", "scenario", "policy_version", "operator_turns", "obligations", "active_signals", "ended")
+    __slots__ = ("call_id", "tenant", "scenario", "policy_version", "operator_turns", "obligations", "active_signals", "ended", "operator_id", "team_id")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
@@ -197,6 +197,8 @@ class CallComplianceState(_message.Message):
     OBLIGATIONS_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_SIGNALS_FIELD_NUMBER: _ClassVar[int]
     ENDED_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     tenant: str
     scenario: _call_event_pb2.Scenario
@@ -205,4 +207,6 @@ class CallComplianceState(_message.Message):
     obligations: _containers.RepeatedCompositeFieldContainer[ObligationState]
     active_signals: _containers.RepeatedScalarFieldContainer[str]
     ended: bool
-    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., policy_version: _Optional[str] = ..., operator_turns: _Optional[int] = ..., obligations: _Optional[_Iterable[_Union[ObligationState, _Mapping]]] = ..., active_signals: _Optional[_Iterable[str]] = ..., ended: _Optional[bool] = ...) -> None: ...
+    operator_id: str
+    team_id: str
+    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., policy_version: _Optional[str] = ..., operator_turns: _Optional[int] = ..., obligations: _Optional[_Iterable[_Union[ObligationState, _Mapping]]] = ..., active_signals: _Optional[_Iterable[str]] = ..., ended: _Optional[bool] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ...) -> None: ...
