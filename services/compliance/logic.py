@@ -190,6 +190,7 @@ class ComplianceEngine:
             call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
             operator_id=event.operator_id, team_id=event.team_id, rule_ids=[rule_id],
             severity=SEVERITY[severity], message=message, fix=fix, audiences=audiences, citation=citation, kind=kind,
+            experiment_id=event.experiment_id, arm=event.arm,
         )
 
     def _rule_alert(self, state: CallCompliance, event: ev.CallEvent, rule: Rule) -> cp.Alert:

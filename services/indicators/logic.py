@@ -165,7 +165,8 @@ class IndicatorEngine:
         """Placed at the call's latest event time (the wall clock `received_at` for an unknown call)."""
         context = self._calls.get(alert.call_id)
         at = context.last_at if context and context.last_at else received_at
-        who = context.who if context else Attribution(alert.tenant, alert.team_id, alert.operator_id, "", UNASSIGNED)
+        who = context.who if context else Attribution(alert.tenant, alert.team_id, alert.operator_id,
+                                                      alert.experiment_id, alert.arm or UNASSIGNED)
         late = [r for r in alert.rule_ids if r in self.obligation_ids]
         violations = len(alert.rule_ids) - len(late)
         counters = {"violations": float(violations)} if violations else {}

@@ -155,6 +155,13 @@ def test_operator_slip_raises_an_alert_with_the_fix_and_the_manager_by_severity(
     assert ids(medium) == ["UDAAP-NO-FEES"] and list(medium[0].audiences) == [cp.AUDIENCE_OPERATOR]
 
 
+def test_an_alert_carries_the_operators_experiment_arm(engine):
+    event = make_event(call_id="call-arm", seq=1, speaker="OPERATOR", text="There are no fees on this loan.",
+                       scenario="SALES", tenant="harbor", experiment_id="exp-1", arm="brief")
+    alerts = engine.check_event(event)
+    assert alerts and all((a.experiment_id, a.arm) == ("exp-1", "brief") for a in alerts)
+
+
 def test_a_tenants_own_pack_judges_its_calls(engine):
     """Lakeshore extends Harbor: its own rule, its own mini-Miranda deadline, MEDIUM alerts to the manager."""
     text = "This call may be recorded. Your loan is federally insured, and there are no fees."

@@ -102,6 +102,15 @@ def test_alerts_split_into_violations_and_late_disclosures_once_per_call():
     assert second is None
 
 
+def test_an_alert_read_before_its_calls_events_keeps_the_arm_it_carries():
+    # Alerts and call events come on different topics: either may be read first.
+    engine = IndicatorEngine(set())
+    early = engine.observe_alert(cp.Alert(call_id="e", tenant="harbor", team_id="t1", rule_ids=["UDAAP-NO-FEES"],
+                                          experiment_id="x", arm="brief"), T0)
+    assert early.who == Attribution("harbor", "t1", "", "x", "brief")
+    assert early.counters == {"violations": 1}
+
+
 def test_suggestions_shown_and_time_to_accept_and_bad_feedback_is_refused():
     engine = IndicatorEngine(set())
     assert engine.observe_suggestion(steered("s", 2, 10, cp.VERDICT_BLOCKED)) is None

@@ -124,7 +124,7 @@ class SteeredSuggestion(_message.Message):
     def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind")
+    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "experiment_id", "arm")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -138,6 +138,8 @@ class Alert(_message.Message):
     AUDIENCES_FIELD_NUMBER: _ClassVar[int]
     CITATION_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ARM_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     tenant: str
@@ -151,7 +153,9 @@ class Alert(_message.Message):
     audiences: _containers.RepeatedScalarFieldContainer[Audience]
     citation: str
     kind: AlertKind
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ...) -> None: ...
+    experiment_id: str
+    arm: str
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ...) -> None: ...
 
 class AlertBatch(_message.Message):
     __slots__ = ("alerts",)
