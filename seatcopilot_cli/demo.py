@@ -25,6 +25,7 @@ log = logging.getLogger("seatcopilot.demo")
 CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
 MAX_GAP_S = 6.0
 PAUSE_BETWEEN_ROUNDS_S = 15.0
+QUIT_DRAIN_S = 5.0  # Ctrl-C: finish what is quick, do not wait out the local model's backlog
 
 
 def load_calls() -> list[list[ev.CallEvent]]:
@@ -91,7 +92,7 @@ async def serve(host: str, port: int, speed: float, once: bool) -> int:
     with contextlib.suppress(asyncio.CancelledError):
         await player
     await runner.cleanup()
-    await pipeline.stop()
+    await pipeline.stop(drain_timeout_s=QUIT_DRAIN_S)
     return 0
 
 

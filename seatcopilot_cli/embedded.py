@@ -90,8 +90,8 @@ class EmbeddedPipeline:
         """Waits until every stage has finished with everything published so far."""
         await self.bus.join()
 
-    async def stop(self) -> None:
-        await self.bus.stop()
+    async def stop(self, drain_timeout_s: float | None = None) -> None:
+        await self.bus.stop(drain_timeout_s)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -96,9 +96,16 @@ class InProcessTransport:
             if all(queue.empty() and queue._unfinished_tasks == 0 for queue, _ in self._queues):
                 return
 
-    async def stop(self) -> None:
+    async def stop(self, drain_timeout_s: float | None = None) -> None:
+        """Drains every queue first (a replay's last events are handled); with a timeout, whatever is
+        still queued then is dropped and counted: an interactive run quits promptly behind a model backlog."""
         if self._running:
-            await self.join()
+            try:
+                await asyncio.wait_for(self.join(), drain_timeout_s)
+            except TimeoutError:
+                left = sum(queue.qsize() for queue, _ in self._queues)
+                log.warning("stopping with %d queued messages not handled (drain timeout %.0f s)",
+                            left, drain_timeout_s)
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
