@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +109,9 @@ class Predictor:
                                                 if k.startswith(name + ".")})
         net.eval()
         if int8:
-            net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch flags its eager quantization API as deprecated; it works
+                warnings.simplefilter("ignore")
+                net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
         self.net = net
         self.int8 = int8
         self._lock = threading.Lock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ class TrainConfig:
     epochs: int = 4
     batch_size: int = 32
     max_length: int = 40
-    trainable_layers: int = 2
+    trainable_layers: int = 3
     lr_layers: float = 1e-4
     lr_heads: float = 3e-3
     weight_decay: float = 0.01
@@ -70,8 +71,10 @@ def build(config: TrainConfig = TrainConfig(), home: Path = MODELS_HOME, force: 
     target = model_dir(config, home)
     if force or not (target / model.META_FILE).is_file():
         partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
         train(config, partial)
-        partial.rename(target) if not target.exists() else None
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)  # complete or absent: an interrupted build leaves only a .partial
     home.mkdir(parents=True, exist_ok=True)
     (home / CURRENT).write_text(target.name + "\n")
     return target
