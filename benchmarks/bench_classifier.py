@@ -19,9 +19,9 @@ from services.classifier.model import ENCODER_DIR, Predictor
 from services.classifier.training import current_model_dir
 
 NEEDS: tuple[str, ...] = ()
-LATENCY_UTTERANCES = 200
-THROUGHPUT_UTTERANCES = 640
-NAIVE_UTTERANCES = 100
+LATENCY_UTTERANCES = 150
+THROUGHPUT_UTTERANCES = 480
+NAIVE_UTTERANCES = 60
 
 
 def _model_dir() -> Path:
@@ -84,9 +84,9 @@ def run(out: Path) -> list[Table]:
     speed = Table("Classifier: speed on this CPU (per utterance)",
                   ["path", "torch threads", "b1 p50 ms", "b1 p95 ms", "b32 utt/s"],
                   note="targets: b1 p50 ≤ 5 ms, b32 ≥ 500 utt/s on 2 cores. The machine may be shared: "
-                       "figures are what this run measured.")
+                       f"figures are what this run measured (load average at start {os.getloadavg()[0]:.1f}).")
     cores = os.cpu_count() or 1
-    best_p50, best_b32 = float("inf"), 0.0
+    best_p50, best_b32, best_threads = float("inf"), 0.0, 1
     for int8 in (False, True):
         predictor = Predictor(directory, int8=int8)
         _, acc = banking_report(predictor, rows)
@@ -96,17 +96,19 @@ def run(out: Path) -> list[Table]:
             b1 = summary_ms(_batch1(predictor.predict, texts[:LATENCY_UTTERANCES]))
             b32 = _throughput(predictor.predict, texts[:THROUGHPUT_UTTERANCES], 32)
             speed.rows.append([f"in-process {'int8' if int8 else 'fp32'}", threads, b1[0], b1[1], b32])
-            best_p50, best_b32 = min(best_p50, b1[0]), max(best_b32, b32)
-    torch.set_num_threads(min(2, cores))
+            if b1[0] < best_p50:
+                best_p50, best_threads = b1[0], threads
+            best_b32 = max(best_b32, b32)
+    torch.set_num_threads(best_threads)  # the naive pipeline gets the thread count that suited this CPU best
     naive = summary_ms(_naive(directory, texts[:NAIVE_UTTERANCES]))
-    speed.rows.append(["naive transformers pipeline (fp32, per utterance)", min(2, cores), naive[0], naive[1],
+    speed.rows.append(["naive transformers pipeline (fp32, per utterance)", best_threads, naive[0], naive[1],
                        1000 / naive[3]])
     local = LocalBackend(directory, int8=True, threads=0, max_batch=32, max_wait_s=0.002)
     try:
         batched = _concurrent(local, texts[:THROUGHPUT_UTTERANCES])
     finally:
         local.close()
-    speed.rows.append(["micro-batched service path, 32 concurrent callers (int8)", min(2, cores), "", "", batched])
+    speed.rows.append(["micro-batched service path, 32 concurrent callers (int8)", best_threads, "", "", batched])
     if os.environ.get("SEATCOPILOT_TRITON"):
         triton = TritonBackend(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001"), "seatcopilot_intents", 10)
         try:
