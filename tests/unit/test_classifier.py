@@ -181,3 +181,23 @@ def test_evaluate_report_on_heldout_rows():
     assert "card_arrival" in report and 0.0 <= accuracy <= 1.0
     with pytest.raises(ValueError, match="outside the Banking77 label space"):
         banking_report(predictor, [("hello", "not_a_label")])
+
+
+def test_evaluate_command_prints_a_report_and_accuracy_last(tmp_path: Path, capsys):
+    import argparse
+    import re
+
+    from seatcopilot_cli.intents import evaluate
+
+    directory = trained_model_dir()
+    good = tmp_path / "rows.csv"
+    good.write_text("text,category\nI am still waiting on my card?,card_arrival\n"
+                    "my card was charged twice for one coffee,transaction_charged_twice\n")
+    assert evaluate(argparse.Namespace(csv=str(good), model_dir=str(directory), fp32=False)) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"accuracy=[01]\.\d{4}", lines[-1])
+    assert any("card_arrival" in line for line in lines)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("utterance,label\nhello,card_arrival\n")
+    assert evaluate(argparse.Namespace(csv=str(bad), model_dir=str(directory), fp32=False)) == 2
+    assert "text,category" in capsys.readouterr().err
