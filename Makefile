@@ -31,13 +31,13 @@ lint: $(VENV)/.ready ## ruff
 models: $(VENV)/.ready ## Build the local models the pipeline needs (outside git)
 	@$(VENV)/bin/seatcopilot models build
 
-run: $(VENV)/.ready ## The embedded demo: replays bundled calls, console on http://127.0.0.1:8080
+run: $(VENV)/.ready models ## The embedded demo: replays bundled calls, console on http://127.0.0.1:8080
 	@$(VENV)/bin/seatcopilot demo
 
 test: $(VENV)/.ready ## The whole suite: starts and stops Kafka, Neo4j and Triton itself
 	@scripts/run_tests.sh
 
-test-unit: $(VENV)/.ready ## Unit tests only (in-process transport, no servers)
+test-unit: $(VENV)/.ready models ## Unit tests only (in-process transport, no servers)
 	@$(PY) -m pytest -m "not kafka and not neo4j and not triton and not e2e" -q
 
 bench: $(VENV)/.ready ## Measure: prints tables (artifacts/bench/report.md); starts and stops the servers it needs

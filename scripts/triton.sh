@@ -3,8 +3,8 @@
 # nvidia-pytriton (installed in the project's Python environment), serving a classic model
 # repository (<model>/config.pbtxt + <model>/1/model.py with backend "python"). 127.0.0.1 only.
 #
-# Usage: scripts/triton.sh {start|stop|status} MODEL_REPOSITORY_DIR
-#        (stop and status ignore the directory, which may be omitted)
+# Usage: scripts/triton.sh {start|stop|status} MODEL_REPOSITORY_DIR [MODEL_REPOSITORY_DIR...]
+#        (one server serves every repository given; stop and status ignore them, which may be omitted)
 #
 # Environment (defaults in brackets):
 #   TRITON_HTTP_PORT [8000]  TRITON_GRPC_PORT [8001]  TRITON_METRICS_PORT [8002]
@@ -27,7 +27,7 @@ PAT="tritonserver"
 
 log() { echo "[triton] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { echo "usage: $0 {start|stop|status} MODEL_REPOSITORY_DIR" >&2; exit 2; }
+usage() { echo "usage: $0 {start|stop|status} MODEL_REPOSITORY_DIR [MODEL_REPOSITORY_DIR...]" >&2; exit 2; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -108,9 +108,11 @@ do_stop() {
 }
 
 do_start() {
-  local repo=$1 pid venv py sp pyver pylib ts bk deadline t0=$SECONDS
-  [[ -d $repo ]] || die "model repository '$repo' is not a directory"
-  repo=$(cd "$repo" && pwd)
+  local repo pid venv py sp pyver pylib ts bk deadline t0=$SECONDS repos=()
+  for repo in "$@"; do
+    [[ -d $repo ]] || die "model repository '$repo' is not a directory"
+    repos+=("--model-repository=$(cd "$repo" && pwd)")
+  done
   if pid=$(live_pid); then
     if ready; then log "triton already running and ready (pid $pid) on 127.0.0.1:$HTTP_PORT"; return 0; fi
     log "triton pid $pid is up but not ready; restarting it"; do_stop
@@ -143,7 +145,7 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
   LD_LIBRARY_PATH="$pylib:$sp/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   PATH="$venv/bin:$PATH" \
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDF" \
-    "$ts/bin/tritonserver" --model-repository="$repo" --backend-directory="$bk" \
+    "$ts/bin/tritonserver" "${repos[@]}" --backend-directory="$bk" \
     --http-address=127.0.0.1 --http-port="$HTTP_PORT" \
     --grpc-address=127.0.0.1 --grpc-port="$GRPC_PORT" \
     --allow-metrics=true --allow-gpu-metrics=false --allow-cpu-metrics=true \
@@ -166,14 +168,14 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
   log "triton ready: http 127.0.0.1:$HTTP_PORT, grpc 127.0.0.1:$GRPC_PORT, metrics 127.0.0.1:$METRICS_PORT (pid $pid, $((SECONDS - t0))s)"
 }
 
-(($# >= 1 && $# <= 2)) || usage
+(($# >= 1)) || usage
 mkdir -p "$T"
 if [[ $1 != status ]]; then         # one start/stop at a time per checkout
   exec 8>"$T/.lock"
   flock 8                           # (the server is started with 8>&- so it doesn't hold it)
 fi
 case $1 in
-  start)  (($# == 2)) || usage; do_start "$2" ;;
+  start)  (($# >= 2)) || usage; shift; do_start "$@" ;;
   stop)   do_stop ;;
   status) do_status ;;
   *)      usage ;;

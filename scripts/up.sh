@@ -14,6 +14,7 @@ RUN="$ROOT/.run/services"
 PY="$ROOT/.venv/bin/python"
 SERVICES=(intake classifier retrieval generation compliance summarizer console indicators)
 MODEL_REPOSITORY="$ROOT/services/generation/model_repository"
+CLASSIFIER_REPOSITORY="$ROOT/services/classifier/model_repository"
 log() { echo "[up] $*" >&2; }
 
 export SEATCOPILOT_TRANSPORT=kafka RETRIEVAL_STORE=neo4j GENERATION_BACKEND="${GENERATION_BACKEND:-triton}"
@@ -68,7 +69,9 @@ start() {
   "$ROOT/.venv/bin/seatcopilot" kg load
   SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
   export SEATCOPILOT_LLM_DIR
-  "$ROOT/scripts/triton.sh" start "$MODEL_REPOSITORY"
+  SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)
+  export SEATCOPILOT_CLASSIFIER_DIR CLASSIFIER_MODEL_DIR="$SEATCOPILOT_CLASSIFIER_DIR"
+  "$ROOT/scripts/triton.sh" start "$MODEL_REPOSITORY" "$CLASSIFIER_REPOSITORY"
   services_start
 }
 

@@ -36,10 +36,12 @@ def _topics_create(args: argparse.Namespace) -> int:
 def _models_build(args: argparse.Namespace) -> int:
     from seatcopilot.encoder import encoder_path
 
+    from services.classifier.training import build as build_classifier
     from services.generation.local_model import build_local_model
 
     print(f"encoder: {encoder_path()}")
     print(f"local instruct model: {build_local_model()}")
+    print(f"intent classifier: {build_classifier()}")
     return 0
 
 
@@ -104,6 +106,10 @@ def parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)
+
+    from seatcopilot_cli import intents
+
+    intents.register(commands)
 
     from seatcopilot_cli import impact
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
-
-DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "data" / "intents" / "seed.yaml"
 
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    seeds_path: Path = env("CLASSIFIER_SEEDS", default=DEFAULT_SEEDS, help="labelled intent examples (YAML)")
-    min_similarity: float = env("CLASSIFIER_MIN_SIMILARITY", default=0.45, minimum=0,
-                                help="below this nearest-example similarity the intent is unknown")
-    min_confidence: float = env("CLASSIFIER_MIN_CONFIDENCE", default=0.30, minimum=0)
+    backend: str = env("CLASSIFIER_BACKEND", default="local", choices=("local", "triton"),
+                       help="local: the trained model in this process; triton: the same model on a Triton server")
+    model_dir: str = env("CLASSIFIER_MODEL_DIR", default="",
+                         help="trained model directory; default: the last one `make models` built")
+    min_confidence: float = env("CLASSIFIER_MIN_CONFIDENCE", default=0.5, minimum=0,
+                                help="below this probability the intent is unknown")
+    max_batch: int = env("CLASSIFIER_MAX_BATCH", default=32, minimum=1, help="micro-batch size (local)")
+    max_wait_ms: float = env("CLASSIFIER_MAX_WAIT_MS", default=2.0, minimum=0,
+                             help="how long a request waits for others to share its batch (local)")
+    int8: bool = env("CLASSIFIER_INT8", default=True, help="dynamic int8 quantization (local)")
+    threads: int = env("CLASSIFIER_THREADS", default=0, minimum=0, help="torch threads; 0: torch's default")
+    triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
+    triton_model: str = env("CLASSIFIER_TRITON_MODEL", default="seatcopilot_intents")
+    triton_timeout_s: float = env("CLASSIFIER_TRITON_TIMEOUT_S", default=2.0, minimum=0.01)
 
 
 def load_config() -> tuple[CommonConfig, ClassifierConfig]:

@@ -1,72 +1,38 @@
 """Intent, next task and call stage for each customer utterance.
 
-First model: nearest labelled examples in MiniLM embedding space (a prototype classifier), with an
-explicit `unknown` when the nearest example is far or the decision is close.
-"""
+The model: the MiniLM encoder fine-tuned with an intent head (training.py), run in this process with
+micro-batching or on Triton (backends.py). Low confidence, or the model's own `unknown` class, gives
+`unknown`, never a confident wrong label; the task and stage follow from the intent (taxonomy.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import yaml
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.encoder import Encoder
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
-UNKNOWN = "unknown"
-TEMPERATURE = 0.05
+from services.classifier.backends import Backend
+from services.classifier.decision import decide
+from services.classifier.taxonomy import SEEDS, UNKNOWN, UNKNOWN_STAGE, UNKNOWN_TASK, load_intents
 
-
-@dataclass(frozen=True)
-class IntentInfo:
-    name: str
-    task: str
-    stage: str
-    scenarios: tuple[str, ...]
-
-
-def load_seeds(path: Path) -> tuple[str, dict[str, IntentInfo], list[tuple[str, str]]]:
-    data = yaml.safe_load(Path(path).read_text())
-    infos, examples = {}, []
-    for name, entry in data["intents"].items():
-        infos[name] = IntentInfo(name, entry["task"], entry["stage"], tuple(entry.get("scenarios", [])))
-        examples.extend((name, text) for text in entry["examples"])
-    return str(data.get("version", "0")), infos, examples
+__all__ = ["UNKNOWN", "IntentClassifier"]
 
 
 class IntentClassifier:
-    def __init__(self, encoder: Encoder, seeds_path: Path, min_similarity: float, min_confidence: float) -> None:
-        version, self.intents, examples = load_seeds(seeds_path)
-        self.encoder = encoder
-        self.labels = [label for label, _ in examples]
-        self.names = sorted(self.intents)
-        self._index = np.array([self.names.index(label) for label in self.labels])
-        self.vectors = encoder.encode([text for _, text in examples])
-        self.min_similarity = min_similarity
+    def __init__(self, backend: Backend, min_confidence: float, seeds_path: Path = SEEDS) -> None:
+        self.backend = backend
+        self.intents = load_intents(seeds_path)
         self.min_confidence = min_confidence
-        self.model_version = f"prototype-minilm/seeds-{version}"
+        self.model_version = backend.version
+        missing = set(self.intents) - set(backend.labels)
+        if missing:  # a taxonomy the model was not trained on: retrain (`make models`)
+            raise ValueError(f"the model does not know the intents {sorted(missing)}: run `make models`")
 
     def predict(self, texts: list[str], scenario: str = "") -> list[tuple[str, float]]:
         """(intent, confidence) per text; with a scenario, only that scenario's intents compete."""
-        similarity = self.encoder.encode(texts) @ self.vectors.T
-        allowed = np.array([not scenario or not self.intents[n].scenarios or scenario in self.intents[n].scenarios
-                            for n in self.names])
-        results = []
-        for row in similarity:
-            per_intent = np.full(len(self.names), -1.0)
-            np.maximum.at(per_intent, self._index, row)
-            per_intent[~allowed] = -1.0
-            weights = np.exp((per_intent - per_intent.max()) / TEMPERATURE)
-            best = int(per_intent.argmax())
-            confidence = float(weights[best] / weights.sum())
-            if per_intent[best] < self.min_similarity or confidence < self.min_confidence:
-                results.append((UNKNOWN, confidence))
-            else:
-                results.append((self.names[best], confidence))
-        return results
+        probs = self.backend.intent_probs(texts)
+        return [decide(row, self.backend.labels, self.intents, scenario, self.min_confidence) for row in probs]
 
     def classify(self, event: ev.CallEvent) -> cl.ClassifiedEvent:
         classified = cl.ClassifiedEvent(event=event)
@@ -77,8 +43,11 @@ class IntentClassifier:
         info = self.intents.get(intent)
         classified.classification.CopyFrom(cl.Classification(
             intent=intent, confidence=confidence,
-            task=info.task if info else "answer",
-            stage=info.stage if info else "discovery",
+            task=info.task if info else UNKNOWN_TASK,
+            stage=info.stage if info else UNKNOWN_STAGE,
             model_version=self.model_version,
         ))
         return classified
+
+    def close(self) -> None:
+        self.backend.close()

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from seatcopilot import service
-from seatcopilot.encoder import shared_encoder
+from seatcopilot.config import ConfigError
 
 from services.classifier import grpc_adapter, kafka_adapter
-from services.classifier.config import load_config
+from services.classifier.backends import Backend, LocalBackend, TritonBackend
+from services.classifier.config import ClassifierConfig, load_config
 from services.classifier.logic import IntentClassifier
 
 
-def build(config) -> IntentClassifier:
-    return IntentClassifier(shared_encoder(), config.seeds_path, config.min_similarity, config.min_confidence)
+def model_directory(config: ClassifierConfig) -> Path:
+    from services.classifier.training import current_model_dir
+
+    directory = Path(config.model_dir) if config.model_dir else current_model_dir()
+    if directory is None or not (directory / "meta.json").is_file():
+        raise ConfigError(f"no trained classifier at {directory or '~/.cache/seatcopilot/models/intents'}: "
+                          "run `make models` (or set CLASSIFIER_MODEL_DIR)")
+    return directory
+
+
+def backend(config: ClassifierConfig) -> Backend:
+    if config.backend == "triton":
+        return TritonBackend(config.triton_url, config.triton_model, config.triton_timeout_s)
+    return LocalBackend(model_directory(config), config.int8, config.threads, config.max_batch,
+                        config.max_wait_ms / 1000)
+
+
+def build(config: ClassifierConfig) -> IntentClassifier:
+    return IntentClassifier(backend(config), config.min_confidence)
 
 
 def main() -> None:

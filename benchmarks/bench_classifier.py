@@ -1,0 +1,123 @@
+"""Intent classifier: Banking77 accuracy on the held-out 10% of train (never trained on), latency at
+batch 1 and throughput at batch 32 on this CPU (fp32 and int8, by torch thread count), the micro-batched
+in-process path under concurrent callers, Triton when it is up, and the same utterances through a naive
+per-utterance `transformers` pipeline for comparison."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import torch
+
+from benchmarks.table import Table, summary_ms
+from services.classifier.backends import LocalBackend, TritonBackend
+from services.classifier.evaluation import banking_report, read_csv
+from services.classifier.model import ENCODER_DIR, Predictor
+from services.classifier.training import current_model_dir
+
+NEEDS: tuple[str, ...] = ()
+LATENCY_UTTERANCES = 150
+THROUGHPUT_UTTERANCES = 480
+NAIVE_UTTERANCES = 60
+
+
+def _model_dir() -> Path:
+    directory = os.environ.get("CLASSIFIER_MODEL_DIR") or current_model_dir()
+    if not directory:
+        raise RuntimeError("no trained classifier: run `make models`")
+    return Path(directory)
+
+
+def _batch1(predict, texts: list[str]) -> list[float]:
+    predict(texts[:5])  # warm-up
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        predict([text])
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _throughput(predict, texts: list[str], batch: int) -> float:
+    predict(texts[:batch])
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        predict(texts[start:start + batch])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def _naive(directory: Path, texts: list[str]) -> list[float]:
+    """transformers' feature-extraction pipeline, fp32, one utterance per call, then pooling and the head."""
+    from transformers import pipeline
+
+    extract = pipeline("feature-extraction", model=str(directory / ENCODER_DIR), device="cpu")
+    predictor = Predictor(directory, int8=False)
+    head = predictor.net.banking_head
+
+    def predict(batch: list[str]) -> None:
+        for text in batch:
+            tokens = torch.tensor(extract(text)[0])
+            with torch.inference_mode():
+                head(tokens.mean(0, keepdim=True))
+
+    return _batch1(predict, texts)
+
+
+def _concurrent(backend, texts: list[str], workers: int = 32) -> float:
+    backend.intent_probs(texts[:4])
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda t: backend.intent_probs([t]), texts))
+    return len(texts) / (time.perf_counter() - started)
+
+
+def run(out: Path) -> list[Table]:
+    directory = _model_dir()
+    rows = read_csv(directory / "banking77_heldout.csv")
+    texts = [text for text, _ in rows]
+    accuracy = Table("Classifier: Banking77 accuracy, held-out 10% of train", ["model", "utterances", "accuracy"],
+                     note=f"model {directory.name}; target ≥ 0.935. "
+                          f"Same figure: `seatcopilot intents evaluate --csv {directory}/banking77_heldout.csv`")
+    speed = Table("Classifier: speed on this CPU (per utterance)",
+                  ["path", "torch threads", "b1 p50 ms", "b1 p95 ms", "b32 utt/s"],
+                  note="targets: b1 p50 ≤ 5 ms, b32 ≥ 500 utt/s on 2 cores. The machine may be shared: "
+                       f"figures are what this run measured (load average at start {os.getloadavg()[0]:.1f}).")
+    cores = os.cpu_count() or 1
+    best_p50, best_b32, best_threads = float("inf"), 0.0, 1
+    for int8 in (False, True):
+        predictor = Predictor(directory, int8=int8)
+        _, acc = banking_report(predictor, rows)
+        accuracy.rows.append(["int8" if int8 else "fp32", len(rows), acc])
+        for threads in sorted({1, min(2, cores)}):
+            torch.set_num_threads(threads)
+            b1 = summary_ms(_batch1(predictor.predict, texts[:LATENCY_UTTERANCES]))
+            b32 = _throughput(predictor.predict, texts[:THROUGHPUT_UTTERANCES], 32)
+            speed.rows.append([f"in-process {'int8' if int8 else 'fp32'}", threads, b1[0], b1[1], b32])
+            if b1[0] < best_p50:
+                best_p50, best_threads = b1[0], threads
+            best_b32 = max(best_b32, b32)
+    torch.set_num_threads(best_threads)  # the naive pipeline gets the thread count that suited this CPU best
+    naive = summary_ms(_naive(directory, texts[:NAIVE_UTTERANCES]))
+    speed.rows.append(["naive transformers pipeline (fp32, per utterance)", best_threads, naive[0], naive[1],
+                       1000 / naive[3]])
+    local = LocalBackend(directory, int8=True, threads=0, max_batch=32, max_wait_s=0.002)
+    try:
+        batched = _concurrent(local, texts[:THROUGHPUT_UTTERANCES])
+    finally:
+        local.close()
+    speed.rows.append(["micro-batched service path, 32 concurrent callers (int8)", best_threads, "", "", batched])
+    if os.environ.get("SEATCOPILOT_TRITON"):
+        triton = TritonBackend(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001"), "seatcopilot_intents", 10)
+        try:
+            t1 = summary_ms(_batch1(triton.intent_probs, texts[:LATENCY_UTTERANCES]))
+            speed.rows.append(["Triton (int8, gRPC), batch 1 / 32 concurrent callers", "server", t1[0], t1[1],
+                               _concurrent(triton, texts[:THROUGHPUT_UTTERANCES])])
+        finally:
+            triton.close()
+    ratio = Table("Classifier vs a naive per-utterance transformers pipeline", ["measure", "ratio"])
+    ratio.rows.append(["naive p50 / best in-process b1 p50", naive[0] / best_p50])
+    ratio.rows.append(["best b32 throughput / naive throughput", best_b32 / (1000 / naive[3])])
+    return [accuracy, speed, ratio]

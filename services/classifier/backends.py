@@ -1,0 +1,73 @@
+"""Where the model runs: in this process (micro-batched) or on a Triton server. Both give, per text,
+the intent probabilities and their labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from services.classifier.batching import MicroBatcher
+
+TRITON_INPUT = "text"
+TRITON_OUTPUTS = ("intent_probs", "intent_labels")
+
+
+class Backend(Protocol):
+    labels: list[str]
+    version: str
+
+    def intent_probs(self, texts: list[str]) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+class LocalBackend:
+    """The trained model in this process; concurrent callers share forward passes."""
+
+    def __init__(self, directory: Path, int8: bool, threads: int, max_batch: int, max_wait_s: float) -> None:
+        from services.classifier.model import Predictor
+
+        self.predictor = Predictor(directory, int8=int8, threads=threads or None)
+        self.labels = self.predictor.meta.intent_labels
+        self.version = f"minilm-intents/{self.predictor.meta.version}" + ("-int8" if int8 else "")
+        self.batcher: MicroBatcher[np.ndarray] = MicroBatcher(
+            lambda texts: list(self.predictor.predict(texts)[0]), max_batch, max_wait_s, "classifier-batcher")
+
+    def intent_probs(self, texts: list[str]) -> np.ndarray:
+        return np.stack(self.batcher.run(texts, timeout=30))
+
+    def close(self) -> None:
+        self.batcher.close()
+
+
+class TritonBackend:
+    """The same model served by Triton (python backend, dynamic batching on the server)."""
+
+    def __init__(self, url: str, model: str, timeout_s: float) -> None:
+        import tritonclient.grpc as grpcclient
+
+        self._grpc = grpcclient
+        self.client = grpcclient.InferenceServerClient(url=url)
+        self.model = model
+        self.timeout_s = timeout_s
+        if not self.client.is_model_ready(model):
+            raise RuntimeError(f"Triton model {model} is not ready at {url}")
+        self.version = f"triton:{model}"
+        self.labels = list(self._infer(["hello"])[1])
+
+    def _infer(self, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+        data = np.array([[t.encode()] for t in texts], dtype=np.object_)
+        tensor = self._grpc.InferInput(TRITON_INPUT, list(data.shape), "BYTES")
+        tensor.set_data_from_numpy(data)
+        outputs = [self._grpc.InferRequestedOutput(name) for name in TRITON_OUTPUTS]
+        result = self.client.infer(self.model, [tensor], outputs=outputs, client_timeout=self.timeout_s)
+        labels = [v.decode() for v in result.as_numpy("intent_labels")[0]]
+        return result.as_numpy("intent_probs"), labels
+
+    def intent_probs(self, texts: list[str]) -> np.ndarray:
+        return self._infer(texts)[0]
+
+    def close(self) -> None:
+        self.client.close()

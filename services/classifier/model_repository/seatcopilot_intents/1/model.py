@@ -1,0 +1,47 @@
+"""Triton python-backend model: the trained intent classifier (the same code the service runs in
+process, imported from this checkout), int8 on the CPU. One forward pass per batch Triton forms."""
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+ROOT = Path(__file__).resolve().parents[4]  # the checkout: services/classifier/model_repository/<model>/1/
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class TritonPythonModel:
+    def initialize(self, args):
+        from services.classifier.model import Predictor
+        from services.classifier.training import current_model_dir
+
+        directory = os.environ.get("SEATCOPILOT_CLASSIFIER_DIR") or current_model_dir()
+        if not directory:
+            raise pb_utils.TritonModelException("no trained classifier: run `make models` "
+                                                "or set SEATCOPILOT_CLASSIFIER_DIR")
+        threads = int(os.environ.get("SEATCOPILOT_CLASSIFIER_THREADS", "0")) or None
+        self.predictor = Predictor(Path(directory), int8=True, threads=threads)
+        self.labels = np.array([label.encode() for label in self.predictor.meta.intent_labels], dtype=np.object_)
+
+    def execute(self, requests):
+        texts, sizes = [], []
+        for request in requests:
+            values = pb_utils.get_input_tensor_by_name(request, "text").as_numpy().reshape(-1)
+            texts.extend(v.decode() if isinstance(v, bytes) else str(v) for v in values)
+            sizes.append(len(values))
+        intents, banking = self.predictor.predict(texts)
+        responses, start = [], 0
+        for size in sizes:
+            part = slice(start, start + size)
+            start += size
+            responses.append(pb_utils.InferenceResponse(output_tensors=[
+                pb_utils.Tensor("intent_probs", intents[part].astype(np.float32)),
+                pb_utils.Tensor("intent_labels", np.tile(self.labels, (size, 1))),
+                pb_utils.Tensor("banking77_probs", banking[part].astype(np.float32)),
+            ]))
+        return responses
