@@ -89,7 +89,9 @@ def _faust_datadir(group: str) -> str:
     # Faust's default is "<app id>-data" in the working directory; with memory stores it only holds
     # bookkeeping, so it lives with the rest of the run state instead of littering the checkout.
     root = os.environ.get("SEATCOPILOT_STATE_DIR") or os.path.join(tempfile.gettempdir(), "seatcopilot-state")
-    return os.path.join(root, "faust", group)
+    path = os.path.join(root, "faust", group)
+    os.makedirs(os.path.dirname(path), exist_ok=True)  # Faust creates only the last level
+    return path
 
 
 class KafkaTransport:
