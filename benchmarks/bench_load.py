@@ -73,7 +73,7 @@ def run(out: Path) -> list[Table]:
 
 def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Table]:
     main = Table("End to end under load (make up: real Kafka, Neo4j, Triton): final customer utterance → steered "
-                 "suggestion", ["path", "calls", "owed", "shown", "scripted", "expired", "lost", "dup",
+                 "suggestion", ["path", "calls", "owed", "shown", "scripted", "expired", "unanswered", "dup",
                                "p50 ms", "p95 ms", "p99 ms", "utterances/s", "suggestions/s"])
     stages = Table("Per-stage latency from the services' spans (ms; wait = Kafka hop + queue before the stage)",
                    ["path", "calls", *[f"{s} wait/busy p50" for s, _ in harness.UTTERANCE_PATH]])
@@ -86,8 +86,9 @@ def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Tabl
                                                     for s in f["stages"].values()]])
     main.note = ("owed = final customer utterances published; shown = PASS/REWRITTEN/BLOCKED suggestions (their "
                  "latency is measured); scripted = shown suggestions that are the scripted fallback (the model "
-                 "missed its deadline or was busy); expired = answered too late, never shown; lost = no "
-                 f"suggestion at all. Plot: {out / 'load_latency.png'}. Command: `make bench` "
+                 "missed its deadline or was busy); expired = answered too late, never shown; unanswered = no "
+                 "suggestion within the drain window (BENCH_LOAD_DRAIN_S). "
+                 f"Plot: {out / 'load_latency.png'}. Command: `make bench` "
                  "(or `python -m benchmarks load` with the servers up).")
     return [main, stages]
 

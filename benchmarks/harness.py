@@ -36,7 +36,7 @@ class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
         self._server: grpc.Server | None = None
         self.port = 0
 
-    def Export(self, request, context):  # noqa: N802 (the OTLP service's name)
+    def Export(self, request, context):
         with self._lock:
             self.requests.append(request.SerializeToString())
         return trace_service_pb2.ExportTraceServiceResponse()
