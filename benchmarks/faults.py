@@ -192,7 +192,7 @@ def malformed_payloads(count: int, valid: ev.CallEvent, seed: int = 11) -> list[
     good = codec.encode(valid)
     kinds: list[Callable[[int], bytes]] = [
         lambda i: rng.randbytes(rng.randrange(1, 200)),
-        lambda i: good[: rng.randrange(1, len(good))],
+        lambda i: _truncated(good, rng),
         lambda i: _broken(valid, call_id=""),
         lambda i: _broken(valid, seq=0),
         lambda i: _broken(valid, type=0),
@@ -200,6 +200,17 @@ def malformed_payloads(count: int, valid: ev.CallEvent, seed: int = 11) -> list[
         lambda i: b"",
     ]
     return [kinds[i % len(kinds)](i) for i in range(count)]
+
+
+def _truncated(good: bytes, rng: random.Random) -> bytes:
+    """The event cut inside a field, so that it does not parse (a cut between fields would be a valid event)."""
+    for _ in range(50):
+        cut = good[: rng.randrange(1, len(good))]
+        try:
+            ev.CallEvent.FromString(cut)
+        except Exception:  # DecodeError: what we want
+            return cut
+    return b"\x0a\x7f"  # field 1 promising 127 bytes that never come
 
 
 def _broken(valid: ev.CallEvent, **fields: object) -> bytes:
