@@ -139,14 +139,14 @@ class Suite:
         return self.around("compliance-down", lambda: self.topology.kill("compliance", signal.SIGTERM),
                            self.topology.services_start, hold_s=10.0)
 
-    def malformed(self) -> FaultReport:
+    def malformed(self, count: int = MALFORMED) -> FaultReport:
         def flood(publisher: loadgen.Publisher, result: loadgen.LoadResult, run_id: str) -> str:
-            for index, payload in enumerate(malformed_payloads(MALFORMED, self.templates[0][1])):
+            for index, payload in enumerate(malformed_payloads(count, self.templates[0][1])):
                 publisher.send_raw(f"load-{run_id}-bad{index % 50:02d}".encode(), payload)
             publisher.flush()
-            return f"{MALFORMED} malformed events published"
+            return f"{count} malformed events published"
 
-        return self.around("10k-malformed-events", lambda: None, lambda: None, extra=flood)
+        return self.around(f"{count}-malformed-events", lambda: None, lambda: None, extra=flood)
 
     def duplicated_and_reordered(self) -> FaultReport:
         def shuffled(publisher: loadgen.Publisher, result: loadgen.LoadResult, run_id: str) -> str:
