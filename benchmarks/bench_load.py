@@ -82,7 +82,7 @@ def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Tabl
             main.rows.append([path, f["calls"], f["utterances_expected"], f["shown"], f["scripted"], f["expired"],
                               f["lost"], f["duplicated"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
                               f["utterances_per_s"], f["suggestions_per_s"]])
-            stages.rows.append([path, f["calls"], *[f"{s['wait_p50_ms']:.0f}/{s['busy_p50_ms']:.0f}"
+            stages.rows.append([path, f["calls"], *[f"{_cell(s['wait_p50_ms'])}/{_cell(s['busy_p50_ms'])}"
                                                     for s in f["stages"].values()]])
     main.note = ("owed = final customer utterances published; shown = PASS/REWRITTEN/BLOCKED suggestions (their "
                  "latency is measured); scripted = shown suggestions that are the scripted fallback (the model "
@@ -93,6 +93,10 @@ def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Tabl
     return [main, stages]
 
 
+def _cell(ms: float) -> str:
+    return "-" if ms != ms else f"{ms:.0f}"  # NaN: no figure (intake has no stage before it)
+
+
 def _plot(results: dict[str, list[dict[str, object]]], path: Path) -> None:
     import matplotlib
 
@@ -100,17 +104,18 @@ def _plot(results: dict[str, list[dict[str, object]]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for name, levels in results.items():
+    for (name, levels), color in zip(results.items(), ("tab:red", "tab:blue"), strict=False):
         calls = [f["calls"] for f in levels]
         for pct, style in (("p50", "-"), ("p95", "--"), ("p99", ":")):
-            left.plot(calls, [f[f"{pct}_ms"] for f in levels], style, marker="o", label=f"{name} {pct}")
+            left.plot(calls, [f[f"{pct}_ms"] for f in levels], style, color=color, marker="o", label=f"{name} {pct}")
     left.set_xscale("log")
     left.set_yscale("log")
     left.set_xlabel("concurrent calls")
     left.set_ylabel("utterance → suggestion, ms")
     left.legend(fontsize=8)
     left.set_title("End-to-end latency")
-    bars = [(f"{name[:4]} {f['calls']}", f["stages"]) for name, levels in results.items() for f in levels]
+    bars = [(f"{'gen' if name == 'full' else 'no-gen'} {f['calls']}", f["stages"])
+            for name, levels in results.items() for f in levels]
     bottom = [0.0] * len(bars)
     for stage, _ in harness.UTTERANCE_PATH:
         heights = [s[stage]["wait_p50_ms"] + s[stage]["busy_p50_ms"] for _, s in bars]
