@@ -43,6 +43,7 @@ class FaultReport:
     name: str
     result: loadgen.LoadResult
     recovery_s: float
+    outage_s: float = 0.0  # from injecting the fault to lifting it (the hold, and a restarted service's start-up)
     note: str = ""
     extra_dead_letters: dict[str, int] = field(default_factory=dict)
 
@@ -75,6 +76,7 @@ class Suite:
         try:
             sender.start()
             time.sleep(inject_after_s)
+            injected = time.time()
             inject()
             if extra is not None:
                 note = extra(publisher, result, run_id)
@@ -93,7 +95,7 @@ class Suite:
         finally:
             publisher.close()
             watcher.close()
-        return FaultReport(name, result, recovery, note)
+        return FaultReport(name, result, recovery, lifted - injected, note)
 
     def _probe_event(self, run_id: str, index: int, seq: int) -> ev.CallEvent:
         template = self.templates[0]
@@ -284,18 +286,20 @@ def _downstream_topics(bootstrap: str) -> dict[str, bytes]:
 # ---- the report ---------------------------------------------------------------------------------------------
 def report(reports: list[FaultReport], canaries: dict[str, int]) -> list[Table]:
     table = Table("Faults injected mid-call on make up's topology (real Kafka, Neo4j, Triton)",
-                  ["fault", "owed", "shown", "expired", "lost", "dup", "no verdict", "recovery s",
+                  ["fault", "owed", "shown", "expired", "lost", "dup", "no verdict", "outage s", "recovery s",
                    "dead letters (stage/reason: count)", "result"])
     for r in reports:
         s = r.result.summary()
         letters = ", ".join(f"{k}: {v}" for k, v in s["dead_letters"].items()) or "none"
         table.rows.append([r.name, s["utterances_expected"], s["shown"], s["expired"], s["lost"], s["duplicated"],
-                           s["without_verdict"], r.recovery_s, letters + (f" ({r.note})" if r.note else ""),
+                           s["without_verdict"], r.outage_s, r.recovery_s, letters + (f" ({r.note})" if r.note else ""),
                            "FAIL" if r.failed() else "ok"])
     table.note = ("owed = final customer utterances published (the calls' and the recovery probes'); lost = owed "
                   "with no suggestion at all (must be 0); dup = second suggestions for one utterance (must be 0); "
                   "no verdict = suggestions without a compliance verdict (must be 0); expired = answered too late, "
-                  "never shown (counted, not lost); recovery = from lifting the fault to the first answered probe.")
+                  "never shown (counted, not lost); outage = from injecting the fault to lifting it (the hold, or a "
+                  "killed service's restart until it is SERVING); recovery = from lifting the fault to the first "
+                  "answered probe (a new call's utterance).")
     leaks = Table("PII canaries seeded in the calls (topics past intake, logs, metrics, spans, audit log)",
                   ["where", "occurrences"], [[k, v] for k, v in sorted(canaries.items())] or [["anywhere", 0]])
     return [table, leaks]
