@@ -36,6 +36,7 @@ from benchmarks.table import Table
 MODEL_REPOSITORY = harness.ROOT / "services" / "generation" / "model_repository"
 PIPELINE = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 MALFORMED = 10_000
+CONTROL = "seeded: topic seatcopilot.call-events.v1 (before intake; the control)"
 
 
 @dataclass
@@ -238,8 +239,10 @@ def scan_for_canaries(bootstrap: str, collector: harness.SpanCollector) -> dict[
         if hits:
             found[place] = found.get(place, 0) + hits
 
-    for topic, blob in _downstream_topics(bootstrap).items():
+    for topic, blob in _topics(bootstrap, downstream=True).items():
         look(f"topic {topic}", blob)
+    # The control: the canaries are there before intake, so a zero above means redacted, not never sent.
+    found[CONTROL] = sum(blob.count(n) for blob in _topics(bootstrap, downstream=False).values() for n in needles)
     for service, text in harness.Topology({}).logs().items():
         look(f"log {service}", text.encode())
     for service in PIPELINE:
@@ -256,15 +259,21 @@ def scan_for_canaries(bootstrap: str, collector: harness.SpanCollector) -> dict[
     return found
 
 
-def _downstream_topics(bootstrap: str) -> dict[str, bytes]:
+def leaks(found: dict[str, int]) -> dict[str, int]:
+    return {place: n for place, n in found.items() if n and place != CONTROL}
+
+
+def _topics(bootstrap: str, downstream: bool) -> dict[str, bytes]:
+    """Every message of the topics past intake (downstream) or of the intake topic (the control)."""
     from kafka import KafkaConsumer, TopicPartition
 
     raw = {CALL_EVENTS.name, *(t.name for t in PLATFORM_TOPICS)}  # before intake: PII is expected there
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     blobs: dict[str, bytes] = {}
     try:
-        names = [t.name for t in ALL if t.name not in raw]
-        names += [t for t in consumer.topics() if t.startswith("seatcopilot") and "changelog" in t]
+        names = [t.name for t in ALL if t.name not in raw] if downstream else [CALL_EVENTS.name]
+        if downstream:
+            names += [t for t in consumer.topics() if t.startswith("seatcopilot") and "changelog" in t]
         for name in names:
             parts = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
             if not parts:
@@ -300,9 +309,11 @@ def report(reports: list[FaultReport], canaries: dict[str, int]) -> list[Table]:
                   "never shown (counted, not lost); outage = from injecting the fault to lifting it (the hold, or a "
                   "killed service's restart until it is SERVING); recovery = from lifting the fault to the first "
                   "answered probe (a new call's utterance).")
-    leaks = Table("PII canaries seeded in the calls (topics past intake, logs, metrics, spans, audit log)",
-                  ["where", "occurrences"], [[k, v] for k, v in sorted(canaries.items())] or [["anywhere", 0]])
-    return [table, leaks]
+    leaks_table = Table("PII canaries seeded in the calls (topics past intake, logs, metrics, spans, audit log)",
+                  ["where", "occurrences"], [[k, v] for k, v in sorted(canaries.items()) if v or k != CONTROL])
+    if not leaks(canaries):
+        leaks_table.rows.insert(0, ["anywhere past intake", 0])
+    return [table, leaks_table]
 
 
 def main() -> int:
@@ -331,7 +342,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.md").write_text(text)
     print(text)
-    leaked = any(v for k, v in canaries.items() if "unreachable" not in k)
+    leaked = bool(leaks(canaries)) or not canaries.get(CONTROL)
     return 1 if leaked or any(r.failed() for r in reports) else 0
 
 
