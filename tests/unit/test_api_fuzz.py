@@ -31,6 +31,9 @@ from services.console.logic import ConsoleHub
 from services.generation import grpc_adapter as generation_grpc
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
+from services.indicators import grpc_adapter as indicators_grpc
+from services.indicators.config import IndicatorsConfig
+from services.indicators.stage import IndicatorsStage
 from services.intake import grpc_adapter as intake_grpc
 from services.intake.adapters import build_adapters
 from services.intake.config import IntakeConfig
@@ -52,7 +55,7 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 class Servers:
-    """Console HTTP, intake HTTP and four gRPC services on one event loop in a background thread."""
+    """Console HTTP, intake HTTP and five gRPC services on one event loop in a background thread."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
@@ -88,7 +91,9 @@ class Servers:
                 (compliance_grpc.SERVICE_NAME, lambda s: compliance_grpc.register(s, ComplianceEngine(load_policy()))),
                 (intake_grpc.SERVICE_NAME, lambda s: intake_grpc.register(s, gateway)),
                 (summarizer_grpc.SERVICE_NAME, lambda s: summarizer_grpc.register(s, summarizer)),
-                (generation_grpc.SERVICE_NAME, lambda s: generation_grpc.register(s, generator))):
+                (generation_grpc.SERVICE_NAME, lambda s: generation_grpc.register(s, generator)),
+                (indicators_grpc.SERVICE_NAME, lambda s: indicators_grpc.register(
+                    s, IndicatorsStage.build(IndicatorsConfig(publish_interval_s=3600))))):
             server, _, target = await serve(register, [name])
             self.grpc[name] = (server, target)
 
@@ -283,8 +288,10 @@ def _unary_methods(service_name: str):
         [m for m in service.methods if m.server_streaming and not m.client_streaming]
 
 
+# The classifier and retrieval load MiniLM: their servers share DecodeGuard (grpc_util.build_server) but are not
+# fuzzed here.
 GRPC_SERVICES = [compliance_grpc.SERVICE_NAME, intake_grpc.SERVICE_NAME, summarizer_grpc.SERVICE_NAME,
-                 generation_grpc.SERVICE_NAME]
+                 generation_grpc.SERVICE_NAME, indicators_grpc.SERVICE_NAME]
 
 
 @pytest.mark.parametrize("service_name", GRPC_SERVICES)
