@@ -219,7 +219,10 @@ def messages(descriptor, depth: int = 0) -> st.SearchStrategy[bytes]:
 
 
 def _repeated(field) -> bool:
-    return getattr(field, "is_repeated", None) or field.label == FieldDescriptor.LABEL_REPEATED
+    flag = getattr(field, "is_repeated", None)  # newer protobuf; `label` is deprecated there
+    if flag is None:
+        return field.label == FieldDescriptor.LABEL_REPEATED
+    return flag() if callable(flag) else bool(flag)
 
 
 def _field_values(field, depth: int):
