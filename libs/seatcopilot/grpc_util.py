@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -177,14 +178,21 @@ class DecodeGuard(grpc.aio.ServerInterceptor):
 
             return grpc.unary_unary_rpc_method_handler(unary, safe_decode, handler.response_serializer)
         inner_stream = handler.unary_stream
+        if inspect.isasyncgenfunction(inner_stream):
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                if isinstance(request, _Undecodable):
+                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.detail)
+                async for item in inner_stream(request, context):
+                    yield item
 
-        async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            return grpc.unary_stream_rpc_method_handler(stream, safe_decode, handler.response_serializer)
+
+        async def writes(request: Any, context: grpc.aio.ServicerContext) -> None:  # answers with context.write
             if isinstance(request, _Undecodable):
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.detail)
-            async for item in inner_stream(request, context):
-                yield item
+            await inner_stream(request, context)
 
-        return grpc.unary_stream_rpc_method_handler(stream, safe_decode, handler.response_serializer)
+        return grpc.unary_stream_rpc_method_handler(writes, safe_decode, handler.response_serializer)
 
 
 def build_server(health: Health, service_names: list[str]) -> grpc.aio.Server:
