@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help env protos check-protos lint run replay test test-unit up down infra-up infra-down infra-clean models bench clean
+.PHONY: help env protos check-protos lint run replay test test-unit up down infra-up infra-down infra-clean models bench faults clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,6 +42,9 @@ test-unit: $(VENV)/.ready models ## Unit tests only (in-process transport, no se
 
 bench: $(VENV)/.ready ## Measure: prints tables (artifacts/bench/report.md); starts and stops the servers it needs
 	@scripts/run_bench.sh
+
+faults: $(VENV)/.ready ## Fault suite on make up's topology: prints its report (artifacts/faults/report.md)
+	@scripts/run_faults.sh
 
 up: $(VENV)/.ready ## Kafka, Neo4j, Triton and every service as its own process
 	@scripts/up.sh start

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -145,8 +146,58 @@ class Health:
         await self.servicer.enter_graceful_shutdown()
 
 
+class _Undecodable:
+    def __init__(self, error: Exception) -> None:
+        self.detail = f"the request is not a valid protobuf message: {type(error).__name__}"
+
+
+class DecodeGuard(grpc.aio.ServerInterceptor):
+    """A request that does not parse is the caller's error: INVALID_ARGUMENT, not the UNKNOWN that grpc answers
+    when the generated deserializer raises."""
+
+    async def intercept_service(self, continuation: Callable[..., Any],
+                                handler_call_details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        decode = handler.request_deserializer
+
+        def safe_decode(raw: bytes) -> Any:
+            try:
+                return decode(raw)
+            except Exception as error:  # any parse failure is the caller's bad input
+                return _Undecodable(error)
+
+        if handler.unary_unary is not None:
+            inner = handler.unary_unary
+
+            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                if isinstance(request, _Undecodable):
+                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.detail)
+                return await inner(request, context)
+
+            return grpc.unary_unary_rpc_method_handler(unary, safe_decode, handler.response_serializer)
+        inner_stream = handler.unary_stream
+        if inspect.isasyncgenfunction(inner_stream):
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                if isinstance(request, _Undecodable):
+                    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.detail)
+                async for item in inner_stream(request, context):
+                    yield item
+
+            return grpc.unary_stream_rpc_method_handler(stream, safe_decode, handler.response_serializer)
+
+        async def writes(request: Any, context: grpc.aio.ServicerContext) -> None:  # answers with context.write
+            if isinstance(request, _Undecodable):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.detail)
+            await inner_stream(request, context)
+
+        return grpc.unary_stream_rpc_method_handler(writes, safe_decode, handler.response_serializer)
+
+
 def build_server(health: Health, service_names: list[str]) -> grpc.aio.Server:
-    server = grpc.aio.server(options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)])
+    server = grpc.aio.server(options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)],
+                             interceptors=[DecodeGuard()])
     health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
     reflection.enable_server_reflection(
         [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
 from prometheus_client import Counter, Histogram
+from seatcopilot import telemetry
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import ARM_OFF
@@ -202,12 +203,19 @@ class Generator:
         draft.backend = gen.BACKEND_SCRIPTED
         draft.fallback_reason = "knowledge_unavailable" if grounded.degraded and not sources else reason
 
+    def _waited_too_long(self) -> bool:
+        """On Kafka a stage takes one message at a time, so under load utterances queue in front of the model:
+        one that already waited longer than the model may take would only be answered after the moment it was
+        for, and would hold up the ones behind it. It gets the scripted line at once instead."""
+        waited = telemetry.since_ingest()
+        return waited is not None and waited > self.config.model_deadline_s
+
     async def stream(self, grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
         """Text pieces as the model writes them, then the complete draft."""
         draft = self._base_draft(grounded)
         if self.backend is None:
             self._fallback(draft, grounded, "model_disabled")
-        elif self._slots.locked():
+        elif self._slots.locked() or self._waited_too_long():
             self._fallback(draft, grounded, "overloaded")  # shed rather than queue past the deadline
         else:
             async with self._slots:

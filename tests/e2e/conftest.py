@@ -9,44 +9,20 @@ import contextlib
 import os
 import secrets
 import subprocess
-import threading
-from concurrent import futures
 
-import grpc
 import pytest
-from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
+from benchmarks.harness import SpanCollector
 from tests.conftest import ROOT, require_server
 
 CONSOLE_DEV_SECRET = "e2e-console-dev-secret-0123456789"
 
 
-class SpanCollector(trace_service_pb2_grpc.TraceServiceServicer):
-    """An OTLP/gRPC trace receiver that keeps every export request it gets."""
-
-    def __init__(self) -> None:
-        self.requests: list[bytes] = []
-        self._lock = threading.Lock()
-
-    def Export(self, request, context):
-        with self._lock:
-            self.requests.append(request.SerializeToString())
-        return trace_service_pb2.ExportTraceServiceResponse()
-
-    def blob(self) -> bytes:
-        with self._lock:
-            return b"".join(self.requests)
-
-
 @pytest.fixture(scope="package")
 def span_collector():
-    collector = SpanCollector()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(collector, server)
-    collector.port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
+    collector = SpanCollector().start()  # an OTLP/gRPC receiver that keeps every export request it gets
     yield collector
-    server.stop(0)
+    collector.stop()
 
 
 @pytest.fixture(scope="package")

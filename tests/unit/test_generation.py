@@ -1,5 +1,6 @@
 import asyncio
 import dataclasses
+import time
 
 import pytest
 from seatcopilot.classification.v1 import classification_pb2 as cl
@@ -97,6 +98,31 @@ def test_overload_is_shed_not_queued():
         return second
 
     assert asyncio.run(scenario()).fallback_reason == "overloaded"
+
+
+def test_an_utterance_that_queued_past_the_model_deadline_is_shed_without_calling_the_model():
+    from seatcopilot import telemetry
+
+    class CountingBackend(SlowBackend):
+        calls = 0
+
+        async def stream(self, request):
+            CountingBackend.calls += 1
+            async for piece in super().stream(request):
+                yield piece
+
+    async def scenario(waited_s: float):
+        token = telemetry.enter_message({telemetry.INGESTED_AT_HEADER: repr(time.time() - waited_s).encode()})
+        try:
+            return await Generator(CountingBackend(), load_policy(), config(model_deadline_s=0.2)).draft(grounded())
+        finally:
+            telemetry.leave_message(token)
+
+    late = asyncio.run(scenario(5.0))
+    assert late.backend == gen.BACKEND_SCRIPTED and late.fallback_reason == "overloaded" and late.text
+    assert CountingBackend.calls == 0
+    assert asyncio.run(scenario(0.0)).fallback_reason == "model_deadline"  # fresh: the model is tried
+    assert CountingBackend.calls == 1
 
 
 def test_drafts_carry_a_deadline_and_the_prompt_version():

@@ -207,3 +207,34 @@ def test_health_follows_dependencies_and_goes_not_serving_on_shutdown():
 
     serving, not_serving = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
     assert asyncio.run(scenario()) == [serving, not_serving, serving, not_serving]
+
+
+def test_undecodable_requests_are_invalid_argument_and_health_watch_still_streams():
+    """DecodeGuard wraps every handler: garbage is the caller's error, and handlers that answer with
+    context.write (health's Watch) or by yielding keep working."""
+    async def scenario():
+        engine = ComplianceEngine(load_policy())
+        server, _, target = await serve(lambda s: compliance_grpc.register(s, engine), [compliance_grpc.SERVICE_NAME])
+        codes = []
+        try:
+            async with grpc.aio.insecure_channel(target) as channel:
+                for path, kind in (("/seatcopilot.compliance.v1.ComplianceService/SteerDraft", "unary"),
+                                   ("/grpc.health.v1.Health/Watch", "stream")):
+                    if kind == "unary":
+                        call = channel.unary_unary(path)(b"\xff\xff\xff", timeout=2)
+                    else:
+                        call = channel.unary_stream(path)(b"\xff\xff\xff", timeout=2).read()
+                    with pytest.raises(grpc.aio.AioRpcError) as error:
+                        await call
+                    codes.append(error.value.code())
+                watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""),
+                                                                   timeout=2)
+                first = await watch.read()
+                watch.cancel()
+        finally:
+            await server.stop(0)
+        return codes, first
+
+    codes, first = asyncio.run(scenario())
+    assert codes == [grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INVALID_ARGUMENT]
+    assert first.status == health_pb2.HealthCheckResponse.SERVING

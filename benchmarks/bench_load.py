@@ -1,0 +1,131 @@
+"""End to end under load on `make up`'s topology (real Kafka, Neo4j and Triton): 1, 10, 50 and 200 concurrent
+calls at the bundled calls' pacing (benchmarks/loadgen.py), latency from publishing a final customer utterance
+to its steered suggestion on the topic the console reads, throughput, and per-stage latency from the spans the
+services export; then the same with generation scripted (the non-generative path alone).
+
+Bounded: each level replays at most BENCH_LOAD_CALL_S seconds of every call (fewer at 200 calls) and waits at
+most BENCH_LOAD_DRAIN_S for the last suggestions. BENCH_LOAD_LEVELS overrides the levels ("1,10").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from benchmarks import harness, loadgen
+from benchmarks.table import Table, percentile
+
+NEEDS: tuple[str, ...] = ("kafka", "neo4j", "triton")
+PATHS = (("full", "triton"), ("non-generative", "scripted"))
+
+
+def _levels() -> list[int]:
+    return [int(x) for x in os.environ.get("BENCH_LOAD_LEVELS", "1,10,50,200").split(",") if x.strip()]
+
+
+def _call_seconds(calls: int) -> float:
+    base = float(os.environ.get("BENCH_LOAD_CALL_S", "45"))
+    return base / 2 if calls >= 200 else base
+
+
+def _ms(values: list[float], pct: float) -> float:
+    return percentile(values, pct) * 1000
+
+
+def run_level(bootstrap: str, collector: harness.SpanCollector, calls: int) -> dict[str, object]:
+    collector.clear()
+    result = loadgen.run_load(bootstrap, calls, _call_seconds(calls), float(os.environ.get("BENCH_LOAD_DRAIN_S", "60")),
+                              stagger_s=min(10.0, calls / 5))
+    time.sleep(2.0)  # the services export spans every 0.5 s
+    stages = harness.stage_latencies(harness.spans_of(collector.blob()), set(result.sent_at))
+    figures = result.summary()
+    figures["calls"] = calls
+    figures["suggestions_per_s"] = figures["shown"] / result.answered_window_s() if figures["shown"] else 0.0
+    figures["stages"] = {stage: {"busy_p50_ms": _ms(v["busy"], 50), "busy_p95_ms": _ms(v["busy"], 95),
+                                 "wait_p50_ms": _ms(v["wait"], 50), "wait_p95_ms": _ms(v["wait"], 95),
+                                 "n": len(v["busy"])} for stage, v in stages.items()}
+    return figures
+
+
+def run(out: Path) -> list[Table]:
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    collector = harness.SpanCollector().start()
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500",
+           "OTEL_BSP_MAX_QUEUE_SIZE": "65536", "CONSOLE_DEV_LOGIN": "false"}
+    topology = harness.Topology(env)
+    results: dict[str, list[dict[str, object]]] = {}
+    try:
+        topology.start()  # generation on Triton
+        for path, backend in PATHS:
+            if backend != "triton":
+                topology.restart("generation", GENERATION_BACKEND=backend)
+            loadgen.run_load(bootstrap, 1, 15.0, 30.0)  # warm-up: first requests load models and open channels
+            results[path] = [run_level(bootstrap, collector, calls) for calls in _levels()]
+    finally:
+        topology.stop()
+        collector.stop()
+    (out / "load.json").write_text(json.dumps(results, indent=2, default=str))
+    _plot(results, out / "load_latency.png")
+    return _tables(results, out)
+
+
+def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Table]:
+    main = Table("End to end under load (make up: real Kafka, Neo4j, Triton): final customer utterance → steered "
+                 "suggestion", ["path", "calls", "owed", "shown", "scripted", "expired", "unanswered", "dup",
+                               "p50 ms", "p95 ms", "p99 ms", "utterances/s", "suggestions/s"])
+    stages = Table("Per-stage latency from the services' spans (ms; wait = Kafka hop + queue before the stage)",
+                   ["path", "calls", *[f"{s} wait/busy p50" for s, _ in harness.UTTERANCE_PATH]])
+    for path, levels in results.items():
+        for f in levels:
+            main.rows.append([path, f["calls"], f["utterances_expected"], f["shown"], f["scripted"], f["expired"],
+                              f["lost"], f["duplicated"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
+                              f["utterances_per_s"], f["suggestions_per_s"]])
+            stages.rows.append([path, f["calls"], *[f"{_cell(s['wait_p50_ms'])}/{_cell(s['busy_p50_ms'])}"
+                                                    for s in f["stages"].values()]])
+    main.note = ("owed = final customer utterances published; shown = PASS/REWRITTEN/BLOCKED suggestions (their "
+                 "latency is measured); scripted = shown suggestions that are the scripted fallback (the model "
+                 "missed its deadline or was busy); expired = answered too late, never shown; unanswered = no "
+                 "suggestion within the drain window (BENCH_LOAD_DRAIN_S). "
+                 f"Plot: {out / 'load_latency.png'}. Command: `make bench` "
+                 "(or `python -m benchmarks load` with the servers up).")
+    return [main, stages]
+
+
+def _cell(ms: float) -> str:
+    return "-" if ms != ms else f"{ms:.0f}"  # NaN: no figure (intake has no stage before it)
+
+
+def _plot(results: dict[str, list[dict[str, object]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for (name, levels), color in zip(results.items(), ("tab:red", "tab:blue"), strict=False):
+        calls = [f["calls"] for f in levels]
+        for pct, style in (("p50", "-"), ("p95", "--"), ("p99", ":")):
+            left.plot(calls, [f[f"{pct}_ms"] for f in levels], style, color=color, marker="o", label=f"{name} {pct}")
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("concurrent calls")
+    left.set_ylabel("utterance → suggestion, ms")
+    left.legend(fontsize=8)
+    left.set_title("End-to-end latency")
+    bars = [(f"{'gen' if name == 'full' else 'no-gen'} {f['calls']}", f["stages"])
+            for name, levels in results.items() for f in levels]
+    bottom = [0.0] * len(bars)
+    for stage, _ in harness.UTTERANCE_PATH:
+        heights = [s[stage]["wait_p50_ms"] + s[stage]["busy_p50_ms"] for _, s in bars]
+        heights = [0.0 if h != h else h for h in heights]  # NaN: the stage saw none of these utterances
+        right.bar([b[0] for b in bars], heights, bottom=bottom, label=stage)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    right.set_ylabel("p50 ms (wait + busy)")
+    right.set_title("Per stage")
+    right.tick_params(axis="x", labelrotation=45, labelsize=8)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
