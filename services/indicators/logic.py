@@ -14,6 +14,7 @@ from typing import Protocol
 
 from google.protobuf import timestamp_pb2
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.dispositions import APPLIED, LOAN_BOOKED, NO_RIGHT_PARTY, PROMISE_TO_PAY, RESOLVED
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import UNASSIGNED
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
@@ -22,8 +23,6 @@ from seatcopilot.indicators.v1 import indicators_pb2 as ind
 from services.indicators.definitions import HIGHER, INDICATORS, LOWER
 
 AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-APPLIED = {"APPLICATION_SUBMITTED", "LOAN_BOOKED"}
-NO_RIGHT_PARTY = {"WRONG_PARTY", "NO_CONTACT"}
 PROMISE_OUTCOMES = {"PROMISE_KEPT": True, "PROMISE_BROKEN": False}
 SHOWN = (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN)
 SCENARIO_COUNTER = {ev.SCENARIO_SALES: "sales_calls", ev.SCENARIO_SERVICE: "service_calls",
@@ -146,17 +145,17 @@ class IndicatorEngine:
             amount = AMOUNT.search(rest)
             if amount:
                 counters["application_amount"] = float(amount.group())
-            if code == "LOAN_BOOKED":
+            if code == LOAN_BOOKED:
                 counters["loans_booked"] = 1.0
         elif context.scenario == ev.SCENARIO_SERVICE:
             counters["service_dispositioned"] = 1.0
             if context.ended is not None:
                 counters["service_acw_seconds"] = max(0.0, at - context.ended)
-            if code == "RESOLVED" and not context.transferred:
+            if code == RESOLVED and not context.transferred:
                 counters["service_resolved_first_contact"] = 1.0
         elif context.scenario == ev.SCENARIO_COLLECTIONS and code not in NO_RIGHT_PARTY:
             counters["right_party_contacts"] = 1.0
-            if code == "PROMISE_TO_PAY":
+            if code == PROMISE_TO_PAY:
                 context.promised = True
                 counters["promises"] = 1.0
         return counters

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from seatcopilot.dispositions import APPLICATION_STARTED, PROMISE_TO_PAY
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
@@ -57,8 +58,8 @@ ROLE_PROFILES = {
 DISPOSITIONS = (
     ({"cease_contact"}, "CEASE_CONTACT_REQUESTED"),
     ({"wrong_party"}, "WRONG_PARTY"),
-    ({"promise_to_pay", "payment_arrangement"}, "PROMISE_TO_PAY"),
-    ({"ready_to_apply"}, "APPLICATION_STARTED"),
+    ({"promise_to_pay", "payment_arrangement"}, PROMISE_TO_PAY),
+    ({"ready_to_apply"}, APPLICATION_STARTED),
     ({"debt_dispute", "transaction_dispute"}, "DISPUTE_OPENED"),
     ({"complaint"}, "COMPLAINT_LOGGED"),
 )

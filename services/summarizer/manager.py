@@ -16,13 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
+from seatcopilot.dispositions import APPLIED, PROMISE_TO_PAY
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
-CONVERSION = "APPLICATION_STARTED"
-PROMISE = "PROMISE_TO_PAY"
 SCENARIO_ROLE = {ev.SCENARIO_SALES: ev.ROLE_SALES, ev.SCENARIO_SERVICE: ev.ROLE_SERVICE,
                  ev.SCENARIO_COLLECTIONS: ev.ROLE_COLLECTIONS}
 MIN_CALLS_FOR_RATES = 3
@@ -161,8 +160,9 @@ class Ledger:
         summary = sm.GroupSummary(
             scope=group.scope, id=group.id, tenant=group.tenant, team_id=group.team_id, calls=len(records),
             handle_time_s_total=sum(handle), handle_time_s_mean=statistics.fmean(handle) if handle else 0.0,
-            sales_calls=len(sales), conversions=sum(r.disposition == CONVERSION for r in sales),
-            collections_calls=len(collections), promises_to_pay=sum(r.disposition == PROMISE for r in collections),
+            sales_calls=len(sales), conversions=sum(r.disposition in APPLIED for r in sales),
+            collections_calls=len(collections),
+            promises_to_pay=sum(r.disposition == PROMISE_TO_PAY for r in collections),
             compliance_events=sum(len(r.events_of(group.operator_id)) for r in records),
             wrapups_accepted=sum(r.feedback == fb.ACTION_ACCEPTED for r in records),
             wrapups_edited=sum(r.feedback == fb.ACTION_EDITED for r in records),

@@ -92,6 +92,18 @@ def test_sales_amount_and_collections_promise_kept_when_the_outcome_arrives():
     assert wrong == {}
 
 
+def test_the_code_the_summarizer_predicts_for_an_application_counts_as_one():
+    from services.summarizer.compose import DISPOSITIONS
+
+    predicted = dict((code, intents) for intents, code in DISPOSITIONS)
+    assert "ready_to_apply" in predicted["APPLICATION_STARTED"]
+    engine = IndicatorEngine(set())
+    started = totals([engine.observe_event(event("s", 1, "CALL_ENDED", 10, scenario="SALES")),
+                      engine.observe_event(event("s", 2, "DISPOSITION", 20, scenario="SALES",
+                                                 text="APPLICATION_STARTED"))])
+    assert started["applications"] == 1 and "loans_booked" not in started
+
+
 def test_alerts_split_into_violations_and_late_disclosures_once_per_call():
     engine = IndicatorEngine({"RECORDING-NOTICE"})
     engine.observe_event(event("s", 1, "CALL_STARTED", 0, arm="on", experiment_id="x"))
