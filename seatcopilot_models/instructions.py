@@ -22,8 +22,7 @@ from seatcopilot_models.policy_check import compliant_rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-SYSTEM = ("You are Seat Copilot, assisting contact-center operators at a consumer lender. "
-          "Follow the instruction exactly.")
+SYSTEM = "You assist contact-center operators at a lender. Follow the instruction exactly."
 
 # Task → (stage, level the evaluation files it under).
 TASKS = {
