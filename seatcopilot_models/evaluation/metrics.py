@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_WORD = re.compile(r"[a-z0-9_%$.]+")
+_WORD = re.compile(r"\$?\d+(?:[.,]\d+)*%?|[a-z_]+")
 
 
 def normalize(text: str) -> str:
