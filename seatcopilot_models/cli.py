@@ -12,7 +12,20 @@ from seatcopilot_models.profiles import PROFILES, STAGES, StageSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = ROOT / "artifacts" / "modelkit"
-DEFAULT_SHARED = ROOT.parent / "shared" / "data"
+
+
+def shared_data() -> Path:
+    """The shared public data sets: SEATCOPILOT_SHARED_DATA, else the first shared/data beside the checkout
+    or one of its parents (a worktree sits a level deeper than a clone)."""
+    import os
+
+    if os.environ.get("SEATCOPILOT_SHARED_DATA"):
+        return Path(os.environ["SEATCOPILOT_SHARED_DATA"])
+    candidates = [parent / "shared" / "data" for parent in ROOT.parents]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+DEFAULT_SHARED = shared_data()
 
 
 def _profile(args: argparse.Namespace):

@@ -98,9 +98,12 @@ def stage_schedule(stage: str, data_dir: Path, tokenizer, profile: Profile) -> t
         else:
             pools[entry["pool"]].append(example)
     sizes = {name: len(pool) for name, pool in pools.items()} | {"skipped_too_long": skipped}
+    # A pool the data lacks (no shared public sets here) drops out of the mix; the metrics say so.
+    present = lambda ratios: {k: v for k, v in ratios.items() if pools.get(k)}  # noqa: E731
+    sizes["empty_pools"] = sorted(k for k in {*profile.phase1, *profile.stage2_mix} if not pools.get(k))
     if stage == "capability":
-        return mix(pools, profile.stage2_mix, total, random.Random(seed)), sizes
-    return two_phase(pools, profile.phase1, profile.phase2, total, seed, profile.phase_split), sizes
+        return mix(pools, present(profile.stage2_mix), total, random.Random(seed)), sizes
+    return two_phase(pools, present(profile.phase1), present(profile.phase2), total, seed, profile.phase_split), sizes
 
 
 def load_model(base_dir: Path, previous_adapter: Path | None, profile: Profile):
