@@ -176,9 +176,10 @@ def train_stage(stage: str, data_dir: Path, base_dir: Path, run_dir: Path, profi
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
-        losses.append([step, round(float(loss), 4)])
+        value = loss.detach().item()
+        losses.append([step, round(value, 4)])
         bar.update(1)
-        bar.set_postfix(loss=f"{float(loss):.3f}")
+        bar.set_postfix(loss=f"{value:.3f}")
         if step % profile.save_every == 0 and step < spec.steps:
             _save_checkpoint(checkpoint, model, optimizer, scheduler, step, losses)
     bar.close()
