@@ -120,7 +120,7 @@ def _eval_gate(args: argparse.Namespace) -> int:
     from seatcopilot_models.evaluation.report import write_comparison
 
     baseline, candidate = (json.loads(Path(p).read_text()) for p in (args.baseline, args.candidate))
-    report, passed = write_comparison(Path(args.out), baseline, candidate)
+    report, passed = write_comparison(Path(args.out), baseline, candidate, latency_tolerance=args.latency_tolerance)
     print(report.read_text())
     return 0 if passed else 1
 
@@ -189,6 +189,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     gate.add_argument("baseline")
     gate.add_argument("candidate")
     gate.add_argument("--out", default="artifacts/modelkit/gate")
+    gate.add_argument("--latency-tolerance", type=float, help="also gate first-token p95 (0.5: +50%% allowed); "
+                                                              "timings are only comparable on an idle machine")
     gate.set_defaults(func=_eval_gate)
 
     kit = commands.add_parser("modelkit", help="export a trained model; run the whole chain").add_subparsers(

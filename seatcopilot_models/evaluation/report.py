@@ -113,11 +113,12 @@ COMPARED = [("task_score", ("task_score",)), ("intent acc", ("basic", "intent", 
             ("safety refusal", ("safety", "refusal", "safe_rate"))]
 
 
-def write_comparison(out: Path, baseline: dict, candidate: dict, run_dir: Path | None = None) -> tuple[Path, bool]:
-    from seatcopilot_models.evaluation.gate import _get
+def write_comparison(out: Path, baseline: dict, candidate: dict, run_dir: Path | None = None,
+                     latency_tolerance: float | None = None) -> tuple[Path, bool]:
+    from seatcopilot_models.evaluation.gate import _get, with_latency_tolerance
 
     out.mkdir(parents=True, exist_ok=True)
-    checks = compare(baseline, candidate)
+    checks = compare(baseline, candidate, with_latency_tolerance(latency_tolerance))
     present = [(label, path) for label, path in COMPARED
                if _get(baseline["results"], path) is not None and _get(candidate["results"], path) is not None]
     lines = [f"# {candidate['model']} against {baseline['model']}", "",
