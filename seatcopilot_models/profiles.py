@@ -42,8 +42,8 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", {"domain": StageSpec(4, 1e-3), "capability": StageSpec(16, 1e-3),
-                               "task": StageSpec(16, 1e-3)}, max_len=160, lora_layers=8, save_every=8,
-                     eval_per_task=8, judge_items=2, safety_items=4, replay_items=3),
+                               "task": StageSpec(16, 1e-3)}, max_len=192, lora_layers=8, save_every=8,
+                     eval_per_task=8, judge_items=1, safety_items=4, replay_items=3),
     "full": Profile("full", {"domain": StageSpec(200, 2e-4), "capability": StageSpec(600, 2e-4),
                              "task": StageSpec(600, 2e-4)}, batch_size=8, max_len=512, save_every=100),
 }

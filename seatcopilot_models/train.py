@@ -100,7 +100,8 @@ def stage_schedule(stage: str, data_dir: Path, tokenizer, profile: Profile) -> t
     sizes = {name: len(pool) for name, pool in pools.items()} | {"skipped_too_long": skipped}
     # A pool the data lacks (no shared public sets here) drops out of the mix; the metrics say so.
     present = lambda ratios: {k: v for k, v in ratios.items() if pools.get(k)}  # noqa: E731
-    sizes["empty_pools"] = sorted(k for k in {*profile.phase1, *profile.stage2_mix} if not pools.get(k))
+    wanted = profile.stage2_mix if stage == "capability" else {**profile.phase1, **profile.phase2}
+    sizes["empty_pools"] = sorted(k for k, v in wanted.items() if v > 0 and not pools.get(k))
     if stage == "capability":
         return mix(pools, present(profile.stage2_mix), total, random.Random(seed)), sizes
     return two_phase(pools, present(profile.phase1), present(profile.phase2), total, seed, profile.phase_split), sizes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from seatcopilot.model_backends import GenerationRequest, LocalBackend, ModelBackend, TritonBackend, complete
@@ -20,13 +21,14 @@ RUBRICS = {
 _SCORE = re.compile(r"\b([1-5])\b")
 
 
+@lru_cache(maxsize=2)
 def judge_backend(spec: str) -> ModelBackend:
-    """`local` (the bundled instruct model), `local:DIR`, or `triton:HOST:PORT/MODEL`."""
+    """`local` (the bundled instruct model), `local:DIR`, or `triton:HOST:PORT/MODEL`; one per process."""
     kind, _, rest = spec.partition(":")
     if kind == "local":
-        from seatcopilot.local_model import build_local_model
+        from seatcopilot.model_backends import shared_local_backend
 
-        return LocalBackend(Path(rest) if rest else build_local_model())
+        return LocalBackend(Path(rest)) if rest else shared_local_backend()
     if kind == "triton" and "/" in rest:
         url, model = rest.rsplit("/", 1)
         return TritonBackend(url, model)
@@ -36,8 +38,9 @@ def judge_backend(spec: str) -> ModelBackend:
 def judge_messages(task: str, prompt: str, answer: str, reference: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": "You grade replies written for contact-center operators. "
                                           "Answer with a single digit from 1 to 5."},
-            {"role": "user", "content": f"Rubric: {RUBRICS[task]}\n\nTask given:\n{prompt}\n\n"
-                                        f"Reference answer:\n{reference}\n\nReply to grade:\n{answer}\n\nScore (1-5):"}]
+            {"role": "user", "content": f"Task given:\n{prompt}\n\nReference answer:\n{reference}\n\n"
+                                        f"Reply to grade:\n{answer}\n\nRubric: {RUBRICS[task]}\n"
+                                        "Grade the reply: answer with one digit, 1 to 5."}]
 
 
 def parse_score(text: str) -> int | None:
@@ -49,7 +52,7 @@ async def _judge_all(backend: ModelBackend, rows: list[dict], deadline_s: float)
     answers = []
     for row in rows:
         request = GenerationRequest(judge_messages(row["task"], row["prompt"], row["output"], row["reference"]),
-                                    max_tokens=4, repetition_penalty=1.0)
+                                    max_tokens=12, repetition_penalty=1.0)
         answers.append(await complete(backend, request, deadline_s))
     await backend.close()
     return answers

@@ -31,7 +31,8 @@ REWRITE_CLOSE = 0.5  # ROUGE-L to the engine's rewrite at which a compliant rewr
 
 
 def held_out(data_dir: Path, task: str, limit: int) -> list[dict]:
-    items = [e for e in read_jsonl(data_dir / "eval.jsonl") if e["task"] == task]
+    """The task's held-out items in id order: ids are hashes, so a slice spreads over labels and sources."""
+    items = sorted((e for e in read_jsonl(data_dir / "eval.jsonl") if e["task"] == task), key=lambda e: e["id"])
     return items[:limit] if limit else items
 
 
@@ -55,9 +56,9 @@ def _rewrite_task(gen: Generator, items: list[dict], samples: list[dict]) -> dic
         rows.append((clean, rouge, metrics.exact_match(output, entry["target"])))
         samples.append({"id": entry["id"], "task": "rewrite", "prompt": entry["prompt"], "output": output,
                         "reference": entry["target"], "violation_free": clean, "rouge_l": round(rouge, 3)})
-    return {"items": len(items), "violation_free": statistics.mean(r[0] for r in rows),
-            "rouge_l": statistics.mean(r[1] for r in rows), "exact_match": statistics.mean(r[2] for r in rows),
-            "accuracy": statistics.mean(r[0] and r[1] >= REWRITE_CLOSE for r in rows)}
+    return {"items": len(items), "violation_free": statistics.fmean(r[0] for r in rows),
+            "rouge_l": statistics.fmean(r[1] for r in rows), "exact_match": statistics.fmean(r[2] for r in rows),
+            "accuracy": statistics.fmean(r[0] and r[1] >= REWRITE_CLOSE for r in rows)}
 
 
 def run_basic(gen: Generator, ctx: dict) -> dict:
