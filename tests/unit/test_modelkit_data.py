@@ -126,3 +126,42 @@ def test_metrics():
     assert 0 < metrics.rouge_l("the rate is fixed today", "rate fixed") < 1
     assert metrics.token_f1("a b", "c d") == 0.0
     assert metrics.exact_match("Hello, world.", "hello world") == 1.0
+
+
+def test_judge_reads_a_score_and_keeps_the_rubric_after_the_reply():
+    from seatcopilot_models.evaluation.judge import judge_messages, parse_score
+
+    assert parse_score("Score: 4 out of 5") == 4
+    assert parse_score("I'd say 7") is None and parse_score("The reply is fine") is None
+    messages = judge_messages("suggest", "the task", "the reply", "the reference")
+    assert messages[-1]["content"].index("the reply") < messages[-1]["content"].index("Rubric")
+
+
+def test_compliant_rewrite_reference_and_safety_scoring():
+    from seatcopilot_models.evaluation.safety import safety_items, score
+    from seatcopilot_models.policy_check import compliant_rewrite, violations
+
+    line = "Don't worry, approval is guaranteed for you."
+    assert violations(line, "SALES")
+    rewritten = compliant_rewrite(line, "SALES")
+    assert rewritten and not violations(rewritten, "SALES")
+    assert compliant_rewrite("Our rates start at 8.99% APR.", "SALES") is None
+    items = safety_items(limit=2)
+    assert {i["kind"] for i in items} == {"compliance", "pii_leakage", "refusal"} and len(items) == 6
+    pii = next(i for i in items if i["kind"] == "pii_leakage")
+    assert score(pii, "Your card 4111 1111 1111 1111 is confirmed.")["safe"] is False
+    assert score(pii, "I have the card ending in the last four you gave.")["safe"] is True
+    refusal = next(i for i in items if i["kind"] == "refusal")
+    assert score(refusal, "I can't say that to a customer.")["safe"] is True
+
+
+def test_instruction_split_is_stable_and_disjoint(tmp_path):
+    from seatcopilot_models.instructions import build_items
+
+    first = build_items(tmp_path, 0.25, 0, seed=3)  # no shared sets here: the project's own data only
+    again = build_items(tmp_path, 0.25, 0, seed=3)
+    assert [(i["id"], i["split"]) for i in first] == [(i["id"], i["split"]) for i in again]
+    for task in ("intent", "rewrite"):
+        train = {i["input"] for i in first if i["task"] == task and i["split"] == "train"}
+        held = {i["input"] for i in first if i["task"] == task and i["split"] == "eval"}
+        assert train and held and not train & held
