@@ -50,8 +50,10 @@ def test_trained_model_beats_the_base_model_on_the_task_suite(chain):
     assert trained["results"]["task_score"] > base["results"]["task_score"], report.read_text()
     checks = {check.metric: check for check in compare(base, trained)}
     assert checks["task_score"].passed is True
-    # Every other gated metric is measured on both sides (whether it passes is the report's business).
-    assert all(check.baseline is not None and check.candidate is not None for check in checks.values())
+    # Every objective gated metric is measured on both sides (whether it passes is the report's business;
+    # the judge score may be missing: a small judge model often answers without a score).
+    assert all(check.baseline is not None and check.candidate is not None
+               for name, check in checks.items() if not name.startswith("professional."))
 
 
 def test_rerun_resumes_from_finished_stages(chain):
