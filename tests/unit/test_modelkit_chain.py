@@ -16,7 +16,8 @@ from seatcopilot_models.evaluation.gate import compare
 from seatcopilot_models.export import weights_dir
 from seatcopilot_models.profiles import PROFILES
 
-pytestmark = pytest.mark.modelkit
+# The chain takes minutes on an idle 2-core machine and far longer on a loaded one: its own time limit.
+pytestmark = [pytest.mark.modelkit, pytest.mark.timeout(3600)]
 
 
 @pytest.fixture(scope="module")
