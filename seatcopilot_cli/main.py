@@ -118,6 +118,10 @@ def parser() -> argparse.ArgumentParser:
     from seatcopilot_cli import compliance
 
     compliance.register(commands)
+
+    from seatcopilot_models import cli as modelkit
+
+    modelkit.register(commands)
     return root
 
 

@@ -2,7 +2,9 @@
 
 `text_input` is the chat as JSON (a list of {role, content}); the model's chat template is applied
 here, as the TensorRT-LLM preprocessing model does on GPUs. Greedy decoding: deterministic.
-The model directory comes from SEATCOPILOT_LLM_DIR (set by the script that starts Triton).
+The model directory is the version's own `weights/` folder when it has one (a repository written by
+`seatcopilot train export`: merged fine-tuned weights), else SEATCOPILOT_LLM_DIR (set by the script
+that starts Triton), else the local model's cache directory.
 """
 
 import contextlib
@@ -38,6 +40,9 @@ class TritonPythonModel:
         torch.set_num_threads(int(os.environ.get("SEATCOPILOT_LLM_THREADS", "2")))
         default = Path.home() / ".cache" / "seatcopilot" / "models" / "smollm2-135m-instruct"
         model_dir = os.environ.get("SEATCOPILOT_LLM_DIR", str(default))
+        bundled = Path(args["model_repository"]) / str(args["model_version"]) / "weights"
+        if (bundled / "config.json").exists():
+            model_dir = str(bundled)
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
