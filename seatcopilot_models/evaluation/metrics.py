@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from seatcopilot import text_metrics
+
 _WORD = re.compile(r"\$?\d+(?:[.,]\d+)*%?|[a-z_]+")
 
 
@@ -52,23 +54,8 @@ def exact_match(predicted: str, reference: str) -> float:
 
 def token_f1(predicted: str, reference: str) -> float:
     p, r = tokens(predicted), tokens(reference)
-    common = sum((Counter(p) & Counter(r)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(p), common / len(r)
-    return 2 * precision * recall / (precision + recall)
+    return text_metrics.f1(sum((Counter(p) & Counter(r)).values()), len(p), len(r))
 
 
 def rouge_l(predicted: str, reference: str) -> float:
-    p, r = tokens(predicted), tokens(reference)
-    if not p or not r:
-        return 0.0
-    previous = [0] * (len(r) + 1)
-    for word in p:
-        current = [0]
-        for j, ref_word in enumerate(r, start=1):
-            current.append(previous[j - 1] + 1 if word == ref_word else max(previous[j], current[j - 1]))
-        previous = current
-    lcs = previous[-1]
-    precision, recall = lcs / len(p), lcs / len(r)
-    return 2 * precision * recall / (precision + recall) if lcs else 0.0
+    return text_metrics.rouge_l(tokens(predicted), tokens(reference))
