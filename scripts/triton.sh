@@ -11,11 +11,12 @@
 #   TRITON_START_TIMEOUT [180]  TRITON_STOP_TIMEOUT [30]
 #   TRITON_ARGS              extra tritonserver arguments (word-split), e.g. "--log-verbose=1"
 #   SEATCOPILOT_VENV         the Python environment; default: what scripts/bootstrap.sh prints
-# State: $ROOT/.run/triton/ (triton.log, triton.pid, backends/). See deploy/local/README.md.
+# State: $TRITON_STATE_DIR [$ROOT/.run/triton/] (triton.log, triton.pid, backends/): a second server needs its own.
+# See deploy/local/README.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-T="$ROOT/.run/triton"
+T="${TRITON_STATE_DIR:-$ROOT/.run/triton}"
 HTTP_PORT="${TRITON_HTTP_PORT:-8000}"
 GRPC_PORT="${TRITON_GRPC_PORT:-8001}"
 METRICS_PORT="${TRITON_METRICS_PORT:-8002}"

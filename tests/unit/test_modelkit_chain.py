@@ -5,8 +5,12 @@ The smoke profile's few dozen steps are enough for the trained model to beat the
 suite (answers in the required label format, compliant rewrites): the scores are measured here, never
 written in. Marked `modelkit` so it can be selected (-m modelkit) or skipped (-m "not modelkit")."""
 
+import asyncio
 import json
 import os
+import socket
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +70,37 @@ def test_rerun_resumes_from_finished_stages(chain):
     stamp = adapter.stat().st_mtime
     assert train_stage("task", latest(root / "data"), root, root / "runs" / "smoke", PROFILES["smoke"]) == adapter
     assert adapter.stat().st_mtime == stamp
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.triton
+def test_the_exported_repository_is_served_by_a_real_triton(chain, tmp_path):
+    """The export is a model repository Triton loads as it is: a second server (its own ports and state)
+    serves the merged weights and streams an answer through the generation interface."""
+    from seatcopilot.model_backends import GenerationRequest, TritonBackend, complete
+
+    root, _, _, _ = chain
+    ports = {name: str(_free_port()) for name in ("TRITON_HTTP_PORT", "TRITON_GRPC_PORT", "TRITON_METRICS_PORT")}
+    env = {**os.environ, **ports, "TRITON_STATE_DIR": str(tmp_path / "triton")}
+    script = Path(__file__).resolve().parents[2] / "scripts" / "triton.sh"
+    subprocess.run([str(script), "start", str(root / "export" / "smoke")], env=env, check=True, timeout=600)
+    try:
+        async def ask():
+            backend = TritonBackend(f"127.0.0.1:{ports['TRITON_GRPC_PORT']}", "seatcopilot_llm")
+            try:
+                request = GenerationRequest([{"role": "user", "content": "Say hello to a customer."}], max_tokens=8)
+                return await complete(backend, request, 300)
+            finally:
+                await backend.close()
+
+        answer = asyncio.run(ask())
+        assert answer.strip()
+        log = (tmp_path / "triton" / "triton.log").read_text(errors="replace")
+        assert f"weights from {weights_dir(root / 'export' / 'smoke')}" in log  # the merged weights, not the base
+    finally:
+        subprocess.run([str(script), "stop"], env=env, check=False, timeout=120)

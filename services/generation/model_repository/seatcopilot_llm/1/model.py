@@ -43,6 +43,7 @@ class TritonPythonModel:
         bundled = Path(args["model_repository"]) / str(args["model_version"]) / "weights"
         if (bundled / "config.json").exists():
             model_dir = str(bundled)
+        print(f"seatcopilot_llm: weights from {model_dir}", flush=True)  # which model answers, on Triton's log
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
