@@ -61,7 +61,7 @@ def run(out: Path) -> list[Table]:
         for path, backend in PATHS:
             if backend != "triton":
                 topology.restart("generation", GENERATION_BACKEND=backend)
-            loadgen.run_load(bootstrap, 1, 15.0, 30.0)  # warm-up: first requests load models and open channels
+            _warm_up(bootstrap)
             results[path] = [run_level(bootstrap, collector, calls) for calls in _levels()]
     finally:
         topology.stop()
@@ -69,6 +69,15 @@ def run(out: Path) -> list[Table]:
     (out / "load.json").write_text(json.dumps(results, indent=2, default=str))
     _plot(results, out / "load_latency.png")
     return _tables(results, out)
+
+
+def _warm_up(bootstrap: str, attempts: int = 4) -> None:
+    """One short call until it is fully answered: the first requests load models, open channels and wait for
+    every consumer group's partitions, which a fresh topology can take longer than one drain window to do."""
+    for _ in range(attempts):
+        warm = loadgen.run_load(bootstrap, 1, 15.0, 60.0)
+        if warm.sent_at and all(key in warm.suggestions for key in warm.sent_at):
+            return
 
 
 def _tables(results: dict[str, list[dict[str, object]]], out: Path) -> list[Table]:
