@@ -3,7 +3,6 @@ whose changelog topic restores it, so a summarizer restarted in the middle of a 
 every instance reads all wrap-ups back into its manager ledger."""
 
 import asyncio
-import os
 import uuid
 
 import pytest
@@ -18,11 +17,10 @@ from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import ALERTS, CLASSIFIED, SUMMARIES
 from seatcopilot.transport.kafka import KafkaTransport
 
-from seatcopilot_cli.topics import create_topics
 from services.summarizer import kafka_adapter
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from tests.conftest import make_event, require_server
+from tests.conftest import make_event
 from tests.integration.test_kafka_transport import wait_for
 
 pytestmark = pytest.mark.kafka
@@ -35,14 +33,6 @@ BEFORE_RESTART = [
     ("UTTERANCE", "CUSTOMER", "I can pay $175 on December 12th.", "promise_to_pay"),
 ]
 AFTER_RESTART = [("TRANSFER", "OPERATOR", "", ""), ("CALL_ENDED", "OPERATOR", "", "")]
-
-
-@pytest.fixture(scope="module")
-def kafka():
-    require_server("SEATCOPILOT_KAFKA", "Kafka")
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    create_topics(address)
-    return address
 
 
 def classified(lines, first_seq):
@@ -87,13 +77,13 @@ def summaries_of_the_call(bootstrap):
 
 
 @pytest.fixture(scope="module")
-def restarted(kafka):
+def restarted(bootstrap):
     group = f"summarizer-test-{uuid.uuid4().hex[:8]}"
     alert = cp.Alert(call_id=CALL_ID, seq=4, rule_ids=["UDAAP-OUTCOME-PROMISE"], severity=cp.SEVERITY_HIGH,
                      operator_id="op-test", team_id=f"team-{CALL_ID}")
 
     async def scenario():
-        first = Instance(kafka, group)
+        first = Instance(bootstrap, group)
         await first.bus.start()
         try:
             await first.publish([*classified(BEFORE_RESTART, 1), alert])
@@ -101,7 +91,7 @@ def restarted(kafka):
         finally:
             await first.bus.stop()  # the summarizer goes down in the middle of the call
 
-        second = Instance(kafka, group)  # a new process: nothing in memory
+        second = Instance(bootstrap, group)  # a new process: nothing in memory
         assert state_of(second) is None
         await second.bus.start()
         try:
@@ -113,7 +103,7 @@ def restarted(kafka):
         finally:
             await second.bus.stop()
 
-        third = Instance(kafka, f"summarizer-test-{uuid.uuid4().hex[:8]}")  # another instance, another group
+        third = Instance(bootstrap, f"summarizer-test-{uuid.uuid4().hex[:8]}")  # another instance, another group
         await third.bus.start()
         try:
             await wait_for(lambda: CALL_ID in third.summarizer.ledger.records)
@@ -123,7 +113,7 @@ def restarted(kafka):
         return recovered, report
 
     recovered, report = asyncio.run(scenario())
-    return recovered, report, summaries_of_the_call(kafka)
+    return recovered, report, summaries_of_the_call(bootstrap)
 
 
 def test_a_restart_mid_call_loses_no_state(restarted):
