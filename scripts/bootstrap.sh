@@ -9,6 +9,7 @@ VENV="${SEATCOPILOT_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/seatcopilot/venv-py311
 WANT=$(cat "$ROOT/requirements.lock" | sha256sum | cut -c1-16)
 HAVE=$(cat "$VENV/.lock-hash" 2>/dev/null || true)
 if [[ "$WANT" != "$HAVE" ]]; then
+  mkdir -p "$(dirname "$VENV")"
   exec 9>"$(dirname "$VENV")/.bootstrap.lock" && flock 9   # one installer at a time on this machine
   HAVE=$(cat "$VENV/.lock-hash" 2>/dev/null || true)
   if [[ "$WANT" != "$HAVE" ]]; then
