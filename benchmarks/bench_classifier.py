@@ -90,7 +90,10 @@ def run(out: Path) -> list[Table]:
     for int8 in (False, True):
         predictor = Predictor(directory, int8=int8)
         _, acc = banking_report(predictor, rows)
-        accuracy.rows.append(["int8" if int8 else "fp32", len(rows), acc])
+        accuracy.rows.append(["int8 (served)" if int8 else "fp32", len(rows), acc])
+        if predictor.memory is not None:
+            _, alone = banking_report(Predictor(directory, int8=int8, memory=False), rows)
+            accuracy.rows.append([f"{'int8' if int8 else 'fp32'}, head only (no example memory)", len(rows), alone])
         for threads in sorted({1, min(2, cores)}):
             torch.set_num_threads(threads)
             b1 = summary_ms(_batch1(predictor.predict, texts[:LATENCY_UTTERANCES]))

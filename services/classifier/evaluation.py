@@ -79,6 +79,10 @@ def evaluate_directory(directory: Path, corpus: Corpus, min_confidence: float = 
         suffix = "_int8" if int8 else "_fp32"
         _, accuracy = banking_report(predictor, corpus.banking_heldout)
         metrics["banking77_heldout_accuracy" + suffix] = round(accuracy, 4)
+        if predictor.memory is not None:  # what the example memory adds
+            head_only = Predictor(directory, int8=int8, memory=False)
+            metrics["banking77_heldout_accuracy_head_only" + suffix] = round(
+                banking_report(head_only, corpus.banking_heldout)[1], 4)
         for key, value in intent_figures(predictor, corpus.intent_validation, min_confidence).items():
             metrics[key + suffix] = value
     return metrics
@@ -98,6 +102,9 @@ def write_model_card(directory: Path, config: Any, corpus: Corpus, metrics: dict
         f"- {len(corpus.train)} training examples; {len(corpus.intent_labels)} intent classes; "
         f"{len(corpus.banking_labels)} Banking77 classes.", "",
         "## Training", "```json", json.dumps(asdict(config), indent=2), "```", "",
+        "The Banking77 probabilities mix the head with the example memory (`memory.safetensors`: the "
+        "fine-tuned embeddings of the Banking77 training rows): (1 - memory_weight) · head + memory_weight · "
+        "vote of the memory_k most similar rows; `_head_only` figures leave the memory out.", "",
         "## Metrics (CPU)", "| metric | value |", "|---|---|",
         *[f"| {key} | {value} |" for key, value in metrics.items()], "",
         "Intent metrics are on CLINC150's validation split (mapped intents + out-of-scope), a decision being "

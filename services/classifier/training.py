@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from services.classifier import dataset, model, taxonomy
 from services.classifier.dataset import IGNORE, Corpus, Example
-from services.classifier.model import IntentNet, Meta
+from services.classifier.model import MEMORY_FILE, IntentNet, MemorySettings, Meta, Predictor, memory_key
 
 MODELS_HOME = Path.home() / ".cache" / "seatcopilot" / "models" / "intents"
 CURRENT = "CURRENT"  # file in MODELS_HOME naming the directory `models build` produced last
@@ -41,6 +41,9 @@ class TrainConfig:
     heldout_fraction: float = 0.1
     out_of_scope_per_intent: int = 8
     written_repeats: int = 4
+    memory_k: int = 5                    # the example memory's vote (model.MemorySettings): chosen on a dev
+    memory_temperature: float = 0.05     # split carved from train, never on the held-out rows
+    memory_weight: float = 0.5
     per_class_limit: int | None = None   # tiny subsets for tests
     threads: int = 1                     # one thread: bit-reproducible, and faster on a shared CPU
 
@@ -208,8 +211,10 @@ def _train(config: TrainConfig, directory: Path) -> Path:
     net = IntentNet(AutoModel.from_pretrained(str(encoder_path())), len(corpus.intent_labels),
                     len(corpus.banking_labels))
     figures = fit(net, corpus.train, tokenizer, config)
-    meta = Meta(corpus.intent_labels, corpus.banking_labels, config.max_length, directory.name.split(".")[0])
+    memory = MemorySettings(config.memory_k, config.memory_temperature, config.memory_weight)
+    meta = Meta(corpus.intent_labels, corpus.banking_labels, config.max_length, directory.name.split(".")[0], memory)
     model.save(net, tokenizer, meta, directory)
+    write_memory(directory, [e for e in corpus.train if e.banking != IGNORE])
     write_heldout(corpus, directory)
     from services.classifier.evaluation import evaluate_directory, write_model_card
 
@@ -217,6 +222,23 @@ def _train(config: TrainConfig, directory: Path) -> Path:
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2))
     write_model_card(directory, config, corpus, metrics)
     return directory
+
+
+def write_memory(directory: Path, examples: list[Example], batch_size: int = 64) -> None:
+    """The example memory: every Banking77 training utterance (once, in order) embedded by the saved model,
+    fp32 and int8 each, so a query meets neighbours computed the way it is."""
+    from safetensors.torch import save_file
+
+    unique = list(dict.fromkeys((e.text, e.banking) for e in examples))
+    texts = [text for text, _ in unique]
+    stored = {"labels": torch.tensor([label for _, label in unique], dtype=torch.long)}
+    for int8 in (False, True):
+        predictor = Predictor(directory, int8=int8, memory=False)
+        chunks = [predictor.embed(texts[start:start + batch_size])
+                  for start in tqdm(range(0, len(texts), batch_size), desc=f"memory ({'int8' if int8 else 'fp32'})",
+                                    unit="batch")]
+        stored[memory_key(int8)] = torch.cat(chunks).to(torch.float16).contiguous()
+    save_file(stored, str(directory / MEMORY_FILE))
 
 
 def write_heldout(corpus: Corpus, directory: Path) -> None:

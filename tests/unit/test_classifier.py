@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from safetensors.torch import load_file
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
@@ -20,7 +21,7 @@ from services.classifier.batching import MicroBatcher
 from services.classifier.decision import decide
 from services.classifier.evaluation import banking_report
 from services.classifier.logic import IntentClassifier
-from services.classifier.model import HEADS_FILE, Predictor
+from services.classifier.model import HEADS_FILE, MEMORY_FILE, ExampleMemory, MemorySettings, Meta, Predictor
 from services.classifier.taxonomy import TASKS, UNKNOWN, load_intents
 from tests.conftest import make_event
 
@@ -42,6 +43,39 @@ def test_tiny_training_writes_a_versioned_model_with_its_card(tiny_model: Path):
     intents, banking = Predictor(tiny_model, int8=False).predict(["my card is lost", "what's the weather"])
     assert intents.shape == (2, len(load_intents()) + 1) and banking.shape == (2, 77)
     assert np.allclose(intents.sum(1), 1, atol=1e-5)
+
+
+def test_tiny_model_has_an_example_memory_that_moves_the_banking77_probabilities(tiny_model: Path):
+    from services.classifier.dataset import IGNORE, build_corpus
+
+    stored = load_file(str(tiny_model / MEMORY_FILE))
+    rows = {(e.text, e.banking) for e in build_corpus(13, per_class_limit=1).train if e.banking != IGNORE}
+    assert stored["labels"].shape[0] == len(rows)
+    assert stored["embeddings_fp32"].shape == stored["embeddings_int8"].shape == (len(rows), 384)
+    texts = ["my card is lost", "how do I top up by bank transfer"]
+    for int8 in (False, True):
+        served, head_only = Predictor(tiny_model, int8=int8), Predictor(tiny_model, int8=int8, memory=False)
+        assert served.memory is not None and head_only.memory is None
+        mixed, plain = served.predict(texts)[1], head_only.predict(texts)[1]
+        assert np.allclose(mixed.sum(1), 1, atol=1e-5)
+        assert not np.allclose(mixed, plain)  # the vote counts
+        assert np.array_equal(served.predict(texts)[0], head_only.predict(texts)[0])  # intents: the head alone
+
+
+def test_example_memory_votes_for_the_nearest_labels():
+    embeddings = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [0.05, 1.0]])
+    memory = ExampleMemory(embeddings, torch.tensor([0, 0, 1, 1, 2]), classes=3,
+                           settings=MemorySettings(k=2, temperature=0.05, weight=0.5))
+    votes = memory.vote(torch.tensor([[2.0, 0.1], [0.0, 3.0]]))
+    assert votes.argmax(1).tolist() == [0, 1]
+    assert torch.allclose(votes.sum(1), torch.ones(2))
+    assert float(votes[0, 0]) == pytest.approx(1.0)  # both neighbours are class 0
+
+
+def test_model_metadata_without_a_memory_still_loads():
+    old = '{"intent_labels": ["a"], "banking_labels": ["b"], "max_length": 40, "version": "v1-old"}'
+    meta = Meta.from_json(old)
+    assert meta.memory.k == 0 and Meta.from_json(meta.to_json()) == meta
 
 
 def test_training_is_reproducible_and_cached(tiny_model: Path, tmp_path: Path):
