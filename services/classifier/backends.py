@@ -29,11 +29,12 @@ class LocalBackend:
     def __init__(self, directory: Path, int8: bool, threads: int, max_batch: int, max_wait_s: float) -> None:
         from services.classifier.model import Predictor
 
-        self.predictor = Predictor(directory, int8=int8, threads=threads or None)
+        # intents only: the Banking77 members (memories, lexical model) are not loaded
+        self.predictor = Predictor(directory, int8=int8, threads=threads or None, mix=False)
         self.labels = self.predictor.meta.intent_labels
         self.version = f"minilm-intents/{self.predictor.meta.version}" + ("-int8" if int8 else "")
         self.batcher: MicroBatcher[np.ndarray] = MicroBatcher(
-            lambda texts: list(self.predictor.predict(texts)[0]), max_batch, max_wait_s, "classifier-batcher")
+            lambda texts: list(self.predictor.intents(texts)), max_batch, max_wait_s, "classifier-batcher")
 
     def intent_probs(self, texts: list[str]) -> np.ndarray:
         return np.stack(self.batcher.run(texts, timeout=30))

@@ -1,7 +1,8 @@
 """The classifier network: the MiniLM encoder (fine-tuned) with two heads over its mean-pooled output —
-project intents (with an explicit `unknown` class) and the Banking77 label space — and the example memory:
-the fine-tuned embeddings of the Banking77 training utterances, whose nearest neighbours vote beside the
-Banking77 head (near-paraphrases are common in that data; the vote costs one small matrix product)."""
+project intents (with an explicit `unknown` class) and the Banking77 label space — and the members mixed
+with the Banking77 head: the example memory (the Banking77 training utterances' fine-tuned embeddings, whose
+nearest neighbours vote; near-paraphrases are common in that data), the same vote over the frozen lower
+layers' embeddings, and the lexical model (lexical.py). Each vote costs one small matrix product."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import torch
 from torch import nn
+
+from services.classifier.lexical import LexicalModel
 
 ENCODER_DIR, HEADS_FILE, META_FILE, MEMORY_FILE = "encoder", "heads.safetensors", "meta.json", "memory.safetensors"
 
@@ -54,8 +57,7 @@ class IntentNet(nn.Module):
         mask = additive_mask(attention_mask, hidden.dtype)
         for layer in self.layers[start:]:
             hidden = _out(layer(hidden, mask))
-        weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return mean_pool(hidden, attention_mask)
 
     def upper(self, hidden: torch.Tensor, attention_mask: torch.Tensor, start: int
               ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -68,6 +70,12 @@ class IntentNet(nn.Module):
     def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.pooled(self.lower(input_ids, attention_mask, 0), attention_mask, 0)
 
+    def embed_with_lower(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, upto: int
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(sentence embedding, mean of the token states after the first `upto` layers), in one pass."""
+        hidden = self.lower(input_ids, attention_mask, upto)
+        return self.pooled(hidden, attention_mask, upto), mean_pool(hidden, attention_mask)
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.heads(self.embed(input_ids, attention_mask))
 
@@ -76,13 +84,32 @@ def _out(result: torch.Tensor | tuple) -> torch.Tensor:
     return result[0] if isinstance(result, tuple) else result
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
 @dataclass(frozen=True)
-class MemorySettings:
-    """How the example memory votes: its k nearest neighbours by cosine, weighted by softmax(sim / temperature);
-    the Banking77 probabilities are (1 - weight) · head + weight · vote. k = 0: no memory."""
-    k: int = 0
+class Mix:
+    """How the Banking77 probabilities are made: the weighted mean of the members the directory has (weights
+    normalised over them). A memory votes with its k nearest neighbours by cosine, weighted by
+    softmax(similarity / temperature); the lower memory holds embeddings after the first `lower_layers` layers."""
+    head: float = 1.0
+    memory: float = 0.0
+    lower_memory: float = 0.0
+    lexical: float = 0.0
+    k: int = 5
     temperature: float = 0.05
-    weight: float = 0.5
+    lower_layers: int = 0
+
+    @classmethod
+    def from_fields(cls, fields: dict) -> Mix:
+        if "mix" in fields:
+            return cls(**fields["mix"])
+        old = fields.get("memory", {})  # 2026-12-06 models: head and example memory, (1 - weight) / weight
+        if old.get("k", 0) > 0:
+            return cls(head=1 - old["weight"], memory=old["weight"], k=old["k"], temperature=old["temperature"])
+        return cls()
 
 
 @dataclass(frozen=True)
@@ -91,12 +118,13 @@ class Meta:
     banking_labels: list[str]
     max_length: int
     version: str
-    memory: MemorySettings = MemorySettings()
+    mix: Mix = Mix()
 
     @classmethod
     def from_json(cls, text: str) -> Meta:
         fields = json.loads(text)
-        return cls(**{**fields, "memory": MemorySettings(**fields.get("memory", {}))})
+        known = {key: fields[key] for key in ("intent_labels", "banking_labels", "max_length", "version")}
+        return cls(**known, mix=Mix.from_fields(fields))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -117,31 +145,33 @@ def save(net: IntentNet, tokenizer, meta: Meta, directory: Path) -> None:
 class ExampleMemory:
     """Unit-length embeddings of labelled utterances; a query's nearest neighbours vote for their labels."""
 
-    def __init__(self, embeddings: torch.Tensor, labels: torch.Tensor, classes: int, settings: MemorySettings) -> None:
-        self.embeddings = nn.functional.normalize(embeddings.float(), dim=-1)
+    def __init__(self, embeddings: torch.Tensor, labels: torch.Tensor, classes: int, k: int, temperature: float
+                 ) -> None:
+        self.keys = nn.functional.normalize(embeddings.float(), dim=-1).T.contiguous()  # [dim, rows]
         self.labels = labels.long()
         self.classes = classes
-        self.settings = settings
+        self.k = k
+        self.temperature = temperature
 
     def vote(self, pooled: torch.Tensor) -> torch.Tensor:
         """[n, classes] probabilities from the k most similar stored utterances."""
-        similarity = nn.functional.normalize(pooled.float(), dim=-1) @ self.embeddings.T
-        values, index = similarity.topk(min(self.settings.k, self.embeddings.shape[0]), dim=-1)
-        weights = torch.softmax(values / self.settings.temperature, dim=-1)
+        similarity = nn.functional.normalize(pooled.float(), dim=-1) @ self.keys
+        values, index = similarity.topk(min(self.k, self.keys.shape[1]), dim=-1)
+        weights = torch.softmax(values / self.temperature, dim=-1)
         return torch.zeros(pooled.shape[0], self.classes).scatter_add_(1, self.labels[index], weights)
 
 
-def memory_key(int8: bool) -> str:
+def memory_key(int8: bool, lower: bool = False) -> str:
     """Each variant stores its own embeddings: int8 queries are compared with int8-computed neighbours."""
-    return "embeddings_int8" if int8 else "embeddings_fp32"
+    return f"{'lower' if lower else 'embeddings'}_{'int8' if int8 else 'fp32'}"
 
 
 class Predictor:
     """Loads a trained model directory and turns texts into class probabilities for both heads.
     int8: dynamic int8 quantization of the encoder's linear layers (faster on CPUs, measured in the bench);
-    the heads stay fp32. memory: mix in the example memory's vote (when the directory has one)."""
+    the heads stay fp32. mix: mix the directory's other Banking77 members in (Mix); False: the head alone."""
 
-    def __init__(self, directory: Path, int8: bool = True, threads: int | None = None, memory: bool = True) -> None:
+    def __init__(self, directory: Path, int8: bool = True, threads: int | None = None, mix: bool = True) -> None:
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
@@ -161,35 +191,68 @@ class Predictor:
             net.encoder = quantize(net.encoder)
         self.net = net
         self.int8 = int8
-        self.memory = self._load_memory(directory) if memory else None
+        mix = mix and self.meta.mix != Mix()
+        self.memory = self._load_memory(directory, lower=False) if mix else None
+        self.lower_memory = self._load_memory(directory, lower=True) if mix else None
+        self.lexical = LexicalModel.load(directory) if mix and self.meta.mix.lexical > 0 else None
         self._lock = threading.Lock()
 
-    def _load_memory(self, directory: Path) -> ExampleMemory | None:
+    def _load_memory(self, directory: Path, lower: bool) -> ExampleMemory | None:
         from safetensors.torch import load_file
 
-        if self.meta.memory.k <= 0 or not (directory / MEMORY_FILE).is_file():
+        mix = self.meta.mix
+        key = memory_key(self.int8, lower)
+        if (mix.lower_memory if lower else mix.memory) <= 0 or not (directory / MEMORY_FILE).is_file():
             return None
         stored = load_file(str(directory / MEMORY_FILE))
-        return ExampleMemory(stored[memory_key(self.int8)], stored["labels"], len(self.meta.banking_labels),
-                             self.meta.memory)
+        if key not in stored:
+            return None
+        return ExampleMemory(stored[key], stored["labels"], len(self.meta.banking_labels), mix.k, mix.temperature)
 
-    def embed(self, texts: list[str]) -> torch.Tensor:
-        """[n, 384] sentence embeddings (what the heads and the memory read)."""
+    def embed(self, texts: list[str], lower_layers: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """([n, 384] sentence embeddings: what the heads and the memory read; with lower_layers, also the mean
+        token states after that many layers: what the lower memory reads)."""
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.meta.max_length,
                                return_tensors="pt")
         with self._lock, torch.inference_mode():
-            return self.net.embed(batch["input_ids"], batch["attention_mask"])
+            if lower_layers:
+                return self.net.embed_with_lower(batch["input_ids"], batch["attention_mask"], lower_layers)
+            return self.net.embed(batch["input_ids"], batch["attention_mask"]), None
 
-    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(intent probabilities [n, intents], Banking77 probabilities [n, 77])."""
-        pooled = self.embed(texts)
+    def intents(self, texts: list[str]) -> np.ndarray:
+        """[n, intents] probabilities alone: what the classifier service needs, without the Banking77 members."""
+        pooled, _ = self.embed(texts)
+        with torch.inference_mode():
+            return torch.softmax(self.net.intent_head(pooled), -1).numpy()
+
+    def members(self, texts: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(intent probabilities [n, intents], each Banking77 member's probabilities [n, 77])."""
+        lower_layers = self.meta.mix.lower_layers if self.lower_memory is not None else 0
+        pooled, lower = self.embed(texts, lower_layers)
         with torch.inference_mode():
             intent, banking = self.net.heads(pooled)
-            banking = torch.softmax(banking, -1)
+            found = {"head": torch.softmax(banking, -1)}
             if self.memory is not None:
-                weight = self.meta.memory.weight
-                banking = (1 - weight) * banking + weight * self.memory.vote(pooled)
-        return torch.softmax(intent, -1).numpy(), banking.numpy()
+                found["memory"] = self.memory.vote(pooled)
+            if self.lower_memory is not None and lower is not None:
+                found["lower_memory"] = self.lower_memory.vote(lower)
+        members = {name: probs.numpy() for name, probs in found.items()}
+        if self.lexical is not None:
+            members["lexical"] = self.lexical.predict(texts)
+        return torch.softmax(intent, -1).numpy(), members
+
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(intent probabilities [n, intents], Banking77 probabilities [n, 77]: the members' weighted mean)."""
+        intent, members = self.members(texts)
+        return intent, mix_members(members, self.meta.mix)
+
+
+def mix_members(members: dict[str, np.ndarray], mix: Mix) -> np.ndarray:
+    weights = {name: getattr(mix, name) for name in members}
+    total = sum(weights.values())
+    if total <= 0:
+        return members["head"]
+    return (sum(weight * members[name] for name, weight in weights.items()) / total).astype(np.float32)
 
 
 def quantize(module: nn.Module) -> nn.Module:

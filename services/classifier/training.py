@@ -19,9 +19,10 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from services.classifier import dataset, model, taxonomy
+from services.classifier import dataset, lexical, model, taxonomy
 from services.classifier.dataset import IGNORE, Corpus, Example
-from services.classifier.model import MEMORY_FILE, IntentNet, MemorySettings, Meta, Predictor, memory_key
+from services.classifier.lexical import LexicalModel
+from services.classifier.model import MEMORY_FILE, IntentNet, Meta, Mix, Predictor, memory_key
 
 MODELS_HOME = Path.home() / ".cache" / "seatcopilot" / "models" / "intents"
 CURRENT = "CURRENT"  # file in MODELS_HOME naming the directory `models build` produced last
@@ -41,9 +42,15 @@ class TrainConfig:
     heldout_fraction: float = 0.1
     out_of_scope_per_intent: int = 8
     written_repeats: int = 4
-    memory_k: int = 5                    # the example memory's vote (model.MemorySettings): chosen on a dev
-    memory_temperature: float = 0.05     # split carved from train, never on the held-out rows
-    memory_weight: float = 0.5
+    # The Banking77 mix (model.Mix), every figure chosen on a dev split carved from train, never on the
+    # held-out rows (docs/classifier.md): member weights, the memories' vote, the lexical model's C.
+    mix_head: float = 0.6
+    mix_memory: float = 0.4
+    mix_lower_memory: float = 0.2
+    mix_lexical: float = 1.0
+    memory_k: int = 5
+    memory_temperature: float = 0.05
+    lexical_c: float = 10.0
     per_class_limit: int | None = None   # tiny subsets for tests
     threads: int = 1                     # one thread: bit-reproducible, and faster on a shared CPU
 
@@ -51,7 +58,7 @@ class TrainConfig:
 def cache_key(config: TrainConfig) -> str:
     """Hash of (data + training code + config): a change to any of them trains a new version."""
     digest = hashlib.sha256(dataset.inputs_digest().encode())
-    for module in (dataset, model, taxonomy):
+    for module in (dataset, lexical, model, taxonomy):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update(json.dumps(asdict(config), sort_keys=True).encode())
@@ -211,10 +218,16 @@ def _train(config: TrainConfig, directory: Path) -> Path:
     net = IntentNet(AutoModel.from_pretrained(str(encoder_path())), len(corpus.intent_labels),
                     len(corpus.banking_labels))
     figures = fit(net, corpus.train, tokenizer, config)
-    memory = MemorySettings(config.memory_k, config.memory_temperature, config.memory_weight)
-    meta = Meta(corpus.intent_labels, corpus.banking_labels, config.max_length, directory.name.split(".")[0], memory)
+    mix = Mix(config.mix_head, config.mix_memory, config.mix_lower_memory, config.mix_lexical, config.memory_k,
+              config.memory_temperature, lower_layers=len(net.layers) - config.trainable_layers)
+    meta = Meta(corpus.intent_labels, corpus.banking_labels, config.max_length, directory.name.split(".")[0], mix)
     model.save(net, tokenizer, meta, directory)
-    write_memory(directory, [e for e in corpus.train if e.banking != IGNORE])
+    banking = list(dict.fromkeys((e.text, e.banking) for e in corpus.train if e.banking != IGNORE))
+    write_memory(directory, banking, mix.lower_layers)
+    started = time.perf_counter()
+    LexicalModel.fit([text for text, _ in banking], [label for _, label in banking], len(corpus.banking_labels),
+                     config.lexical_c).save(directory)
+    figures["lexical_train_seconds"] = round(time.perf_counter() - started, 1)
     write_heldout(corpus, directory)
     from services.classifier.evaluation import evaluate_directory, write_model_card
 
@@ -224,20 +237,23 @@ def _train(config: TrainConfig, directory: Path) -> Path:
     return directory
 
 
-def write_memory(directory: Path, examples: list[Example], batch_size: int = 64) -> None:
-    """The example memory: every Banking77 training utterance (once, in order) embedded by the saved model,
-    fp32 and int8 each, so a query meets neighbours computed the way it is."""
+def write_memory(directory: Path, banking: list[tuple[str, int]], lower_layers: int, batch_size: int = 64
+                 ) -> None:
+    """The example memories: every Banking77 training utterance (once, in order) embedded by the saved model,
+    and its mean token states after the frozen lower layers; fp32 and int8 each, so a query meets neighbours
+    computed the way it is."""
     from safetensors.torch import save_file
 
-    unique = list(dict.fromkeys((e.text, e.banking) for e in examples))
-    texts = [text for text, _ in unique]
-    stored = {"labels": torch.tensor([label for _, label in unique], dtype=torch.long)}
+    texts = [text for text, _ in banking]
+    stored = {"labels": torch.tensor([label for _, label in banking], dtype=torch.long)}
     for int8 in (False, True):
-        predictor = Predictor(directory, int8=int8, memory=False)
-        chunks = [predictor.embed(texts[start:start + batch_size])
+        predictor = Predictor(directory, int8=int8, mix=False)
+        chunks = [predictor.embed(texts[start:start + batch_size], lower_layers)
                   for start in tqdm(range(0, len(texts), batch_size), desc=f"memory ({'int8' if int8 else 'fp32'})",
                                     unit="batch")]
-        stored[memory_key(int8)] = torch.cat(chunks).to(torch.float16).contiguous()
+        stored[memory_key(int8)] = torch.cat([pooled for pooled, _ in chunks]).to(torch.float16).contiguous()
+        if lower_layers:
+            stored[memory_key(int8, lower=True)] = torch.cat([lower for _, lower in chunks]).to(torch.float16)
     save_file(stored, str(directory / MEMORY_FILE))
 
 

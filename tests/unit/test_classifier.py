@@ -3,6 +3,7 @@ micro-batcher, the decision rule, and the in-process path with the model `make m
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -20,8 +21,9 @@ from services.classifier.backends import LocalBackend
 from services.classifier.batching import MicroBatcher
 from services.classifier.decision import decide
 from services.classifier.evaluation import banking_report
+from services.classifier.lexical import LEXICAL_FILE, LexicalModel, char_grams, word_grams
 from services.classifier.logic import IntentClassifier
-from services.classifier.model import HEADS_FILE, MEMORY_FILE, ExampleMemory, MemorySettings, Meta, Predictor
+from services.classifier.model import HEADS_FILE, MEMORY_FILE, ExampleMemory, Meta, Mix, Predictor, mix_members
 from services.classifier.taxonomy import TASKS, UNKNOWN, load_intents
 from tests.conftest import make_event
 
@@ -45,37 +47,61 @@ def test_tiny_training_writes_a_versioned_model_with_its_card(tiny_model: Path):
     assert np.allclose(intents.sum(1), 1, atol=1e-5)
 
 
-def test_tiny_model_has_an_example_memory_that_moves_the_banking77_probabilities(tiny_model: Path):
+def test_tiny_model_mixes_its_members_into_the_banking77_probabilities(tiny_model: Path):
     from services.classifier.dataset import IGNORE, build_corpus
 
     stored = load_file(str(tiny_model / MEMORY_FILE))
     rows = {(e.text, e.banking) for e in build_corpus(13, per_class_limit=1).train if e.banking != IGNORE}
     assert stored["labels"].shape[0] == len(rows)
-    assert stored["embeddings_fp32"].shape == stored["embeddings_int8"].shape == (len(rows), 384)
+    for key in ("embeddings_fp32", "embeddings_int8", "lower_fp32", "lower_int8"):
+        assert stored[key].shape == (len(rows), 384), key
+    assert (tiny_model / LEXICAL_FILE).is_file()
     texts = ["my card is lost", "how do I top up by bank transfer"]
     for int8 in (False, True):
-        served, head_only = Predictor(tiny_model, int8=int8), Predictor(tiny_model, int8=int8, memory=False)
-        assert served.memory is not None and head_only.memory is None
+        served, head_only = Predictor(tiny_model, int8=int8), Predictor(tiny_model, int8=int8, mix=False)
+        intents, members = served.members(texts)
+        assert set(members) == {"head", "memory", "lower_memory", "lexical"}
+        assert all(np.allclose(p.sum(1), 1, atol=1e-5) for p in members.values())
         mixed, plain = served.predict(texts)[1], head_only.predict(texts)[1]
         assert np.allclose(mixed.sum(1), 1, atol=1e-5)
-        assert not np.allclose(mixed, plain)  # the vote counts
-        assert np.array_equal(served.predict(texts)[0], head_only.predict(texts)[0])  # intents: the head alone
+        assert np.allclose(plain, members["head"], atol=1e-6) and not np.allclose(mixed, plain)  # the mix counts
+        assert np.array_equal(intents, head_only.predict(texts)[0])  # intents: the head alone
+        assert np.allclose(served.intents(texts), intents, atol=1e-6)  # the service's path skips the members
+
+
+def test_mix_is_the_normalised_weighted_mean_of_the_members_present():
+    head, vote = np.array([[0.8, 0.2]]), np.array([[0.0, 1.0]])
+    mix = Mix(head=0.6, memory=0.4, lexical=1.0)
+    assert np.allclose(mix_members({"head": head, "memory": vote}, mix), [[0.48, 0.52]])  # lexical absent
+    assert np.allclose(mix_members({"head": head}, Mix(head=0.0)), head)
 
 
 def test_example_memory_votes_for_the_nearest_labels():
     embeddings = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9], [0.05, 1.0]])
-    memory = ExampleMemory(embeddings, torch.tensor([0, 0, 1, 1, 2]), classes=3,
-                           settings=MemorySettings(k=2, temperature=0.05, weight=0.5))
+    memory = ExampleMemory(embeddings, torch.tensor([0, 0, 1, 1, 2]), classes=3, k=2, temperature=0.05)
     votes = memory.vote(torch.tensor([[2.0, 0.1], [0.0, 3.0]]))
     assert votes.argmax(1).tolist() == [0, 1]
     assert torch.allclose(votes.sum(1), torch.ones(2))
     assert float(votes[0, 0]) == pytest.approx(1.0)  # both neighbours are class 0
 
 
-def test_model_metadata_without_a_memory_still_loads():
-    old = '{"intent_labels": ["a"], "banking_labels": ["b"], "max_length": 40, "version": "v1-old"}'
-    meta = Meta.from_json(old)
-    assert meta.memory.k == 0 and Meta.from_json(meta.to_json()) == meta
+def test_older_model_metadata_still_loads():
+    first = '{"intent_labels": ["a"], "banking_labels": ["b"], "max_length": 40, "version": "v1-old"}'
+    meta = Meta.from_json(first)  # before the memory: the head alone
+    assert meta.mix == Mix() and Meta.from_json(meta.to_json()) == meta
+    with_memory = json.loads(first) | {"memory": {"k": 5, "temperature": 0.05, "weight": 0.5}}
+    meta = Meta.from_json(json.dumps(with_memory))  # head and example memory, (1 - weight) / weight
+    assert meta.mix == Mix(head=0.5, memory=0.5, k=5, temperature=0.05) and Meta.from_json(meta.to_json()) == meta
+
+
+def test_lexical_model_reads_words_and_character_grams():
+    assert word_grams("My card, my PIN") == ["my", "card", "my", "pin", "my card", "card my", "my pin"]
+    assert char_grams("I  ok") == [" i", "i ", " i ", " o", "ok", "k ", " ok", "ok ", " ok "]  # none longer
+    texts = ["my card was stolen", "card stolen yesterday", "exchange rate for euros", "euro exchange rate"]
+    model = LexicalModel.fit(texts, [0, 0, 2, 2], classes=3, c=10.0)
+    probs = model.predict(["someone stole my card", "what rate for euros"])
+    assert probs.argmax(1).tolist() == [0, 2] and np.allclose(probs.sum(1), 1, atol=1e-5)
+    assert probs[:, 1].max() < 1e-3  # a class with no training row is never chosen
 
 
 def test_training_is_reproducible_and_cached(tiny_model: Path, tmp_path: Path):
