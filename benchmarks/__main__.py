@@ -21,6 +21,30 @@ def available() -> list[str]:
                   if m.name.startswith("bench_"))
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs, or None off Linux."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return fields[3] + fields[4], sum(fields)
+
+
+def wait_for_quiet_cpu(idle_share: float = 0.8, limit_s: float = 90.0) -> float | None:
+    """Servers just started (JVM warm-up, Triton loading models) hold the CPU for a while, and timing beside them
+    measures them: wait until the CPUs are mostly idle over one second, or limit_s passes. The idle share seen."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        before = _cpu_times()
+        time.sleep(1.0)
+        after = _cpu_times()
+        if before is None or after is None:
+            return None
+        idle = (after[0] - before[0]) / max(1, after[1] - before[1])
+        if idle >= idle_share or time.monotonic() > deadline:
+            return idle
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"any of: {', '.join(available())}")
@@ -36,6 +60,9 @@ def main() -> int:
         if missing:
             print(f"## {name}: skipped (needs {', '.join(missing)}; run `make bench`)\n")
             continue
+        idle = wait_for_quiet_cpu()
+        if idle is not None:
+            print(f"({name}: CPU {idle:.0%} idle when it started)\n")
         started = time.perf_counter()
         try:
             tables = module.run(args.out)
