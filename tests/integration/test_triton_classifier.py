@@ -65,6 +65,24 @@ def test_classifier_service_on_triton_labels_utterances(url: str):
         classifier.close()
 
 
+def test_triton_gives_the_banking77_mix_when_asked(url: str):
+    import tritonclient.grpc as grpcclient
+
+    from services.classifier.model import Predictor
+
+    client = grpcclient.InferenceServerClient(url=url)
+    data = np.array([[t.encode()] for t in TEXTS], dtype=np.object_)
+    text = grpcclient.InferInput("text", list(data.shape), "BYTES")
+    text.set_data_from_numpy(data)
+    asked = [grpcclient.InferRequestedOutput(name) for name in ("intent_probs", "banking77_probs")]
+    result = client.infer("seatcopilot_intents", [text], outputs=asked, client_timeout=10)
+    intents, banking = Predictor(Path(os.environ["SEATCOPILOT_CLASSIFIER_DIR"]), int8=True).predict(TEXTS)
+    served = result.as_numpy("banking77_probs")
+    assert served.shape == banking.shape == (len(TEXTS), 77)
+    assert np.abs(served - banking).max() < 0.02 and list(served.argmax(1)) == list(banking.argmax(1))
+    assert np.abs(result.as_numpy("intent_probs") - intents).max() < 0.02
+
+
 def test_concurrent_requests_all_answered(triton: TritonBackend):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda t: triton.intent_probs([t]), TEXTS * 8))

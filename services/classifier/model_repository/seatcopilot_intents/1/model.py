@@ -1,5 +1,6 @@
 """Triton python-backend model: the trained intent classifier (the same code the service runs in
-process, imported from this checkout), int8 on the CPU. One forward pass per batch Triton forms."""
+process, imported from this checkout), int8 on the CPU. One forward pass per batch Triton forms; the
+Banking77 mix is computed only for batches where a request asks for `banking77_probs`."""
 
 import os
 import sys
@@ -34,14 +35,19 @@ class TritonPythonModel:
             values = pb_utils.get_input_tensor_by_name(request, "text").as_numpy().reshape(-1)
             texts.extend(v.decode() if isinstance(v, bytes) else str(v) for v in values)
             sizes.append(len(values))
-        intents, banking = self.predictor.predict(texts)
+        # the Banking77 mix (memories' votes, lexical model) only when some request asks for it: the classifier
+        # service asks for the intents alone
+        if any("banking77_probs" in request.requested_output_names() for request in requests):
+            intents, banking = self.predictor.predict(texts)
+        else:
+            intents, banking = self.predictor.intents(texts), None
         responses, start = [], 0
         for size in sizes:
             part = slice(start, start + size)
             start += size
-            responses.append(pb_utils.InferenceResponse(output_tensors=[
-                pb_utils.Tensor("intent_probs", intents[part].astype(np.float32)),
-                pb_utils.Tensor("intent_labels", np.tile(self.labels, (size, 1))),
-                pb_utils.Tensor("banking77_probs", banking[part].astype(np.float32)),
-            ]))
+            outputs = [pb_utils.Tensor("intent_probs", intents[part].astype(np.float32)),
+                       pb_utils.Tensor("intent_labels", np.tile(self.labels, (size, 1)))]
+            if banking is not None:
+                outputs.append(pb_utils.Tensor("banking77_probs", banking[part].astype(np.float32)))
+            responses.append(pb_utils.InferenceResponse(output_tensors=outputs))
         return responses
