@@ -192,20 +192,17 @@ class Predictor:
         self.net = net
         self.int8 = int8
         mix = mix and self.meta.mix != Mix()
-        self.memory = self._load_memory(directory, lower=False) if mix else None
-        self.lower_memory = self._load_memory(directory, lower=True) if mix else None
+        stored = load_file(str(directory / MEMORY_FILE)) if mix and (directory / MEMORY_FILE).is_file() else {}
+        self.memory = self._memory(stored, lower=False)  # the file is read once for both memories
+        self.lower_memory = self._memory(stored, lower=True)
         self.lexical = LexicalModel.load(directory) if mix and self.meta.mix.lexical > 0 else None
         self._lock = threading.Lock()
 
-    def _load_memory(self, directory: Path, lower: bool) -> ExampleMemory | None:
-        from safetensors.torch import load_file
-
+    def _memory(self, stored: dict[str, torch.Tensor], lower: bool) -> ExampleMemory | None:
+        """One of the memories in memory.safetensors, when the mix weighs it and the file has it."""
         mix = self.meta.mix
         key = memory_key(self.int8, lower)
-        if (mix.lower_memory if lower else mix.memory) <= 0 or not (directory / MEMORY_FILE).is_file():
-            return None
-        stored = load_file(str(directory / MEMORY_FILE))
-        if key not in stored:
+        if (mix.lower_memory if lower else mix.memory) <= 0 or key not in stored:
             return None
         return ExampleMemory(stored[key], stored["labels"], len(self.meta.banking_labels), mix.k, mix.temperature)
 
