@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
 from seatcopilot.config import load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.paths import PUBLIC_DATA_DIR
 from seatcopilot.transport import InProcessTransport
 
 from benchmarks.table import Table, summary_ms
@@ -58,7 +58,7 @@ async def _measure() -> tuple[list[float], list[float], list[float], list[int]]:
 
 
 def _evaluation_rows(out: Path) -> list[list[object]]:
-    data = Path(os.environ.get("SEATCOPILOT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    data = PUBLIC_DATA_DIR
     target = out / "summaries"
     with redirect_stdout(io.StringIO()):
         summaries.run_prepare(data, target)

@@ -2,7 +2,7 @@
 
 Two parts:
 - `dstc11`: customer utterances written by people (DSTC11 Track 2, insurance development set,
-  CDLA-Permissive-2.0, read from ../shared/data/dstc11_intents), labelled by hand below: every
+  CDLA-Permissive-2.0, bundled in data/public/dstc11_intents), labelled by hand below: every
   person's name, date of birth, e-mail, phone, card, account/policy and routing number, SSN and
   street address. Utterances without personal data are kept too (they measure false positives).
 - `spoken`/`written`: contact-center utterances made from templates with fictional values, in the
@@ -20,8 +20,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT / "shared")
-DSTC11 = SHARED / "data" / "dstc11_intents" / "development_insurance_utterances.jsonl"
+DSTC11 = ROOT / "data" / "public" / "dstc11_intents" / "development_insurance_utterances.jsonl"
 OUT = ROOT / "data" / "pii" / "labelled.jsonl"
 
 # utterance id -> [(kind, exact text)]; [] = no personal data. Labelled by hand.

@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-from pathlib import Path
 
 from seatcopilot import codec, telemetry
 from seatcopilot.config import CommonConfig, load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.paths import data_path
 from seatcopilot.stage_io import StageIO
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
@@ -22,10 +22,42 @@ from services.console.logic import ConsoleHub
 from services.console.main import build_app
 
 log = logging.getLogger("seatcopilot.demo")
-CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
+CALLS = data_path("calls")
 MAX_GAP_S = 6.0
 PAUSE_BETWEEN_ROUNDS_S = 15.0
 QUIT_DRAIN_S = 5.0  # Ctrl-C: finish what is quick, do not wait out the local model's backlog
+
+
+SIGN_IN_HELP = ("Sign in with the local dev login on that page: operator op-ava (sales), op-ben or op-cara "
+                "(servicing, transferred to collections), op-dan (collections), or a manager of team-sales-east, "
+                "team-service-west or team-collections-1.")
+
+
+async def wait_until_served(url: str, timeout_s: float = 60.0) -> None:
+    """Returns once the console's page and health answer 200, so the URL printed next really works."""
+    import aiohttp
+
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        while True:
+            try:
+                if all([await _status(session, f"{url}{path}") == 200 for path in ("/", "/healthz")]):
+                    return
+            except aiohttp.ClientError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"the console did not answer on {url} within {timeout_s:.0f} s")
+            await asyncio.sleep(0.2)
+
+
+async def _status(session, url: str) -> int:
+    async with session.get(url) as response:
+        return response.status
+
+
+def ready_banner(url: str, metrics_port: int) -> str:
+    return (f"\nSeat Copilot is ready. Console: {url}  (metrics: http://127.0.0.1:{metrics_port}/metrics)\n"
+            f"{SIGN_IN_HELP}\nThe bundled calls replay in a loop; Ctrl-C stops.\n")
 
 
 def load_calls() -> list[list[ev.CallEvent]]:
@@ -66,8 +98,9 @@ async def serve(host: str, port: int, speed: float, once: bool) -> int:
     app = build_app(config, hub, StageIO("console", pipeline.bus))
     await pipeline.start()
     runner = await start_http(app, host, port)
-    print(f"Seat Copilot console: http://{host}:{port}  metrics: http://{host}:{metrics_port}/metrics  "
-          "(Ctrl-C to stop; local dev login)", flush=True)
+    url = f"http://{host}:{port}"
+    await wait_until_served(url)
+    print(ready_banner(url, metrics_port), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -7,10 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from seatcopilot.paths import PUBLIC_DATA_DIR, data_path
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-BUNDLED_CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
+BUNDLED_CALLS = data_path("calls")
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -62,9 +64,27 @@ def _summaries(args: argparse.Namespace) -> int:
     return summaries.run_feedback_export(args.bootstrap, Path(args.out), args.timeout)
 
 
+def _version() -> str:
+    """The installed package's version, and the checkout's commit where there is one."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("seatcopilot")
+    except PackageNotFoundError:
+        release = "unknown"
+    try:
+        commit = subprocess.run(["git", "-C", str(data_path()), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{release} ({commit})" if commit else release
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="seatcopilot", description="Seat Copilot: a real-time copilot for "
                                    "operators in financial contact centers")
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
 
     replay = commands.add_parser("replay", help="run the embedded pipeline over a JSON-lines file of call events")
@@ -135,8 +155,8 @@ def add_summaries_commands(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--limit", type=int, default=0, help="only the first N dialogues")
     evaluate.add_argument("--no-intents", action="store_true", help="skip the classifier (faster, fewer topics)")
     evaluate.add_argument("--out", help="also write each dialogue's candidate and scores as JSON lines")
-    prepare = summaries.add_parser("prepare", help="evaluation files from the shared data sets and bundled calls")
-    prepare.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    prepare = summaries.add_parser("prepare", help="evaluation files from the bundled public data sets and calls")
+    prepare.add_argument("--data", default=str(PUBLIC_DATA_DIR), help="the public data sets (default: data/public)")
     prepare.add_argument("--out", default="artifacts/summaries")
     feedback = summaries.add_parser("feedback", help="export operators' accepted and edited wrap-ups (JSON lines)")
     feedback.add_argument("--out", required=True)

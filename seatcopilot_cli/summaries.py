@@ -1,7 +1,7 @@
 """`seatcopilot summaries ...`: evaluate the summarizer on dialogues with reference summaries, build the
-evaluation files from the shared data sets and the bundled calls, and export wrap-up feedback.
+evaluation files from the bundled public data sets and the bundled calls, and export wrap-up feedback.
 
-    seatcopilot summaries prepare --data ../shared/data --out artifacts/summaries
+    seatcopilot summaries prepare --out artifacts/summaries
     seatcopilot summaries evaluate --jsonl artifacts/summaries/own_calls.jsonl [--backend none|local|triton]
     seatcopilot summaries feedback --out feedback.jsonl      # operators' accepted and edited wrap-ups
 
@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from seatcopilot import codec
 from seatcopilot.config import load
+from seatcopilot.paths import data_path, read_json
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.redaction import redact
 from seatcopilot.transport import InProcessTransport
@@ -36,8 +37,7 @@ __all__ = ["evaluate", "mean", "run_evaluate", "run_prepare"]
 from services.summarizer.logic import Summarizer
 from services.summarizer.verify import faithfulness, split_sentences
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCES = ROOT / "data" / "summaries" / "references.yaml"
+REFERENCES = data_path("summaries", "references.yaml")
 SPEAKERS = {
     "customer": ev.SPEAKER_CUSTOMER, "user": ev.SPEAKER_CUSTOMER, "client": ev.SPEAKER_CUSTOMER,
     "caller": ev.SPEAKER_CUSTOMER, "#person1#": ev.SPEAKER_CUSTOMER, "person1": ev.SPEAKER_CUSTOMER,
@@ -229,7 +229,7 @@ def _sgd_sentence(call: dict[str, Any], results: list[dict[str, Any]], acts: set
 def sgd_examples(paths: list[Path]) -> Iterator[dict[str, Any]]:
     """Single-domain SGD bank dialogues with a reference built from their service calls (silver)."""
     for path in paths:
-        for dialogue in json.loads(path.read_text()):
+        for dialogue in read_json(path):
             if len(dialogue["services"]) != 1 or not dialogue["services"][0].startswith("Banks"):
                 continue
             sentences: list[str] = []
@@ -280,7 +280,7 @@ def run_prepare(data: Path, out: Path) -> int:
     references = yaml.safe_load(REFERENCES.read_text())
     out.mkdir(parents=True, exist_ok=True)
     sources = {
-        "own_calls": lambda: call_examples(ROOT / "data" / "calls", references["calls"]),
+        "own_calls": lambda: call_examples(data_path("calls"), references["calls"]),
         "abcd_sample": lambda: abcd_examples(data / "abcd" / "abcd_sample.json", references["abcd"]),
         "sgd_banks": lambda: sgd_examples([data / "sgd_banks" / "sgd_banks_train.json",
                                            data / "sgd_banks" / "sgd_banks_dev.json"]),

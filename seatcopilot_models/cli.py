@@ -8,24 +8,15 @@ import json
 import sys
 from pathlib import Path
 
+from seatcopilot.paths import PUBLIC_DATA_DIR
+
 from seatcopilot_models.profiles import PROFILES, STAGES, StageSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = ROOT / "artifacts" / "modelkit"
 
 
-def shared_data() -> Path:
-    """The shared public data sets: SEATCOPILOT_SHARED_DATA, else the first shared/data beside the checkout
-    or one of its parents (a worktree sits a level deeper than a clone)."""
-    import os
-
-    if os.environ.get("SEATCOPILOT_SHARED_DATA"):
-        return Path(os.environ["SEATCOPILOT_SHARED_DATA"])
-    candidates = [parent / "shared" / "data" for parent in ROOT.parents]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
-
-
-DEFAULT_SHARED = shared_data()
+DEFAULT_SHARED = PUBLIC_DATA_DIR  # the public data sets bundled under data/public
 
 
 def _profile(args: argparse.Namespace):
@@ -158,7 +149,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     _common(prepare, data=False)
     prepare.add_argument("--source", action="append", help="JSON lines, CSV or text file or folder (repeatable; "
                                                            "default data/calls)")
-    prepare.add_argument("--shared", default=str(DEFAULT_SHARED), help="the shared public data sets")
+    prepare.add_argument("--shared", default=str(DEFAULT_SHARED), help="the public data sets (default: data/public)")
     prepare.add_argument("--eval-fraction", type=float, default=0.25)
     prepare.add_argument("--seed", type=int, default=7)
     prepare.set_defaults(func=_prepare)

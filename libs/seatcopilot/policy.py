@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from seatcopilot.paths import data_path
 
-POLICIES_ROOT = Path(__file__).resolve().parents[2] / "data" / "policies"
+POLICIES_ROOT = data_path("policies")
 DEFAULT_POLICY = POLICIES_ROOT / "harbor"
 DEFAULT_POLICIES = POLICIES_ROOT
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")

@@ -14,8 +14,9 @@ from typing import Protocol
 import yaml
 
 from seatcopilot.policy import phrase_pattern
+from seatcopilot.paths import data_path
 
-DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "summaries" / "lexicon.yaml"
+DEFAULT_LEXICON = data_path("summaries", "lexicon.yaml")
 # The live mood is the mean of the last few scored customer turns.
 RECENT_TURNS = 3
 THRESHOLD = 0.25

@@ -6,28 +6,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from seatcopilot.paths import PUBLIC_DATA_DIR
 
 from services.classifier.taxonomy import SEEDS, SOURCES, UNKNOWN, UTTERANCES, load_intents, written_examples
 
-ROOT = Path(__file__).resolve().parents[2]
 IGNORE = -100  # a label the loss skips: the example does not train that head
 
 
-def shared_data_dir() -> Path:
-    """The shared data sets live beside the project (../shared/data), or where SEATCOPILOT_SHARED_DATA says."""
-    if os.environ.get("SEATCOPILOT_SHARED_DATA"):
-        return Path(os.environ["SEATCOPILOT_SHARED_DATA"])
-    for candidate in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("shared data sets not found beside the project: set SEATCOPILOT_SHARED_DATA")
 
 
 @dataclass(frozen=True)
@@ -91,7 +82,7 @@ def _clinc_pairs(pairs: list[list[str]], to_intent: dict[str, str], out_domain: 
 def build_corpus(seed: int, heldout_fraction: float = 0.1, out_of_scope_per_intent: int = 8,
                  written_repeats: int = 4, per_class_limit: int | None = None,
                  data_dir: Path | None = None) -> Corpus:
-    data_dir = data_dir or shared_data_dir()
+    data_dir = data_dir or PUBLIC_DATA_DIR
     intents = load_intents()
     sources = yaml.safe_load(SOURCES.read_text())
     banking_labels = json.loads((data_dir / "banking77" / "categories.json").read_text())
@@ -137,8 +128,8 @@ def _limit(rows: list[tuple[str, str]], per_class: int | None) -> list[tuple[str
 
 
 def inputs_digest(data_dir: Path | None = None) -> str:
-    """A digest of every data file training reads (the shared sets and the project's own)."""
-    data_dir = data_dir or shared_data_dir()
+    """A digest of every data file training reads (the public sets and the project's own)."""
+    data_dir = data_dir or PUBLIC_DATA_DIR
     digest = hashlib.sha256()
     files = [data_dir / "banking77" / "train.csv", data_dir / "banking77" / "categories.json",
              data_dir / "clinc150" / "data_full_train_val.json", data_dir / "clinc150" / "domains.json",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from seatcopilot.paths import data_path
 
-INTENTS_DIR = Path(__file__).resolve().parents[2] / "data" / "intents"
+INTENTS_DIR = data_path("intents")
 SEEDS = INTENTS_DIR / "seed.yaml"
 UTTERANCES = INTENTS_DIR / "utterances.yaml"
 SOURCES = INTENTS_DIR / "sources.yaml"

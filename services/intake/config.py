@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
+from seatcopilot.paths import data_path
 
-DEFAULT_TENANTS_FILE = Path(__file__).resolve().parents[2] / "data" / "intake" / "tenants.yaml"
+DEFAULT_TENANTS_FILE = data_path("intake", "tenants.yaml")
 
 
 @dataclass(frozen=True)

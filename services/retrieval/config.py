@@ -8,8 +8,9 @@ from pathlib import Path
 from seatcopilot.config import CommonConfig, env, load
 
 from services.retrieval.logic import RetrievalSettings
+from seatcopilot.paths import data_path
 
-DEFAULT_KB = Path(__file__).resolve().parents[2] / "data" / "knowledge" / "kb.yaml"
+DEFAULT_KB = data_path("knowledge", "kb.yaml")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.logic import Retriever
+from seatcopilot.paths import data_path
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = data_path()
 DEFAULT_QUERIES = DATA / "knowledge" / "queries.yaml"
 INTENT_SEEDS = DATA / "intents" / "seed.yaml"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 from seatcopilot.policy import phrase_pattern
+from seatcopilot.paths import data_path
 
-DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "summaries" / "lexicon.yaml"
+DEFAULT_LEXICON = data_path("summaries", "lexicon.yaml")
 
 
 class LexiconError(ValueError):
