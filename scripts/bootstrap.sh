@@ -14,7 +14,7 @@ if [[ "$WANT" != "$HAVE" ]]; then
   HAVE=$(cat "$VENV/.lock-hash" 2>/dev/null || true)
   if [[ "$WANT" != "$HAVE" ]]; then
     if [[ ! -x "$VENV/bin/python" ]]; then
-      echo "[bootstrap] creating $VENV (the first run downloads torch: several minutes)" >&2
+      echo "[bootstrap] creating $VENV: the first run downloads about 3 GB of Python packages (torch, transformers, ...); about 2 minutes on a fast link, longer on a slow one. Later runs reuse it." >&2
       mkdir -p "$(dirname "$VENV")"
       "$PYTHON" -m venv "$VENV"
       "$VENV/bin/python" -m pip install -q --upgrade pip >&2

@@ -96,7 +96,7 @@ fetch_jars() {                                  # name
     exec 9>"$JAR_CACHE/.lock-$name"             # another clone may be fetching the same jars
     flock 9
     if [[ ! -f $out/.complete ]]; then
-      log "fetching $name jars with Maven into $out (first time only)..."
+      log "fetching $name jars with Maven into $out (first time only; about a minute, tens of MB; Maven prints only errors)..."
       tmp=$(mktemp -d "$JAR_CACHE/.tmp-$name-XXXXXX")
       rc=0
       # -q still prints errors (on stdout); strip Maven 3.8's stray colour codes, keep the rest.
