@@ -9,6 +9,7 @@ MODEL_REPOSITORY="$ROOT/services/generation/model_repository"
 CLASSIFIER_REPOSITORY="$ROOT/services/classifier/model_repository"
 trap 'scripts/up.sh services-stop >/dev/null 2>&1 || true; scripts/triton.sh stop "$MODEL_REPOSITORY" || true; scripts/infra.sh stop all || true' EXIT
 
+"$ROOT/.venv/bin/seatcopilot" models build >&2   # one builder at a time per machine
 SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
 export SEATCOPILOT_LLM_DIR
 SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)

@@ -32,7 +32,8 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
-log "local models (the intent classifier trains on a fresh machine: a few minutes, then cached)"
+log "local models (the intent classifier trains on a fresh machine: about 9 minutes on 2 cores, then cached)"
+.venv/bin/seatcopilot models build   # one builder at a time per machine; the lines below then only read the cache
 SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
 export SEATCOPILOT_LLM_DIR
 SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)

@@ -68,6 +68,7 @@ start() {
   "$ROOT/scripts/infra.sh" start all
   "$ROOT/.venv/bin/seatcopilot" topics create --bootstrap "$KAFKA_BOOTSTRAP"
   "$ROOT/.venv/bin/seatcopilot" kg load
+  "$ROOT/.venv/bin/seatcopilot" models build >&2   # one builder at a time per machine
   SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
   export SEATCOPILOT_LLM_DIR
   SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)

@@ -13,6 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 BUNDLED_CALLS = data_path("calls")
+BUILD_LOCK = ".build.lock"  # scripts/run_tests.sh takes the same lock with flock(1)
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -36,6 +37,30 @@ def _topics_create(args: argparse.Namespace) -> int:
 
 
 def _models_build(args: argparse.Namespace) -> int:
+    """Builds the local models, one builder at a time on this machine (clones share the cache)."""
+    import fcntl
+
+    from seatcopilot.local_model import models_dir
+
+    models_dir().mkdir(parents=True, exist_ok=True)
+    with open(models_dir() / BUILD_LOCK, "w") as lock:
+        if not _try_lock(lock):
+            print("[models] another checkout on this machine is building the models; waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_models()
+
+
+def _try_lock(handle) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _build_models() -> int:
     from seatcopilot.encoder import encoder_path
     from seatcopilot.local_model import local_model_dir
 
