@@ -29,7 +29,13 @@ from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.telemetry import LATENCY_BUCKETS
 
 from services.retrieval.eligibility import EligibilityFacts, eligibility_item, evaluate
-from services.retrieval.entities import STATE_CODES, CallMemory, CustomerAttributes, asks_about_eligibility
+from services.retrieval.entities import (
+    STATE_CODES,
+    CallMemory,
+    CustomerAttributes,
+    asks_about_eligibility,
+    from_dialogue,
+)
 from services.retrieval.ranking import estimate_tokens, rank, select, to_item
 from services.retrieval.stores import UNKNOWN, Candidate, GraphQuery, KnowledgeStore
 
@@ -191,7 +197,9 @@ class Retriever:
 
     async def retrieve(self, classified: cl.ClassifiedEvent) -> rt.GroundedEvent:
         event = classified.event
-        if self.wants_knowledge(classified):
+        if classified.dialogue.last_seq:  # the classifier stage's dialogue state: the one owner of these facts
+            known = from_dialogue(classified.dialogue)
+        elif self.wants_knowledge(classified):
             known = self.memory.learn(event.call_id, event.text)
         else:
             known = self.memory.known(event.call_id)
