@@ -46,6 +46,8 @@ _AMOUNT_CUE = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT_AFTER = re.compile(r"^\s*(?:loan|line|limit|deposit|over|for\s+\d+)", re.IGNORECASE)
+# "the monthly payment be on $8,000": the amount a payment is asked about, not a debt payment.
+_PAYMENT_ON = re.compile(r"\bpayments?\b[^.$\d]{0,15}\b(?:on|for)\s*$", re.IGNORECASE)
 _SCORE = re.compile(r"\b([3-8]\d{2})\b")
 _SCORE_CUE = re.compile(r"\b(score|credit|fico)\b", re.IGNORECASE)
 _TERM = re.compile(
@@ -86,7 +88,7 @@ def _money(text: str) -> tuple[float | None, float | None, float | None]:
         monthly, yearly = bool(_PER_MONTH.search(after)), bool(_PER_YEAR.search(after))
         if _BALANCE_AFTER.search(after):
             continue
-        if _AMOUNT_AFTER.search(after):
+        if _AMOUNT_AFTER.search(after) or _PAYMENT_ON.search(before):
             amount = value
         elif _INCOME_CUE.search(clause):
             income = value * 12 if monthly or (not yearly and value < 10_000) else value
