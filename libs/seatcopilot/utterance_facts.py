@@ -55,7 +55,8 @@ _TERM = re.compile(
     r"|\b(\d{1,3})[- ](month|year)\s+(?:loan|term)\b",
     re.IGNORECASE,
 )
-_LOAN_CONTEXT = re.compile(r"\b(loan|borrow\w*|pay\s+(?:it\s+)?(?:off|back)|term|financ\w*|payments?)\b", re.IGNORECASE)
+_LOAN_CONTEXT = re.compile(r"\b(loan|borrow\w*|pay\s+(?:it\s+)?(?:off|back)|term|financ\w*|payments?|a month|monthly|"
+                           r"each month|per month)\b", re.IGNORECASE)
 _DTI = re.compile(r"\b(?:debt[- ]to[- ]income|dti)(?:\s+ratio)?(?:\s+(?:is|of|at|around|about|like))*\s*"
                   r"(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)", re.IGNORECASE)
 _ELIGIBILITY_CUE = re.compile(r"\b(qualify|qualified|eligible|eligibility|get\s+approved|approve\s+me|be\s+approved)\b",

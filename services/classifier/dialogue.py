@@ -78,9 +78,12 @@ def _date_after(position: int, dates: list[tuple[str, date, int]]) -> str:
 
 def _correction(state: dg.DialogueState, text: str, found: dict[str, float | str], event: ev.CallEvent) -> None:
     corrected = extraction.corrected_value(text)
-    if corrected is None or found:
+    if corrected is None:
         return
     name, value = corrected
+    same_kind = {"money": MONEY_SLOTS, "term_months": ("term_months",)}.get(name, tuple(found))
+    if any(slot in found for slot in same_kind):  # the turn names the slot itself ("I'd rather borrow $15,000")
+        return
     if name in ("money", "number"):  # the slot last set that can hold such a value
         fits = MONEY_SLOTS if name == "money" else ("credit_score",) if 300 <= value <= 850 else ("term_months",)
         candidates = [s for s in state.slots if s.name in fits]

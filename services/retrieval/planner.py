@@ -17,18 +17,21 @@ import re
 
 from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.utterance_facts import mentioned_products
 
 from services.retrieval.eligibility import EligibilityFacts, monthly_payment
 from services.retrieval.entities import CustomerAttributes
 from services.retrieval.knowledge import ProductFacts
 
 ASKS_PAYMENT = re.compile(r"\b(monthly payments?|payments? (?:be|would be|come to|look like)|how much (?:a|per|each) "
-                          r"month|what would i pay|how much would i pay|pay (?:a|per|each) month)\b", re.IGNORECASE)
+                          r"month|what would i pay|how much would i pay|pay (?:a|per|each) month|"
+                          r"cost (?:me )?(?:a |per |each )?month(?:ly)?)\b", re.IGNORECASE)
 ASKS_FEE = re.compile(r"\b(fees?|penalty|penalties|charge (?:me|for)|cost to)\b", re.IGNORECASE)
 ASKS_RATE = re.compile(r"\b(apr|rates?|interest)\b", re.IGNORECASE)
 ASKS_ELIGIBILITY = re.compile(r"\b(qualify|qualified|eligible|eligibility|approved|approve me)\b", re.IGNORECASE)
-ASKS_ACCOUNT = re.compile(r"\b(my (?:balance|account|payoff|due date|statement|last payment|loan balance)|how much do "
-                          r"i owe|what do i owe|when is my (?:next )?payment|payoff amount)\b", re.IGNORECASE)
+ASKS_ACCOUNT = re.compile(r"\b((?:my|his|her|the) (?:current |account |loan )?(?:balance|account|payoff|due date|"
+                          r"statement|last payment)|how much (?:do i|does (?:he|she)|he|she|i) owes?|what do(?:es)? "
+                          r"(?:i|he|she) owe|when is my (?:next )?payment|payoff amount)\b", re.IGNORECASE)
 GIVES_IDENTITY = re.compile(r"\[(?:NAME|DOB|EMAIL|SSN|ADDRESS|PHONE)\]|\b(?:my name is|date of birth|born on|"
                             r"last four|social security)\b", re.IGNORECASE)
 NONEXISTENT_FEES = re.compile(r"\b(application|processing|approval|activation|upfront|up-front|insurance)\s+fee\b",
@@ -58,7 +61,12 @@ def _plan(kind: str, answer_type: str, text: str, facts: list[str], sources: lis
     return rt.AnswerPlan(card_kind=kind, answer_type=answer_type, text=text, facts=facts, sources=sources)
 
 
-def _chosen_product(facts: EligibilityFacts, known: CustomerAttributes) -> ProductFacts | None:
+def _chosen_product(facts: EligibilityFacts, known: CustomerAttributes, text: str) -> ProductFacts | None:
+    """The product named in this turn, else the personal loan when the call is about it, else the first named."""
+    named_now = mentioned_products(text)
+    now = [p for p in facts.products if p.key in named_now and p.key != "personal-loan"]
+    if now:
+        return now[0]
     wanted = [p for p in facts.products if p.key in known.products] or list(facts.products)
     return next((p for p in wanted if p.key == "personal-loan"), wanted[0] if wanted else None)
 
@@ -81,9 +89,9 @@ def payment_answer(product: ProductFacts, known: CustomerAttributes) -> rt.Answe
     return _plan("answer", "payment", text, [_percent(apr), _money(payment)], [product_source(product)])
 
 
-def eligibility_answer(results: list[rt.EligibilityResult], known: CustomerAttributes,
+def eligibility_answer(results: list[rt.EligibilityResult], known: CustomerAttributes, product: ProductFacts,
                        items: list[rt.KnowledgeItem]) -> rt.AnswerPlan | None:
-    result = next(iter(results), None)
+    result = next((r for r in results if r.product == product.key), next(iter(results), None))
     if result is None:
         return None
     sources = _item(items, "eligibility") or [i for i in items if i.kind == "ELIGIBILITY"][:1]
@@ -114,11 +122,14 @@ def fee_answer(text: str, product: ProductFacts, items: list[rt.KnowledgeItem]) 
         return _plan("answer", "fee", f"There's no {name} fee. The only fee at the start is the origination fee of "
                      f"0% to {fees.get('origination_pct_max', 0):g}%, already included in the APR.",
                      [f"no {name} fee"], sources)
+    named = [(key, label) for key, label in FEE_NAMES.items() if re.search(label.split()[0], text, re.IGNORECASE)]
+    if named:  # the fee asked about, and only it
+        said = [f"the {label} is {_money(fees.get(key, 0))}" for key, label in named]
+        return _plan("answer", "fee", f"{' and '.join(said).capitalize()}.",
+                     [_money(fees.get(key, 0)) for key, _ in named], sources)
     parts = [f"an origination fee of 0% to {fees.get('origination_pct_max', 0):g}%, taken out of the loan amount "
              "and included in the APR"] if fees.get("origination_pct_max") else []
     parts.append("no prepayment penalty")
-    if re.search(r"\blate\b", text, re.IGNORECASE):
-        parts.append(f"a {_money(fees.get('late_fee', 0))} late fee after the 15-day grace period")
     facts = [f"0% to {fees.get('origination_pct_max', 0):g}%"] if fees.get("origination_pct_max") else []
     facts.append("no prepayment penalty")
     return _plan("answer", "fee", "There's " + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "")
@@ -172,13 +183,16 @@ def plan(text: str, scenario: str, seq: int, state: dg.DialogueState, known: Cus
     found = risk_card(text, state, seq, items) or identity_card(text, state, scenario)
     if found is not None:
         return found
-    product = _chosen_product(facts, known) if facts is not None else None
+    product = _chosen_product(facts, known, text) if facts is not None else None
     if product is not None and scenario == "SALES":
+        if NONEXISTENT_FEES.search(text):
+            return fee_answer(text, product, items)
         if ASKS_PAYMENT.search(text) and product.terms_months:
             return payment_answer(product, known)
-        if ASKS_ELIGIBILITY.search(text):
-            return eligibility_answer(results, known, items)
-        if ASKS_FEE.search(text) or NONEXISTENT_FEES.search(text):
+        eligibility = eligibility_answer(results, known, product, items) if ASKS_ELIGIBILITY.search(text) else None
+        if eligibility is not None:
+            return eligibility
+        if ASKS_FEE.search(text):
             return fee_answer(text, product, items)
         if ASKS_RATE.search(text) and "?" in text:
             return rate_answer(product, known, facts)
