@@ -118,7 +118,7 @@ def scripted_line(items: list[rt.KnowledgeItem], sentences: int = 2,
         text = first_sentences(item.text, sentences)
         if text not in offered:
             return text, [item]
-    return ("" if lines or HOLDING_LINE in offered else HOLDING_LINE), []
+    return ("" if lines else HOLDING_LINE), []  # no knowledge (store down): the holding line, every time
 
 
 CARD_KINDS = {"answer": gen.CARD_KIND_ANSWER, "next_action": gen.CARD_KIND_NEXT_ACTION,
