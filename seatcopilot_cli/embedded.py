@@ -57,7 +57,8 @@ class EmbeddedPipeline:
         self.generation_config = load(GenerationConfig, environ)
         self.stages = {
             "intake": IntakeStage(intake := load(IntakeConfig, environ), load_tenants(intake.tenants_file, environ)),
-            "classifier": classifier_main.build(load(ClassifierConfig, environ)),
+            "classifier": classifier_main.build(load(ClassifierConfig, environ),
+                                                self.bus.table(classifier_main.STATE_TABLE)),
             "retrieval": retrieval_main.build(load(RetrievalConfig, environ)),
             "generation": generation_main.build(self.generation_config),
             "compliance": compliance_main.build(load(ComplianceConfig, environ)),

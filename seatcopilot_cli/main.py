@@ -98,6 +98,12 @@ def _summaries(args: argparse.Namespace) -> int:
     return summaries.run_feedback_export(args.bootstrap, Path(args.out), args.timeout)
 
 
+def _suggestions_evaluate(args: argparse.Namespace) -> int:
+    from seatcopilot_cli.suggestions import run_evaluate
+
+    return run_evaluate(Path(args.jsonl), args.misses)
+
+
 def _version() -> str:
     """The installed package's version, and the checkout's commit where there is one."""
     import subprocess
@@ -157,6 +163,13 @@ def parser() -> argparse.ArgumentParser:
     intake_send.set_defaults(func=_intake_send)
 
     add_summaries_commands(commands)
+    suggestions = commands.add_parser("suggestions", help="suggestion usefulness").add_subparsers(
+        dest="suggestions_command", required=True)
+    suggestions_evaluate = suggestions.add_parser(
+        "evaluate", help="answered/wrong per answer type on labelled calls (last line answered= wrong=)")
+    suggestions_evaluate.add_argument("--jsonl", required=True, help="labelled calls, one JSON object a line")
+    suggestions_evaluate.add_argument("--misses", action="store_true", help="print each turn not answered or wrong")
+    suggestions_evaluate.set_defaults(func=_suggestions_evaluate)
 
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)
     models.add_parser("build", help="build the local models the pipeline needs").set_defaults(func=_models_build)

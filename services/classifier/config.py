@@ -22,6 +22,8 @@ class ClassifierConfig:
     threads: int = env("CLASSIFIER_THREADS", default=0, minimum=0, help="torch threads; 0: torch's default")
     triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
     triton_model: str = env("CLASSIFIER_TRITON_MODEL", default="seatcopilot_intents")
+    state_retention_s: float = env("CLASSIFIER_STATE_RETENTION_S", default=86400.0, minimum=60,
+                                   help="how long the dialogue-state changelog keeps a call's state")
     triton_timeout_s: float = env("CLASSIFIER_TRITON_TIMEOUT_S", default=2.0, minimum=0.01)
 
 

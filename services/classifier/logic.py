@@ -2,7 +2,8 @@
 
 The model: the MiniLM encoder fine-tuned with an intent head (training.py), run in this process with
 micro-batching or on Triton (backends.py). Low confidence, or the model's own `unknown` class, gives
-`unknown`, never a confident wrong label; the task and stage follow from the intent (taxonomy.py)."""
+`unknown`, never a confident wrong label; the task and stage follow from the intent (taxonomy.py).
+The stage also owns the call's dialogue state (dialogue.py) and publishes it on every classified event."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from services.classifier.backends import Backend
 from services.classifier.decision import decide
+from services.classifier.dialogue import DialogueStates
 from services.classifier.taxonomy import SEEDS, UNKNOWN, UNKNOWN_STAGE, UNKNOWN_TASK, load_intents
 
 __all__ = ["UNKNOWN", "IntentClassifier"]
 
 
 class IntentClassifier:
-    def __init__(self, backend: Backend, min_confidence: float, seeds_path: Path = SEEDS) -> None:
+    def __init__(self, backend: Backend, min_confidence: float, seeds_path: Path = SEEDS,
+                 states: DialogueStates | None = None) -> None:
         self.backend = backend
+        self.states = states or DialogueStates()
         self.intents = load_intents(seeds_path)
         self.min_confidence = min_confidence
         self.model_version = backend.version
@@ -35,7 +39,7 @@ class IntentClassifier:
         return [decide(row, self.backend.labels, self.intents, scenario, self.min_confidence) for row in probs]
 
     def classify(self, event: ev.CallEvent) -> cl.ClassifiedEvent:
-        classified = cl.ClassifiedEvent(event=event)
+        classified = cl.ClassifiedEvent(event=event, dialogue=self.states.observe(event))
         if event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_CUSTOMER:
             return classified  # lifecycle and operator events pass through in order, unlabelled
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)

@@ -6,11 +6,15 @@ from pathlib import Path
 
 from seatcopilot import service
 from seatcopilot.config import ConfigError
+from seatcopilot.transport import StateTable
 
 from services.classifier import grpc_adapter, kafka_adapter
 from services.classifier.backends import Backend, LocalBackend, TritonBackend
 from services.classifier.config import ClassifierConfig, load_config
+from services.classifier.dialogue import DialogueStates
 from services.classifier.logic import IntentClassifier
+
+STATE_TABLE = "dialogue-state"
 
 
 def model_directory(config: ClassifierConfig) -> Path:
@@ -30,15 +34,16 @@ def backend(config: ClassifierConfig) -> Backend:
                         config.max_wait_ms / 1000)
 
 
-def build(config: ClassifierConfig) -> IntentClassifier:
-    return IntentClassifier(backend(config), config.min_confidence)
+def build(config: ClassifierConfig, table: StateTable | None = None) -> IntentClassifier:
+    """`table`: where dialogue states live (the transport's durable table; a dict when None)."""
+    return IntentClassifier(backend(config), config.min_confidence, states=DialogueStates(table))
 
 
 def main() -> None:
     common, config = load_config()
 
     async def setup(ctx: service.ServiceContext) -> None:
-        classifier = build(config)
+        classifier = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
         ctx.background.extend(kafka_adapter.attach(ctx.io, classifier))
         grpc_adapter.register(ctx.server, classifier)
 

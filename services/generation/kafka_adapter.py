@@ -17,7 +17,8 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
         if grounded.classified.event.arm == ARM_OFF:
             return  # the experiment's holdout works without the copilot
         draft = await generator.draft(grounded)
-        await io.publish(DRAFTS, draft.call_id, draft)
+        if draft.text:  # empty: every line for this turn was offered already in the call
+            await io.publish(DRAFTS, draft.call_id, draft)
 
     async def on_event(event: ev.CallEvent) -> None:
         generator.observe(event)

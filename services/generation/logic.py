@@ -49,6 +49,9 @@ class CallContext:
 
     ledger: ObligationLedger
     history: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_TURNS))
+    # Lines already offered in this call: a script line is never offered twice (a planned answer is, when
+    # the question is asked again).
+    offered: set[str] = field(default_factory=set)
 
 SCRIPT_KINDS = ("SCRIPT", "OBJECTION_HANDLER", "FAQ")
 HOLDING_LINE = "Let me check that for you — one moment, please."
@@ -106,10 +109,31 @@ def grounding_problem(text: str, grounded: rt.GroundedEvent) -> str:
     return ""
 
 
-def scripted_line(items: list[rt.KnowledgeItem], sentences: int = 2) -> tuple[str, list[rt.KnowledgeItem]]:
-    for item in sorted(items, key=lambda i: i.kind not in SCRIPT_KINDS):
-        return first_sentences(item.text, sentences), [item]
-    return HOLDING_LINE, []
+def scripted_line(items: list[rt.KnowledgeItem], sentences: int = 2,
+                  offered: frozenset[str] | set[str] = frozenset()) -> tuple[str, list[rt.KnowledgeItem]]:
+    """The best script line not yet offered in the call. Regulation text is never a line to say (the
+    planner shows it as guidance); '' when every line was offered already."""
+    lines = [i for i in sorted(items, key=lambda i: i.kind not in SCRIPT_KINDS) if i.kind != "REGULATION"]
+    for item in lines:
+        text = first_sentences(item.text, sentences)
+        if text not in offered:
+            return text, [item]
+    return ("" if lines else HOLDING_LINE), []  # no knowledge (store down): the holding line, every time
+
+
+CARD_KINDS = {"answer": gen.CARD_KIND_ANSWER, "next_action": gen.CARD_KIND_NEXT_ACTION,
+              "warning": gen.CARD_KIND_WARNING, "guidance": gen.CARD_KIND_GUIDANCE}
+
+
+def planned(draft: gen.SuggestionDraft, plan: rt.AnswerPlan) -> None:
+    """The planner's card as the draft: its wording, facts and sources (grounded and computed by retrieval)."""
+    draft.text = plan.text
+    draft.card_kind = CARD_KINDS.get(plan.card_kind, gen.CARD_KIND_ANSWER)
+    draft.answer_type = plan.answer_type
+    draft.answer_facts.extend(plan.facts)
+    draft.sources.extend(plan.sources)
+    draft.backend = gen.BACKEND_SCRIPTED
+    draft.fallback_reason = "planned"
 
 
 def arm_templates(spec: str) -> dict[str, str]:
@@ -196,7 +220,9 @@ class Generator:
 
     def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
         style = self.template_for(grounded.classified.event.arm)
-        text, sources = scripted_line(list(grounded.items), style.sentences)
+        event = grounded.classified.event
+        offered = self._calls[event.call_id].offered if event.call_id in self._calls else set()
+        text, sources = scripted_line(list(grounded.items), style.sentences, offered)
         draft.text = text
         del draft.sources[:]
         draft.sources.extend(sources)
@@ -213,7 +239,9 @@ class Generator:
     async def stream(self, grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
         """Text pieces as the model writes them, then the complete draft."""
         draft = self._base_draft(grounded)
-        if self.backend is None:
+        if grounded.plan.answer_type:
+            planned(draft, grounded.plan)
+        elif self.backend is None:
             self._fallback(draft, grounded, "model_disabled")
         elif self._slots.locked() or self._waited_too_long():
             self._fallback(draft, grounded, "overloaded")  # shed rather than queue past the deadline
@@ -245,8 +273,19 @@ class Generator:
                 except Exception as error:  # a model outage must not empty the panel
                     log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
                     self._fallback(draft, grounded, "model_unavailable")
+        if not draft.card_kind:
+            draft.card_kind = gen.CARD_KIND_ANSWER
+        self._remember(draft, grounded)
         DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
         yield gen.GenerateChunk(draft=draft)
+
+    def _remember(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
+        """A line offered once is not offered again in the call (see scripted_line)."""
+        if not draft.text:
+            return
+        event = grounded.classified.event
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
+        self.context(event.call_id, scenario).offered.add(draft.text)
 
     async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         async for chunk in self.stream(grounded):

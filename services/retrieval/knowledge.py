@@ -72,6 +72,9 @@ class ProductFacts(Fact):
     # Revolving products: the minimum monthly payment is this share of the balance, at least min_payment.
     min_payment_pct: float = 0.0
     min_payment: float = 0.0
+    # The APR the rate sheet quotes in its worked example: what a payment figure is computed at before the
+    # credit review (0: none quoted).
+    representative_apr: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def _product(entry: dict[str, Any]) -> ProductFacts:
         terms_months=tuple(int(t) for t in entry.get("terms_months") or ()),
         fees=tuple(sorted((str(k), float(v)) for k, v in fees.items())),
         min_payment_pct=float(entry.get("min_payment_pct", 0)), min_payment=float(entry.get("min_payment", 0)),
-        **_provenance(entry),
+        representative_apr=float(entry.get("representative_apr", 0)), **_provenance(entry),
     )
 
 

@@ -160,7 +160,7 @@ def product_row(product: ProductFacts) -> dict[str, Any]:
              "amount_min": product.amount_min, "amount_max": product.amount_max,
              "terms_months": list(product.terms_months), "fees_json": json.dumps(product.fees),
              "min_payment_pct": product.min_payment_pct, "min_payment": product.min_payment,
-             **_provenance(product)}
+             "representative_apr": product.representative_apr, **_provenance(product)}
     return {"props": props, "item": product.item}
 
 

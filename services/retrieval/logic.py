@@ -28,8 +28,15 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.telemetry import LATENCY_BUCKETS
 
+from services.retrieval import planner
 from services.retrieval.eligibility import EligibilityFacts, eligibility_item, evaluate
-from services.retrieval.entities import STATE_CODES, CallMemory, CustomerAttributes, asks_about_eligibility
+from services.retrieval.entities import (
+    STATE_CODES,
+    CallMemory,
+    CustomerAttributes,
+    asks_about_eligibility,
+    from_dialogue,
+)
 from services.retrieval.ranking import estimate_tokens, rank, select, to_item
 from services.retrieval.stores import UNKNOWN, Candidate, GraphQuery, KnowledgeStore
 
@@ -191,7 +198,9 @@ class Retriever:
 
     async def retrieve(self, classified: cl.ClassifiedEvent) -> rt.GroundedEvent:
         event = classified.event
-        if self.wants_knowledge(classified):
+        if classified.dialogue.last_seq:  # the classifier stage's dialogue state: the one owner of these facts
+            known = from_dialogue(classified.dialogue)
+        elif self.wants_knowledge(classified):
             known = self.memory.learn(event.call_id, event.text)
         else:
             known = self.memory.known(event.call_id)
@@ -199,13 +208,19 @@ class Retriever:
                                     token_budget=self.settings.token_budget)
         query = await self._query(classified, known)
         eligible_question = query.intent == ELIGIBILITY_INTENT or asks_about_eligibility(event.text)
-        try:
-            candidates, facts = await self._ask(query, known.products if eligible_question else None)
+        customer_turn = self.wants_knowledge(classified)
+        try:  # the graph's product facts for every customer turn: the planner computes answers from them
+            candidates, facts = await self._ask(query, known.products if customer_turn else None)
         except StoreUnavailable as unavailable:
             DEGRADED.labels(unavailable.reason).inc()
             grounded.degraded, grounded.degraded_reason = True, unavailable.reason
             return grounded
-        self._fill(grounded, query, candidates, facts, known)
+        self._fill(grounded, query, candidates, facts if eligible_question else None, known)
+        if customer_turn:
+            answer = planner.plan(event.text, query.scenario, event.seq, classified.dialogue, known, facts,
+                                  list(grounded.eligibility), list(grounded.items))
+            if answer is not None:
+                grounded.plan.CopyFrom(answer)
         return grounded
 
     def _fill(self, grounded: rt.GroundedEvent, query: GraphQuery, candidates: list[Candidate],

@@ -105,7 +105,8 @@ def product_from_props(props: dict[str, Any]) -> ProductFacts:
         apr_max=props["apr_max"], amount_min=props["amount_min"], amount_max=props["amount_max"],
         terms_months=tuple(props["terms_months"] or ()),
         fees=tuple((name, value) for name, value in json.loads(props["fees_json"])),
-        min_payment_pct=props["min_payment_pct"], min_payment=props["min_payment"], **_provenance(props),
+        min_payment_pct=props["min_payment_pct"], min_payment=props["min_payment"],
+        representative_apr=props.get("representative_apr") or 0.0, **_provenance(props),
     )
 
 

@@ -72,8 +72,12 @@ def listing(values: list[str], empty: str = "none") -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
+def _schedule(promise: sm.PromiseToPay) -> str:
+    return f", {promise.schedule}" if promise.schedule and promise.schedule != "once" else ""
+
+
 def promise_text(promise: sm.PromiseToPay) -> str:
-    return f"promise to pay {promise.amount}" + (f" on {promise.date}" if promise.date else "")
+    return f"promise to pay {promise.amount}" + (f" on {promise.date}" if promise.date else "") + _schedule(promise)
 
 
 def commitments(state: sm.CallState) -> list[str]:
@@ -101,7 +105,7 @@ def _section_lines(state: sm.CallState, owed: list[str], role: str) -> dict[str,
     customer_items = [o.text for o in state.open_items if o.kind == "customer_request"]
     return {
         "promises": lambda: "Promises to pay: " + listing(
-            [f"{p.amount}" + (f" on {p.date}" if p.date else " (no date given)") + f" (turn {p.seq})"
+            [f"{p.amount}" + (f" on {p.date}" if p.date else " (no date given)") + _schedule(p) + f" (turn {p.seq})"
              for p in state.promises], "none made") + ".",
         "open_items": lambda: "Open items: " + listing(
             customer_items + [f"operator said \"{o.text}\"" for o in operator_items], "none") + ".",

@@ -26,7 +26,8 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
             await io.publish(MANAGER_REPORTS, report.team_id or UNASSIGNED_TEAM, report)
 
     async def on_classified(classified: cl.ClassifiedEvent) -> None:
-        summary = await summarizer.on_event(classified.event, classified.classification.intent)
+        summary = await summarizer.on_event(classified.event, classified.classification.intent,
+                                            classified.dialogue)
         if summary is None:
             return
         await io.publish(SUMMARIES, summary.call_id, summary)

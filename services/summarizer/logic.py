@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from prometheus_client import Counter
 from seatcopilot import codec
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.model_backends import GenerationRequest, ModelBackend, complete
@@ -94,7 +95,8 @@ class Summarizer:
 
     # -- call state ----------------------------------------------------------------------------
 
-    async def on_event(self, event: ev.CallEvent, intent: str = "") -> sm.Summary | None:
+    async def on_event(self, event: ev.CallEvent, intent: str = "",
+                       dialogue: dg.DialogueState | None = None) -> sm.Summary | None:
         """Applies an event to its call's state; returns the summary a TRANSFER or CALL_ENDED calls for.
 
         The state is saved before any summary is written, so a restart during the (slow) model call
@@ -103,7 +105,7 @@ class Summarizer:
         """
         state = self.states.get(event.call_id) or new_state(event.call_id)
         policy = self.policies.get(event.tenant or state.tenant)
-        if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns):
+        if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns, dialogue):
             self.states.put(state)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             return await self.handover_of(state, event.transfer_to_role, event.seq)

@@ -13,6 +13,7 @@ import time
 from seatcopilot import sentiment
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
@@ -122,9 +123,34 @@ def _callback(state: sm.CallState, event: ev.CallEvent, lexicon: Lexicon, dates:
                                            requested_by=event.speaker))
 
 
+def _money(amount: float) -> str:
+    return f"${amount:,.2f}".removesuffix(".00")
+
+
+def adopt_dialogue(state: sm.CallState, dialogue: dg.DialogueState) -> None:
+    """Promises, callbacks, amounts and dates as the classifier stage's dialogue state holds them."""
+    state.dialogue.CopyFrom(dialogue)
+    del state.promises[:]
+    state.promises.extend(sm.PromiseToPay(amount=_money(p.amount), date=p.date, seq=p.seq, schedule=p.schedule)
+                          for p in dialogue.promises)
+    del state.callbacks[:]
+    state.callbacks.extend(sm.Callback(when=c.when, seq=c.seq, requested_by=c.requested_by)
+                           for c in dialogue.callbacks)
+    kept = [f for f in state.facts if f.kind not in ("amount", "date")]
+    del state.facts[:]
+    state.facts.extend(kept)
+    seen: set[tuple[str, str]] = set()
+    for mention in dialogue.mentions:
+        if (mention.name, mention.text) not in seen:
+            seen.add((mention.name, mention.text))
+            state.facts.append(sm.Fact(kind=mention.name, value=mention.text, seq=mention.seq,
+                                       speaker=mention.speaker))
+
+
 def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: Policy | None, lexicon: Lexicon,
-                max_turns: int) -> bool:
-    """Applies one transcript event; False (and nothing changed) for one already applied."""
+                max_turns: int, dialogue: dg.DialogueState | None = None) -> bool:
+    """Applies one transcript event; False (and nothing changed) for one already applied. With the
+    classifier stage's dialogue state, promises, callbacks, amounts and dates come from it."""
     if state.last_seq and event.seq <= state.last_seq:
         return False
     state.last_seq = event.seq
@@ -143,8 +169,10 @@ def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: P
     if len(state.turns) > max_turns:
         del state.turns[0]
         state.turns_dropped += 1
+    owned = dialogue is not None and dialogue.last_seq > 0
     year = time.gmtime(event.ts.seconds if event.HasField("ts") else time.time()).tm_year
-    amounts, dates = facts.amounts_in(event.text), facts.dates_in(event.text, oldest_year=year - DATE_YEARS_BACK)
+    amounts, dates = ([], []) if owned else (
+        facts.amounts_in(event.text), facts.dates_in(event.text, oldest_year=year - DATE_YEARS_BACK))
     for kind, values in (("amount", amounts), ("date", dates), ("product", lexicon.products_in(event.text))):
         for value in values:
             _add_fact(state, kind, value, event)
@@ -152,7 +180,10 @@ def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: P
         _customer_turn(state, event, intent, lexicon, amounts, dates)
     else:
         _operator_turn(state, event, policy, lexicon, amounts, dates)
-    _callback(state, event, lexicon, dates)
+    if owned:
+        adopt_dialogue(state, dialogue)
+    else:
+        _callback(state, event, lexicon, dates)
     return True
 
 

@@ -1,5 +1,8 @@
 """Checking a summary sentence by sentence against the call it summarizes.
 
+A model-written sentence is shown only if it states at least one fact of this call that the call supports
+and repeats nothing (neither itself nor a sentence kept before it).
+
 A sentence is supported when every number, calendar word (month, weekday) and product it names was
 said in the call, it claims a promise to pay only if the call holds one, and most of its content
 words come from the call. The model's sentences that fail are removed from what operators see and
@@ -71,6 +74,9 @@ class Evidence:
     products: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
     has_promise: bool = False
+    # Stems of what the state holds about this call (intents, open items, facts): a sentence naming one
+    # says something about this call, not about calls in general.
+    fact_stems: set[str] = field(default_factory=set)
 
     def add_text(self, text: str, lexicon: Lexicon) -> None:
         self.numbers |= facts.numbers_in(text)
@@ -96,7 +102,32 @@ def evidence_from_state(state: sm.CallState, lexicon: Lexicon) -> Evidence:
     texts += [c.when for c in state.callbacks]
     texts += [ev.Role.Name(r).removeprefix("ROLE_").lower() for r in state.transfers]
     texts.append(ev.Scenario.Name(state.scenario).removeprefix("SCENARIO_").lower())
-    return evidence_from_texts(texts, lexicon, has_promise=bool(state.promises))
+    evidence = evidence_from_texts(texts, lexicon, has_promise=bool(state.promises))
+    state_facts = [i.replace("_", " ") for i in state.intents] + [o.text for o in state.open_items]
+    for text in state_facts + [f.value for f in state.facts]:
+        evidence.fact_stems |= content_stems(text)
+    return evidence
+
+
+def repeats_itself(sentence: str) -> bool:
+    """A phrase of four words said twice in one sentence ("pleased with the customer service of ...")."""
+    words = _WORD.findall(sentence.lower())
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    return len(grams) != len(set(grams))
+
+
+def states_call_fact(sentence: str, evidence: Evidence, lexicon: Lexicon) -> bool:
+    """At least one fact of this call: a number, date, product, or something the state holds."""
+    return bool(facts.numbers_in(sentence) & evidence.numbers
+                or facts.calendar_words_in(sentence) & evidence.calendar
+                or set(lexicon.products_in(sentence)) & evidence.products
+                or content_stems(sentence) & evidence.fact_stems)
+
+
+def _repeats(sentence: str, kept: list[str]) -> bool:
+    stems = content_stems(sentence)
+    return sentence in kept or repeats_itself(sentence) or any(
+        stems and len(stems & content_stems(k)) / len(stems) >= 0.8 for k in kept)
 
 
 def problem(sentence: str, evidence: Evidence, lexicon: Lexicon) -> str:
@@ -137,7 +168,9 @@ def verify(text: str, evidence: Evidence, lexicon: Lexicon, reports_only: bool =
         if not sentence:
             continue
         reason = "not_a_report" if reports_only and speaks_instead_of_reporting(sentence) else ""
-        reason = reason or ("repeated" if sentence in kept else "") or problem(sentence, evidence, lexicon)
+        reason = reason or ("repeated" if _repeats(sentence, kept) else "") or problem(sentence, evidence, lexicon)
+        if not reason and reports_only and not states_call_fact(sentence, evidence, lexicon):
+            reason = "no_call_fact"
         if reason:
             removed.append((sentence, reason))
         else:

@@ -1,3 +1,4 @@
+from seatcopilot.dialogue.v1 import dialogue_pb2 as _dialogue_pb2
 from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -21,9 +22,11 @@ class Classification(_message.Message):
     def __init__(self, intent: _Optional[str] = ..., confidence: _Optional[float] = ..., task: _Optional[str] = ..., stage: _Optional[str] = ..., model_version: _Optional[str] = ...) -> None: ...
 
 class ClassifiedEvent(_message.Message):
-    __slots__ = ("event", "classification")
+    __slots__ = ("event", "classification", "dialogue")
     EVENT_FIELD_NUMBER: _ClassVar[int]
     CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
+    DIALOGUE_FIELD_NUMBER: _ClassVar[int]
     event: _call_event_pb2.CallEvent
     classification: Classification
-    def __init__(self, event: _Optional[_Union[_call_event_pb2.CallEvent, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ...) -> None: ...
+    dialogue: _dialogue_pb2.DialogueState
+    def __init__(self, event: _Optional[_Union[_call_event_pb2.CallEvent, _Mapping]] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ..., dialogue: _Optional[_Union[_dialogue_pb2.DialogueState, _Mapping]] = ...) -> None: ...

@@ -18,13 +18,26 @@ class Backend(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BACKEND_LOCAL: _ClassVar[Backend]
     BACKEND_TRITON: _ClassVar[Backend]
     BACKEND_SCRIPTED: _ClassVar[Backend]
+
+class CardKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CARD_KIND_UNSPECIFIED: _ClassVar[CardKind]
+    CARD_KIND_ANSWER: _ClassVar[CardKind]
+    CARD_KIND_NEXT_ACTION: _ClassVar[CardKind]
+    CARD_KIND_WARNING: _ClassVar[CardKind]
+    CARD_KIND_GUIDANCE: _ClassVar[CardKind]
 BACKEND_UNSPECIFIED: Backend
 BACKEND_LOCAL: Backend
 BACKEND_TRITON: Backend
 BACKEND_SCRIPTED: Backend
+CARD_KIND_UNSPECIFIED: CardKind
+CARD_KIND_ANSWER: CardKind
+CARD_KIND_NEXT_ACTION: CardKind
+CARD_KIND_WARNING: CardKind
+CARD_KIND_GUIDANCE: CardKind
 
 class SuggestionDraft(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason")
+    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason", "card_kind", "answer_type", "answer_facts")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +54,9 @@ class SuggestionDraft(_message.Message):
     DEADLINE_FIELD_NUMBER: _ClassVar[int]
     PROMPT_VERSION_FIELD_NUMBER: _ClassVar[int]
     FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
+    CARD_KIND_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_FACTS_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     tenant: str
@@ -57,7 +73,10 @@ class SuggestionDraft(_message.Message):
     deadline: _timestamp_pb2.Timestamp
     prompt_version: str
     fallback_reason: str
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ...) -> None: ...
+    card_kind: CardKind
+    answer_type: str
+    answer_facts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., card_kind: _Optional[_Union[CardKind, str]] = ..., answer_type: _Optional[str] = ..., answer_facts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateChunk(_message.Message):
     __slots__ = ("text_delta", "draft")

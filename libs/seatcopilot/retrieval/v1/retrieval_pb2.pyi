@@ -118,8 +118,22 @@ class EligibilityResult(_message.Message):
     summary: str
     def __init__(self, product: _Optional[str] = ..., product_name: _Optional[str] = ..., decision: _Optional[_Union[Decision, str]] = ..., checks: _Optional[_Iterable[_Union[RuleCheck, _Mapping]]] = ..., deciding_rule_ids: _Optional[_Iterable[str]] = ..., missing_attributes: _Optional[_Iterable[str]] = ..., summary: _Optional[str] = ...) -> None: ...
 
+class AnswerPlan(_message.Message):
+    __slots__ = ("card_kind", "answer_type", "text", "facts", "sources")
+    CARD_KIND_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    FACTS_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    card_kind: str
+    answer_type: str
+    text: str
+    facts: _containers.RepeatedScalarFieldContainer[str]
+    sources: _containers.RepeatedCompositeFieldContainer[KnowledgeItem]
+    def __init__(self, card_kind: _Optional[str] = ..., answer_type: _Optional[str] = ..., text: _Optional[str] = ..., facts: _Optional[_Iterable[str]] = ..., sources: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ...) -> None: ...
+
 class GroundedEvent(_message.Message):
-    __slots__ = ("classified", "items", "degraded", "eligibility", "attributes", "token_budget", "tokens_used", "degraded_reason")
+    __slots__ = ("classified", "items", "degraded", "eligibility", "attributes", "token_budget", "tokens_used", "degraded_reason", "plan")
     CLASSIFIED_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     DEGRADED_FIELD_NUMBER: _ClassVar[int]
@@ -128,6 +142,7 @@ class GroundedEvent(_message.Message):
     TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
     TOKENS_USED_FIELD_NUMBER: _ClassVar[int]
     DEGRADED_REASON_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
     classified: _classification_pb2.ClassifiedEvent
     items: _containers.RepeatedCompositeFieldContainer[KnowledgeItem]
     degraded: bool
@@ -136,7 +151,8 @@ class GroundedEvent(_message.Message):
     token_budget: int
     tokens_used: int
     degraded_reason: str
-    def __init__(self, classified: _Optional[_Union[_classification_pb2.ClassifiedEvent, _Mapping]] = ..., items: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ..., degraded: _Optional[bool] = ..., eligibility: _Optional[_Iterable[_Union[EligibilityResult, _Mapping]]] = ..., attributes: _Optional[_Union[CustomerAttributes, _Mapping]] = ..., token_budget: _Optional[int] = ..., tokens_used: _Optional[int] = ..., degraded_reason: _Optional[str] = ...) -> None: ...
+    plan: AnswerPlan
+    def __init__(self, classified: _Optional[_Union[_classification_pb2.ClassifiedEvent, _Mapping]] = ..., items: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ..., degraded: _Optional[bool] = ..., eligibility: _Optional[_Iterable[_Union[EligibilityResult, _Mapping]]] = ..., attributes: _Optional[_Union[CustomerAttributes, _Mapping]] = ..., token_budget: _Optional[int] = ..., tokens_used: _Optional[int] = ..., degraded_reason: _Optional[str] = ..., plan: _Optional[_Union[AnswerPlan, _Mapping]] = ...) -> None: ...
 
 class EligibilityRequest(_message.Message):
     __slots__ = ("attributes", "products")

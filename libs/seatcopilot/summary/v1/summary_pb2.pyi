@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from seatcopilot.dialogue.v1 import dialogue_pb2 as _dialogue_pb2
 from seatcopilot.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -33,14 +34,16 @@ class Fact(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., value: _Optional[str] = ..., seq: _Optional[int] = ..., speaker: _Optional[_Union[_call_event_pb2.Speaker, str]] = ...) -> None: ...
 
 class PromiseToPay(_message.Message):
-    __slots__ = ("amount", "date", "seq")
+    __slots__ = ("amount", "date", "seq", "schedule")
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     amount: str
     date: str
     seq: int
-    def __init__(self, amount: _Optional[str] = ..., date: _Optional[str] = ..., seq: _Optional[int] = ...) -> None: ...
+    schedule: str
+    def __init__(self, amount: _Optional[str] = ..., date: _Optional[str] = ..., seq: _Optional[int] = ..., schedule: _Optional[str] = ...) -> None: ...
 
 class Callback(_message.Message):
     __slots__ = ("when", "seq", "requested_by")
@@ -95,7 +98,7 @@ class Turn(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., speaker: _Optional[_Union[_call_event_pb2.Speaker, str]] = ..., text: _Optional[str] = ..., intent: _Optional[str] = ...) -> None: ...
 
 class CallState(_message.Message):
-    __slots__ = ("call_id", "tenant", "scenario", "operator_ids", "team_id", "started_at", "ended_at", "last_seq", "intents", "facts", "promises", "callbacks", "disclosures_given", "open_items", "sentiment", "compliance_events", "transfers", "turns", "customer_turns", "operator_turns", "on_hold", "ended", "alert_keys", "current_role", "platform_disposition", "turns_dropped")
+    __slots__ = ("call_id", "tenant", "scenario", "operator_ids", "team_id", "started_at", "ended_at", "last_seq", "intents", "facts", "promises", "callbacks", "disclosures_given", "open_items", "sentiment", "compliance_events", "transfers", "turns", "customer_turns", "operator_turns", "on_hold", "ended", "alert_keys", "current_role", "platform_disposition", "turns_dropped", "dialogue")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +125,7 @@ class CallState(_message.Message):
     CURRENT_ROLE_FIELD_NUMBER: _ClassVar[int]
     PLATFORM_DISPOSITION_FIELD_NUMBER: _ClassVar[int]
     TURNS_DROPPED_FIELD_NUMBER: _ClassVar[int]
+    DIALOGUE_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     tenant: str
     scenario: _call_event_pb2.Scenario
@@ -148,7 +152,8 @@ class CallState(_message.Message):
     current_role: _call_event_pb2.Role
     platform_disposition: str
     turns_dropped: int
-    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., team_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., intents: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment: _Optional[_Iterable[_Union[SentimentPoint, _Mapping]]] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., customer_turns: _Optional[int] = ..., operator_turns: _Optional[int] = ..., on_hold: _Optional[bool] = ..., ended: _Optional[bool] = ..., alert_keys: _Optional[_Iterable[str]] = ..., current_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., platform_disposition: _Optional[str] = ..., turns_dropped: _Optional[int] = ...) -> None: ...
+    dialogue: _dialogue_pb2.DialogueState
+    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., team_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., intents: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment: _Optional[_Iterable[_Union[SentimentPoint, _Mapping]]] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., customer_turns: _Optional[int] = ..., operator_turns: _Optional[int] = ..., on_hold: _Optional[bool] = ..., ended: _Optional[bool] = ..., alert_keys: _Optional[_Iterable[str]] = ..., current_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., platform_disposition: _Optional[str] = ..., turns_dropped: _Optional[int] = ..., dialogue: _Optional[_Union[_dialogue_pb2.DialogueState, _Mapping]] = ...) -> None: ...
 
 class Summary(_message.Message):
     __slots__ = ("kind", "call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions", "facts", "promises", "callbacks", "open_items", "sentiment_trend", "compliance_events", "unverified_sentences", "generated_by", "prompt_version", "fallback_reason", "started_at", "ended_at", "handle_time_s", "narrative", "transfers", "operator_ids")

@@ -1,0 +1,154 @@
+"""`seatcopilot suggestions evaluate`: are suggestions useful? Each labelled call is played through the
+classifier stage's dialogue state (and its intent model when one is built), retrieval with the embedded
+graph and its planner, and generation (the planner's wording or the top script line), in process.
+
+Per labelled customer turn: answered when every required fact is in the suggestion (a suggestion of the
+labelled answer type for types that carry no figure); wrong when the suggestion states a figure found
+neither in the knowledge base nor in the call so far nor computed by the planner. The intent accuracy on
+the labelled turns, and the share of in-scope turns labelled `unknown`, come with it when a classifier
+model is built (`make models`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seatcopilot import codec
+from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.config import load
+from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.policy import load_policy
+
+from seatcopilot_cli.embedded import embedded_environ
+from services.classifier import spoken
+from services.classifier.dialogue import DialogueStates
+from services.generation.config import GenerationConfig
+from services.generation.logic import Generator
+from services.retrieval import main as retrieval_main
+from services.retrieval.config import RetrievalConfig
+
+_FIGURE = re.compile(r"\$\s?\d[\d,]*(?:\.\d+)?|\b\d+(?:\.\d+)?%")
+CARD_KIND_NAMES = {gen.CARD_KIND_ANSWER: "answer", gen.CARD_KIND_NEXT_ACTION: "next_action",
+                   gen.CARD_KIND_WARNING: "warning", gen.CARD_KIND_GUIDANCE: "guidance"}
+
+
+def figures(text: str) -> set[str]:
+    return {f.replace(" ", "").replace(",", "").removesuffix(".00") for f in _FIGURE.findall(text)}
+
+
+@dataclass
+class TurnResult:
+    answer_type: str
+    answered: bool
+    wrong: bool
+    intent: str = ""
+    predicted_intent: str = ""
+    said: str = ""
+    suggestion: str = ""
+
+
+@dataclass
+class Report:
+    turns: list[TurnResult] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        by_type: dict[str, list[TurnResult]] = defaultdict(list)
+        for turn in self.turns:
+            by_type[turn.answer_type].append(turn)
+        out = [f"{name:<22} n={len(group):>3} answered={_share(group, 'answered'):.3f} "
+               f"wrong={_share(group, 'wrong'):.3f}" for name, group in sorted(by_type.items())]
+        labelled = [t for t in self.turns if t.intent and t.predicted_intent]
+        if labelled:
+            correct = sum(t.intent == t.predicted_intent for t in labelled) / len(labelled)
+            in_scope = [t for t in labelled if t.intent != "unknown"]
+            unknown = sum(t.predicted_intent == "unknown" for t in in_scope) / max(1, len(in_scope))
+            out.append(f"intents n={len(labelled)} accuracy={correct:.3f} in_scope_unknown={unknown:.3f}")
+        else:
+            out.append("intents: no classifier model built (make models): intent accuracy not measured")
+        out.append(f"answered={_share(self.turns, 'answered'):.3f} wrong={_share(self.turns, 'wrong'):.3f}")
+        return out
+
+
+def _share(turns: list[TurnResult], name: str) -> float:
+    return sum(getattr(t, name) for t in turns) / len(turns) if turns else 0.0
+
+
+def _classifier():
+    """The intent model when one is built; None otherwise (the dialogue state needs no model)."""
+    from services.classifier import main as classifier_main
+    from services.classifier.config import ClassifierConfig
+
+    try:
+        return classifier_main.build(load(ClassifierConfig))
+    except Exception:  # no model built: intents are left unlabelled
+        return None
+
+
+def _event(call: dict, seq: int, turn: dict) -> ev.CallEvent:
+    return codec.from_dict({"call_id": call["id"], "seq": seq, "ts": call.get("ts", "2026-11-20T10:00:00Z"),
+                            "tenant": "harbor", "scenario": call["scenario"], "type": "UTTERANCE",
+                            "speaker": turn["speaker"], "text": turn["text"], "is_final": True,
+                            "language": "en-US", "operator_id": "op-eval", "team_id": "team-eval"}, ev.CallEvent)
+
+
+def judge(label: dict, draft: gen.SuggestionDraft, known_figures: set[str]) -> tuple[bool, bool]:
+    text = draft.text
+    required = label.get("facts", [])
+    kind_ok = not label.get("kind") or CARD_KIND_NAMES.get(draft.card_kind) == label["kind"]
+    type_ok = label["type"] == "script" or draft.answer_type == label["type"]
+    answered = bool(text) and kind_ok and all(f.lower() in text.lower() for f in required) and (
+        type_ok or bool(required))
+    wrong = bool(figures(text) - known_figures - figures(" ".join(draft.answer_facts)))
+    return answered, wrong
+
+
+async def evaluate_calls(calls: list[dict]) -> Report:
+    config = load(RetrievalConfig, embedded_environ())  # the embedded graph, loaded from the same knowledge data
+    retriever = retrieval_main.build(config)
+    kb_figures = figures(Path(config.kb_path).read_text())
+    classifier = _classifier()
+    report = Report()
+    for call in calls:
+        states, generator = DialogueStates(), Generator(None, load_policy(), load(GenerationConfig, {}))
+        said: list[str] = []
+        for seq, turn in enumerate(call["turns"], start=1):
+            event = _event(call, seq, turn)
+            if classifier is not None:  # the stage itself: intent and its dialogue state
+                classified = classifier.classify(event)
+            else:
+                classified = cl.ClassifiedEvent(event=event, dialogue=states.observe(event))
+            generator.observe(event)
+            said.append(spoken.normalize(turn["text"]))  # "eight thousand" is the call's $8,000
+            if turn["speaker"] != "CUSTOMER":
+                continue
+            grounded = await retriever.retrieve(classified)
+            draft = await generator.draft(grounded)
+            label = turn.get("label")
+            if label is None:
+                continue
+            answered, wrong = judge(label, draft, kb_figures | figures(" ".join(said)))
+            report.turns.append(TurnResult(label["type"], answered, wrong, label.get("intent", ""),
+                                           classified.classification.intent if classifier else "",
+                                           turn["text"], draft.text))
+    return report
+
+
+def read_calls(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def run_evaluate(path: Path, show_misses: bool = False) -> int:
+    report = asyncio.run(evaluate_calls(read_calls(path)))
+    print(f"{path}: {len(report.turns)} labelled customer turns")
+    for turn in report.turns if show_misses else []:
+        if not turn.answered or turn.wrong:
+            print(f"MISS {turn.answer_type} wrong={turn.wrong}: {turn.said!r} -> {turn.suggestion!r}")
+    for line in report.lines():
+        print(line)
+    return 0
