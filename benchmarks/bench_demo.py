@@ -1,7 +1,7 @@
 """What `make run` shows on this machine: the bundled calls replayed at conversational pace through the
-embedded pipeline (as the demo does), and where each shown suggestion's wording came from — the local
-model's (it passed verification in time) or an approved script line chosen by retrieval (the fallback,
-by reason). The README's "How it works" quotes this share."""
+embedded pipeline (as the demo does), and where each shown suggestion's wording came from — the answer
+planner's, the local model's (it passed verification in time) or an approved script line chosen by retrieval
+(the fallback, by reason). The README's "How it works" quotes this share."""
 
 from __future__ import annotations
 
@@ -39,7 +39,12 @@ async def shown_suggestions(speed: float) -> list[dict]:
 
 
 def wording_source(view: dict) -> str:
-    return "local model" if not view["fallback_reason"] else f"script line ({view['fallback_reason']})"
+    reason = view["fallback_reason"]
+    if not reason:
+        return "local model (passed verification in time)"
+    if reason == "planned":
+        return "answer planner (computed from the call's facts and the graph)"
+    return f"approved script line chosen by retrieval ({reason})"
 
 
 def run(out: Path) -> list[Table]:
@@ -50,6 +55,7 @@ def run(out: Path) -> list[Table]:
                   f"(3 bundled calls, pace x{SPEED:g})", ["wording from", "suggestions", "share"])
     for source, count in counts.most_common():
         table.rows.append([source, count, f"{count / total:.0%}"])
-    table.note = ("Model wording is shown only when it passes the grounding checks and arrives before the "
-                  "generation deadline; otherwise the approved script line retrieval chose is shown.")
+    table.note = ("The planner's card is shown where it has a direct answer, next step or warning; elsewhere the "
+                  "local model's wording is shown only when it passes the grounding checks before the generation "
+                  "deadline, and otherwise the approved script line retrieval chose.")
     return [table]
