@@ -39,11 +39,13 @@ def _models_build(args: argparse.Namespace) -> int:
     from seatcopilot.encoder import encoder_path
 
     from services.classifier.training import build as build_classifier
+    from services.compliance.learned import build as build_compliance_detector
     from services.generation.local_model import build_local_model
 
     print(f"encoder: {encoder_path()}")
     print(f"local instruct model: {build_local_model()}")
     print(f"intent classifier: {build_classifier()}")
+    print(f"compliance detector: {build_compliance_detector()}")
     return 0
 
 
