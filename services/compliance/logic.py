@@ -30,8 +30,15 @@ from seatcopilot.stage_io import Rejected
 
 from services.compliance.audit import AuditLog, Stopwatch
 from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours
-from services.compliance.detection import (DETECTOR, LEXICAL, Detector, Hit, LearnedScorer, first_per_item,
-                                          split_sentences)
+from services.compliance.detection import (
+    DETECTOR,
+    LEXICAL,
+    Detector,
+    Hit,
+    LearnedScorer,
+    first_per_item,
+    split_sentences,
+)
 from services.compliance.learned import LearnedModel
 from services.compliance.semantic import Embed, RecentVectors, SemanticMatcher
 

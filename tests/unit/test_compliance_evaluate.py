@@ -53,7 +53,8 @@ def test_bad_rows_are_refused_with_where_and_why(tmp_path):
     assert code == 2 and "set.jsonl:2: not valid JSON" in err
     code, _, err = evaluate(write(tmp_path, [{**good, "speaker": "BOT"}]), "--no-semantic", "--no-detector")
     assert code == 2 and "speaker one of" in err
-    code, _, err = evaluate(write(tmp_path, [{**good, "expected_rule_ids": ["NO-SUCH-RULE"]}]), "--no-semantic", "--no-detector")
+    unknown = [{**good, "expected_rule_ids": ["NO-SUCH-RULE"]}]
+    code, _, err = evaluate(write(tmp_path, unknown), "--no-semantic", "--no-detector")
     assert code == 2 and "unknown rule ids ['NO-SUCH-RULE']" in err
 
 
