@@ -75,4 +75,6 @@ def test_the_command_on_the_bundled_set_meets_the_quality_floor():
             "cease_contact", "consent"} <= {line.split()[0] for line in lines[2:-2]}
     last = re.fullmatch(r"recall=(0\.\d{3}|1\.000) precision=(0\.\d{3}|1\.000)", lines[-1])
     assert last, lines[-1]
-    assert float(last.group(1)) >= 0.85 and float(last.group(2)) >= 0.9
+    # With the learned detector on (the default) recall rose (0.93 to 0.99 on this set) and precision fell
+    # (0.97 to 0.89): the floor follows that trade-off; docs/compliance.md has the held-out figures.
+    assert float(last.group(1)) >= 0.95 and float(last.group(2)) >= 0.85
