@@ -81,6 +81,12 @@ DASHBOARDS = {
          [("sum by (severity) (rate(seatcopilot_compliance_alerts_total[5m]))", "{{severity}}")]),
         ("Suggestions the console refused to show", "ops",
          [("sum by (reason) (rate(seatcopilot_console_suggestions_not_shown_total[5m]))", "{{reason}}")]),
+        ("Alerts per call, by kind (last hour)", "short",
+         [("sum by (kind) (increase(seatcopilot_compliance_rule_alerts_total[1h])) "
+           "/ scalar(clamp_min(sum(increase(seatcopilot_compliance_calls_total[1h])), 1))", "{{kind}}")]),
+        ("False-alarm rate per rule: alerts operators marked not a violation (last 24 h)", "percentunit",
+         [("sum by (rule) (increase(seatcopilot_compliance_false_alarms_total[24h])) "
+           '/ sum by (rule) (increase(seatcopilot_compliance_rule_alerts_total{kind="RULE"}[24h]))', "{{rule}}")]),
     ]),
     "business": ("Seat Copilot — business KPIs (by experiment arm, last hour)", [
         ("Sales: contact-to-application and conversion", "percentunit",

@@ -12,33 +12,64 @@ from seatcopilot.policy import PolicyError, load_policies
 
 from services.compliance import audit
 from services.compliance.config import AUDIT_KEY_NAME, ComplianceConfig
-from services.compliance.evaluate import Labelled, LabelledSetError, evaluate, load_labelled, render, warmed
+from services.compliance.evaluate import LabelledSetError, evaluate, load_labelled, render, warmed
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import Embed
 
 
-def _encoder(rows: list[Labelled]) -> Embed:
+def _encoder(texts: list[str]) -> Embed:
     from seatcopilot.encoder import shared_encoder
 
-    return warmed(shared_encoder().encode, rows)
+    return warmed(shared_encoder().encode, texts)
+
+
+def _engine(args: argparse.Namespace, texts: list[str]) -> tuple[ComplianceEngine, str]:
+    """The engine the service would run (pack phrases and patterns, the embedding matcher, the learned
+    detector), less what the flags turn off; and a line saying which."""
+    config = load(ComplianceConfig)
+    semantic = config.semantic and not args.no_semantic
+    detector = config.detector and not args.no_detector
+    embed = _encoder(texts) if semantic or detector else None
+    learned = None
+    if detector:
+        from services.compliance.learned import load_or_build
+
+        learned = load_or_build(embed)
+    engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path), embed,
+                              learned=learned, semantic=semantic)
+    label = (f"semantic matcher {'on' if semantic else 'off'}, learned detector "
+             f"{learned.version if learned else 'off'}")
+    return engine, label
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    config = load(ComplianceConfig)
-    semantic = config.semantic and not args.no_semantic
     try:
         rows = load_labelled(Path(args.jsonl), args.split)
-        engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path),
-                                  _encoder(rows) if semantic else None)
+        engine, label = _engine(args, [row.text for row in rows])
         report = evaluate(engine, rows, args.tenant)
     except (OSError, PolicyError, LabelledSetError) as error:
         print(f"compliance evaluate: {error}", file=sys.stderr)
         return 2
     policy = engine.policies[args.tenant].label if args.tenant in engine.policies else "?"
     split = f", split {args.split}" if args.split else ""
-    print(f"Compliance detection on {args.jsonl}{split}: policy {policy}, "
-          f"semantic matcher {'on' if semantic else 'off'}")
+    print(f"Compliance detection on {args.jsonl}{split}: policy {policy}, {label}")
     print("\n".join(render(report, per_rule=args.per_rule, show_errors=args.errors)))
+    return 0
+
+
+def _evaluate_calls(args: argparse.Namespace) -> int:
+    from services.compliance.call_eval import evaluate_calls, load_calls, render_calls
+
+    try:
+        calls = load_calls(Path(args.jsonl), args.split)
+        engine, label = _engine(args, [t["text"] for c in calls for t in c["turns"]])
+        report = evaluate_calls(engine, calls, args.tenant)
+    except (OSError, PolicyError, ValueError, KeyError) as error:
+        print(f"compliance evaluate-calls: {error!r}", file=sys.stderr)
+        return 2
+    split = f", split {args.split}" if args.split else ""
+    print(f"Whole-call compliance on {args.jsonl}{split}: {label}")
+    print("\n".join(render_calls(report, args.errors)))
     return 0
 
 
@@ -91,10 +122,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate_cmd.add_argument("--policy", help="policy packs (default: COMPLIANCE_POLICY or the bundled catalog)")
     evaluate_cmd.add_argument("--tenant", default="harbor", help="the pack rows without a tenant are judged by")
     evaluate_cmd.add_argument("--split", default="", help="only rows of this split (e.g. test)")
-    evaluate_cmd.add_argument("--no-semantic", action="store_true", help="phrases and patterns only")
+    evaluate_cmd.add_argument("--no-semantic", action="store_true", help="without the pack-example matcher")
+    evaluate_cmd.add_argument("--no-detector", action="store_true", help="without the learned detector")
     evaluate_cmd.add_argument("--per-rule", action="store_true", help="a line per rule too")
     evaluate_cmd.add_argument("--errors", action="store_true", help="list the rows detection got wrong")
     evaluate_cmd.set_defaults(func=_evaluate)
+
+    calls_cmd = sub.add_parser("evaluate-calls",
+                               help="obligations, alerts and draft verdicts over labelled whole calls")
+    calls_cmd.add_argument("--jsonl", required=True, help="calls with turns, expected alerts and obligation states")
+    calls_cmd.add_argument("--policy", help="policy packs (default: COMPLIANCE_POLICY or the bundled catalog)")
+    calls_cmd.add_argument("--tenant", default="harbor", help="the pack the calls are judged by")
+    calls_cmd.add_argument("--split", default="", help="only calls of this split")
+    calls_cmd.add_argument("--no-semantic", action="store_true", help="without the pack-example matcher")
+    calls_cmd.add_argument("--no-detector", action="store_true", help="without the learned detector")
+    calls_cmd.add_argument("--errors", action="store_true", help="list what went wrong, call by call")
+    calls_cmd.set_defaults(func=_evaluate_calls)
 
     audit_cmd = sub.add_parser("audit", help="the compliance audit log").add_subparsers(dest="audit_command",
                                                                                       required=True)

@@ -66,6 +66,9 @@ def _build_models() -> int:
 
     from services.classifier.training import TrainConfig, model_dir
     from services.classifier.training import build as build_classifier
+    from services.compliance.learned import MODEL_FILE as DETECTOR_FILE
+    from services.compliance.learned import build as build_compliance_detector
+    from services.compliance.learned import model_dir as detector_dir
     from services.generation.local_model import build_local_model
 
     print(f"encoder: {encoder_path()}", flush=True)
@@ -78,6 +81,10 @@ def _build_models() -> int:
               "(first run only, and again when its data or code change; about 9 minutes on 2 cores, "
               "four epochs with a progress bar each, then about 3 minutes of memories and evaluation)", flush=True)
     print(f"intent classifier: {build_classifier()}", flush=True)
+    if not (detector_dir() / DETECTOR_FILE).is_file():
+        print("[models] compliance detector: fitting on the labelled operator and customer lines "
+              "(first run only; about a minute)", flush=True)
+    print(f"compliance detector: {build_compliance_detector()}", flush=True)
     return 0
 
 

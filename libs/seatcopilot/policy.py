@@ -65,13 +65,23 @@ class Rule:
     rewrite: str = ""
     # Signals that must be active on the call for the rule to apply (e.g. a third party on the line).
     when: tuple[str, ...] = ()
+    # Context that makes a sentence compliant whatever matched it ("ends in 7781" is not a full card
+    # number; "I can't guarantee approval" is not a guarantee).
+    exempt_patterns: tuple[str, ...] = ()
 
     @cached_property
     def matchers(self) -> tuple[re.Pattern[str], ...]:
         return compile_matchers(self.phrases, self.patterns)
 
+    @cached_property
+    def exempt_matchers(self) -> tuple[re.Pattern[str], ...]:
+        return compile_matchers((), self.exempt_patterns)
+
     def matches(self, text: str) -> bool:
-        return any(m.search(text) for m in self.matchers)
+        return any(m.search(text) for m in self.matchers) and not self.exempt(text)
+
+    def exempt(self, text: str) -> bool:
+        return any(m.search(text) for m in self.exempt_matchers)
 
     def applies(self, scenario: str, speaker: str) -> bool:
         return scenario in self.scenarios and speaker in self.applies_to
@@ -201,7 +211,7 @@ class Policy:
 # ---- loading ---------------------------------------------------------------------------------------
 
 RULE_KEYS = {"id", "family", "citation", "scenarios", "applies_to", "severity", "phrases", "patterns", "remedy",
-             "fix", "examples", "counter_examples", "semantic_threshold", "rewrite", "when"}
+             "fix", "examples", "counter_examples", "semantic_threshold", "rewrite", "when", "exempt_patterns"}
 SIGNAL_KEYS = {"id", "family", "citation", "scenarios", "severity", "phrases", "patterns", "message", "fix",
                "examples", "counter_examples", "semantic_threshold", "cleared_by"}
 OBLIGATION_KEYS = {"id", "citation", "scenarios", "severity", "due_within_operator_turns", "satisfied_by",
@@ -257,12 +267,13 @@ def _rule(entry: dict) -> Rule:
         patterns=_tuple(entry, "patterns"), remedy=str(entry["remedy"]), fix=str(entry.get("fix", "")),
         examples=_tuple(entry, "examples"), counter_examples=_tuple(entry, "counter_examples"),
         semantic_threshold=_threshold(entry), rewrite=str(entry.get("rewrite", "")), when=_tuple(entry, "when"),
+        exempt_patterns=_tuple(entry, "exempt_patterns"),
     )
     if rule.remedy not in REMEDIES:
         raise PolicyError(f"{rule.id}: remedy must be one of {REMEDIES}")
     if not set(rule.applies_to) <= set(SPEAKERS):
         raise PolicyError(f"{rule.id}: applies_to must be within {SPEAKERS}")
-    return _compiled(rule, "matchers")
+    return _compiled(rule, "matchers", "exempt_matchers")
 
 
 def _signal(entry: dict) -> Signal:

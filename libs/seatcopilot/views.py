@@ -58,6 +58,9 @@ def alert_view(alert: cp.Alert) -> dict[str, Any]:
         "fix": alert.fix,
         "citation": alert.citation,
         "audiences": [bare_enum_name(cp.Audience.DESCRIPTOR, a) for a in alert.audiences],
+        "alert_kind": bare_enum_name(cp.AlertKind.DESCRIPTOR, alert.kind),
+        # What set a rule alert off: lexical (the pack's phrases and patterns), semantic or detector.
+        "methods": [finding.method for finding in alert.findings],
     }
 
 

@@ -80,8 +80,11 @@ class CallCompliance:
             if state.status == NOT_TRIGGERED and state.obligation.triggered_by == signal_id:
                 state.status, state.owed_since_turn = OWED, self.operator_turns
 
-    def operator_said(self, text: str, seq: int) -> list[Overdue]:
-        """Counts the turn; marks what the text gives; returns what became overdue with it."""
+    def operator_said(self, text: str, seq: int, recognised: set[str] = frozenset(),
+                      says_before: set[str] = frozenset()) -> list[Overdue]:
+        """Counts the turn; marks what the text gives (by the pack's phrases, or `recognised` by the
+        learned detector in other words); returns what became overdue with it. `says_before`: the
+        obligations whose awaited content (a payment figure) the detector heard in other words."""
         self.operator_turns += 1
         overdue = []
         for state in self.obligations.values():
@@ -90,17 +93,17 @@ class CallCompliance:
                 continue
             if self.suspended(obligation):
                 state.owed_since_turn = self.operator_turns  # the clock starts again once it may be given
-            elif obligation.satisfied(text):
+            elif obligation.satisfied(text) or obligation.id in recognised:
                 state.given_late = state.status == OVERDUE
                 state.status, state.given_seq = GIVEN, seq
-            elif state.status == OWED and (reason := self._late(state, text)):
+            elif state.status == OWED and (reason := self._late(state, text, obligation.id in says_before)):
                 state.status, state.overdue_seq = OVERDUE, seq
                 overdue.append(Overdue(state, reason))
         return overdue
 
-    def _late(self, state: ObligationState, text: str) -> str:
+    def _late(self, state: ObligationState, text: str, heard_before: bool = False) -> str:
         obligation = state.obligation
-        if obligation.said_before(text):
+        if heard_before or obligation.said_before(text):
             return SAID_BEFORE
         due = obligation.due_within_operator_turns
         if due and self.operator_turns - state.owed_since_turn >= due:

@@ -19,6 +19,8 @@ class ComplianceConfig:
                             help="policy packs: a catalog (one pack directory per tenant), one pack directory or file")
     semantic: bool = env("COMPLIANCE_SEMANTIC", default=True,
                          help="match paraphrases with the embedding matcher besides phrases and patterns")
+    detector: bool = env("COMPLIANCE_DETECTOR", default=True,
+                         help="the learned detector (built by `seatcopilot models build`, or at start when missing)")
     audit_dir: Path = env("COMPLIANCE_AUDIT_DIR", default=STATE_HOME / "seatcopilot" / "audit",
                           help="where the audit log's segments are appended")
     audit_key_file: Path | None = env("COMPLIANCE_AUDIT_KEY_FILE", default=None,

@@ -2,9 +2,11 @@
 says are active), per rule family and overall (micro-averaged over utterance × rule pairs).
 
 A row: {"text", "scenario", "speaker" (OPERATOR, DRAFT or CUSTOMER), "expected_rule_ids"}, and
-optionally "active_signals", "tenant" and "split". Customer rows are scored on signals, the others
-on rules. Obligations and calling hours depend on a call's history and clock, not on one
-utterance: their tests are call-level (tests/unit/test_compliance*.py).
+optionally "active_signals", "tenant", "split" and "gives" (the obligations an operator line gives,
+in any wording). Customer rows are scored on signals, the others on rules; operator rows with
+"gives" also on the obligations recognised as given (family "obligation_given"). Whether an
+obligation is overdue depends on the call's history: that is measured on whole calls
+(services/compliance/call_eval.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import Embed, ExampleCache
 
 SPEAKERS = ("OPERATOR", "DRAFT", "CUSTOMER")
+OBLIGATION_FAMILY = "obligation_given"
 SCENARIOS = ("SALES", "SERVICE", "COLLECTIONS")
 
 
@@ -36,6 +39,7 @@ class Labelled:
     active_signals: tuple[str, ...] = ()
     tenant: str = ""
     split: str = ""
+    gives: frozenset[str] | None = None
 
 
 def _row(data: object, where: str) -> Labelled:
@@ -48,8 +52,10 @@ def _row(data: object, where: str) -> Labelled:
         raise LabelledSetError(f"{where}: scenario must be one of {SCENARIOS}, speaker one of {SPEAKERS}")
     if not isinstance(data["expected_rule_ids"], list):
         raise LabelledSetError(f"{where}: expected_rule_ids must be a list")
+    gives = frozenset(data["gives"]) if isinstance(data.get("gives"), list) else None
     return Labelled(str(data["text"]), data["scenario"], data["speaker"], frozenset(data["expected_rule_ids"]),
-                    tuple(data.get("active_signals") or ()), str(data.get("tenant", "")), str(data.get("split", "")))
+                    tuple(data.get("active_signals") or ()), str(data.get("tenant", "")), str(data.get("split", "")),
+                    gives)
 
 
 def load_labelled(path: Path, split: str = "") -> list[Labelled]:
@@ -67,10 +73,15 @@ def load_labelled(path: Path, split: str = "") -> list[Labelled]:
     return rows
 
 
-def warmed(embed: Embed, rows: list[Labelled]) -> Embed:
-    """The encoder behind a cache filled with every row's sentences in batches (row by row is slow)."""
+def warmed(embed: Embed, texts: list[str]) -> Embed:
+    """The encoder behind a cache filled in batches (text by text is slow) with every text's sentences
+    and, for texts of several sentences, the whole text (the learned detector scores both)."""
     cache = ExampleCache(embed)
-    cache.vectors([sentence for row in rows for sentence in split_sentences(row.text)])
+    wanted = []
+    for text in texts:
+        sentences = split_sentences(text)
+        wanted += sentences + ([" ".join(sentences)] if len(sentences) > 1 else [])
+    cache.vectors(wanted)
     return cache.vectors
 
 
@@ -95,6 +106,7 @@ class Report:
     by_family: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     by_rule: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     overall: Counts = field(default_factory=Counts)
+    obligations: Counts = field(default_factory=Counts)
     errors: list[tuple[Labelled, frozenset[str]]] = field(default_factory=list)
 
 
@@ -108,13 +120,23 @@ def evaluate(engine: ComplianceEngine, rows: Iterable[Labelled], default_tenant:
             raise LabelledSetError(f"{row.text[:40]!r}: unknown rule ids {sorted(unknown)} for tenant {tenant}")
         found = frozenset(h.id for h in engine.detect(tenant, row.scenario, row.speaker, row.text, row.active_signals))
         report.rows += 1
-        for rule_id, outcome in [(i, "tp") for i in found & row.expected] + [(i, "fp") for i in found - row.expected] \
-                + [(i, "fn") for i in row.expected - found]:
-            for counts in (report.by_family[families[rule_id]], report.by_rule[rule_id], report.overall):
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
+        _count(report, found, row.expected, families, report.overall)
         if found != row.expected:
             report.errors.append((row, found))
+        if row.gives is not None and row.speaker == "OPERATOR":
+            given = frozenset(engine.obligations_given(tenant, row.scenario, row.text))
+            _count(report, given, row.gives, {i: OBLIGATION_FAMILY for i in given | row.gives}, report.obligations)
+            if given != row.gives:
+                report.errors.append((row, given))
     return report
+
+
+def _count(report: Report, found: frozenset[str], expected: frozenset[str], families: dict[str, str],
+           total: Counts) -> None:
+    for item_id, outcome in [(i, "tp") for i in found & expected] + [(i, "fp") for i in found - expected] \
+            + [(i, "fn") for i in expected - found]:
+        for counts in (report.by_family[families[item_id]], report.by_rule[item_id], total):
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
 
 
 def _families(engine: ComplianceEngine, tenant: str) -> dict[str, str]:
@@ -130,18 +152,22 @@ def _ratio(value: float | None) -> str:
 
 def render(report: Report, per_rule: bool = False, show_errors: bool = False) -> list[str]:
     """The report's lines; the last is `recall=0.XXX precision=0.XXX`."""
-    lines = [f"{'family':<26} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}"]
+    lines = [f"{'family':<26} {'support':>7} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}"]
     groups = sorted(report.by_family.items())
     if per_rule:
         groups += [(f"  {rule}", counts) for rule, counts in sorted(report.by_rule.items())]
     for name, counts in groups:
-        lines.append(f"{name:<26} {counts.tp:>4} {counts.fp:>4} {counts.fn:>4} {_ratio(counts.precision):>9} "
-                     f"{_ratio(counts.recall):>7}")
+        lines.append(f"{name:<26} {counts.tp + counts.fn:>7} {counts.tp:>4} {counts.fp:>4} {counts.fn:>4} "
+                     f"{_ratio(counts.precision):>9} {_ratio(counts.recall):>7}")
     if show_errors:
         for row, found in report.errors:
             lines.append(f"  {row.scenario}/{row.speaker}: expected {sorted(row.expected)} found {sorted(found)}: "
                          f"{row.text}")
     overall = report.overall
     lines.append(f"{report.rows} utterances, {overall.tp} hits, {overall.fp} false alarms, {overall.fn} misses")
+    given = report.obligations
+    if given.tp + given.fp + given.fn:
+        lines.append(f"obligations given (not in the last line): recall={given.recall or 0.0:.3f} "
+                     f"precision={given.precision or 0.0:.3f}")
     lines.append(f"recall={overall.recall or 0.0:.3f} precision={overall.precision or 0.0:.3f}")
     return lines

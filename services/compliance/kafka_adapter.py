@@ -24,6 +24,11 @@ from services.compliance.logic import ComplianceEngine
 
 VERDICTS = Counter("seatcopilot_suggestions_total", "Suggestions by compliance verdict", ["verdict"])
 ALERTS_RAISED = Counter("seatcopilot_compliance_alerts_total", "Compliance alerts raised", ["severity"])
+# Rule ids are the pack's (bounded, no personal data): the denominators of the false-alarm rate per rule and
+# of alerts per call.
+RULE_ALERTS = Counter("seatcopilot_compliance_rule_alerts_total", "Compliance alerts raised, by rule and kind",
+                      ["rule", "kind"])
+CALLS_STARTED = Counter("seatcopilot_compliance_calls_total", "Calls compliance saw start")
 DECISION_TIME = Histogram("seatcopilot_compliance_decision_seconds", "Time to a compliance decision",
                           ["input"], buckets=LATENCY_BUCKETS)
 REMEMBERED_STATES = 50_000
@@ -59,8 +64,12 @@ def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
         started = time.perf_counter()
         alerts = engine.check_event(event)
         DECISION_TIME.labels("utterance").observe(time.perf_counter() - started)
+        if event.type == ev.EVENT_TYPE_CALL_STARTED:
+            CALLS_STARTED.inc()
         for alert in alerts:
             ALERTS_RAISED.labels(bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity)).inc()
+            RULE_ALERTS.labels(alert.rule_ids[0] if alert.rule_ids else "",
+                               bare_enum_name(cp.AlertKind.DESCRIPTOR, alert.kind)).inc()
             await io.publish(ALERTS, alert.call_id, alert)
         state = states.changed(engine, event)
         if state is not None:

@@ -30,8 +30,17 @@ from seatcopilot.stage_io import Rejected
 
 from services.compliance.audit import AuditLog, Stopwatch
 from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours
-from services.compliance.detection import LEXICAL, Detector, Hit, first_per_item, split_sentences
-from services.compliance.semantic import Embed, SemanticMatcher
+from services.compliance.detection import (
+    DETECTOR,
+    LEXICAL,
+    Detector,
+    Hit,
+    LearnedScorer,
+    first_per_item,
+    split_sentences,
+)
+from services.compliance.learned import LearnedModel
+from services.compliance.semantic import Embed, RecentVectors, SemanticMatcher
 
 MAX_CALLS = 50_000
 SEVERITY = {"LOW": cp.SEVERITY_LOW, "MEDIUM": cp.SEVERITY_MEDIUM, "HIGH": cp.SEVERITY_HIGH,
@@ -67,9 +76,13 @@ class DraftJudgement:
 
 class ComplianceEngine:
     def __init__(self, policies: Policy | Mapping[str, Policy], embed: Embed | None = None,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, learned: LearnedModel | None = None, semantic: bool = True) -> None:
+        """embed: the sentence encoder (none: phrases and patterns only); learned: the learned detector
+        (needs embed); semantic: the pack-example matcher beside it."""
         self.policies = {policies.tenant: policies} if isinstance(policies, Policy) else dict(policies)
-        self.detectors = {tenant: Detector(SemanticMatcher(p, embed) if embed else None)
+        shared = RecentVectors(embed) if embed else None
+        scorer = LearnedScorer(learned, shared) if learned is not None and shared is not None else None
+        self.detectors = {tenant: Detector(SemanticMatcher(p, shared) if shared and semantic else None, scorer)
                           for tenant, p in self.policies.items()}
         self.audit = audit
         self._calls: OrderedDict[str, CallCompliance] = OrderedDict()
@@ -142,9 +155,12 @@ class ComplianceEngine:
     def _operator_said(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
         rules = self.active_rules(state, "OPERATOR")
         by_id = {rule.id: rule for rule in rules}
-        alerts = [self._rule_alert(state, event, by_id[hit.id])
-                  for hit in self.detectors[state.tenant].first_hits(event.text, rules)]
-        alerts += [self._overdue_alert(state, event, overdue) for overdue in state.operator_said(event.text, event.seq)]
+        detector = self.detectors[state.tenant]
+        alerts = [self._rule_alert(state, event, by_id[hit.id], hit)
+                  for hit in detector.first_hits(event.text, rules)]
+        overdue = state.operator_said(event.text, event.seq, detector.gives(event.text),
+                                      detector.says_before(event.text))
+        alerts += [self._overdue_alert(state, event, item) for item in overdue]
         return alerts
 
     def _customer_said(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
@@ -175,6 +191,13 @@ class ComplianceEngine:
             else self.active_rules(state, speaker))
         return self.detectors[tenant].first_hits(text, items)
 
+    def obligations_given(self, tenant: str, scenario: str, text: str) -> set[str]:
+        """The scenario's obligations that an operator text gives, by the pack's phrases or the detector."""
+        policy = self.policies[tenant]
+        recognised = self.detectors[tenant].gives(text)
+        return {o.id for o in (*policy.obligations, *policy.triggered_obligations)
+                if scenario in o.scenarios and (o.satisfied(text) or o.id in recognised)}
+
     def active_rules(self, state: CallCompliance, speaker: str) -> list[Rule]:
         assert state.policy is not None
         return [r for r in state.policy.rules if r.applies(state.scenario, speaker) and set(r.when) <= state.signals]
@@ -193,10 +216,14 @@ class ComplianceEngine:
             experiment_id=event.experiment_id, arm=event.arm,
         )
 
-    def _rule_alert(self, state: CallCompliance, event: ev.CallEvent, rule: Rule) -> cp.Alert:
-        message = f"Operator speech matched {rule.id} ({rule.family.replace('_', ' ')})."
-        return self._alert(state, event, cp.ALERT_KIND_RULE, rule.id, rule.severity, message, rule.fix,
-                           rule.citation)
+    def _rule_alert(self, state: CallCompliance, event: ev.CallEvent, rule: Rule, hit: Hit) -> cp.Alert:
+        source = "the learned detector" if hit.method == DETECTOR else f"a {hit.method} match"
+        message = (f"Operator speech matched {rule.id} ({rule.family.replace('_', ' ')}), sentence {hit.sentence + 1}, "
+                   f"by {source} (score {hit.score:.2f}).")
+        alert = self._alert(state, event, cp.ALERT_KIND_RULE, rule.id, rule.severity, message, rule.fix,
+                            rule.citation)
+        alert.findings.append(_finding(rule, hit, rule.remedy))
+        return alert
 
     def _overdue_alert(self, state: CallCompliance, event: ev.CallEvent, overdue: Overdue) -> cp.Alert:
         obligation = overdue.state.obligation
@@ -295,7 +322,7 @@ class ComplianceEngine:
             judgement.blocked, judgement.rule_ids = True, blocking
             return judgement
         kept = self._rewrite(sentences, [h for h in hits if by_id[h.id].remedy == "REWRITE"], by_id, judgement)
-        kept = self._add_owed_disclosures(state, kept, judgement)
+        kept = self._add_owed_disclosures(state, detector, kept, judgement)
         judgement.text = " ".join(kept)
         masked = redact(judgement.text)
         if masked.findings:
@@ -304,7 +331,8 @@ class ComplianceEngine:
             judgement.findings.append(cp.Finding(rule_id=PII_RULE, family="privacy", severity=cp.SEVERITY_HIGH,
                                                  remedy="MASK", method=LEXICAL, score=1.0))
         if judgement.changed:
-            self._recheck(detector, [r for r in rules if r.remedy in ("BLOCK", "REWRITE")], judgement)
+            self._recheck(detector, [r for r in rules if r.remedy in ("BLOCK", "REWRITE")], judgement,
+                          _templates(state.policy))
         return judgement
 
     @staticmethod
@@ -324,15 +352,18 @@ class ComplianceEngine:
         return kept
 
     @staticmethod
-    def _add_owed_disclosures(state: CallCompliance, sentences: list[str], judgement: DraftJudgement) -> list[str]:
+    def _add_owed_disclosures(state: CallCompliance, detector: Detector, sentences: list[str],
+                              judgement: DraftJudgement) -> list[str]:
         """Owed disclosures go in front, those due soonest first; a sentence said before its
-        disclosure is removed when the obligation says so."""
+        disclosure is removed when the obligation says so. A disclosure the draft already gives, in
+        any wording, is not added."""
         disclosures: list[tuple[int, str]] = []
+        given = detector.gives(" ".join(sentences))
         for owed in state.owed():
             obligation = owed.obligation
-            if any(obligation.satisfied(s) for s in sentences):
+            if obligation.id in given or any(obligation.satisfied(s) for s in sentences):
                 continue
-            early = [s for s in sentences if obligation.said_before(s)]
+            early = [s for s in sentences if obligation.said_before(s) or obligation.id in detector.says_before(s)]
             if not early and not obligation.due_within_operator_turns:
                 continue  # an ordering obligation this draft does not touch
             if early and obligation.before_remedy == "REMOVE":
@@ -348,9 +379,10 @@ class ComplianceEngine:
         return [text for _, text in sorted(disclosures, key=lambda d: d[0])] + sentences
 
     @staticmethod
-    def _recheck(detector: Detector, rules: list[Rule], judgement: DraftJudgement) -> None:
-        """A rewrite must itself comply: anything a blocking or rewriting rule still finds blocks it."""
-        residual = [h.id for h in detector.scan(split_sentences(judgement.text), rules)]
+    def _recheck(detector: Detector, rules: list[Rule], judgement: DraftJudgement, templates: set[str]) -> None:
+        """A rewrite must itself comply: anything a blocking or rewriting rule still finds blocks it
+        (the pack's own templates and disclosures are checked by its patterns only)."""
+        residual = [h.id for h in detector.scan(split_sentences(judgement.text), rules, templates)]
         if residual:
             judgement.blocked = True
             judgement.rule_ids += residual
@@ -358,4 +390,13 @@ class ComplianceEngine:
 
 def _finding(rule: Rule, hit: Hit, remedy: str) -> cp.Finding:
     return cp.Finding(rule_id=rule.id, family=rule.family, severity=SEVERITY[rule.severity], remedy=remedy,
-                      citation=rule.citation, method=hit.method, score=hit.score)
+                      citation=rule.citation, method=hit.method, score=hit.score, sentence=hit.sentence)
+
+
+def _templates(policy: Policy | None) -> set[str]:
+    """The pack's own sentences (rewrite templates, disclosures): compliant by the pack's word."""
+    if policy is None:
+        return set()
+    texts = [rule.rewrite for rule in policy.rules if rule.rewrite]
+    texts += [o.disclosure_text for o in (*policy.obligations, *policy.triggered_obligations)]
+    return {sentence for text in texts for sentence in split_sentences(text)}

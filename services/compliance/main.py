@@ -12,14 +12,19 @@ from services.compliance.logic import ComplianceEngine
 
 
 def build(config: ComplianceConfig) -> ComplianceEngine:
-    """Every tenant's pack, the embedding matcher and the audit log; a bad pack stops the start."""
-    embed = None
-    if config.semantic:
+    """Every tenant's pack, the embedding matcher, the learned detector and the audit log; a bad pack
+    stops the start."""
+    embed, learned = None, None
+    if config.semantic or config.detector:
         from seatcopilot.encoder import shared_encoder
 
         embed = shared_encoder().encode
+    if config.detector:
+        from services.compliance.learned import load_or_build
+
+        learned = load_or_build(embed)
     audit = AuditLog(config.audit_dir, load_or_create_key(config.key_file), config.audit_instance)
-    return ComplianceEngine(load_policies(config.policy_path), embed, audit)
+    return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic)
 
 
 def main() -> None:

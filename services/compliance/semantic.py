@@ -37,6 +37,26 @@ class ExampleCache:
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
 
 
+class RecentVectors:
+    """An encoder that remembers what it encoded lately, so the embedding matcher and the learned
+    detector share one encode per sentence."""
+
+    def __init__(self, embed: Embed, size: int = RECENT_SENTENCES) -> None:
+        self.embed = embed
+        self.size = size
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            self._recent.update(zip(missing, self.embed(missing), strict=True))
+        for text in texts:
+            self._recent.move_to_end(text)
+        while len(self._recent) > self.size:
+            self._recent.popitem(last=False)
+        return np.stack([self._recent[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+
 @lru_cache(maxsize=4)
 def example_cache_for(embed: Embed) -> ExampleCache:
     """One cache per encoder and process: the embedded mode builds an engine per run."""

@@ -29,8 +29,9 @@ HUB = web.AppKey("hub", ConsoleHub)
 AUTH = web.AppKey("auth", Authenticator)
 AUDIT = web.AppKey("audit", AuditLog)
 FEEDBACK = web.AppKey("feedback", object)
-FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed"}
-FEEDBACK_SUBJECTS = {"suggestion", "wrapup"}
+FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed", "not_a_violation"}
+FEEDBACK_SUBJECTS = {"suggestion", "wrapup", "alert"}
+RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 DISPOSITION = re.compile(r"^[A-Z][A-Z_]{1,39}$")
 
 FeedbackSink = Callable[[Identity, dict[str, Any], dict[str, Any]], Awaitable[None]]
@@ -126,6 +127,10 @@ async def feedback(request: web.Request) -> web.Response:
         raise _error(web.HTTPBadRequest, f"action must be one of {sorted(FEEDBACK_ACTIONS)}")
     if not isinstance(body.get("seq"), int) or body["seq"] < 1:
         raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    if (body["action"] == "not_a_violation") != (body.get("subject") == "alert"):
+        raise _error(web.HTTPBadRequest, "an alert takes the action not_a_violation, and only an alert does")
+    if body.get("subject") == "alert" and not RULE_ID.match(str(body.get("rule_id", ""))):
+        raise _error(web.HTTPBadRequest, "an alert's feedback needs the rule_id it was raised by")
     if identity.role != "operator":
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
     call = asdict(request.app[HUB].calls[call_id])
@@ -138,7 +143,7 @@ async def feedback(request: web.Request) -> web.Response:
     request.app[HUB].add({"kind": "feedback", "call_id": call_id, "seq": body["seq"], "tenant": call["tenant"],
                           "scenario": call["scenario"], "operator_id": identity.operator_id,
                           "team_id": call["team_id"], "subject": body.get("subject", "suggestion"),
-                          "action": body["action"]})
+                          "action": body["action"], "rule_id": str(body.get("rule_id", ""))})
     return web.json_response({"recorded": True}, status=201)
 
 

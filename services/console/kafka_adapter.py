@@ -42,6 +42,10 @@ NOT_SHOWN = Counter("seatcopilot_console_suggestions_not_shown_total",
                     "Suggestions the console refused to show", ["reason"])
 FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on suggestions and wrap-ups",
                          ["subject", "action"])
+# Rule ids are the pack's (bounded, no personal data): over seatcopilot_compliance_rule_alerts_total, the
+# false-alarm rate per rule.
+FALSE_ALARMS = Counter("seatcopilot_compliance_false_alarms_total",
+                       "Compliance alerts operators marked as not a violation, by rule", ["rule"])
 
 
 def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
@@ -147,10 +151,12 @@ def feedback_sink(io: StageIO) -> FeedbackSink:
             team_id=call["team_id"], action=fb.Action.Value("ACTION_" + body["action"].upper()),
             subject=fb.Subject.Value("SUBJECT_" + body.get("subject", "suggestion").upper()),
             edited_text=body.get("edited_text", ""), seconds_to_act=float(body.get("seconds_to_act") or 0.0),
-            disposition=body.get("disposition", ""),
+            disposition=body.get("disposition", ""), rule_id=str(body.get("rule_id", "")),
         )
         message.ts.FromNanoseconds(time.time_ns())
         await io.publish(FEEDBACK, message.call_id, message)
         FEEDBACK_GIVEN.labels(body.get("subject", "suggestion"), body["action"]).inc()
+        if body["action"] == "not_a_violation":
+            FALSE_ALARMS.labels(message.rule_id).inc()
 
     return publish

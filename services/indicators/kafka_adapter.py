@@ -59,8 +59,8 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
         count(stage.record(stage.engine.observe_suggestion(steered)))
 
     async def on_feedback(feedback: fb.Feedback) -> None:
-        if feedback.subject == fb.SUBJECT_WRAPUP:
-            return  # wrap-up reviews are training feedback, not a copilot-use indicator
+        if feedback.subject in (fb.SUBJECT_WRAPUP, fb.SUBJECT_ALERT):
+            return  # wrap-up reviews and alert dismissals are not suggestion use (alerts: compliance's metrics)
         try:
             count(stage.record(stage.engine.observe_feedback(feedback)))
         except LookupError as error:

@@ -38,22 +38,23 @@ def write(tmp_path, rows):
 
 def test_counts_per_family_and_the_last_line(tmp_path):
     path = write(tmp_path, [{"text": t, "scenario": s, "speaker": p, "expected_rule_ids": e} for t, s, p, e in ROWS])
-    code, lines, _ = evaluate(path, "--no-semantic")
+    code, lines, _ = evaluate(path, "--no-semantic", "--no-detector")
     assert code == 0
     table = {line.split()[0]: line.split()[1:] for line in lines[1:-2]}
-    assert table["misleading_claims"] == ["1", "1", "1", "0.500", "0.500"]
-    assert table["cease_contact"] == ["1", "0", "0", "1.000", "1.000"]
+    assert table["misleading_claims"] == ["2", "1", "1", "1", "0.500", "0.500"]  # support, tp, fp, fn, p, r
+    assert table["cease_contact"] == ["1", "1", "0", "0", "1.000", "1.000"]
     assert lines[-2] == "5 utterances, 2 hits, 1 false alarms, 1 misses"
     assert lines[-1] == "recall=0.667 precision=0.667"
 
 
 def test_bad_rows_are_refused_with_where_and_why(tmp_path):
     good = {"text": "hi", "scenario": "SALES", "speaker": "OPERATOR", "expected_rule_ids": []}
-    code, _, err = evaluate(write(tmp_path, [good, "{not json"]), "--no-semantic")
+    code, _, err = evaluate(write(tmp_path, [good, "{not json"]), "--no-semantic", "--no-detector")
     assert code == 2 and "set.jsonl:2: not valid JSON" in err
-    code, _, err = evaluate(write(tmp_path, [{**good, "speaker": "BOT"}]), "--no-semantic")
+    code, _, err = evaluate(write(tmp_path, [{**good, "speaker": "BOT"}]), "--no-semantic", "--no-detector")
     assert code == 2 and "speaker one of" in err
-    code, _, err = evaluate(write(tmp_path, [{**good, "expected_rule_ids": ["NO-SUCH-RULE"]}]), "--no-semantic")
+    unknown = [{**good, "expected_rule_ids": ["NO-SUCH-RULE"]}]
+    code, _, err = evaluate(write(tmp_path, unknown), "--no-semantic", "--no-detector")
     assert code == 2 and "unknown rule ids ['NO-SUCH-RULE']" in err
 
 
@@ -74,4 +75,6 @@ def test_the_command_on_the_bundled_set_meets_the_quality_floor():
             "cease_contact", "consent"} <= {line.split()[0] for line in lines[2:-2]}
     last = re.fullmatch(r"recall=(0\.\d{3}|1\.000) precision=(0\.\d{3}|1\.000)", lines[-1])
     assert last, lines[-1]
-    assert float(last.group(1)) >= 0.85 and float(last.group(2)) >= 0.9
+    # With the learned detector on (the default) recall rose (0.93 to 0.99 on this set) and precision fell
+    # (0.97 to 0.89): the floor follows that trade-off; docs/compliance.md has the held-out figures.
+    assert float(last.group(1)) >= 0.95 and float(last.group(2)) >= 0.85

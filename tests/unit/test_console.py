@@ -102,6 +102,26 @@ def test_call_lists_are_filtered_by_role_and_team():
     assert run(scenario) == {"ava": ["call-a"], "max": ["call-b"], "root": ["call-a", "call-b"], "eve": []}
 
 
+def test_an_operator_marks_a_rule_alert_not_a_violation():
+    async def scenario(client, hub, audit, published):
+        url, headers = "/api/calls/call-a/feedback", bearer(OPERATOR_A)
+        ok = await client.post(url, headers=headers, json={"seq": 2, "subject": "alert", "action": "not_a_violation",
+                                                           "rule_id": "GLBA-FULL-CARD-NUMBER"})
+        no_rule = await client.post(url, headers=headers, json={"seq": 2, "subject": "alert",
+                                                                "action": "not_a_violation"})
+        wrong_action = await client.post(url, headers=headers, json={"seq": 2, "subject": "alert",
+                                                                     "action": "accepted", "rule_id": "X-1"})
+        on_suggestion = await client.post(url, headers=headers, json={"seq": 2, "action": "not_a_violation"})
+        acted = [v for _, v in hub.call_history("call-a") if v["kind"] == "feedback"]
+        return ok.status, no_rule.status, wrong_action.status, on_suggestion.status, published, acted
+
+    ok, no_rule, wrong_action, on_suggestion, published, acted = run(scenario)
+    assert (ok, no_rule, wrong_action, on_suggestion) == (201, 400, 400, 400)
+    assert len(published) == 1 and published[0][2]["rule_id"] == "GLBA-FULL-CARD-NUMBER"
+    assert [(v["subject"], v["action"], v["rule_id"]) for v in acted] == [
+        ("alert", "not_a_violation", "GLBA-FULL-CARD-NUMBER")]
+
+
 def test_feedback_goes_to_the_topic_only_from_the_operator_on_the_call():
     async def scenario(client, hub, audit, published):
         ok = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A),

@@ -127,6 +127,8 @@ function receive(view, id) {
     if (view.subject === "wrapup") c.wrapupDone = view.seq;
     const acted = c.suggestions.find((s) => s.seq === view.seq);
     if (view.subject === "suggestion" && acted) acted.action = view.action;
+    const alert = c.alerts.find((a) => a.seq === view.seq && a.rule_ids[0] === view.rule_id);
+    if (view.subject === "alert" && alert) alert.dismissed = true;
   } else if (view.kind === "compliance_state") {
     c.compliance = view;  // the latest state replaces the earlier ones
   } else {
@@ -213,7 +215,21 @@ function alertCard(a) {
   const card = el("li", "alert");
   card.append(badge(a.severity), el("strong", "", a.rule_ids.join(", ")), el("div", "", a.text));
   if (a.fix) card.append(el("div", "fix", "Fix: " + a.fix));
+  // The operator on the call can mark a rule alert a false alarm: the per-rule false-alarm rate.
+  if (state.me && state.me.role === "operator" && a.alert_kind === "RULE" && a.rule_ids.length) {
+    if (a.dismissed) card.append(el("div", "fix", "Marked not a violation"));
+    else {
+      const button = el("button", "", "Not a violation");
+      button.onclick = () => notAViolation(a);
+      card.append(button);
+    }
+  }
   return card;
+}
+async function notAViolation(a) {
+  const response = await api(`/api/calls/${encodeURIComponent(a.call_id)}/feedback`, { method: "POST", body: JSON.stringify({
+    seq: a.seq, action: "not_a_violation", subject: "alert", rule_id: a.rule_ids[0] }) });
+  if (response.ok) { a.dismissed = true; render(); }
 }
 function summaryCard(s) {
   const card = el("li", "summary");

@@ -78,7 +78,7 @@ OBLIGATION_STATUS_OVERDUE: ObligationStatus
 OBLIGATION_STATUS_SUSPENDED: ObligationStatus
 
 class Finding(_message.Message):
-    __slots__ = ("rule_id", "family", "severity", "remedy", "citation", "method", "score")
+    __slots__ = ("rule_id", "family", "severity", "remedy", "citation", "method", "score", "sentence")
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     FAMILY_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +86,7 @@ class Finding(_message.Message):
     CITATION_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
+    SENTENCE_FIELD_NUMBER: _ClassVar[int]
     rule_id: str
     family: str
     severity: Severity
@@ -93,7 +94,8 @@ class Finding(_message.Message):
     citation: str
     method: str
     score: float
-    def __init__(self, rule_id: _Optional[str] = ..., family: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., remedy: _Optional[str] = ..., citation: _Optional[str] = ..., method: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
+    sentence: int
+    def __init__(self, rule_id: _Optional[str] = ..., family: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., remedy: _Optional[str] = ..., citation: _Optional[str] = ..., method: _Optional[str] = ..., score: _Optional[float] = ..., sentence: _Optional[int] = ...) -> None: ...
 
 class ComplianceVerdict(_message.Message):
     __slots__ = ("verdict", "rule_ids", "original_text", "policy_version", "decided_at", "findings", "decision_ms")
@@ -124,7 +126,7 @@ class SteeredSuggestion(_message.Message):
     def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "experiment_id", "arm")
+    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "experiment_id", "arm", "findings")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +142,7 @@ class Alert(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
     ARM_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     tenant: str
@@ -155,7 +158,8 @@ class Alert(_message.Message):
     kind: AlertKind
     experiment_id: str
     arm: str
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ...) -> None: ...
+    findings: _containers.RepeatedCompositeFieldContainer[Finding]
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ...) -> None: ...
 
 class AlertBatch(_message.Message):
     __slots__ = ("alerts",)

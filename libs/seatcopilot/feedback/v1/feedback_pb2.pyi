@@ -15,22 +15,26 @@ class Action(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACTION_ACCEPTED: _ClassVar[Action]
     ACTION_EDITED: _ClassVar[Action]
     ACTION_DISMISSED: _ClassVar[Action]
+    ACTION_NOT_A_VIOLATION: _ClassVar[Action]
 
 class Subject(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SUBJECT_UNSPECIFIED: _ClassVar[Subject]
     SUBJECT_SUGGESTION: _ClassVar[Subject]
     SUBJECT_WRAPUP: _ClassVar[Subject]
+    SUBJECT_ALERT: _ClassVar[Subject]
 ACTION_UNSPECIFIED: Action
 ACTION_ACCEPTED: Action
 ACTION_EDITED: Action
 ACTION_DISMISSED: Action
+ACTION_NOT_A_VIOLATION: Action
 SUBJECT_UNSPECIFIED: Subject
 SUBJECT_SUGGESTION: Subject
 SUBJECT_WRAPUP: Subject
+SUBJECT_ALERT: Subject
 
 class Feedback(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "operator_id", "team_id", "action", "ts", "subject", "edited_text", "seconds_to_act", "disposition")
+    __slots__ = ("call_id", "seq", "tenant", "operator_id", "team_id", "action", "ts", "subject", "edited_text", "seconds_to_act", "disposition", "rule_id")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +46,7 @@ class Feedback(_message.Message):
     EDITED_TEXT_FIELD_NUMBER: _ClassVar[int]
     SECONDS_TO_ACT_FIELD_NUMBER: _ClassVar[int]
     DISPOSITION_FIELD_NUMBER: _ClassVar[int]
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     seq: int
     tenant: str
@@ -53,4 +58,5 @@ class Feedback(_message.Message):
     edited_text: str
     seconds_to_act: float
     disposition: str
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ..., disposition: _Optional[str] = ...) -> None: ...
+    rule_id: str
+    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ..., disposition: _Optional[str] = ..., rule_id: _Optional[str] = ...) -> None: ...

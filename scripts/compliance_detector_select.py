@@ -1,0 +1,58 @@
+"""Chooses the learned compliance detector's settings on a dev split carved from the training lines
+by paraphrase group (the held-out file is never read here). Prints micro recall and precision per
+candidate; the chosen settings are DetectorSettings' defaults in services/compliance/learned.py.
+
+    .venv/bin/python scripts/compliance_detector_select.py
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from seatcopilot.encoder import shared_encoder
+from seatcopilot.policy import DEFAULT_POLICY, load_policy
+from sklearn.model_selection import GroupShuffleSplit
+
+from services.compliance.learned import DetectorSettings, gating_signals, pack_rows, train, training_rows
+
+CANDIDATES = [DetectorSettings(features="embedding", regularisation=4.0),
+              DetectorSettings(features="embedding+ngrams", regularisation=4.0),
+              DetectorSettings(features="embedding+ngrams", regularisation=16.0),
+              DetectorSettings(features="embedding+ngrams", regularisation=16.0, calibration_folds=0)]
+THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def main() -> None:
+    written, pack = training_rows(), pack_rows(load_policy(DEFAULT_POLICY))
+    rows = written + pack
+    vectors = dict(zip([r.text for r in rows], shared_encoder().encode([r.text for r in rows]), strict=True))
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.stack([vectors[t] for t in texts])
+
+    fit_index, dev_index = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=7).split(
+        written, groups=[r.group for r in written]))
+    # The dev rows are written lines only; the pack's examples always train.
+    fit_rows, dev_rows = [written[i] for i in fit_index] + pack, [written[i] for i in dev_index]
+    print(f"fit {len(fit_rows)} rows, dev {len(dev_rows)} rows")
+    for settings in CANDIDATES:
+        model = train(fit_rows, embed, settings)
+        counts = {t: [0, 0, 0] for t in THRESHOLDS}  # tp, fp, fn
+        for speaker, speaker_model in model.speakers.items():
+            chosen = [r for r in dev_rows if r.speaker == speaker]
+            scores = speaker_model.scores(embed([r.text for r in chosen]), [r.text for r in chosen])
+            for row, row_scores in zip(chosen, scores, strict=True):
+                for label, score in zip(speaker_model.labels, row_scores, strict=True):
+                    if not gating_signals(fit_rows, label) <= row.active_signals:
+                        continue
+                    for threshold, c in counts.items():
+                        found, expected = score >= threshold, label in row.labels
+                        c[0] += found and expected
+                        c[1] += found and not expected
+                        c[2] += expected and not found
+        for threshold, (tp, fp, fn) in counts.items():
+            print(f"{settings.features:<17} C={settings.regularisation:<5} ngram_weight={settings.ngram_weight:<4} "
+                  f"threshold={threshold}: recall={tp / max(tp + fn, 1):.3f} precision={tp / max(tp + fp, 1):.3f}")
+
+
+if __name__ == "__main__":
+    main()
