@@ -10,8 +10,9 @@ import numpy as np
 import triton_python_backend_utils as pb_utils
 
 ROOT = Path(__file__).resolve().parents[4]  # the checkout: services/classifier/model_repository/<model>/1/
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT / "libs", ROOT):  # the shared libs (seatcopilot.*) and the services, as installed in .venv
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
