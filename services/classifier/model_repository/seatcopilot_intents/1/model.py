@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
-ROOT = Path(__file__).resolve().parents[4]  # the checkout: services/classifier/model_repository/<model>/1/
+ROOT = Path(__file__).resolve().parents[5]  # the checkout: <root>/services/classifier/model_repository/<model>/1/
 for path in (ROOT / "libs", ROOT):  # the shared libs (seatcopilot.*) and the services, as installed in .venv
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
