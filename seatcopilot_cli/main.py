@@ -103,6 +103,10 @@ def parser() -> argparse.ArgumentParser:
 
     kg.register(commands)
 
+    from seatcopilot_cli import deadletter
+
+    deadletter.register(commands)
+
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")
     topics_create.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))

@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 from seatcopilot import codec
 from seatcopilot.config import load
-from seatcopilot.paths import data_path, read_json
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.paths import data_path, read_json
 from seatcopilot.redaction import redact
 from seatcopilot.transport import InProcessTransport
 

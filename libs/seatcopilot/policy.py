@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from seatcopilot.paths import data_path
 
 POLICIES_ROOT = data_path("policies")

@@ -13,8 +13,8 @@ from typing import Protocol
 
 import yaml
 
-from seatcopilot.policy import phrase_pattern
 from seatcopilot.paths import data_path
+from seatcopilot.policy import phrase_pattern
 
 DEFAULT_LEXICON = data_path("summaries", "lexicon.yaml")
 # The live mood is the mean of the last few scored customer turns.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seatcopilot.config import CommonConfig, env, load
+from seatcopilot.paths import data_path
 
 from services.retrieval.logic import RetrievalSettings
-from seatcopilot.paths import data_path
 
 DEFAULT_KB = data_path("knowledge", "kb.yaml")
 

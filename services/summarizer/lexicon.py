@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from seatcopilot.policy import phrase_pattern
 from seatcopilot.paths import data_path
+from seatcopilot.policy import phrase_pattern
 
 DEFAULT_LEXICON = data_path("summaries", "lexicon.yaml")
 

@@ -98,3 +98,49 @@ def test_the_directory_is_checked_at_start():
     message = str(error.value)
     for expected in ("role must be one of", "unknown platform 'avaya'", "WK3 is listed twice", "needs operator_id"):
         assert expected in message
+
+
+def test_a_connect_call_transferred_between_two_agents_moves_from_one_screen_to_the_other():
+    """The embedded pipeline end to end: Connect's records on its platform topic, the console attached."""
+    import asyncio
+
+    from seatcopilot.topics import PLATFORM_AMAZON_CONNECT
+
+    from seatcopilot_cli.embedded import EmbeddedPipeline
+    from services.console import kafka_adapter as console_adapter
+    from services.console.auth import Identity, may_see_view
+    from services.console.logic import ConsoleHub
+
+    async def scenario():
+        pipeline, hub = EmbeddedPipeline({"GENERATION_BACKEND": "scripted"}), ConsoleHub()
+        pipeline.attach("console", console_adapter, hub)
+        await pipeline.start()
+        try:
+            for line in routing_lines("amazon_connect"):
+                key = json.loads(line).get("ContactId") or json.loads(line).get("detail", {}).get("contactId", "")
+                await pipeline.bus.publish(PLATFORM_AMAZON_CONNECT.name, key, line.encode(),
+                                           {"seatcopilot-tenant": b"harbor"})
+                await pipeline.drain()
+        finally:
+            await pipeline.stop()
+        return hub
+
+    hub = asyncio.run(scenario())
+    views = [view for _, view in hub.since(0)]
+    ada = Identity("ada", "harbor", "operator", operator_id="op-ada")
+    bo = Identity("bo", "harbor", "operator", operator_id="op-bo")
+    [handover] = [v for v in views if v["kind"] == "handover_summary"]
+    suggestions = [v for v in views if v["kind"] == "suggestion"]
+    before = [s for s in suggestions if s["seq"] < handover["seq"]]
+    after = [s for s in suggestions if s["seq"] > handover["seq"]]
+    assert before and after
+    assert all(may_see_view(ada, s) and not may_see_view(bo, s) for s in before)  # the first agent's screen
+    assert all(may_see_view(bo, s) and not may_see_view(ada, s) for s in after)  # then the second's
+    assert may_see_view(bo, handover) and handover["operator_id"] == "op-bo"
+    assert handover["target_role"] == "COLLECTIONS"
+    assert handover["team_id"] == "team-collections-east"
+    call_id = handover["call_id"]
+    assert call_id == "c3d4e5f6-7890-4abc-9def-EXAMPLE33333"  # the first contact's id carries the whole call
+    assert hub.visible(ada, call_id) and hub.visible(bo, call_id)
+    assert not hub.visible(Identity("cy", "harbor", "operator", operator_id="op-cy"), call_id)
+    assert [v["kind"] for v in views if v["kind"] == "wrapup_summary"] == ["wrapup_summary"]
