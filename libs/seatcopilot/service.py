@@ -48,7 +48,7 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
         loop.add_signal_handler(signum, stop.set)
 
     bus = transport.create(common.transport, f"seatcopilot-{name}", common.kafka_bootstrap)
-    health = Health(grpc_services)
+    health = Health(grpc_services, stage=name)
     health.add_check("transport", bus.healthy)
     server = build_server(health, grpc_services)
     context = ServiceContext(name, common, StageIO(name, bus), health, server)
