@@ -107,6 +107,10 @@ def parser() -> argparse.ArgumentParser:
 
     deadletter.register(commands)
 
+    from seatcopilot_cli import release_check
+
+    release_check.register(commands)
+
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")
     topics_create.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
