@@ -2,8 +2,9 @@
 
 Publishes a bundled call's events (data/calls/sales_call.jsonl) to the call-events topic under a fresh call
 id, as a platform relay would, and waits for a steered suggestion for that call — one carrying a compliance
-verdict (PASS, REWRITTEN or BLOCKED) — on the suggestions topic the console reads. Exit 0 when one arrives
-within the timeout, 1 otherwise. Through the transport abstraction: Kafka in a release, in-process in tests.
+verdict (PASS, REWRITTEN or BLOCKED) — on the suggestions topic the console reads; the call's end is sent
+only after the wait, so no draft expires because the call ended. Exit 0 when one arrives within the
+timeout, 1 otherwise. Through the transport abstraction: Kafka in a release, in-process in tests.
 """
 
 from __future__ import annotations
@@ -48,15 +49,20 @@ async def check(transport: Transport, timeout_s: float, call_id: str = "") -> cp
         if steered.draft.call_id == call_id and steered.compliance.verdict in STEERED and not found.done():
             found.set_result(steered)
 
+    events = probe_call(call_id)
+    # The call stays open until a suggestion came (or the time is up): a draft for an ended call is EXPIRED.
+    ending = next((i for i, e in enumerate(events) if e.type == ev.EVENT_TYPE_CALL_ENDED), len(events))
     transport.follow(SUGGESTIONS.name, on_suggestion, since_s=60)
     await transport.start()
     try:
-        for event in probe_call(call_id):
+        for event in events[:ending]:
             await transport.publish(CALL_EVENTS.name, call_id, codec.encode(event))
         return await asyncio.wait_for(found, timeout_s)
     except TimeoutError:
         return None
     finally:
+        for event in events[ending:]:
+            await transport.publish(CALL_EVENTS.name, call_id, codec.encode(event))
         await transport.stop()
 
 
