@@ -65,6 +65,7 @@ PY
     [[ -n $source ]] || die "no $name model in the cache: run make models first"
     cp -a "$source" "$dir/models/$name"
   done
+  chmod -R a+rX "$dir/models"   # the cache keeps some files 0600; the services run as uid 10001
 }
 
 build() {  # build TAG CONTEXT [podman build args...]

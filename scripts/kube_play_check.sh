@@ -19,6 +19,7 @@ log() { echo "[kube-play] $*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 [[ -x $HELM ]] || bash "$ROOT/scripts/helm_check.sh" >/dev/null || die "no helm (scripts/helm_check.sh builds it)"
 command -v podman >/dev/null || die "podman is needed (make images)"
+command -v catatonit >/dev/null || die "catatonit is needed for pods (Debian: apt-get install catatonit)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/seatcopilot-kube-play.XXXXXX")
 "$HELM" template seatcopilot "$ROOT/deploy/helm/seatcopilot" --namespace seatcopilot --kube-version 1.31.0 \
