@@ -6,7 +6,8 @@
 #
 # What this cannot check (podman is not Kubernetes): Services, Ingress, NetworkPolicies, HPAs/KEDA, PDBs,
 # probes (podman ignores gRPC probes), hook Jobs and helm test, the Prometheus-operator objects, multiple
-# replicas; and Secret *volumes* (existingSecret), which podman 4.3 kube play crashes on.
+# replicas; and Secret *volumes* (existingSecret), which podman 4.3 kube play crashes on. The containers'
+# ports are dropped from what podman plays (it would publish each on the host, and every pod uses 50051).
 #
 # Usage: scripts/kube_play_check.sh [--keep]
 set -euo pipefail
@@ -33,8 +34,11 @@ import yaml
 
 work, root = Path(sys.argv[1]), Path(sys.argv[2])
 docs = [d for d in yaml.safe_load_all((work / "render.yaml").read_text()) if d]
-played = [d for d in docs if d["kind"] in ("Deployment", "ConfigMap")
-          and not d["metadata"]["name"].endswith(("-overview", "-stages", "-models", "-compliance", "-business"))]
+dashboard = lambda d: "grafana_dashboard" in d["metadata"].get("labels", {})  # noqa: E731 (dashboards: not for pods)
+played = [d for d in docs if d["kind"] == "Deployment" or (d["kind"] == "ConfigMap" and not dashboard(d))]
+for deployment in (d for d in played if d["kind"] == "Deployment"):
+    for container in deployment["spec"]["template"]["spec"]["containers"]:
+        container.pop("ports", None)  # podman would publish every containerPort on the host: all pods use 50051
 played.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "seatcopilot-tenants"},
                "data": {"tenants.yaml": (root / "data" / "intake" / "tenants.yaml").read_text()}})
 (work / "play.yaml").write_text(yaml.safe_dump_all(played, sort_keys=False))
