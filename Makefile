@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help env protos check-protos lint run replay test test-unit up down infra-up infra-down infra-clean models model-chain bench faults clean
+.PHONY: help env protos check-protos lint run replay test test-unit up down infra-up infra-down infra-clean models model-chain bench faults clean images
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -30,6 +30,9 @@ lint: $(VENV)/.ready ## ruff
 
 models: $(VENV)/.ready ## Build the local models the pipeline needs (outside git)
 	@$(VENV)/bin/seatcopilot models build
+
+images: $(VENV)/.ready models ## Every service image and the Triton CPU image, with podman (no registry needed)
+	@scripts/build_images.sh
 
 model-chain: $(VENV)/.ready ## Build and judge a copilot model on the CPU: data → 3 LoRA stages → export → report
 	@$(VENV)/bin/seatcopilot modelkit chain --profile smoke

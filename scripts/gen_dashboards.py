@@ -1,15 +1,37 @@
 """Writes the Grafana dashboards (deploy/helm/seatcopilot/dashboards/*.json) from one description, so
-every panel uses the same datasource variable, layout and naming. `--check` fails when they differ."""
+every panel uses the same datasource variable, layout and naming. `--check` fails when they differ.
+
+Every dashboard has `namespace` and `job` variables (multi-select, "All" by default) and every metric
+selector in every query is scoped by them, so one Grafana serves several releases and an operator
+can narrow a panel to one service."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "deploy" / "helm" / "seatcopilot" / "dashboards"
 DS = {"type": "prometheus", "uid": "${datasource}"}
+SCOPE = 'namespace=~"$namespace", job=~"$job"'
+SELECTOR = re.compile(r"\b(seatcopilot_[a-z_]+)(?:\{([^}]*)\})?")
+VARIABLE_METRIC = "seatcopilot_stage_messages_total"
+
+
+def scoped(expr: str) -> str:
+    """Each metric selector of a query narrowed to the chosen namespaces and jobs."""
+    def narrow(match: re.Match[str]) -> str:
+        inner = match.group(2)
+        return f"{match.group(1)}{{{SCOPE}{', ' + inner if inner else ''}}}"
+    return SELECTOR.sub(narrow, expr)
+
+
+def variable(name: str, query: str) -> dict:
+    return {"name": name, "label": name, "type": "query", "datasource": DS, "definition": query,
+            "query": {"query": query, "refId": name}, "refresh": 2, "includeAll": True, "multi": True,
+            "allValue": ".*", "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 1}
 
 
 def quantiles(metric: str, by: str = "", where: str = "") -> list[tuple[str, str]]:
@@ -125,7 +147,7 @@ def panel(index: int, title: str, unit: str, targets: list[tuple[str, str]]) -> 
         "id": index + 1, "type": "timeseries", "title": title, "datasource": DS,
         "gridPos": {"h": 8, "w": 12, "x": (index % 2) * 12, "y": (index // 2) * 8},
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-        "targets": [{"refId": chr(65 + i), "datasource": DS, "expr": expr, "legendFormat": legend}
+        "targets": [{"refId": chr(65 + i), "datasource": DS, "expr": scoped(expr), "legendFormat": legend}
                     for i, (expr, legend) in enumerate(targets)],
     }
 
@@ -134,8 +156,11 @@ def dashboard(uid: str, title: str, panels: list) -> dict:
     return {
         "uid": f"seatcopilot-{uid}", "title": title, "tags": ["seatcopilot"], "timezone": "browser",
         "schemaVersion": 39, "version": 1, "refresh": "30s", "time": {"from": "now-1h", "to": "now"},
-        "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus",
-                                 "label": "Prometheus"}]},
+        "templating": {"list": [
+            {"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Prometheus"},
+            variable("namespace", f"label_values({VARIABLE_METRIC}, namespace)"),
+            variable("job", f'label_values({VARIABLE_METRIC}{{namespace=~"$namespace"}}, job)'),
+        ]},
         "panels": [panel(i, *p) for i, p in enumerate(panels)],
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks the Helm chart offline: lint, render with the default values and with a GPU values file,
-# reject invalid values, and compare the default render with the committed golden file.
+# Checks the Helm chart offline: lint, render with the default values and with the GPU, CPU and
+# full-featured values files (ci/), reject invalid values, and compare the default render with the
+# committed golden file.
 #
 # Usage: scripts/helm_check.sh [--update] [--render-dir DIR]
 #   --update          rewrite deploy/helm/golden/default.yaml from the current chart
@@ -14,6 +15,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHART="$ROOT/deploy/helm/seatcopilot"
 GOLDEN="$ROOT/deploy/helm/golden/default.yaml"
 GPU_VALUES="$CHART/ci/gpu-values.yaml"
+CPU_VALUES="$CHART/ci/cpu-values.yaml"
+FULL_VALUES="$CHART/ci/full-values.yaml"
 HELM_VERSION=v3.22.0
 # A go-installed helm carries no build-time default cluster version (it would assume 1.20): render
 # for a current Kubernetes explicitly. The chart needs >= 1.27 (gRPC probes).
@@ -59,20 +62,24 @@ mkdir -p "$render_dir"
 export HELM_CONFIG_HOME="$render_dir/.helm/config" HELM_CACHE_HOME="$render_dir/.helm/cache"
 export HELM_DATA_HOME="$render_dir/.helm/data"
 
-log "helm lint (default values, GPU values)"
+log "helm lint (default values, GPU, CPU and full values)"
 "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART" >"$render_dir/lint.log" 2>&1 \
   || { cat "$render_dir/lint.log" >&2; die "helm lint with the default values"; }
-"$HELM" lint --strict --kube-version "$KUBE_VERSION" -f "$GPU_VALUES" "$CHART" >>"$render_dir/lint.log" 2>&1 \
-  || { cat "$render_dir/lint.log" >&2; die "helm lint with $GPU_VALUES"; }
+for values in "$GPU_VALUES" "$CPU_VALUES" "$FULL_VALUES"; do
+  "$HELM" lint --strict --kube-version "$KUBE_VERSION" -f "$values" "$CHART" >>"$render_dir/lint.log" 2>&1 \
+    || { cat "$render_dir/lint.log" >&2; die "helm lint with $values"; }
+done
 
 render() {  # render OUTPUT [helm template flags...]
   local out="$1"; shift
   "$HELM" template "$RELEASE" "$CHART" --namespace "$NAMESPACE" --kube-version "$KUBE_VERSION" "$@" >"$out"
 }
 
-log "helm template (default values, GPU values) into $render_dir"
+log "helm template (default values, GPU, CPU and full values) into $render_dir"
 render "$render_dir/default.yaml" || die "helm template with the default values"
 render "$render_dir/gpu.yaml" -f "$GPU_VALUES" || die "helm template with $GPU_VALUES"
+render "$render_dir/cpu.yaml" -f "$CPU_VALUES" || die "helm template with $CPU_VALUES"
+render "$render_dir/full.yaml" -f "$FULL_VALUES" || die "helm template with $FULL_VALUES"
 grep -q 'nvidia.com/gpu: 1' "$render_dir/gpu.yaml" || die "the GPU render requests no nvidia.com/gpu"
 if grep -q 'nvidia.com/gpu:' "$render_dir/default.yaml"; then die "the default render requests a GPU"; fi
 
@@ -89,7 +96,9 @@ reject "an unknown top-level value" --set kafkaa.bootstrap=x
 reject "an empty Neo4j secret name" --set neo4j.existingSecret=
 reject "a writable root filesystem" --set securityContext.readOnlyRootFilesystem=false
 reject "autoscaling max below min" --set components.intake.autoscaling.min=5 --set components.intake.autoscaling.max=2
-reject "no Triton URL with Triton disabled" --set triton.enabled=false
+reject "an HTTP port on a component that serves no HTTP" --set components.classifier.httpPort=9000
+reject "topics without partitions" --set kafka.topics.partitions=0
+reject "an Ingress path that is not absolute" --set ingress.enabled=true --set ingress.console.path=console
 rm -f "$render_dir/rejected.yaml" "$render_dir/rejected.log"
 
 if ((update)); then

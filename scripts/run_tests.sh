@@ -32,6 +32,17 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
+if ! command -v promtool >/dev/null; then
+  # the alert-rule unit test runs `promtool test rules`; without promtool it is skipped (and says so)
+  if [[ $(id -u) -eq 0 ]]; then
+    log "installing promtool for the alert-rule tests (Debian package prometheus)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus \
+      >/dev/null || log "could not install prometheus: the alert-rule test will be skipped"
+  else
+    log "promtool not found and not root: the alert-rule test will be skipped (apt-get install prometheus)"
+  fi
+fi
+
 log "local models (the intent classifier trains on a fresh machine: about 9 minutes on 2 cores, then cached)"
 .venv/bin/seatcopilot models build   # one builder at a time per machine; the lines below then only read the cache
 SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')

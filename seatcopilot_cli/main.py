@@ -32,7 +32,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _topics_create(args: argparse.Namespace) -> int:
     from seatcopilot_cli.topics import create_topics
 
-    created = create_topics(args.bootstrap, args.partitions)
+    created = create_topics(args.bootstrap, args.partitions, args.replication)
     print(f"topics ready ({len(created)} created)")
     return 0
 
@@ -145,10 +145,23 @@ def parser() -> argparse.ArgumentParser:
 
     kg.register(commands)
 
+    from seatcopilot_cli import deadletter
+
+    deadletter.register(commands)
+
+    from seatcopilot_cli import release_check
+
+    release_check.register(commands)
+
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")
     topics_create.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
-    topics_create.add_argument("--partitions", type=int, default=6)
+    topics_create.add_argument("--partitions", type=int, default=int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "6")),
+                               help="default: KAFKA_TOPIC_PARTITIONS or 6 (the services' KAFKA_TOPIC_PARTITIONS "
+                                    "must match)")
+    topics_create.add_argument("--replication", type=int,
+                               default=int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")),
+                               help="default: KAFKA_REPLICATION_FACTOR or 1")
     topics_create.set_defaults(func=_topics_create)
 
     intake = commands.add_parser("intake", help="platform webhooks").add_subparsers(dest="intake_command",

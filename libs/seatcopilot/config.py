@@ -81,6 +81,11 @@ class CommonConfig:
     transport: str = env("SEATCOPILOT_TRANSPORT", default="kafka", choices=("kafka", "inprocess"),
                          help="kafka in the distributed mode, inprocess in the embedded mode")
     kafka_bootstrap: str = env("KAFKA_BOOTSTRAP", default="127.0.0.1:9092")
+    kafka_partitions: int = env("KAFKA_TOPIC_PARTITIONS", default=6, minimum=1,
+                                help="partitions of the pipeline's topics and of the state changelogs (keep it equal "
+                                     "to the topics' real count: keys are co-partitioned)")
+    kafka_replication: int = env("KAFKA_REPLICATION_FACTOR", default=1, minimum=1,
+                                 help="replication factor of the topics and changelogs this service creates")
     grpc_port: int = env("GRPC_PORT", default=50051, minimum=1)
     metrics_port: int = env("METRICS_PORT", default=9464, minimum=0, help="0 disables the endpoint")
     otlp_endpoint: str = env("OTEL_EXPORTER_OTLP_ENDPOINT", default="",

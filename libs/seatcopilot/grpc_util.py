@@ -109,9 +109,10 @@ def server_streaming(stage: str, default_deadline: float) -> Callable[[F], F]:
 class Health:
     """gRPC health whose status follows the service's dependencies (Kafka, Neo4j, Triton...)."""
 
-    def __init__(self, service_names: list[str]) -> None:
+    def __init__(self, service_names: list[str], stage: str = "") -> None:
         self.servicer = health_async.HealthServicer()
         self.service_names = service_names
+        self.stage = stage
         self.checks: dict[str, DependencyCheck] = {}
         self.last: dict[str, bool] = {}
         self._shutting_down = False
@@ -124,6 +125,8 @@ class Health:
             return False
         results = await asyncio.gather(*(self._run(check) for check in self.checks.values()))
         self.last = dict(zip(self.checks, results, strict=True))
+        for dependency, up in self.last.items():  # for the dependency-down alert
+            telemetry.DEPENDENCY_UP.labels(self.stage or "unknown", dependency).set(1 if up else 0)
         status = SERVING if all(results) else NOT_SERVING
         for name in ["", *self.service_names]:
             await self.servicer.set(name, status)

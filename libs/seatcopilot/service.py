@@ -47,8 +47,9 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    bus = transport.create(common.transport, f"seatcopilot-{name}", common.kafka_bootstrap)
-    health = Health(grpc_services)
+    bus = transport.create(common.transport, f"seatcopilot-{name}", common.kafka_bootstrap, common.kafka_partitions,
+                           common.kafka_replication)
+    health = Health(grpc_services, stage=name)
     health.add_check("transport", bus.healthy)
     server = build_server(health, grpc_services)
     context = ServiceContext(name, common, StageIO(name, bus), health, server)

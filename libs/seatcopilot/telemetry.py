@@ -21,7 +21,7 @@ from opentelemetry.propagators.textmap import Getter, Setter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from seatcopilot.redaction import redact
 
@@ -46,6 +46,10 @@ SUGGESTION_LATENCY = Histogram(
 )
 CALL_SECONDS = Counter("seatcopilot_call_seconds_total", "Duration of ended calls (the denominator of cost per "
                        "call-minute)")
+DEPENDENCY_UP = Gauge(
+    "seatcopilot_dependency_up", "1 while a service's dependency (transport, knowledge_store, model_backend) "
+    "answers its health check, 0 while it does not", ["stage", "dependency"],
+)
 RPCS = Counter("seatcopilot_rpc_requests_total", "gRPC requests served", ["stage", "method", "code"])
 RPC_LATENCY = Histogram(
     "seatcopilot_rpc_duration_seconds", "gRPC request duration", ["stage", "method"],

@@ -18,6 +18,8 @@ from seatcopilot.config import ConfigError
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.pii import KINDS
 
+from services.intake.directory import Directory, parse_directory
+
 ACTIONS = ("mask", "hash", "drop")
 SPEAKERS = {"CUSTOMER": ev.SPEAKER_CUSTOMER, "OPERATOR": ev.SPEAKER_OPERATOR}
 
@@ -53,6 +55,8 @@ class Tenant:
     redaction: RedactionPolicy = RedactionPolicy()
     twilio_inbound_speaker: int = ev.SPEAKER_CUSTOMER
     configured: bool = True
+    directory: Directory = field(default_factory=Directory)
+    """The tenant's operators: each platform's agent id to operator_id, team_id and role."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def _tenant(tenant_id: str, entry: Mapping[str, Any], base: Tenant, environ: Map
                            ("bearer_token", "hmac_secret", "twilio_auth_token", "firehose_access_key"))),
         redaction=_policy(entry["redaction"], where, environ, problems) if "redaction" in entry else base.redaction,
         twilio_inbound_speaker=SPEAKERS.get(inbound, ev.SPEAKER_CUSTOMER),
+        directory=parse_directory(entry["operators"], where, problems) if "operators" in entry else base.directory,
     )
 
 

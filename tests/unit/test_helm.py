@@ -78,15 +78,94 @@ def test_every_component_is_probed_over_grpc_locked_down_and_autoscaled(renders)
     assert retrieval_env["NEO4J_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"]
 
 
-def test_triton_asks_for_a_gpu_only_when_enabled(renders):
+def container_env(deployment):
+    return {item["name"]: item.get("value") for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+
+def test_triton_is_off_by_default_and_asks_for_a_gpu_only_in_the_gpu_values(renders):
     _, render_dir = renders
 
-    def triton_limits(path):
-        container = deployments(load_documents(path))["triton"]["spec"]["template"]["spec"]["containers"][0]
-        return container["resources"].get("limits", {})
+    def triton_container(path):
+        return deployments(load_documents(path))["triton"]["spec"]["template"]["spec"]["containers"][0]
 
-    assert "nvidia.com/gpu" not in triton_limits(render_dir / "default.yaml")
-    assert triton_limits(render_dir / "gpu.yaml")["nvidia.com/gpu"] == 1
+    default = deployments(load_documents(render_dir / "default.yaml"))
+    assert "triton" not in default
+    assert container_env(default["generation"])["GENERATION_BACKEND"] == "local"
+    gpu = triton_container(render_dir / "gpu.yaml")
+    assert gpu["resources"]["limits"]["nvidia.com/gpu"] == 1 and "trtllm" in gpu["image"]
+    assert {"name": "engines", "mountPath": "/engines", "readOnly": True} in gpu["volumeMounts"]
+    assert "nvidia.com/gpu" not in triton_container(render_dir / "cpu.yaml")["resources"].get("limits", {})
+    gpu_generation = deployments(load_documents(render_dir / "gpu.yaml"))["generation"]
+    assert container_env(gpu_generation)["GENERATION_BACKEND"] == "triton"
+
+
+def test_each_http_server_gets_its_own_port_variable(renders):
+    """The httpPort mix-up: any component with httpPort used to be given CONSOLE_PORT."""
+    _, render_dir = renders
+    by_component = deployments(load_documents(render_dir / "default.yaml"))
+    intake, console = container_env(by_component["intake"]), container_env(by_component["console"])
+    assert (intake["INTAKE_HTTP_PORT"], intake["INTAKE_HTTP_HOST"]) == ("8090", "0.0.0.0")
+    assert "CONSOLE_PORT" not in intake and "INTAKE_HTTP_PORT" not in console
+    assert (console["CONSOLE_PORT"], console["CONSOLE_HOST"]) == ("8080", "0.0.0.0")
+    services = {component_of(doc): doc for doc in of_kind(load_documents(render_dir / "default.yaml"), "Service")}
+    webhook = {"name": "http", "port": 8090, "targetPort": "http", "protocol": "TCP"}
+    assert webhook in services["intake"]["spec"]["ports"]
+
+
+def test_topics_and_graph_load_run_as_hook_jobs_with_the_partitions_from_values(renders):
+    _, render_dir = renders
+    jobs = {doc["metadata"]["name"]: doc for doc in of_kind(load_documents(render_dir / "full.yaml"), "Job")}
+    topics, graph = jobs["seatcopilot-topics"], jobs["seatcopilot-graph-load"]
+    for job in (topics, graph):
+        assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert int(topics["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(
+        graph["metadata"]["annotations"]["helm.sh/hook-weight"])
+    args = topics["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[:2] == ["topics", "create"] and args[args.index("--partitions") + 1] == "12"
+    assert args[args.index("--replication") + 1] == "3"
+    graph_env = {e["name"]: e for e in graph["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert graph_env["NEO4J_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "seatcopilot-neo4j"
+    for deployment in deployments(load_documents(render_dir / "full.yaml")).values():
+        env = container_env(deployment)
+        assert (env["KAFKA_TOPIC_PARTITIONS"], env["KAFKA_REPLICATION_FACTOR"]) == ("12", "3")
+
+
+def test_a_platform_team_can_wire_secrets_ingress_monitoring_and_keda(renders):
+    _, render_dir = renders
+    documents = load_documents(render_dir / "full.yaml")
+    by_component = deployments(documents)
+    intake_pod = by_component["intake"]["spec"]["template"]["spec"]
+    intake = intake_pod["containers"][0]
+    assert {"secretRef": {"name": "seatcopilot-intake-webhooks"}} in intake["envFrom"]
+    assert {"name": "existing-secret", "secret": {"secretName": "seatcopilot-intake-files"}} in intake_pod["volumes"]
+    assert {"name": "existing-secret", "mountPath": "/etc/seatcopilot/secret", "readOnly": True} in \
+        intake["volumeMounts"]
+    assert container_env(by_component["intake"])["INTAKE_PUBLIC_BASE_URL"] == "https://hooks.example.com"
+    classifier = by_component["classifier"]["spec"]["template"]["spec"]
+    assert {"configMapRef": {"name": "seatcopilot-classifier-tuning"}} in classifier["containers"][0]["envFrom"]
+    assert any(v["name"] == "intents-model" for v in classifier["volumes"])
+    (ingress,) = of_kind(documents, "Ingress")
+    backends = {rule["host"]: rule["http"]["paths"][0]["backend"]["service"] for rule in ingress["spec"]["rules"]}
+    assert backends["hooks.example.com"] == {"name": "seatcopilot-intake", "port": {"name": "http"}}
+    assert backends["copilot.example.com"] == {"name": "seatcopilot-console", "port": {"name": "http"}}
+    assert ingress["spec"]["tls"][0]["secretName"] == "seatcopilot-tls"
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        (monitor,) = of_kind(documents, kind)
+        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack", kind
+    (scaled,) = of_kind(documents, "ScaledObject")
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "seatcopilot-classifier"
+    assert scaled["spec"]["maxReplicaCount"] == 12  # autoscaling.max 20, capped at the 12 partitions
+    assert scaled["spec"]["triggers"][0]["metadata"]["consumerGroup"] == "seatcopilot-classifier"
+    hpas = {doc["spec"]["scaleTargetRef"]["name"] for doc in of_kind(documents, "HorizontalPodAutoscaler")}
+    assert "seatcopilot-classifier" not in hpas  # KEDA owns it: never two autoscalers on one Deployment
+
+
+def test_helm_test_sends_one_call_through_the_release(renders):
+    _, render_dir = renders
+    (pod,) = [doc for doc in of_kind(load_documents(render_dir / "default.yaml"), "Pod")]
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    container = pod["spec"]["containers"][0]
+    assert container["command"] == ["python", "-m", "seatcopilot_cli", "release-check"]
 
 
 def test_every_rendered_manifest_validates_against_the_kubernetes_schemas(renders):
@@ -94,10 +173,10 @@ def test_every_rendered_manifest_validates_against_the_kubernetes_schemas(render
 
     _, render_dir = renders
     checked = 0
-    for render in ("default.yaml", "gpu.yaml"):
+    for render in ("default.yaml", "gpu.yaml", "cpu.yaml", "full.yaml"):
         for doc in load_documents(render_dir / render):
-            if doc["apiVersion"].startswith("monitoring.coreos.com/"):
-                continue  # a CRD: not in the Kubernetes schemas
+            if doc["apiVersion"].startswith(("monitoring.coreos.com/", "keda.sh/")):
+                continue  # CRDs: not in the Kubernetes schemas
             kubernetes_validate.validate(doc, "1.31.0", strict=True)
             checked += 1
     assert checked > 40

@@ -95,7 +95,8 @@ def _faust_datadir(group: str) -> str:
 
 
 class KafkaTransport:
-    def __init__(self, group: str, bootstrap: str, *, commit_interval: float = 1.0, partitions: int = 6) -> None:
+    def __init__(self, group: str, bootstrap: str, *, commit_interval: float = 1.0, partitions: int = 6,
+                 replication: int = 1) -> None:
         self.bootstrap = bootstrap
         self.partitions = partitions
         self.app = faust.App(
@@ -109,6 +110,7 @@ class KafkaTransport:
             key_serializer="raw",
             value_serializer="raw",
             topic_partitions=partitions,
+            topic_replication_factor=replication,
             autodiscover=False,
             datadir=_faust_datadir(group),
         )

@@ -12,6 +12,19 @@ PostContactSummary (COMPLETED) → PLATFORM_SUMMARY; COMPLETED/FAILED → CALL_E
 SUPERVISOR speak for the operator side, CUSTOMER for the customer; SYSTEM and bot prompts are
 skipped. Contact Lens does not number events, so intake numbers them per contact in arrival order
 (a Kinesis shard keeps one contact in order); segment ids de-duplicate redeliveries.
+
+Who is on the call and when it moves come from two more streams on the same endpoint and topic:
+- Contact events (EventBridge, `detail-type` "Amazon Connect Contact Event"; `detail` holds
+  `eventType`, `contactId`, `initialContactId`, `previousContactId`, `initiationMethod`, `channel`,
+  `agentInfo.agentArn`). A transfer makes a new contact whose `initialContactId` is the first one:
+  intake keeps the first contact id as the call id, and maps the new contact's segments to it.
+  CONNECTED_TO_AGENT seats the agent (the tenant's operator directory gives operator, team and
+  role); a different agent is a TRANSFER to that agent's role. DISCONNECTED of the call's latest
+  contact ends the call; of a contact a transfer replaced, it is skipped (so is that contact's
+  Contact Lens COMPLETED).
+- Agent event streams (Kinesis; `AgentARN`, `EventType` STATE_CHANGE, `CurrentAgentSnapshot` and
+  `PreviousAgentSnapshot` with `Contacts[].ContactId/InitialContactId/State`): a voice contact going
+  CONNECTED → CONNECTED_ONHOLD is a HOLD, back to CONNECTED a RESUME.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ import binascii
 import hashlib
 import json
 import time
+from collections import OrderedDict
 from typing import Any
 
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -36,21 +50,95 @@ from services.intake.adapters.base import (
     refuse,
     text_field,
     timestamp,
+    unknown_operator,
 )
 
 PLATFORM = "amazon_connect"
 SPEAKERS = {"AGENT": ev.SPEAKER_OPERATOR, "SUPERVISOR": ev.SPEAKER_OPERATOR, "CUSTOMER": ev.SPEAKER_CUSTOMER}
 NOT_PARTIES = frozenset({"SYSTEM", "CUSTOM_BOT", "BOT", "IVR"})
 END_EVENTS = frozenset({"COMPLETED", "FAILED"})
+CONTACT_EVENT = "Amazon Connect Contact Event"
+CONTACT_MEMORY = 50_000
 
 
 class AmazonConnectAdapter(NumberingJsonAdapter):
     platform = PLATFORM
     topic = PLATFORM_AMAZON_CONNECT
+
+    def __init__(self, adopt_window_s: float) -> None:
+        super().__init__(adopt_window_s)
+        self._call_of: OrderedDict[str, str] = OrderedDict()  # contact id → call id (its initial contact)
+        self._latest: dict[str, str] = {}  # call id → the contact that carries it now
+
     def map(self, payload: Any, source: Source) -> Mapped:
         mapped = Mapped()
         for event in self.events(payload):
-            mapped.extend(self._event(event, source))
+            if event.get("detail-type") == CONTACT_EVENT:
+                mapped.extend(self._contact_event(event.get("detail"), source))
+            elif "AgentARN" in event:
+                mapped.extend(self._agent_event(event, source))
+            else:
+                mapped.extend(self._event(event, source))
+        self.roster.stamp(mapped.events)
+        return mapped
+
+    def _link(self, contact: str, initial: str) -> str:
+        """The call a contact belongs to; a contact seen for the first time becomes the call's latest."""
+        if contact not in self._call_of:
+            call = self._call_of.get(initial, initial) if initial else contact
+            if len(self._call_of) >= CONTACT_MEMORY:
+                dropped = self._call_of.popitem(last=False)[1]
+                self._latest.pop(dropped, None)
+            self._call_of[contact] = call
+            self._latest[call] = contact
+        return self._call_of[contact]
+
+    def _replaced(self, call: str, contact: str) -> bool:
+        """A contact a transfer replaced: its end is not the call's end."""
+        return self._latest.get(call, contact) != contact
+
+    def _contact_event(self, detail: Any, source: Source) -> Mapped:
+        contact = text_field(detail, "contactId") if isinstance(detail, dict) else ""
+        kind = text_field(detail, "eventType") if isinstance(detail, dict) else ""
+        if not contact or not kind:
+            return refuse(contact, "schema_violation", "a contact event needs detail.contactId and detail.eventType")
+        if str(detail.get("channel", "VOICE")).upper() != "VOICE":
+            return Mapped(skipped=1)  # chats, tasks and e-mails are not calls
+        call = self._link(contact, text_field(detail, "initialContactId") or text_field(detail, "previousContactId"))
+        try:
+            if kind == "CONNECTED_TO_AGENT":
+                agent = detail.get("agentInfo") or detail.get("AgentInfo") or {}
+                arn = text_field(agent, "agentArn") or text_field(agent, "AgentArn")
+                operator = source.tenant.directory.find(PLATFORM, arn)
+                if operator is None:
+                    return unknown_operator(call, PLATFORM, arn)
+                return self.seated(call, operator, f"agent:{contact}:{arn}", source, PLATFORM)
+            if kind == "DISCONNECTED" and not self._replaced(call, contact):
+                mapped = self._lifecycle(call, "ended", ev.EVENT_TYPE_CALL_ENDED, source, source.tenant.language)
+                self.sequencer.ended(call)
+                return mapped
+        except PayloadRejected as rejected:
+            return refuse(call, rejected.reason, rejected.detail)
+        return Mapped(skipped=1)  # INITIATED, QUEUED, CONTACT_DATA_UPDATED, ...: nothing the copilot shows
+
+    def _agent_event(self, event: dict[str, Any], source: Source) -> Mapped:
+        if event.get("EventType") != "STATE_CHANGE":
+            return Mapped(skipped=1)  # LOGIN, LOGOUT, HEART_BEAT
+        before = {text_field(c, "ContactId"): text_field(c, "State") for c in _contacts(event, "PreviousAgentSnapshot")}
+        mapped = Mapped()
+        for snapshot in _contacts(event, "CurrentAgentSnapshot"):
+            contact, state = text_field(snapshot, "ContactId"), text_field(snapshot, "State")
+            if not contact or snapshot.get("Channel", "VOICE") != "VOICE" or state not in HOLD_STATES:
+                continue
+            on_hold = state == "CONNECTED_ONHOLD"
+            if on_hold == (before.get(contact) == "CONNECTED_ONHOLD"):
+                continue
+            call = self._link(contact, text_field(snapshot, "InitialContactId"))
+            piece = f"{state}:{contact}:{text_field(snapshot, 'StateStartTimestamp')}"
+            try:
+                mapped.extend(self.held(call, on_hold, piece, source, PLATFORM))
+            except PayloadRejected as rejected:
+                mapped.extend(refuse(call, rejected.reason, rejected.detail))
         return mapped
 
     @staticmethod
@@ -70,19 +158,22 @@ class AmazonConnectAdapter(NumberingJsonAdapter):
             return refuse(contact, "unsupported_channel", f"channel {event.get('Channel')!r}: only "
                           "voice contacts are supported")
         language = text_field(event, "LanguageCode") or source.tenant.language
+        call = self._link(contact, "")
         try:
             if kind == "STARTED":
-                return self._lifecycle(contact, "started", ev.EVENT_TYPE_CALL_STARTED, source, language, start=True)
+                return self._lifecycle(call, "started", ev.EVENT_TYPE_CALL_STARTED, source, language, start=True)
             if kind in END_EVENTS:
-                mapped = self._lifecycle(contact, "ended", ev.EVENT_TYPE_CALL_ENDED, source, language)
-                self.sequencer.ended(contact)
+                if self._replaced(call, contact):
+                    return Mapped(skipped=1)
+                mapped = self._lifecycle(call, "ended", ev.EVENT_TYPE_CALL_ENDED, source, language)
+                self.sequencer.ended(call)
                 return mapped
             mapped = Mapped()
             for segment in event.get("Segments") or []:
-                mapped.extend(self._segment(contact, segment, source, language))
+                mapped.extend(self._segment(call, segment, source, language))
             return mapped
         except PayloadRejected as rejected:
-            return refuse(contact, rejected.reason, rejected.detail)
+            return refuse(call, rejected.reason, rejected.detail)
 
     def _lifecycle(self, contact: str, piece: str, kind: int, source: Source, language: str,
                    start: bool = False) -> Mapped:
@@ -143,6 +234,15 @@ class AmazonConnectAdapter(NumberingJsonAdapter):
             return Mapped(duplicates=1)
         return Mapped(events=[base_event(contact, seq, source, PLATFORM, kind, language=language,
                                          ts=timestamp(time.time()), **fields)])
+
+
+HOLD_STATES = frozenset({"CONNECTED", "CONNECTED_ONHOLD"})
+
+
+def _contacts(event: dict[str, Any], snapshot: str) -> list[dict[str, Any]]:
+    body = event.get(snapshot)
+    contacts = body.get("Contacts") if isinstance(body, dict) else None
+    return [c for c in contacts or [] if isinstance(c, dict)]
 
 
 def _firehose_record(record: Any, index: int) -> dict[str, Any]:

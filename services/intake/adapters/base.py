@@ -14,6 +14,7 @@ from google.protobuf import timestamp_pb2
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import Topic
 
+from services.intake.directory import Operator, Roster, transfer_fields
 from services.intake.tenants import Tenant
 
 CALL_MEMORY = 50_000
@@ -95,6 +96,36 @@ class NumberingJsonAdapter(JsonAdapter):
 
     def __init__(self, adopt_window_s: float) -> None:
         self.sequencer = Sequencer(adopt_window_s)
+        self.roster = Roster()
+
+    def seated(self, call_id: str, operator: Operator, piece: str, source: Source, platform: str) -> Mapped:
+        """An operator now holds the call: the first one is only remembered (every later event of the
+        call carries them); a different one is a TRANSFER to their role."""
+        previous = self.roster.seat(call_id, operator)
+        if previous is None or previous == operator:
+            return Mapped(skipped=1)
+        seq = self.sequencer.assign(call_id, piece)
+        if seq is None:
+            return Mapped(duplicates=1)
+        self.roster.hold(call_id, False)  # a transfer ends a hold
+        return Mapped(events=[base_event(call_id, seq, source, platform, ev.EVENT_TYPE_TRANSFER,
+                                         ts=timestamp(time.time()), **transfer_fields(operator))])
+
+    def held(self, call_id: str, on_hold: bool, piece: str, source: Source, platform: str) -> Mapped:
+        """HOLD or RESUME when the call's hold state changed (platforms that resend whole snapshots)."""
+        if not self.roster.hold(call_id, on_hold):
+            return Mapped(skipped=1)
+        seq = self.sequencer.assign(call_id, piece)
+        if seq is None:
+            return Mapped(duplicates=1)
+        kind = ev.EVENT_TYPE_HOLD if on_hold else ev.EVENT_TYPE_RESUME
+        return Mapped(events=[base_event(call_id, seq, source, platform, kind, ts=timestamp(time.time()))])
+
+
+def unknown_operator(call_id: str, platform: str, agent_id: str) -> Mapped:
+    """An agent the tenant's directory does not list: the call cannot reach their screen."""
+    return refuse(call_id, "unknown_operator", f"{platform} agent {agent_id or '(none)'} is not in the tenant's "
+                  f"operator directory (operators[].platform_ids.{platform})")
 
 
 def parse_json(body: bytes) -> Any:

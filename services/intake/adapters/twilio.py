@@ -10,13 +10,28 @@ Mapping: started → CALL_STARTED, content → UTTERANCE (partials merge by spea
 stopped or error → CALL_ENDED (no more transcript will come). Twilio's SequenceId is the seq, so
 retried callbacks are duplicates and out-of-order deliveries are reordered. Which track is the
 customer depends on the leg the transcription runs on: the tenant's `twilio_inbound_track`.
+
+Who is on the call and when it moves come from two more callbacks on the same endpoint:
+- TaskRouter event callbacks (`EventType`, `TaskSid`, `TaskAttributes` JSON with the call's
+  `call_sid`, `WorkerSid`, `ReservationSid`): `reservation.accepted` seats the worker (the tenant's
+  operator directory maps the WorkerSid); a different worker accepting a reservation for the same
+  call is a TRANSFER to that worker's role. Other TaskRouter events are skipped.
+- Conference status callbacks (`StatusCallbackEvent` participant-hold / participant-unhold with the
+  held participant's `CallSid`): the customer's leg held is a HOLD, unheld a RESUME.
+These carry no SequenceId, yet must fall between the transcription's numbers: each is numbered just
+after the highest SequenceId seen so far for the call, and the transcription's later numbers shift
+up by one for each inserted event, so the call's numbers stay gap-free and out-of-order
+transcription callbacks still reorder.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -32,13 +47,34 @@ from services.intake.adapters.base import (
     parse_json,
     refuse,
     timestamp,
+    unknown_operator,
 )
+from services.intake.directory import Roster, transfer_fields
 
 PLATFORM = "twilio"
 FORM = "application/x-www-form-urlencoded"
 LIFECYCLE = {"transcription-started": ev.EVENT_TYPE_CALL_STARTED, "transcription-stopped": ev.EVENT_TYPE_CALL_ENDED,
              "transcription-error": ev.EVENT_TYPE_CALL_ENDED}
 OTHER_SPEAKER = {ev.SPEAKER_CUSTOMER: ev.SPEAKER_OPERATOR, ev.SPEAKER_OPERATOR: ev.SPEAKER_CUSTOMER}
+CONFERENCE_HOLD = {"participant-hold": True, "participant-unhold": False}
+CALL_MEMORY = 50_000
+
+
+@dataclass
+class _Numbering:
+    """A call's inserted events: where each went (the highest SequenceId seen then)."""
+
+    highest: int = 0
+    inserted_after: list[int] = field(default_factory=list)
+    pieces: set[str] = field(default_factory=set)
+
+    def transcription(self, sequence_id: int) -> int:
+        self.highest = max(self.highest, sequence_id)
+        return sequence_id + bisect.bisect_left(self.inserted_after, sequence_id)
+
+    def insert(self) -> int:
+        bisect.insort(self.inserted_after, self.highest)
+        return self.highest + bisect.bisect_right(self.inserted_after, self.highest)
 
 
 class TwilioAdapter:
@@ -48,6 +84,8 @@ class TwilioAdapter:
 
     def __init__(self, adopt_window_s: float) -> None:
         self.sequencer = Sequencer(adopt_window_s)  # only for callbacks without a SequenceId
+        self.roster = Roster()
+        self._numbering: OrderedDict[str, _Numbering] = OrderedDict()
 
     def parse(self, body: bytes, content_type: str) -> dict[str, str]:
         if content_type == "application/json":
@@ -63,7 +101,69 @@ class TwilioAdapter:
             raise PayloadRejected("decode_error", f"not form-encoded parameters: {error}") from error
 
     def map(self, payload: Any, source: Source) -> Mapped:
-        params = payload
+        if "EventType" in payload:
+            mapped = self._taskrouter(payload, source)
+        elif "StatusCallbackEvent" in payload:
+            mapped = self._conference(payload, source)
+        else:
+            mapped = self._transcription(payload, source)
+        self.roster.stamp(mapped.events)
+        return mapped
+
+    def _numbers(self, call: str) -> _Numbering:
+        numbering = self._numbering.get(call)
+        if numbering is None:
+            if len(self._numbering) >= CALL_MEMORY:
+                self._numbering.popitem(last=False)
+            numbering = self._numbering[call] = _Numbering()
+        self._numbering.move_to_end(call)
+        return numbering
+
+    def _inserted(self, call: str, piece: str, kind: int, source: Source, params: dict[str, str],
+                  **fields: Any) -> Mapped:
+        numbering = self._numbers(call)
+        if piece in numbering.pieces:
+            return Mapped(duplicates=1)
+        numbering.pieces.add(piece)
+        return Mapped(events=[base_event(call, numbering.insert(), source, PLATFORM, kind,
+                                         ts=timestamp(_time(params.get("Timestamp", ""))), **fields)])
+
+    def _taskrouter(self, params: dict[str, str], source: Source) -> Mapped:
+        if params["EventType"] != "reservation.accepted":
+            return Mapped(skipped=1)
+        try:
+            attributes = json.loads(params.get("TaskAttributes") or "{}")
+        except json.JSONDecodeError as error:
+            return refuse("", "decode_error", f"TaskAttributes is not JSON: {error.msg}")
+        call = attributes.get("call_sid") if isinstance(attributes, dict) else None
+        if not isinstance(call, str) or not call:
+            return Mapped(skipped=1)  # not a voice task
+        worker = params.get("WorkerSid", "")
+        operator = source.tenant.directory.find(PLATFORM, worker)
+        if operator is None:
+            return unknown_operator(call, PLATFORM, worker)
+        piece = f"reservation:{params.get('ReservationSid', '')}"
+        if piece in self._numbers(call).pieces:
+            return Mapped(duplicates=1)  # a retried callback
+        previous = self.roster.seat(call, operator)
+        if previous is None or previous == operator:
+            self._numbers(call).pieces.add(piece)
+            return Mapped(skipped=1)
+        self.roster.hold(call, False)  # a transfer ends a hold
+        return self._inserted(call, piece, ev.EVENT_TYPE_TRANSFER, source, params, **transfer_fields(operator))
+
+    def _conference(self, params: dict[str, str], source: Source) -> Mapped:
+        call = params.get("CallSid", "")
+        on_hold = CONFERENCE_HOLD.get(params["StatusCallbackEvent"])
+        if on_hold is None or self.roster.operator(call) is None:
+            return Mapped(skipped=1)  # another conference event, or an agent's leg rather than a seated call
+        if not self.roster.hold(call, on_hold):
+            return Mapped(skipped=1)
+        kind = ev.EVENT_TYPE_HOLD if on_hold else ev.EVENT_TYPE_RESUME
+        piece = f"{params['StatusCallbackEvent']}:{params.get('SequenceNumber', '')}:{params.get('Timestamp', '')}"
+        return self._inserted(call, piece, kind, source, params)
+
+    def _transcription(self, params: dict[str, str], source: Source) -> Mapped:
         call = params.get("CallSid", "")
         event_name = params.get("TranscriptionEvent", "")
         if not call or (event_name not in LIFECYCLE and event_name != "transcription-content"):
@@ -87,7 +187,7 @@ class TwilioAdapter:
         if sequence:
             if not sequence.isdigit() or int(sequence) < 1:
                 raise PayloadRejected("schema_violation", "SequenceId must be a positive integer")
-            return int(sequence)
+            return self._numbers(call).transcription(int(sequence))
         piece = f"{params.get('TranscriptionSid', '')}:{event_name}:{params.get('Timestamp', '')}"
         return self.sequencer.assign(call, piece, start=event_name == "transcription-started")
 

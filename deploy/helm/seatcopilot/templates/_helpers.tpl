@@ -54,16 +54,28 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" $repository $tag -}}
 {{- end -}}
 
-{{/* Where generation reaches Triton: triton.grpcUrl, or this release's Triton Service. */}}
+{{/* Where generation reaches Triton: triton.grpcUrl, this release's Triton Service, or "" (no Triton:
+generation runs its local CPU model). */}}
 {{- define "seatcopilot.tritonUrl" -}}
 {{- if .Values.triton.grpcUrl -}}
 {{- .Values.triton.grpcUrl -}}
 {{- else if .Values.triton.enabled -}}
 {{- printf "%s-triton:%d" (include "seatcopilot.fullname" .) (int .Values.triton.grpcPort) -}}
-{{- else -}}
-{{- fail "triton.grpcUrl is required when triton.enabled is false" -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The variables a component's HTTP server reads (each service names its own). */}}
+{{- define "seatcopilot.httpVars" -}}
+{{- $vars := dict "console" (list "CONSOLE_PORT" "CONSOLE_HOST") "intake" (list "INTAKE_HTTP_PORT" "INTAKE_HTTP_HOST") -}}
+{{- $found := get $vars .name -}}
+{{- if not $found -}}
+{{- fail (printf "components.%s.httpPort: only intake and console serve HTTP" .name) -}}
+{{- end -}}
+{{- join "," $found -}}
+{{- end -}}
+
+{{/* Where existingSecret is mounted. */}}
+{{- define "seatcopilot.secretMountPath" -}}/etc/seatcopilot/secret{{- end -}}
 
 {{/* Seconds Kubernetes waits after SIGTERM: always longer than DRAIN_SECONDS. */}}
 {{- define "seatcopilot.terminationGrace" -}}
@@ -83,23 +95,32 @@ existing Secret, for the components that set neo4jPassword (the others never see
       "LOG_LEVEL" $root.Values.logLevel
       "DRAIN_SECONDS" $root.Values.drainSeconds
       "KAFKA_BOOTSTRAP" $root.Values.kafka.bootstrap
+      "KAFKA_TOPIC_PARTITIONS" $root.Values.kafka.topics.partitions
+      "KAFKA_REPLICATION_FACTOR" $root.Values.kafka.topics.replication
       "NEO4J_URI" $root.Values.neo4j.uri
       "NEO4J_USER" $root.Values.neo4j.user
       "TRITON_GRPC_URL" (include "seatcopilot.tritonUrl" $root)
       "TRITON_MODEL" $root.Values.triton.model
       "OTEL_EXPORTER_OTLP_ENDPOINT" $root.Values.otlp.endpoint -}}
-{{- with .c.httpPort }}{{ $_ := set $derived "CONSOLE_PORT" . }}{{ end -}}
+{{- if .c.httpPort -}}
+{{- $vars := splitList "," (include "seatcopilot.httpVars" .) -}}
+{{- $_ := set $derived (index $vars 0) .c.httpPort -}}
+{{- $_ := set $derived (index $vars 1) "0.0.0.0" -}}
+{{- end -}}
+{{- $ingress := $root.Values.ingress -}}
+{{- if and (eq .name "intake") $ingress.enabled $ingress.webhook.host -}}
+{{- $_ := set $derived "INTAKE_PUBLIC_BASE_URL" (printf "%s://%s" (ternary "https" "http" (gt (len $ingress.tls) 0)) $ingress.webhook.host) -}}
+{{- end -}}
+{{- if eq .name "generation" -}}
+{{- $_ := set $derived "GENERATION_BACKEND" (ternary "triton" "local" (ne (include "seatcopilot.tritonUrl" $root) "")) -}}
+{{- end -}}
 {{- $env := merge (deepCopy (.c.env | default dict)) $derived (deepCopy $root.Values.env) -}}
 {{- range $name, $value := $env }}
 - name: {{ $name }}
   value: {{ toString $value | quote }}
 {{- end }}
 {{- if .c.neo4jPassword }}
-- name: NEO4J_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ required "neo4j.existingSecret is required" $root.Values.neo4j.existingSecret }}
-      key: {{ $root.Values.neo4j.passwordKey }}
+{{ include "seatcopilot.neo4jPasswordEnv" $root }}
 {{- end }}
 {{- end -}}
 
@@ -111,3 +132,53 @@ grpc:
 {{ $key }}: {{ $value }}
 {{- end }}
 {{- end -}}
+
+{{/* envFrom of one component: extraEnvVarsSecret, then its envFrom list. */}}
+{{- define "seatcopilot.envFrom" -}}
+{{- with .c.extraEnvVarsSecret }}
+- secretRef:
+    name: {{ . }}
+{{- end }}
+{{- with .c.envFrom }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Volumes of one component: /tmp, existingSecret, extraVolumes. */}}
+{{- define "seatcopilot.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .root.Values.tmpSizeLimit }}
+{{- with .c.existingSecret }}
+- name: existing-secret
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with .c.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Volume mounts of one component. */}}
+{{- define "seatcopilot.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+{{- if .c.existingSecret }}
+- name: existing-secret
+  mountPath: {{ include "seatcopilot.secretMountPath" . }}
+  readOnly: true
+{{- end }}
+{{- with .c.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The Neo4j password from the existing Secret (components with neo4jPassword, and the graph-load Job). */}}
+{{- define "seatcopilot.neo4jPasswordEnv" -}}
+- name: NEO4J_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "neo4j.existingSecret is required" .Values.neo4j.existingSecret }}
+      key: {{ .Values.neo4j.passwordKey }}
+{{- end -}}
+
