@@ -271,8 +271,8 @@ def test_dev_login_mints_tokens_only_when_enabled():
 
 def test_sse_streams_only_visible_calls_and_resumes_from_last_event_id():
     async def scenario(client, hub, audit, published):
-        token = oidc_token(OPERATOR_A)
-        response = await client.get(f"/api/events?access_token={token}", headers={"Last-Event-ID": "1"})
+        await client.post("/api/session", headers=bearer(OPERATOR_A))  # sets the stream's cookie
+        response = await client.get("/api/events", headers={"Last-Event-ID": "1"})
         body = b""
         while b"id: 2" not in body:
             body += await response.content.readany()
@@ -281,6 +281,7 @@ def test_sse_streams_only_visible_calls_and_resumes_from_last_event_id():
         while b"id: 5" not in body:
             body += await response.content.readany()
         response.close()
+        client.session.cookie_jar.clear()
         anonymous = await client.get("/api/events")
         streamed = [(e["call_id"], e["subject"]) for e in audit.entries if e["action"] == "stream"]
         return body.decode(), anonymous.status, streamed
