@@ -54,8 +54,8 @@ SUMMARIES = Topic(
 )
 FEEDBACK = Topic(
     "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
-    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed (kept: training feedback).",
-    {"retention.ms": "-1"},
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed (training feedback; "
+    "retention FEEDBACK_RETENTION_DAYS).",
 )
 MANAGER_REPORTS = Topic(
     "seatcopilot.manager-reports.v1", "summarizer", "seatcopilot.summary.v1.ManagerReport",
@@ -90,6 +90,9 @@ PLATFORM_GENERIC = Topic(
 )
 PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_CLOUD, PLATFORM_TWILIO,
                                       PLATFORM_GENERIC)
+
+# The only topics that may hold unredacted text (intake is their only reader): kept for hours, not days.
+RAW_TOPICS: tuple[Topic, ...] = (CALL_EVENTS, *PLATFORM_TOPICS)
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,

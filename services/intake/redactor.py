@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.pii import Finding, PiiContext, asked_for, find_pii, name_tokens
+from seatcopilot.pii.credentials import SECRET_KINDS
 from seatcopilot.pii.numbers import ends_with_open_number, starts_with_number
 
 from services.intake.config import IntakeConfig
@@ -44,7 +45,7 @@ def placeholder(finding: Finding, policy: RedactionPolicy) -> str:
     action = policy.action(finding.kind)
     if action == "drop":
         return ""
-    if action == "hash":
+    if action == "hash" and finding.kind not in SECRET_KINDS:  # a hashed 3-digit CVV is still the CVV
         digest = hmac.new(policy.hash_key, f"{finding.kind}:{finding.canonical}".encode(), hashlib.sha256)
         return f"[{finding.kind}:{digest.hexdigest()[:HASH_HEX_CHARS]}]"
     return f"[{finding.kind}]"
