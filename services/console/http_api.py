@@ -60,14 +60,14 @@ async def identity_of(request: web.Request, *, cookie: bool = False) -> Identity
 
 
 def visible_call(request: web.Request, identity: Identity, action: str) -> str:
+    """The call of that id in the caller's tenant, if they may see it. A call they may not see answers
+    exactly as one that does not exist (404), so nobody learns which calls exist; the audit log tells
+    the two apart."""
     hub, call_id = request.app[HUB], request.match_info["call_id"]
-    if call_id not in hub.calls:
-        request.app[AUDIT].record(identity, call_id, action, False)
-        raise _error(web.HTTPNotFound, "no such call")
     allowed = hub.visible(identity, call_id)
     request.app[AUDIT].record(identity, call_id, action, allowed)
     if not allowed:
-        raise _error(web.HTTPForbidden, "this call is not yours to see")
+        raise _error(web.HTTPNotFound, "no such call")
     return call_id
 
 
@@ -139,8 +139,8 @@ async def call_detail(request: web.Request) -> web.Response:
     identity = await identity_of(request)
     call_id = visible_call(request, identity, "open")
     hub = request.app[HUB]
-    return web.json_response({"call": asdict(hub.calls[call_id]),
-                              "events": [{"id": i, **v} for i, v in hub.call_history(call_id)]})
+    return web.json_response({"call": asdict(hub.call(identity.tenant, call_id)),
+                              "events": [{"id": i, **v} for i, v in hub.call_history(identity.tenant, call_id)]})
 
 
 async def feedback(request: web.Request) -> web.Response:
@@ -153,7 +153,7 @@ async def feedback(request: web.Request) -> web.Response:
         raise _error(web.HTTPBadRequest, "seq must be a positive integer")
     if identity.role != "operator":
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
-    call = asdict(request.app[HUB].calls[call_id])
+    call = asdict(request.app[HUB].call(identity.tenant, call_id))
     body["edited_text"] = redact(str(body.get("edited_text", ""))[:4000]).text
     body["disposition"] = str(body.get("disposition") or "").strip().upper() if body.get("subject") == "wrapup" else ""
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):
@@ -223,7 +223,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     async def send(event_id: int, view: dict) -> None:
         nonlocal last_id
-        if event_id > last_id and hub.visible(identity, view["call_id"]):
+        if event_id > last_id and hub.visible_view(identity, view):
             if view["call_id"] not in streamed:  # a call's content reaching a stream is an access, audited once
                 streamed.add(view["call_id"])
                 request.app[AUDIT].record(identity, view["call_id"], "stream", True)

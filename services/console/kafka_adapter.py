@@ -97,7 +97,7 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         if latency is not None:
             telemetry.SUGGESTION_LATENCY.observe(latency)
 
-    started: dict[str, float] = {}
+    started: dict[tuple[str, str], float] = {}
 
     async def on_transcript(event: ev.CallEvent) -> None:
         hub.add(views.transcript_view(event))
@@ -107,22 +107,25 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
                 hub.update_live(live_base(event), sentiment_score=score)
         seconds = event.ts.ToNanoseconds() / 1e9
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
-            started[event.call_id] = seconds
-        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
-            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
+            started[(event.tenant, event.call_id)] = seconds
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and (event.tenant, event.call_id) in started:
+            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop((event.tenant, event.call_id))))
 
     async def on_classified(classified: cl.ClassifiedEvent) -> None:
         label = classified.classification
         if label.stage or label.intent:
             hub.update_live(live_base(classified.event), stage=label.stage, intent=label.intent)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
-    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
-    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
-    io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
-    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
+               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
+               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq))
+    io.consume(ALERTS, cp.Alert, feed(views.alert_view),
+               identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind))
     io.consume(COMPLIANCE_STATE, cp.CallComplianceState, feed(views.compliance_state_view),
-               identity=lambda s: (s.call_id, s.operator_turns, hash(codec.encode(s))))
+               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
 
     async def on_indicators(snapshot: ind.IndicatorSnapshot) -> None:
         hub.record_indicators(indicator_view(snapshot, time.time()))
