@@ -38,7 +38,7 @@ class StateChanges:
 
     def changed(self, engine: ComplianceEngine, event: ev.CallEvent) -> cp.CallComplianceState | None:
         try:
-            state = engine.call_state(event.call_id)
+            state = engine.call_state(event.call_id, event.tenant)
         except LookupError:
             return None
         state.operator_id, state.team_id = event.operator_id, event.team_id
@@ -73,6 +73,6 @@ def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
         VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
         await io.publish(SUGGESTIONS, draft.call_id, steered)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
-    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.call_id, d.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.tenant, d.call_id, d.seq))
     return []

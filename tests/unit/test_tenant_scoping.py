@@ -75,3 +75,18 @@ def test_the_console_shows_and_changes_only_the_callers_tenants_call():
     assert mine["call"]["tenant"] == "harbor" and theirs["call"]["tenant"] == "other-bank"
     assert status == 201 and published[0][1]["tenant"] == "other-bank"
     assert all(v["kind"] != "feedback" for v in harbor_history)  # the other tenant's action left harbor's call alone
+
+
+def test_compliance_keeps_one_state_per_tenant_and_call():
+    from seatcopilot.policy import load_policies
+
+    from services.compliance.logic import ComplianceEngine
+
+    engine = ComplianceEngine(load_policies())
+    for seq in (1, 2, 3):
+        engine.check_event(make_event(call_id=CALL, seq=seq, speaker="OPERATOR", text="Hello there.",
+                                      tenant="harbor"))
+    engine.check_event(make_event(call_id=CALL, seq=1, speaker="OPERATOR", text="Hello.", tenant="other-bank"))
+    harbor, other = engine.call_state(CALL, "harbor"), engine.call_state(CALL, "other-bank")
+    assert (harbor.tenant, harbor.operator_turns) == ("harbor", 3)
+    assert (other.tenant, other.operator_turns) == ("other-bank", 1)
