@@ -86,7 +86,7 @@ def test_compliance_keeps_one_state_per_tenant_and_call():
     for seq in (1, 2, 3):
         engine.check_event(make_event(call_id=CALL, seq=seq, speaker="OPERATOR", text="Hello there.",
                                       tenant="harbor"))
-    engine.check_event(make_event(call_id=CALL, seq=1, speaker="OPERATOR", text="Hello.", tenant="other-bank"))
-    harbor, other = engine.call_state(CALL, "harbor"), engine.call_state(CALL, "other-bank")
+    engine.check_event(make_event(call_id=CALL, seq=1, speaker="OPERATOR", text="Hello.", tenant="lakeshore"))
+    harbor, other = engine.call_state(CALL, "harbor"), engine.call_state(CALL, "lakeshore")
     assert (harbor.tenant, harbor.operator_turns) == ("harbor", 3)
-    assert (other.tenant, other.operator_turns) == ("other-bank", 1)
+    assert (other.tenant, other.operator_turns) == ("lakeshore", 1)
