@@ -34,6 +34,8 @@ AUDIT = web.AppKey("audit", AuditLog)
 FEEDBACK = web.AppKey("feedback", object)
 FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed"}
 FEEDBACK_SUBJECTS = {"suggestion", "wrapup"}
+MAX_SEQ = 2**63 - 1  # the feedback message's seq is a uint64; a larger one is not a seq of any call
+MAX_SECONDS_TO_ACT = 86_400.0
 SESSION_COOKIE = "seatcopilot_session"
 DISPOSITION = re.compile(r"^[A-Z][A-Z_]{1,39}$")
 
@@ -74,7 +76,7 @@ def visible_call(request: web.Request, identity: Identity, action: str) -> str:
 async def read_json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise _error(web.HTTPBadRequest, "the body must be a JSON object") from error
     if not isinstance(body, dict):
         raise _error(web.HTTPBadRequest, "the body must be a JSON object")
@@ -147,14 +149,15 @@ async def feedback(request: web.Request) -> web.Response:
     identity = await identity_of(request)
     call_id = visible_call(request, identity, "feedback")
     body = await read_json(request)
-    if body.get("action") not in FEEDBACK_ACTIONS or body.get("subject", "suggestion") not in FEEDBACK_SUBJECTS:
+    action, subject = body.get("action"), body.get("subject", "suggestion")
+    if not isinstance(action, str) or not isinstance(subject, str) or action not in FEEDBACK_ACTIONS \
+            or subject not in FEEDBACK_SUBJECTS:  # a list or an object is not hashable: checked as a type first
         raise _error(web.HTTPBadRequest, f"action must be one of {sorted(FEEDBACK_ACTIONS)}")
-    if not isinstance(body.get("seq"), int) or body["seq"] < 1:
-        raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    _check_feedback_types(body)
     if identity.role != "operator":
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
     call = asdict(request.app[HUB].call(identity.tenant, call_id))
-    body["edited_text"] = redact(str(body.get("edited_text", ""))[:4000]).text
+    body["edited_text"] = redact((body.get("edited_text") or "")[:4000]).text
     body["disposition"] = str(body.get("disposition") or "").strip().upper() if body.get("subject") == "wrapup" else ""
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):
         raise _error(web.HTTPBadRequest, "disposition must be a code such as PROMISE_TO_PAY")
@@ -165,6 +168,19 @@ async def feedback(request: web.Request) -> web.Response:
                           "team_id": call["team_id"], "subject": body.get("subject", "suggestion"),
                           "action": body["action"]})
     return web.json_response({"recorded": True}, status=201)
+
+
+def _check_feedback_types(body: dict[str, Any]) -> None:
+    """Wrong types and out-of-range numbers are the caller's error (400), never the server's."""
+    seq = body.get("seq")
+    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:  # bool is an int in Python: not a seq
+        raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    seconds = body.get("seconds_to_act", 0)
+    if seconds is not None and (type(seconds) not in (int, float) or not 0 <= seconds <= MAX_SECONDS_TO_ACT):
+        raise _error(web.HTTPBadRequest, f"seconds_to_act must be a number from 0 to {MAX_SECONDS_TO_ACT:g}")
+    for name in ("edited_text", "disposition"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise _error(web.HTTPBadRequest, f"{name} must be a string")
 
 
 async def coaching_note(request: web.Request) -> web.Response:
