@@ -69,10 +69,18 @@ def key_of(view: dict[str, Any]) -> CallKey:
     return view.get("tenant", ""), view["call_id"]
 
 
+def epoch_first_id() -> int:
+    """Event ids start at the start time in microseconds: a restarted console's ids are above every id the
+    last one gave (unless it gave more than a million a second), so a browser resuming from its
+    Last-Event-ID sees the new console's events at once instead of waiting for the count to catch up.
+    Below 2**53: exact in a browser's numbers."""
+    return time.time_ns() // 1000
+
+
 class ConsoleHub:
-    def __init__(self, history: int = 5000, max_calls: int = 10_000) -> None:
+    def __init__(self, history: int = 5000, max_calls: int = 10_000, first_id: int | None = None) -> None:
         self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=history)
-        self._next_id = 1
+        self._next_id = epoch_first_id() if first_id is None else first_id
         self._subscribers: set[asyncio.Queue[tuple[int, dict[str, Any]]]] = set()
         self.calls: OrderedDict[CallKey, CallOverview] = OrderedDict()
         self.access: dict[CallKey, CallAccess] = {}

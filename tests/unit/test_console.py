@@ -39,7 +39,7 @@ def oidc_token(identity: Identity, **overrides) -> str:
 
 def run(scenario):
     async def wrapper():
-        hub = ConsoleHub()
+        hub = ConsoleHub(first_id=1)  # ids 1, 2, 3 (a running console starts at its start time)
         hub.add(view(call_id="call-a", operator_id="op-a", team_id="team-a"))
         hub.add(view(kind="alert", seq=2, call_id="call-a", rule_ids=["R1"]))
         hub.add(view(call_id="call-b", operator_id="op-b", team_id="team-b"))
