@@ -8,6 +8,7 @@ was down or slow) and suggestions without a verdict are counted, not shown.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -33,6 +34,7 @@ from seatcopilot.topics import (
     SUMMARIES,
     TRANSCRIPT,
 )
+from seatcopilot.verdicts import VerdictVerifier, keys_for
 
 from services.console.auth import Identity
 from services.console.http_api import FeedbackSink
@@ -40,6 +42,9 @@ from services.console.logic import ConsoleHub
 
 NOT_SHOWN = Counter("seatcopilot_console_suggestions_not_shown_total",
                     "Suggestions the console refused to show", ["reason"])
+log = logging.getLogger(__name__)
+FORGED = Counter("seatcopilot_console_unverified_verdicts_total",
+                 "Suggestions on the topic whose compliance signature does not verify: never shown (alerted on)")
 FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on suggestions and wrap-ups",
                          ["subject", "action"])
 
@@ -79,8 +84,9 @@ def live_base(event: ev.CallEvent) -> dict[str, Any]:
     return {key: view[key] for key in LIVE_KEYS}
 
 
-def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
+def attach(io: StageIO, hub: ConsoleHub, verifier: VerdictVerifier | None = None) -> list[Background]:
     cues = sentiment.load_cues()
+    verifier = verifier or VerdictVerifier(keys_for(io.transport))
 
     def feed(render):
         async def handle(message: ProtoMessage) -> None:
@@ -88,6 +94,12 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         return handle
 
     async def on_suggestion(steered: cp.SteeredSuggestion) -> None:
+        if not verifier.verifies(steered):  # not compliance's verdict: a forgery or a wrong key
+            FORGED.inc()
+            NOT_SHOWN.labels("unverified").inc()
+            log.error("a suggestion on the topic failed its verdict signature (key id %r): not shown",
+                      steered.key_id[:32])
+            return
         reason = not_shown_reason(steered, time.time())
         if reason:
             NOT_SHOWN.labels(reason).inc()
@@ -119,8 +131,9 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
     io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
                identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+    # The signature is part of the identity: a forgery cannot pre-empt the real suggestion of its seq.
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
-               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq))
+               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq, s.signature))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view),
                identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind))

@@ -27,39 +27,39 @@ from seatcopilot.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v
 from seatcopilot.generation.v1 import generation_pb2 as seatcopilot_dot_generation_dot_v1_dot_generation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*seatcopilot/compliance/v1/compliance.proto\x12\x19seatcopilot.compliance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\x1a*seatcopilot/generation/v1/generation.proto\"\xa2\x01\n\x07\x46inding\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x0e\n\x06\x66\x61mily\x18\x02 \x01(\t\x12\x35\n\x08severity\x18\x03 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12\x0e\n\x06remedy\x18\x04 \x01(\t\x12\x10\n\x08\x63itation\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\r\n\x05score\x18\x07 \x01(\x01\"\x84\x02\n\x11\x43omplianceVerdict\x12\x33\n\x07verdict\x18\x01 \x01(\x0e\x32\".seatcopilot.compliance.v1.Verdict\x12\x10\n\x08rule_ids\x18\x02 \x03(\t\x12\x15\n\roriginal_text\x18\x03 \x01(\t\x12\x16\n\x0epolicy_version\x18\x04 \x01(\t\x12.\n\ndecided_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x08\x66indings\x18\x06 \x03(\x0b\x32\".seatcopilot.compliance.v1.Finding\x12\x13\n\x0b\x64\x65\x63ision_ms\x18\x07 \x01(\x01\"\x9e\x01\n\x11SteeredSuggestion\x12\x39\n\x05\x64raft\x18\x01 \x01(\x0b\x32*.seatcopilot.generation.v1.SuggestionDraft\x12\x0c\n\x04text\x18\x02 \x01(\t\x12@\n\ncompliance\x18\x03 \x01(\x0b\x32,.seatcopilot.compliance.v1.ComplianceVerdict\"\x97\x03\n\x05\x41lert\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x31\n\x08scenario\x18\x04 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x13\n\x0boperator_id\x18\x05 \x01(\t\x12\x0f\n\x07team_id\x18\x06 \x01(\t\x12\x10\n\x08rule_ids\x18\x07 \x03(\t\x12\x35\n\x08severity\x18\x08 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12\x0f\n\x07message\x18\t \x01(\t\x12\x0b\n\x03\x66ix\x18\n \x01(\t\x12\x36\n\taudiences\x18\x0b \x03(\x0e\x32#.seatcopilot.compliance.v1.Audience\x12\x10\n\x08\x63itation\x18\x0c \x01(\t\x12\x32\n\x04kind\x18\r \x01(\x0e\x32$.seatcopilot.compliance.v1.AlertKind\x12\x15\n\rexperiment_id\x18\x0e \x01(\t\x12\x0b\n\x03\x61rm\x18\x0f \x01(\t\">\n\nAlertBatch\x12\x30\n\x06\x61lerts\x18\x01 \x03(\x0b\x32 .seatcopilot.compliance.v1.Alert\"\x9b\x02\n\x0fObligationState\x12\n\n\x02id\x18\x01 \x01(\t\x12;\n\x06status\x18\x02 \x01(\x0e\x32+.seatcopilot.compliance.v1.ObligationStatus\x12\x10\n\x08\x63itation\x18\x03 \x01(\t\x12\x35\n\x08severity\x18\x04 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12!\n\x19\x64ue_within_operator_turns\x18\x05 \x01(\r\x12\x17\n\x0fowed_since_turn\x18\x06 \x01(\r\x12\x11\n\tgiven_seq\x18\x07 \x01(\x04\x12\x13\n\x0boverdue_seq\x18\x08 \x01(\x04\x12\x12\n\ngiven_late\x18\t \x01(\x08\"#\n\x10\x43\x61llStateRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\xa7\x02\n\x13\x43\x61llComplianceState\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x31\n\x08scenario\x18\x03 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x16\n\x0epolicy_version\x18\x04 \x01(\t\x12\x16\n\x0eoperator_turns\x18\x05 \x01(\r\x12?\n\x0bobligations\x18\x06 \x03(\x0b\x32*.seatcopilot.compliance.v1.ObligationState\x12\x16\n\x0e\x61\x63tive_signals\x18\x07 \x03(\t\x12\r\n\x05\x65nded\x18\x08 \x01(\x08\x12\x13\n\x0boperator_id\x18\t \x01(\t\x12\x0f\n\x07team_id\x18\n \x01(\t*u\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x10\n\x0cVERDICT_PASS\x10\x01\x12\x15\n\x11VERDICT_REWRITTEN\x10\x02\x12\x13\n\x0fVERDICT_BLOCKED\x10\x03\x12\x13\n\x0fVERDICT_EXPIRED\x10\x04*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xb3\x01\n\tAlertKind\x12\x1a\n\x16\x41LERT_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41LERT_KIND_RULE\x10\x01\x12!\n\x1d\x41LERT_KIND_OBLIGATION_OVERDUE\x10\x02\x12\x15\n\x11\x41LERT_KIND_SIGNAL\x10\x03\x12\x1c\n\x18\x41LERT_KIND_CALLING_HOURS\x10\x04\x12\x1d\n\x19\x41LERT_KIND_POLICY_MISSING\x10\x05*Q\n\x08\x41udience\x12\x18\n\x14\x41UDIENCE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41UDIENCE_OPERATOR\x10\x01\x12\x14\n\x10\x41UDIENCE_MANAGER\x10\x02*\xd3\x01\n\x10ObligationStatus\x12!\n\x1dOBLIGATION_STATUS_UNSPECIFIED\x10\x00\x12#\n\x1fOBLIGATION_STATUS_NOT_TRIGGERED\x10\x01\x12\x1a\n\x16OBLIGATION_STATUS_OWED\x10\x02\x12\x1b\n\x17OBLIGATION_STATUS_GIVEN\x10\x03\x12\x1d\n\x19OBLIGATION_STATUS_OVERDUE\x10\x04\x12\x1f\n\x1bOBLIGATION_STATUS_SUSPENDED\x10\x05\x32\xbf\x02\n\x11\x43omplianceService\x12\x66\n\nSteerDraft\x12*.seatcopilot.generation.v1.SuggestionDraft\x1a,.seatcopilot.compliance.v1.SteeredSuggestion\x12U\n\nCheckEvent\x12 .seatcopilot.events.v1.CallEvent\x1a%.seatcopilot.compliance.v1.AlertBatch\x12k\n\x0cGetCallState\x12+.seatcopilot.compliance.v1.CallStateRequest\x1a..seatcopilot.compliance.v1.CallComplianceStateb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*seatcopilot/compliance/v1/compliance.proto\x12\x19seatcopilot.compliance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\x1a*seatcopilot/generation/v1/generation.proto\"\xa2\x01\n\x07\x46inding\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x0e\n\x06\x66\x61mily\x18\x02 \x01(\t\x12\x35\n\x08severity\x18\x03 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12\x0e\n\x06remedy\x18\x04 \x01(\t\x12\x10\n\x08\x63itation\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\r\n\x05score\x18\x07 \x01(\x01\"\x84\x02\n\x11\x43omplianceVerdict\x12\x33\n\x07verdict\x18\x01 \x01(\x0e\x32\".seatcopilot.compliance.v1.Verdict\x12\x10\n\x08rule_ids\x18\x02 \x03(\t\x12\x15\n\roriginal_text\x18\x03 \x01(\t\x12\x16\n\x0epolicy_version\x18\x04 \x01(\t\x12.\n\ndecided_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x08\x66indings\x18\x06 \x03(\x0b\x32\".seatcopilot.compliance.v1.Finding\x12\x13\n\x0b\x64\x65\x63ision_ms\x18\x07 \x01(\x01\"\xc1\x01\n\x11SteeredSuggestion\x12\x39\n\x05\x64raft\x18\x01 \x01(\x0b\x32*.seatcopilot.generation.v1.SuggestionDraft\x12\x0c\n\x04text\x18\x02 \x01(\t\x12@\n\ncompliance\x18\x03 \x01(\x0b\x32,.seatcopilot.compliance.v1.ComplianceVerdict\x12\x11\n\tsignature\x18\x04 \x01(\t\x12\x0e\n\x06key_id\x18\x05 \x01(\t\"\x97\x03\n\x05\x41lert\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x31\n\x08scenario\x18\x04 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x13\n\x0boperator_id\x18\x05 \x01(\t\x12\x0f\n\x07team_id\x18\x06 \x01(\t\x12\x10\n\x08rule_ids\x18\x07 \x03(\t\x12\x35\n\x08severity\x18\x08 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12\x0f\n\x07message\x18\t \x01(\t\x12\x0b\n\x03\x66ix\x18\n \x01(\t\x12\x36\n\taudiences\x18\x0b \x03(\x0e\x32#.seatcopilot.compliance.v1.Audience\x12\x10\n\x08\x63itation\x18\x0c \x01(\t\x12\x32\n\x04kind\x18\r \x01(\x0e\x32$.seatcopilot.compliance.v1.AlertKind\x12\x15\n\rexperiment_id\x18\x0e \x01(\t\x12\x0b\n\x03\x61rm\x18\x0f \x01(\t\">\n\nAlertBatch\x12\x30\n\x06\x61lerts\x18\x01 \x03(\x0b\x32 .seatcopilot.compliance.v1.Alert\"\x9b\x02\n\x0fObligationState\x12\n\n\x02id\x18\x01 \x01(\t\x12;\n\x06status\x18\x02 \x01(\x0e\x32+.seatcopilot.compliance.v1.ObligationStatus\x12\x10\n\x08\x63itation\x18\x03 \x01(\t\x12\x35\n\x08severity\x18\x04 \x01(\x0e\x32#.seatcopilot.compliance.v1.Severity\x12!\n\x19\x64ue_within_operator_turns\x18\x05 \x01(\r\x12\x17\n\x0fowed_since_turn\x18\x06 \x01(\r\x12\x11\n\tgiven_seq\x18\x07 \x01(\x04\x12\x13\n\x0boverdue_seq\x18\x08 \x01(\x04\x12\x12\n\ngiven_late\x18\t \x01(\x08\"#\n\x10\x43\x61llStateRequest\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\"\xa7\x02\n\x13\x43\x61llComplianceState\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x31\n\x08scenario\x18\x03 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x16\n\x0epolicy_version\x18\x04 \x01(\t\x12\x16\n\x0eoperator_turns\x18\x05 \x01(\r\x12?\n\x0bobligations\x18\x06 \x03(\x0b\x32*.seatcopilot.compliance.v1.ObligationState\x12\x16\n\x0e\x61\x63tive_signals\x18\x07 \x03(\t\x12\r\n\x05\x65nded\x18\x08 \x01(\x08\x12\x13\n\x0boperator_id\x18\t \x01(\t\x12\x0f\n\x07team_id\x18\n \x01(\t*u\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x10\n\x0cVERDICT_PASS\x10\x01\x12\x15\n\x11VERDICT_REWRITTEN\x10\x02\x12\x13\n\x0fVERDICT_BLOCKED\x10\x03\x12\x13\n\x0fVERDICT_EXPIRED\x10\x04*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xb3\x01\n\tAlertKind\x12\x1a\n\x16\x41LERT_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41LERT_KIND_RULE\x10\x01\x12!\n\x1d\x41LERT_KIND_OBLIGATION_OVERDUE\x10\x02\x12\x15\n\x11\x41LERT_KIND_SIGNAL\x10\x03\x12\x1c\n\x18\x41LERT_KIND_CALLING_HOURS\x10\x04\x12\x1d\n\x19\x41LERT_KIND_POLICY_MISSING\x10\x05*Q\n\x08\x41udience\x12\x18\n\x14\x41UDIENCE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41UDIENCE_OPERATOR\x10\x01\x12\x14\n\x10\x41UDIENCE_MANAGER\x10\x02*\xd3\x01\n\x10ObligationStatus\x12!\n\x1dOBLIGATION_STATUS_UNSPECIFIED\x10\x00\x12#\n\x1fOBLIGATION_STATUS_NOT_TRIGGERED\x10\x01\x12\x1a\n\x16OBLIGATION_STATUS_OWED\x10\x02\x12\x1b\n\x17OBLIGATION_STATUS_GIVEN\x10\x03\x12\x1d\n\x19OBLIGATION_STATUS_OVERDUE\x10\x04\x12\x1f\n\x1bOBLIGATION_STATUS_SUSPENDED\x10\x05\x32\xbf\x02\n\x11\x43omplianceService\x12\x66\n\nSteerDraft\x12*.seatcopilot.generation.v1.SuggestionDraft\x1a,.seatcopilot.compliance.v1.SteeredSuggestion\x12U\n\nCheckEvent\x12 .seatcopilot.events.v1.CallEvent\x1a%.seatcopilot.compliance.v1.AlertBatch\x12k\n\x0cGetCallState\x12+.seatcopilot.compliance.v1.CallStateRequest\x1a..seatcopilot.compliance.v1.CallComplianceStateb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.compliance.v1.compliance_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERDICT']._serialized_start=1874
-  _globals['_VERDICT']._serialized_end=1991
-  _globals['_SEVERITY']._serialized_start=1993
-  _globals['_SEVERITY']._serialized_end=2110
-  _globals['_ALERTKIND']._serialized_start=2113
-  _globals['_ALERTKIND']._serialized_end=2292
-  _globals['_AUDIENCE']._serialized_start=2294
-  _globals['_AUDIENCE']._serialized_end=2375
-  _globals['_OBLIGATIONSTATUS']._serialized_start=2378
-  _globals['_OBLIGATIONSTATUS']._serialized_end=2589
+  _globals['_VERDICT']._serialized_start=1909
+  _globals['_VERDICT']._serialized_end=2026
+  _globals['_SEVERITY']._serialized_start=2028
+  _globals['_SEVERITY']._serialized_end=2145
+  _globals['_ALERTKIND']._serialized_start=2148
+  _globals['_ALERTKIND']._serialized_end=2327
+  _globals['_AUDIENCE']._serialized_start=2329
+  _globals['_AUDIENCE']._serialized_end=2410
+  _globals['_OBLIGATIONSTATUS']._serialized_start=2413
+  _globals['_OBLIGATIONSTATUS']._serialized_end=2624
   _globals['_FINDING']._serialized_start=191
   _globals['_FINDING']._serialized_end=353
   _globals['_COMPLIANCEVERDICT']._serialized_start=356
   _globals['_COMPLIANCEVERDICT']._serialized_end=616
   _globals['_STEEREDSUGGESTION']._serialized_start=619
-  _globals['_STEEREDSUGGESTION']._serialized_end=777
-  _globals['_ALERT']._serialized_start=780
-  _globals['_ALERT']._serialized_end=1187
-  _globals['_ALERTBATCH']._serialized_start=1189
-  _globals['_ALERTBATCH']._serialized_end=1251
-  _globals['_OBLIGATIONSTATE']._serialized_start=1254
-  _globals['_OBLIGATIONSTATE']._serialized_end=1537
-  _globals['_CALLSTATEREQUEST']._serialized_start=1539
-  _globals['_CALLSTATEREQUEST']._serialized_end=1574
-  _globals['_CALLCOMPLIANCESTATE']._serialized_start=1577
-  _globals['_CALLCOMPLIANCESTATE']._serialized_end=1872
-  _globals['_COMPLIANCESERVICE']._serialized_start=2592
-  _globals['_COMPLIANCESERVICE']._serialized_end=2911
+  _globals['_STEEREDSUGGESTION']._serialized_end=812
+  _globals['_ALERT']._serialized_start=815
+  _globals['_ALERT']._serialized_end=1222
+  _globals['_ALERTBATCH']._serialized_start=1224
+  _globals['_ALERTBATCH']._serialized_end=1286
+  _globals['_OBLIGATIONSTATE']._serialized_start=1289
+  _globals['_OBLIGATIONSTATE']._serialized_end=1572
+  _globals['_CALLSTATEREQUEST']._serialized_start=1574
+  _globals['_CALLSTATEREQUEST']._serialized_end=1609
+  _globals['_CALLCOMPLIANCESTATE']._serialized_start=1612
+  _globals['_CALLCOMPLIANCESTATE']._serialized_end=1907
+  _globals['_COMPLIANCESERVICE']._serialized_start=2627
+  _globals['_COMPLIANCESERVICE']._serialized_end=2946
 # @@protoc_insertion_point(module_scope)
