@@ -5,26 +5,14 @@ min.insync.replicas are brought in line (a shorter raw-event retention takes eff
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
-from seatcopilot.config import env, load
-from seatcopilot.topics import ALL, FEEDBACK, RAW_TOPICS, Topic
+from seatcopilot.config import load
+from seatcopilot.topics import ALL, FEEDBACK, RAW_TOPICS, Topic, TopicSettings
 
 HOUR_MS = 3_600_000
-
-
-@dataclass(frozen=True)
-class TopicSettings:
-    replication_factor: int = env("KAFKA_REPLICATION_FACTOR", default=1, minimum=1,
-                                  help="copies of each partition (Helm: 3); 1 on a one-broker dev cluster")
-    min_insync_replicas: int = env("KAFKA_MIN_INSYNC_REPLICAS", default=1, minimum=1,
-                                   help="replicas that must have a write before it counts (Helm: 2)")
-    raw_retention_hours: float = env("RAW_EVENTS_RETENTION_HOURS", default=6.0, minimum=0.01,
-                                     help="how long raw call events (unredacted text) are kept")
-    feedback_retention_days: float = env("FEEDBACK_RETENTION_DAYS", default=-1.0, minimum=-1,
-                                         help="how long operator feedback is kept; -1 keeps it")
+__all__ = ["TopicSettings", "create_topics", "topic_configs"]
 
 
 def topic_configs(topic: Topic, settings: TopicSettings) -> dict[str, str]:

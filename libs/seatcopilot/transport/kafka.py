@@ -27,6 +27,8 @@ from aiokafka import AIOKafkaClient, AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import murmur2
 from prometheus_client import Gauge
 
+from seatcopilot.config import load
+from seatcopilot.topics import TopicSettings
 from seatcopilot.transport.base import Handler, Message
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class KafkaTransport:
     def __init__(self, group: str, bootstrap: str, *, commit_interval: float = 1.0, partitions: int = 6) -> None:
         self.bootstrap = bootstrap
         self.partitions = partitions
+        self.topic_settings = load(TopicSettings)
         self.app = faust.App(
             group,
             broker=f"kafka://{bootstrap}",
@@ -109,6 +112,7 @@ class KafkaTransport:
             key_serializer="raw",
             value_serializer="raw",
             topic_partitions=partitions,
+            topic_replication_factor=self.topic_settings.replication_factor,
             autodiscover=False,
             datadir=_faust_datadir(group),
         )
@@ -184,8 +188,11 @@ class KafkaTransport:
             missing = sorted(set(self._changelogs) - set(admin.list_topics()))
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it meanwhile
                 if missing:
+                    insync = str(min(self.topic_settings.min_insync_replicas, self.topic_settings.replication_factor))
                     admin.create_topics([NewTopic(name, self.partitions, self.app.conf.topic_replication_factor,
-                                                  topic_configs=self._changelogs[name]) for name in missing])
+                                                  topic_configs={**self._changelogs[name],
+                                                                 "min.insync.replicas": insync})
+                                         for name in missing])
         finally:
             admin.close()
 
