@@ -190,10 +190,12 @@ class ObligationState(_message.Message):
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ObligationStatus, str]] = ..., citation: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., due_within_operator_turns: _Optional[int] = ..., owed_since_turn: _Optional[int] = ..., given_seq: _Optional[int] = ..., overdue_seq: _Optional[int] = ..., given_late: _Optional[bool] = ...) -> None: ...
 
 class CallStateRequest(_message.Message):
-    __slots__ = ("call_id",)
+    __slots__ = ("call_id", "tenant")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     call_id: str
-    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+    tenant: str
+    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class CallComplianceState(_message.Message):
     __slots__ = ("call_id", "tenant", "scenario", "policy_version", "operator_turns", "obligations", "active_signals", "ended", "operator_id", "team_id")
