@@ -25,6 +25,16 @@ export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export SEATCOPILOT_STATE_DIR="${SEATCOPILOT_STATE_DIR:-$ROOT/.run/state}"   # Faust's bookkeeping
 export COMPLIANCE_AUDIT_DIR="${COMPLIANCE_AUDIT_DIR:-$ROOT/.run/audit}"
+# Compliance signs verdicts and the console verifies them with this key: made once per checkout (kept in
+# .run, mode 600), so a service restarted alone still shares it. Production takes it from a Secret.
+if [[ -z "${VERDICT_KEYS:-}" ]]; then
+  mkdir -p "$ROOT/.run"
+  if [[ ! -s "$ROOT/.run/verdict-keys" ]]; then
+    (umask 077; echo "local:$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')" > "$ROOT/.run/verdict-keys")
+  fi
+  VERDICT_KEYS="$(cat "$ROOT/.run/verdict-keys")"
+fi
+export VERDICT_KEYS
 GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
 METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
 export INTAKE_HTTP_PORT="${INTAKE_HTTP_PORT:-$((GRPC_BASE + 40))}"   # platform webhooks (intake)

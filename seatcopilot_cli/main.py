@@ -29,6 +29,12 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args.host, args.port, args.speed, args.once)
 
 
+def _redact(args: argparse.Namespace) -> int:
+    from seatcopilot_cli.redact import run
+
+    return run(args.tenant, args.tenants_file)
+
+
 def _topics_create(args: argparse.Namespace) -> int:
     from seatcopilot_cli.topics import create_topics
 
@@ -152,6 +158,11 @@ def parser() -> argparse.ArgumentParser:
     from seatcopilot_cli import release_check
 
     release_check.register(commands)
+
+    redact = commands.add_parser("redact", help="redact lines from stdin to stdout, as intake would")
+    redact.add_argument("--tenant", default="", help="apply this tenant's policy (mask, hash, drop per kind)")
+    redact.add_argument("--tenants-file", type=Path, default=None, help="intake's tenants file (its default)")
+    redact.set_defaults(func=_redact)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")

@@ -106,6 +106,12 @@ def server_streaming(stage: str, default_deadline: float) -> Callable[[F], F]:
     return decorate
 
 
+LIVENESS_SERVICE = "liveness"
+"""The health service name a liveness probe asks: SERVING while the process runs (and is not shutting down),
+whatever its dependencies. Readiness asks "" (or the service's own name), which follows the dependencies, so a
+Neo4j or Triton outage takes a pod out of rotation (and the stages fall back) instead of restarting it."""
+
+
 class Health:
     """gRPC health whose status follows the service's dependencies (Kafka, Neo4j, Triton...)."""
 
@@ -130,6 +136,7 @@ class Health:
         status = SERVING if all(results) else NOT_SERVING
         for name in ["", *self.service_names]:
             await self.servicer.set(name, status)
+        await self.servicer.set(LIVENESS_SERVICE, SERVING)
         return all(results)
 
     @staticmethod

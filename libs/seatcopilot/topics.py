@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from seatcopilot.config import env
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -54,8 +56,8 @@ SUMMARIES = Topic(
 )
 FEEDBACK = Topic(
     "seatcopilot.feedback.v1", "console", "seatcopilot.feedback.v1.Feedback",
-    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed (kept: training feedback).",
-    {"retention.ms": "-1"},
+    "What operators did with suggestions and wrap-ups: accepted, edited or dismissed (training feedback; "
+    "retention FEEDBACK_RETENTION_DAYS).",
 )
 MANAGER_REPORTS = Topic(
     "seatcopilot.manager-reports.v1", "summarizer", "seatcopilot.summary.v1.ManagerReport",
@@ -90,6 +92,24 @@ PLATFORM_GENERIC = Topic(
 )
 PLATFORM_TOPICS: tuple[Topic, ...] = (PLATFORM_AMAZON_CONNECT, PLATFORM_GENESYS_CLOUD, PLATFORM_TWILIO,
                                       PLATFORM_GENERIC)
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """How topics are kept and replicated: read by `seatcopilot topics create` and by every Kafka client that
+    creates topics itself (changelogs)."""
+
+    replication_factor: int = env("KAFKA_REPLICATION_FACTOR", default=1, minimum=1,
+                                  help="copies of each partition (Helm: 3); 1 on a one-broker dev cluster")
+    min_insync_replicas: int = env("KAFKA_MIN_INSYNC_REPLICAS", default=1, minimum=1,
+                                   help="replicas that must have a write before it counts (Helm: 2)")
+    raw_retention_hours: float = env("RAW_EVENTS_RETENTION_HOURS", default=6.0, minimum=0.01,
+                                     help="how long raw call events (unredacted text) are kept")
+    feedback_retention_days: float = env("FEEDBACK_RETENTION_DAYS", default=-1.0, minimum=-1,
+                                         help="how long operator feedback is kept; -1 keeps it")
+
+
+# The only topics that may hold unredacted text (intake is their only reader): kept for hours, not days.
+RAW_TOPICS: tuple[Topic, ...] = (CALL_EVENTS, *PLATFORM_TOPICS)
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,

@@ -16,5 +16,5 @@ def attach(io: StageIO, classifier: IntentClassifier) -> list[Background]:
         classified = await asyncio.to_thread(classifier.classify, event)
         await io.publish(CLASSIFIED, event.call_id, classified)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     return []

@@ -39,7 +39,7 @@ class ComplianceServicer(compliance_pb2_grpc.ComplianceServiceServicer):
     async def GetCallState(self, request: compliance_pb2.CallStateRequest, context: grpc.aio.ServicerContext
                            ) -> compliance_pb2.CallComplianceState:
         _require_call_id(request.call_id)
-        return self.engine.call_state(request.call_id)
+        return self.engine.call_state(request.call_id, request.tenant)
 
 
 def register(server: grpc.aio.Server, engine: ComplianceEngine) -> None:

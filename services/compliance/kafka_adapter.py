@@ -19,6 +19,7 @@ from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.telemetry import LATENCY_BUCKETS
 from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, DRAFTS, SUGGESTIONS, TRANSCRIPT
+from seatcopilot.verdicts import VerdictSigner, keys_for
 
 from services.compliance.logic import ComplianceEngine
 
@@ -43,7 +44,7 @@ class StateChanges:
 
     def changed(self, engine: ComplianceEngine, event: ev.CallEvent) -> cp.CallComplianceState | None:
         try:
-            state = engine.call_state(event.call_id)
+            state = engine.call_state(event.call_id, event.tenant)
         except LookupError:
             return None
         state.operator_id, state.team_id = event.operator_id, event.team_id
@@ -57,8 +58,9 @@ class StateChanges:
         return state
 
 
-def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
+def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None = None) -> list[Background]:
     states = StateChanges()
+    signer = signer or VerdictSigner(keys_for(io.transport))  # every suggestion published is signed
 
     async def on_event(event: ev.CallEvent) -> None:
         started = time.perf_counter()
@@ -80,8 +82,8 @@ def attach(io: StageIO, engine: ComplianceEngine) -> list[Background]:
         steered = engine.steer(draft)
         DECISION_TIME.labels("draft").observe(time.perf_counter() - started)
         VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
-        await io.publish(SUGGESTIONS, draft.call_id, steered)
+        await io.publish(SUGGESTIONS, draft.call_id, signer.sign(steered))
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
-    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.call_id, d.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.tenant, d.call_id, d.seq))
     return []

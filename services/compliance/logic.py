@@ -85,7 +85,7 @@ class ComplianceEngine:
         self.detectors = {tenant: Detector(SemanticMatcher(p, shared) if shared and semantic else None, scorer)
                           for tenant, p in self.policies.items()}
         self.audit = audit
-        self._calls: OrderedDict[str, CallCompliance] = OrderedDict()
+        self._calls: OrderedDict[tuple[str, str], CallCompliance] = OrderedDict()  # by (tenant, call_id)
 
     def close(self) -> None:
         if self.audit is not None:
@@ -93,17 +93,20 @@ class ComplianceEngine:
 
     # ---- call state -------------------------------------------------------------------------
     def _state(self, call_id: str, tenant: str, scenario: str) -> CallCompliance:
-        state = self._calls.get(call_id)
+        state = self._calls.get((tenant, call_id))
         if state is None:
-            state = self._calls[call_id] = CallCompliance(call_id, tenant, scenario, self.policies.get(tenant))
+            state = self._calls[(tenant, call_id)] = CallCompliance(call_id, tenant, scenario,
+                                                                    self.policies.get(tenant))
             if len(self._calls) > MAX_CALLS:
                 self._calls.popitem(last=False)
         else:
-            self._calls.move_to_end(call_id)
+            self._calls.move_to_end((tenant, call_id))
         return state
 
-    def call_state(self, call_id: str) -> cp.CallComplianceState:
-        state = self._calls.get(call_id)
+    def call_state(self, call_id: str, tenant: str = "") -> cp.CallComplianceState:
+        # Without a tenant (the internal gRPC request has none yet) the one call of that id, if only one.
+        matches = [s for (t, c), s in self._calls.items() if c == call_id and (t == tenant or not tenant)]
+        state = matches[0] if len(matches) == 1 else None
         if state is None:
             raise LookupError(f"no compliance state for call {call_id}")
         return cp.CallComplianceState(
@@ -139,7 +142,7 @@ class ComplianceEngine:
             return self._policy_missing(state, event)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             target = ROLE_SCENARIO.get(event.transfer_to_role, state.scenario)
-            self._calls[event.call_id] = state.next_segment(target)
+            self._calls[(event.tenant, event.call_id)] = state.next_segment(target)
             return []
         if event.type == ev.EVENT_TYPE_CALL_ENDED:
             state.ended = True  # kept (bounded LRU) so late drafts for this call are recognised
@@ -273,7 +276,7 @@ class ComplianceEngine:
         deadline = draft.deadline.ToNanoseconds() / 1e9
         steered = cp.SteeredSuggestion(draft=draft)
         verdict = steered.compliance  # a reference: assigning a message field would copy it
-        state = self._calls.get(draft.call_id)
+        state = self._calls.get((draft.tenant, draft.call_id))
         if deadline < now or (state is not None and state.ended):
             verdict.verdict = cp.VERDICT_EXPIRED  # too late to help: never shown
         else:

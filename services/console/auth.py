@@ -1,8 +1,10 @@
 """Who is asking, and what they may see.
 
-Bearer tokens are JWTs from the contact center's OIDC provider (RS256/ES256, verified with its public
-key, issuer and audience), or — in the embedded mode only — HS256 tokens minted by the clearly marked
-local dev login. Claims: `sub`, `tenant`, `role` (operator, manager, admin), `team`, `operator_id`.
+Bearer tokens are JWTs from the contact center's OIDC provider (RS256/ES256, verified with a key from its
+JWKS URL — rotated keys are fetched when an unknown key id appears — or a fixed public key; the issuer is
+always checked, and the audience), or — in the embedded mode only, on the in-process transport — HS256
+tokens minted by the clearly marked local dev login.
+Claims: `sub`, `tenant`, `role` (operator, manager, admin), `team`, `operator_id`.
 
 Rules: every identity is confined to its tenant; an operator sees the calls they took part in; a
 manager sees the calls of their team; an admin sees the tenant. Every access to a call is audited.
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jwt
+from jwt import PyJWKClient
 
 log = logging.getLogger(__name__)
 ROLES = ("operator", "manager", "admin")
@@ -75,11 +78,22 @@ def may_see_view(identity: Identity, view: dict) -> bool:
 
 
 class Authenticator:
-    def __init__(self, *, public_key: str = "", issuer: str = "", audience: str = "", dev_secret: str = "") -> None:
+    def __init__(self, *, public_key: str = "", jwks_url: str = "", issuer: str = "", audience: str = "",
+                 dev_secret: str = "", jwks_cooldown_s: float = 30.0) -> None:
+        if (public_key or jwks_url) and not issuer:
+            raise ValueError("an identity provider's tokens are checked against its issuer: set OIDC_ISSUER")
         self.public_key = public_key
         self.issuer = issuer
         self.audience = audience
         self.dev_secret = dev_secret
+        # The cooldown bounds how often a token with an unknown key id can make us refetch the key set.
+        self._jwks = PyJWKClient(jwks_url, cache_keys=False, lifespan=300, timeout=5,
+                                 cooldown_duration=jwks_cooldown_s) if jwks_url else None
+
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether checking a token may block on the network (the caller runs it off the event loop)."""
+        return self._jwks is not None
 
     def identity(self, token: str) -> Identity:
         if not token:
@@ -90,22 +104,21 @@ class Authenticator:
                 if not self.dev_secret:
                     raise Unauthorized("dev-login tokens are not accepted here")
                 claims = jwt.decode(token, self.dev_secret, algorithms=["HS256"], issuer=DEV_ISSUER,
-                                    options={"require": ["exp", "sub"]})
+                                    options={"require": ["exp", "sub", "iss"]})
             else:
-                if not self.public_key:
-                    raise Unauthorized("no identity provider key is configured")
-                claims = jwt.decode(token, self.public_key, algorithms=["RS256", "ES256"], issuer=self.issuer or None,
-                                    audience=self.audience or None, options={"require": ["exp", "sub"]})
+                claims = jwt.decode(token, self._provider_key(token), algorithms=["RS256", "ES256"],
+                                    issuer=self.issuer, audience=self.audience or None,
+                                    options={"require": ["exp", "sub", "iss"]})
         except jwt.PyJWTError as error:
             raise Unauthorized(f"invalid token: {error}") from error
-        role = claims.get("role", "")
-        if role not in ROLES or not claims.get("tenant"):
-            raise Unauthorized("the token lacks a known role or a tenant")
-        if role == "operator" and not claims.get("operator_id"):
-            raise Unauthorized("an operator token needs operator_id")
-        if role == "manager" and not claims.get("team"):
-            raise Unauthorized("a manager token needs team")
-        return Identity(claims["sub"], claims["tenant"], role, claims.get("team", ""), claims.get("operator_id", ""))
+        return _identity_of_claims(claims)
+
+    def _provider_key(self, token: str) -> object:
+        if self._jwks is not None:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        if self.public_key:
+            return self.public_key
+        raise Unauthorized("no identity provider key is configured")
 
     def dev_token(self, identity: Identity, ttl_s: int = 8 * 3600) -> str:
         """The embedded mode's local login: never enabled in the distributed mode."""
@@ -115,6 +128,17 @@ class Authenticator:
         claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
                   "operator_id": identity.operator_id, "iss": DEV_ISSUER, "iat": now, "exp": now + ttl_s}
         return jwt.encode(claims, self.dev_secret, algorithm="HS256")
+
+
+def _identity_of_claims(claims: dict) -> Identity:
+    role = claims.get("role", "")
+    if role not in ROLES or not claims.get("tenant"):
+        raise Unauthorized("the token lacks a known role or a tenant")
+    if role == "operator" and not claims.get("operator_id"):
+        raise Unauthorized("an operator token needs operator_id")
+    if role == "manager" and not claims.get("team"):
+        raise Unauthorized("a manager token needs team")
+    return Identity(claims["sub"], claims["tenant"], role, claims.get("team", ""), claims.get("operator_id", ""))
 
 
 class AuditLog:

@@ -1,8 +1,10 @@
 """The console's HTTP face: the page, server-sent events, calls, feedback, coaching notes, the
 indicators service's team KPIs and manager summaries.
 
-Every API call carries a bearer token (the SSE stream, which browsers open without headers, takes it
-as `access_token`). 401 without valid credentials, 403 for a call the caller may not see, 404 for a
+Every API call carries a bearer token in the Authorization header. The SSE stream, which browsers open
+without headers, is authenticated by an HttpOnly, SameSite=Strict cookie that POST /api/session sets from
+that token (scoped to the stream's path): a token never travels in a URL, so no access log holds one.
+401 without valid credentials, 403 for a call the caller may not see, 404 for a
 call nobody knows, 400 for a malformed body. A reconnecting browser sends Last-Event-ID and receives
 every event it missed (within history).
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from seatcopilot.redaction import redact
 
 from services.console.auth import AuditLog, Authenticator, Forbidden, Identity, Unauthorized
@@ -32,6 +35,9 @@ FEEDBACK = web.AppKey("feedback", object)
 FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed", "not_a_violation"}
 FEEDBACK_SUBJECTS = {"suggestion", "wrapup", "alert"}
 RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
+MAX_SEQ = 2**63 - 1  # the feedback message's seq is a uint64; a larger one is not a seq of any call
+MAX_SECONDS_TO_ACT = 86_400.0
+SESSION_COOKIE = "seatcopilot_session"
 DISPOSITION = re.compile(r"^[A-Z][A-Z_]{1,39}$")
 
 FeedbackSink = Callable[[Identity, dict[str, Any], dict[str, Any]], Awaitable[None]]
@@ -41,32 +47,37 @@ def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
     return status(text=json.dumps({"error": message}), content_type="application/json")
 
 
-def identity_of(request: web.Request) -> Identity:
+def _bearer(request: web.Request) -> str:
     header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    token = token or request.query.get("access_token", "")
-    try:
-        return request.app[AUTH].identity(token)
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+
+
+async def identity_of(request: web.Request, *, cookie: bool = False) -> Identity:
+    """The caller, from the Authorization header (or, for the event stream only, the session cookie)."""
+    token = _bearer(request) or (request.cookies.get(SESSION_COOKIE, "") if cookie else "")
+    auth = request.app[AUTH]
+    try:  # fetching a rotated key set is blocking network I/O: off the event loop
+        return await asyncio.to_thread(auth.identity, token) if auth.fetches_keys else auth.identity(token)
     except Unauthorized as error:
         raise _error(web.HTTPUnauthorized, str(error)) from error
 
 
 def visible_call(request: web.Request, identity: Identity, action: str) -> str:
+    """The call of that id in the caller's tenant, if they may see it. A call they may not see answers
+    exactly as one that does not exist (404), so nobody learns which calls exist; the audit log tells
+    the two apart."""
     hub, call_id = request.app[HUB], request.match_info["call_id"]
-    if call_id not in hub.calls:
-        request.app[AUDIT].record(identity, call_id, action, False)
-        raise _error(web.HTTPNotFound, "no such call")
     allowed = hub.visible(identity, call_id)
     request.app[AUDIT].record(identity, call_id, action, allowed)
     if not allowed:
-        raise _error(web.HTTPForbidden, "this call is not yours to see")
+        raise _error(web.HTTPNotFound, "no such call")
     return call_id
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise _error(web.HTTPBadRequest, "the body must be a JSON object") from error
     if not isinstance(body, dict):
         raise _error(web.HTTPBadRequest, "the body must be a JSON object")
@@ -103,38 +114,55 @@ async def dev_login(request: web.Request) -> web.Response:
 
 
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(asdict(identity_of(request)))
+    return web.json_response(asdict(await identity_of(request)))
+
+
+async def open_session(request: web.Request) -> web.Response:
+    """Checks the bearer token and hands it back as the event stream's cookie: HttpOnly (no script reads
+    it), SameSite=Strict (no other site's page sends it), only on /api/events, Secure behind TLS."""
+    identity = await identity_of(request)
+    response = web.json_response(asdict(identity))
+    response.set_cookie(SESSION_COOKIE, _bearer(request), httponly=True, samesite="Strict", path="/api/events",
+                        secure=request.secure)
+    return response
+
+
+async def close_session(request: web.Request) -> web.Response:
+    response = web.json_response({"signed_out": True})
+    response.del_cookie(SESSION_COOKIE, path="/api/events")
+    return response
 
 
 # ---- calls --------------------------------------------------------------------------------------
 async def calls(request: web.Request) -> web.Response:
-    return web.json_response({"calls": request.app[HUB].overview(identity_of(request))})
+    return web.json_response({"calls": request.app[HUB].overview(await identity_of(request))})
 
 
 async def call_detail(request: web.Request) -> web.Response:
-    identity = identity_of(request)
+    identity = await identity_of(request)
     call_id = visible_call(request, identity, "open")
     hub = request.app[HUB]
-    return web.json_response({"call": asdict(hub.calls[call_id]),
-                              "events": [{"id": i, **v} for i, v in hub.call_history(call_id)]})
+    return web.json_response({"call": asdict(hub.call(identity.tenant, call_id)),
+                              "events": [{"id": i, **v} for i, v in hub.call_history(identity.tenant, call_id)]})
 
 
 async def feedback(request: web.Request) -> web.Response:
-    identity = identity_of(request)
+    identity = await identity_of(request)
     call_id = visible_call(request, identity, "feedback")
     body = await read_json(request)
-    if body.get("action") not in FEEDBACK_ACTIONS or body.get("subject", "suggestion") not in FEEDBACK_SUBJECTS:
+    action, subject = body.get("action"), body.get("subject", "suggestion")
+    if not isinstance(action, str) or not isinstance(subject, str) or action not in FEEDBACK_ACTIONS \
+            or subject not in FEEDBACK_SUBJECTS:  # a list or an object is not hashable: checked as a type first
         raise _error(web.HTTPBadRequest, f"action must be one of {sorted(FEEDBACK_ACTIONS)}")
-    if not isinstance(body.get("seq"), int) or body["seq"] < 1:
-        raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    _check_feedback_types(body)
     if (body["action"] == "not_a_violation") != (body.get("subject") == "alert"):
         raise _error(web.HTTPBadRequest, "an alert takes the action not_a_violation, and only an alert does")
     if body.get("subject") == "alert" and not RULE_ID.match(str(body.get("rule_id", ""))):
         raise _error(web.HTTPBadRequest, "an alert's feedback needs the rule_id it was raised by")
     if identity.role != "operator":
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
-    call = asdict(request.app[HUB].calls[call_id])
-    body["edited_text"] = redact(str(body.get("edited_text", ""))[:4000]).text
+    call = asdict(request.app[HUB].call(identity.tenant, call_id))
+    body["edited_text"] = redact((body.get("edited_text") or "")[:4000]).text
     body["disposition"] = str(body.get("disposition") or "").strip().upper() if body.get("subject") == "wrapup" else ""
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):
         raise _error(web.HTTPBadRequest, "disposition must be a code such as PROMISE_TO_PAY")
@@ -147,8 +175,21 @@ async def feedback(request: web.Request) -> web.Response:
     return web.json_response({"recorded": True}, status=201)
 
 
+def _check_feedback_types(body: dict[str, Any]) -> None:
+    """Wrong types and out-of-range numbers are the caller's error (400), never the server's."""
+    seq = body.get("seq")
+    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:  # bool is an int in Python: not a seq
+        raise _error(web.HTTPBadRequest, "seq must be a positive integer")
+    seconds = body.get("seconds_to_act", 0)
+    if seconds is not None and (type(seconds) not in (int, float) or not 0 <= seconds <= MAX_SECONDS_TO_ACT):
+        raise _error(web.HTTPBadRequest, f"seconds_to_act must be a number from 0 to {MAX_SECONDS_TO_ACT:g}")
+    for name in ("edited_text", "disposition"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise _error(web.HTTPBadRequest, f"{name} must be a string")
+
+
 async def coaching_note(request: web.Request) -> web.Response:
-    identity = identity_of(request)
+    identity = await identity_of(request)
     call_id = visible_call(request, identity, "coaching_note")
     if identity.role not in ("manager", "admin"):
         raise _error(web.HTTPForbidden, "coaching notes are written by managers")
@@ -161,7 +202,7 @@ async def coaching_note(request: web.Request) -> web.Response:
 async def indicators(request: web.Request) -> web.Response:
     """The indicators service's values (current window, per arm and combined) and their course over time:
     a manager's own team, an admin's tenant (or one team of it)."""
-    identity = identity_of(request)
+    identity = await identity_of(request)
     if identity.role == "operator":
         raise _error(web.HTTPForbidden, "team indicators are for managers")
     team = identity.team if identity.role == "manager" else request.query.get("team") or None
@@ -170,7 +211,7 @@ async def indicators(request: web.Request) -> web.Response:
 
 async def manager_reports(request: web.Request) -> web.Response:
     """The summarizer's latest per-team and per-operator summaries: a manager's own team, an admin's tenant."""
-    identity = identity_of(request)
+    identity = await identity_of(request)
     if identity.role == "operator":
         raise _error(web.HTTPForbidden, "manager summaries are for managers")
     team = identity.team if identity.role == "manager" else request.query.get("team") or None
@@ -191,7 +232,7 @@ def _last_event_id(request: web.Request) -> int:
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    identity = identity_of(request)
+    identity = await identity_of(request, cookie=True)
     hub = request.app[HUB]
     last_id = _last_event_id(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
@@ -203,7 +244,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 
     async def send(event_id: int, view: dict) -> None:
         nonlocal last_id
-        if event_id > last_id and hub.visible(identity, view["call_id"]):
+        if event_id > last_id and hub.visible_view(identity, view):
             if view["call_id"] not in streamed:  # a call's content reaching a stream is an access, audited once
                 streamed.add(view["call_id"])
                 request.app[AUDIT].record(identity, view["call_id"], "stream", True)
@@ -236,6 +277,8 @@ def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedbac
     app.router.add_get("/api/config", config)
     app.router.add_post("/api/dev/login", dev_login)
     app.router.add_get("/api/me", me)
+    app.router.add_post("/api/session", open_session)
+    app.router.add_delete("/api/session", close_session)
     app.router.add_get("/api/calls", calls)
     app.router.add_get("/api/calls/{call_id}", call_detail)
     app.router.add_post("/api/calls/{call_id}/feedback", feedback)
@@ -247,8 +290,17 @@ def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedbac
     return app
 
 
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Method, path, status, size, time: never the query string (a misbehaving client may still put a
+    token there) nor any header."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %s %.3fs", request.method, request.path, response.status,
+                         response.body_length, time)
+
+
 async def start_http(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, shutdown_timeout=2)
+    runner = web.AppRunner(app, shutdown_timeout=2, access_log_class=PathOnlyAccessLogger)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

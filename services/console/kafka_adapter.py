@@ -8,6 +8,7 @@ was down or slow) and suggestions without a verdict are counted, not shown.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -33,6 +34,7 @@ from seatcopilot.topics import (
     SUMMARIES,
     TRANSCRIPT,
 )
+from seatcopilot.verdicts import VerdictVerifier, keys_for
 
 from services.console.auth import Identity
 from services.console.http_api import FeedbackSink
@@ -40,6 +42,9 @@ from services.console.logic import ConsoleHub
 
 NOT_SHOWN = Counter("seatcopilot_console_suggestions_not_shown_total",
                     "Suggestions the console refused to show", ["reason"])
+log = logging.getLogger(__name__)
+FORGED = Counter("seatcopilot_console_unverified_verdicts_total",
+                 "Suggestions on the topic whose compliance signature does not verify: never shown (alerted on)")
 FEEDBACK_GIVEN = Counter("seatcopilot_feedback_total", "Operator feedback on suggestions and wrap-ups",
                          ["subject", "action"])
 # Rule ids are the pack's (bounded, no personal data): over seatcopilot_compliance_rule_alerts_total, the
@@ -83,8 +88,9 @@ def live_base(event: ev.CallEvent) -> dict[str, Any]:
     return {key: view[key] for key in LIVE_KEYS}
 
 
-def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
+def attach(io: StageIO, hub: ConsoleHub, verifier: VerdictVerifier | None = None) -> list[Background]:
     cues = sentiment.load_cues()
+    verifier = verifier or VerdictVerifier(keys_for(io.transport))
 
     def feed(render):
         async def handle(message: ProtoMessage) -> None:
@@ -92,6 +98,12 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         return handle
 
     async def on_suggestion(steered: cp.SteeredSuggestion) -> None:
+        if not verifier.verifies(steered):  # not compliance's verdict: a forgery or a wrong key
+            FORGED.inc()
+            NOT_SHOWN.labels("unverified").inc()
+            log.error("a suggestion on the topic failed its verdict signature (key id %r): not shown",
+                      steered.key_id[:32])
+            return
         reason = not_shown_reason(steered, time.time())
         if reason:
             NOT_SHOWN.labels(reason).inc()
@@ -101,7 +113,7 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
         if latency is not None:
             telemetry.SUGGESTION_LATENCY.observe(latency)
 
-    started: dict[str, float] = {}
+    started: dict[tuple[str, str], float] = {}
 
     async def on_transcript(event: ev.CallEvent) -> None:
         hub.add(views.transcript_view(event))
@@ -111,22 +123,26 @@ def attach(io: StageIO, hub: ConsoleHub) -> list[Background]:
                 hub.update_live(live_base(event), sentiment_score=score)
         seconds = event.ts.ToNanoseconds() / 1e9
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
-            started[event.call_id] = seconds
-        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in started:
-            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop(event.call_id)))
+            started[(event.tenant, event.call_id)] = seconds
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and (event.tenant, event.call_id) in started:
+            telemetry.CALL_SECONDS.inc(max(0.0, seconds - started.pop((event.tenant, event.call_id))))
 
     async def on_classified(classified: cl.ClassifiedEvent) -> None:
         label = classified.classification
         if label.stage or label.intent:
             hub.update_live(live_base(classified.event), stage=label.stage, intent=label.intent)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.call_id, e.seq))
-    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
-    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
-    io.consume(ALERTS, cp.Alert, feed(views.alert_view), identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
-    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.call_id, s.seq, s.kind))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
+               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+    # The signature is part of the identity: a forgery cannot pre-empt the real suggestion of its seq.
+    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
+               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq, s.signature))
+    io.consume(ALERTS, cp.Alert, feed(views.alert_view),
+               identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind))
     io.consume(COMPLIANCE_STATE, cp.CallComplianceState, feed(views.compliance_state_view),
-               identity=lambda s: (s.call_id, s.operator_turns, hash(codec.encode(s))))
+               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
 
     async def on_indicators(snapshot: ind.IndicatorSnapshot) -> None:
         hub.record_indicators(indicator_view(snapshot, time.time()))

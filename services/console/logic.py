@@ -61,19 +61,35 @@ def combine(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return merged
 
 
+CallKey = tuple[str, str]
+"""(tenant, call_id): two tenants may use the same call id; they never share a call here."""
+
+
+def key_of(view: dict[str, Any]) -> CallKey:
+    return view.get("tenant", ""), view["call_id"]
+
+
+def epoch_first_id() -> int:
+    """Event ids start at the start time in microseconds: a restarted console's ids are above every id the
+    last one gave (unless it gave more than a million a second), so a browser resuming from its
+    Last-Event-ID sees the new console's events at once instead of waiting for the count to catch up.
+    Below 2**53: exact in a browser's numbers."""
+    return time.time_ns() // 1000
+
+
 class ConsoleHub:
-    def __init__(self, history: int = 5000, max_calls: int = 10_000) -> None:
+    def __init__(self, history: int = 5000, max_calls: int = 10_000, first_id: int | None = None) -> None:
         self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=history)
-        self._next_id = 1
+        self._next_id = epoch_first_id() if first_id is None else first_id
         self._subscribers: set[asyncio.Queue[tuple[int, dict[str, Any]]]] = set()
-        self.calls: OrderedDict[str, CallOverview] = OrderedDict()
-        self.access: dict[str, CallAccess] = {}
-        self.history: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
+        self.calls: OrderedDict[CallKey, CallOverview] = OrderedDict()
+        self.access: dict[CallKey, CallAccess] = {}
+        self.history: dict[CallKey, deque[tuple[int, dict[str, Any]]]] = {}
         self.indicators: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         self.indicator_series: dict[tuple[str, str], deque[dict[str, Any]]] = defaultdict(
             lambda: deque(maxlen=INDICATOR_POINTS))
         self.manager_reports: dict[tuple[str, str], dict[str, Any]] = {}
-        self.sentiment_scores: dict[str, deque[float]] = {}
+        self.sentiment_scores: dict[CallKey, deque[float]] = {}
         self._max_calls = max_calls
 
     # ---- events -------------------------------------------------------------------------------
@@ -102,18 +118,26 @@ class ConsoleHub:
 
     # ---- who sees what --------------------------------------------------------------------------
     def visible(self, identity: Identity, call_id: str) -> bool:
-        access = self.access.get(call_id)
+        """A call id means a call of the caller's own tenant: another tenant's call of that id is not found."""
+        access = self.access.get((identity.tenant, call_id))
         return access is not None and may_see(identity, access)
 
-    def overview(self, identity: Identity) -> list[dict[str, Any]]:
-        return [asdict(call) for call in reversed(self.calls.values()) if self.visible(identity, call.call_id)]
+    def visible_view(self, identity: Identity, view: dict[str, Any]) -> bool:
+        return view.get("tenant", "") == identity.tenant and self.visible(identity, view["call_id"])
 
-    def call_history(self, call_id: str) -> list[tuple[int, dict[str, Any]]]:
-        return list(self.history.get(call_id, ()))
+    def overview(self, identity: Identity) -> list[dict[str, Any]]:
+        return [asdict(call) for key, call in reversed(self.calls.items())
+                if key[0] == identity.tenant and self.visible(identity, call.call_id)]
+
+    def call(self, tenant: str, call_id: str) -> CallOverview | None:
+        return self.calls.get((tenant, call_id))
+
+    def call_history(self, tenant: str, call_id: str) -> list[tuple[int, dict[str, Any]]]:
+        return list(self.history.get((tenant, call_id), ()))
 
     # ---- manager tools --------------------------------------------------------------------------
     def coaching_note(self, identity: Identity, call_id: str, text: str) -> dict[str, Any]:
-        call = self.calls[call_id]
+        call = self.calls[(identity.tenant, call_id)]
         view = {"kind": "coaching_note", "call_id": call_id, "seq": call.last_seq, "tenant": call.tenant,
                 "scenario": call.scenario, "operator_id": call.operator_id, "team_id": call.team_id,
                 "text": text, "author": identity.subject, "ts": time.time()}
@@ -124,12 +148,12 @@ class ConsoleHub:
     def update_live(self, base: dict[str, Any], stage: str = "", intent: str = "",
                     sentiment_score: float | None = None) -> bool:
         """Stage, last intent and the customer's mood of a call: a `live` view goes out only when one changed."""
-        call = self.calls.get(base["call_id"])
+        call = self.calls.get(key_of(base))
         current = {"stage": call.stage, "intent": call.last_intent, "sentiment": call.sentiment} if call else {}
         merged = {"stage": "", "intent": "", "sentiment": "unknown", **current}
         merged["stage"], merged["intent"] = stage or merged["stage"], intent or merged["intent"]
         if sentiment_score is not None:
-            scores = self.sentiment_scores.setdefault(base["call_id"], deque(maxlen=sentiment.RECENT_TURNS))
+            scores = self.sentiment_scores.setdefault(key_of(base), deque(maxlen=sentiment.RECENT_TURNS))
             scores.append(sentiment_score)
             merged["sentiment"] = sentiment.mood(list(scores))
         if merged == current:
@@ -177,13 +201,13 @@ class ConsoleHub:
 
     # ---- internals ------------------------------------------------------------------------------
     def _remember(self, event_id: int, view: dict[str, Any]) -> None:
-        call_id = view["call_id"]
-        self.access.setdefault(call_id, CallAccess()).note(view.get("tenant", ""), view.get("team_id", ""),
-                                                          view.get("operator_id", ""))
-        self.history.setdefault(call_id, deque(maxlen=CALL_HISTORY)).append((event_id, view))
-        call = self.calls.get(call_id)
+        key = key_of(view)
+        self.access.setdefault(key, CallAccess()).note(view.get("tenant", ""), view.get("team_id", ""),
+                                                      view.get("operator_id", ""))
+        self.history.setdefault(key, deque(maxlen=CALL_HISTORY)).append((event_id, view))
+        call = self.calls.get(key)
         if call is None:
-            call = self.calls[call_id] = CallOverview(call_id, started_at=time.time())
+            call = self.calls[key] = CallOverview(view["call_id"], started_at=time.time())
             if len(self.calls) > self._max_calls:
                 oldest = next(iter(self.calls))
                 for table in (self.calls, self.access, self.history, self.sentiment_scores):

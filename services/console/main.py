@@ -10,6 +10,7 @@ from pathlib import Path
 from aiohttp import web
 from seatcopilot import service
 from seatcopilot.stage_io import StageIO
+from seatcopilot.transport import InProcessTransport
 
 from services.console import kafka_adapter
 from services.console.auth import AuditLog, Authenticator
@@ -24,7 +25,9 @@ def build(config: ConsoleConfig) -> ConsoleHub:
 
 def build_app(config: ConsoleConfig, hub: ConsoleHub, io: StageIO) -> web.Application:
     audit = AuditLog(Path(config.audit_log) if config.audit_log else None)
-    return create_app(hub, Authenticator(**authenticator_settings(config)), audit, kafka_adapter.feedback_sink(io))
+    in_process = isinstance(io.transport, InProcessTransport)
+    auth = Authenticator(**authenticator_settings(config, in_process=in_process))
+    return create_app(hub, auth, audit, kafka_adapter.feedback_sink(io))
 
 
 def main() -> None:

@@ -23,7 +23,8 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_event(event: ev.CallEvent) -> None:
         generator.observe(event)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(GROUNDED, rt.GroundedEvent, on_grounded,
-               identity=lambda g: (g.classified.event.call_id, g.classified.event.seq))
+               identity=lambda g: (g.classified.event.tenant, g.classified.event.call_id,
+                                 g.classified.event.seq))
     return []

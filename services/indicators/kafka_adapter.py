@@ -73,8 +73,9 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
             await asyncio.sleep(stage.config.publish_interval_s)
             await publish_snapshots(io, stage)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
-    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
-    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion, identity=lambda s: (s.draft.call_id, s.draft.seq))
-    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (f.call_id, f.seq, f.subject))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
+               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq))
+    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (f.tenant, f.call_id, f.seq, f.subject))
     return [publish_loop]

@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from seatcopilot.calls import call_key
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Rejected
 
@@ -74,19 +75,20 @@ class CallAssembler:
         self._waiting: set[str] = set()
         self.gaps_skipped = 0
 
-    def knows(self, call_id: str) -> bool:
-        return call_id in self._calls
+    def knows(self, key: str) -> bool:
+        return key in self._calls
 
-    def ended(self, call_id: str) -> bool:
-        call = self._calls.get(call_id)
+    def ended(self, key: str) -> bool:
+        call = self._calls.get(key)
         return call is not None and call.ended_seq is not None
 
     def accept(self, event: ev.CallEvent, now: float) -> Assembled:
         """Takes one validated event; raises Rejected when the event itself is refused."""
-        call = self._calls.get(event.call_id)
+        key = call_key(event.tenant, event.call_id)  # two tenants may use the same call id
+        call = self._calls.get(key)
         if call is None:
             call = self._open(event, now)
-        self._calls.move_to_end(event.call_id)
+        self._calls.move_to_end(key)
         if event.seq < call.next_seq or event.seq in call.pending:
             if any(lo <= event.seq < hi for lo, hi in call.skipped):
                 raise Rejected("late_event", f"seq {event.seq} arrived after intake had skipped its gap "
@@ -99,26 +101,26 @@ class CallAssembler:
         call.pending[event.seq] = event
         result = self._drain(call, now)
         call.gap_since = (call.gap_since or now) if call.pending else None
-        self._track(event.call_id, call)
+        self._track(key, call)
         return result
 
     def due(self, now: float) -> list[str]:
         """Calls with a gap past the reorder timeout or a partial past the partial timeout."""
-        return [call_id for call_id in list(self._waiting) if self._is_due(call_id, now)]
+        return [key for key in list(self._waiting) if self._is_due(key, now)]
 
-    def _is_due(self, call_id: str, now: float) -> bool:
-        call = self._calls.get(call_id)
+    def _is_due(self, key: str, now: float) -> bool:
+        call = self._calls.get(key)
         if call is None:
-            self._waiting.discard(call_id)
+            self._waiting.discard(key)
             return False
         gap = call.pending and call.gap_since is not None and now - call.gap_since >= self.config.reorder_timeout_s
         return bool(gap) or any(now - since >= self.config.partial_timeout_s
                                 for _, since in call.open_utterances.values())
 
-    def expire(self, call_id: str, now: float) -> Assembled:
+    def expire(self, key: str, now: float) -> Assembled:
         """Skips the call's gap if it is past the reorder timeout, and flushes its stale partials."""
         result = Assembled()
-        call = self._calls.get(call_id)
+        call = self._calls.get(key)
         if call is None:
             return result
         if call.pending and call.gap_since is not None and now - call.gap_since >= self.config.reorder_timeout_s:
@@ -127,10 +129,10 @@ class CallAssembler:
             result.ordered += drained.ordered
             result.rejected += drained.rejected
             call.gap_since = now if call.pending else None
-        stale = [key for key, (_, since) in call.open_utterances.items()
+        stale = [utterance for utterance, (_, since) in call.open_utterances.items()
                  if now - since >= self.config.partial_timeout_s]
         result.ordered += self._flush(call, stale)
-        self._track(call_id, call)
+        self._track(key, call)
         return result
 
     def _open(self, event: ev.CallEvent, now: float) -> _Call:
@@ -147,7 +149,7 @@ class CallAssembler:
         else:
             raise Rejected("unknown_call", f"intake never saw call {event.call_id!r} begin and this event "
                                            f"(seq {event.seq}) is from its middle")
-        self._calls[event.call_id] = call
+        self._calls[call_key(event.tenant, event.call_id)] = call
         return call
 
     def _skip_gap(self, call: _Call) -> None:
@@ -157,11 +159,11 @@ class CallAssembler:
         self.gaps_skipped += 1
         ASSEMBLY.labels("gap_skipped").inc()
 
-    def _track(self, call_id: str, call: _Call) -> None:
+    def _track(self, key: str, call: _Call) -> None:
         if call.waiting():
-            self._waiting.add(call_id)
+            self._waiting.add(key)
         else:
-            self._waiting.discard(call_id)
+            self._waiting.discard(key)
 
     def _drain(self, call: _Call, now: float) -> Assembled:
         result = Assembled()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seatcopilot import codec
+from seatcopilot.calls import call_key
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected, StageIO
@@ -93,7 +94,7 @@ class Gateway:
 
     async def accept(self, event: ev.CallEvent, origin: Origin) -> Outcome:
         """One event; raises Rejected when the event itself is refused (the caller dead-letters it)."""
-        async with self._call(event.call_id):
+        async with self._call(call_key(event.tenant, event.call_id)):
             try:
                 outcome = self.stage.accept(event)
             except Rejected:

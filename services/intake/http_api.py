@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from opentelemetry import trace
 
 from services.intake.adapters import Adapter, PayloadRejected, Source
-from services.intake.auth import Unauthenticated, authenticate
+from services.intake.auth import ReplayGuard, Unauthenticated, authenticate
 from services.intake.config import IntakeConfig
 from services.intake.gateway import REASON_STATUS, Gateway, Origin, Report
 from services.intake.metrics import WEBHOOKS
-from services.intake.tenants import Tenant, Tenants, parse_scenario
+from services.intake.tenants import Tenant, Tenants, WebhookAuth, parse_scenario
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class Webhooks:
     tenants: Tenants
     adapters: dict[str, Adapter]
     gateway: Gateway
+    replays: ReplayGuard = field(default_factory=ReplayGuard)
 
     async def handle(self, request: web.Request) -> web.Response:
         platform = request.match_info["platform"]
@@ -72,9 +73,8 @@ class Webhooks:
         adapter = self.adapters.get(platform)
         if adapter is None:
             raise Refusal("unknown_platform", f"no adapter {platform!r}; known: {', '.join(sorted(self.adapters))}")
-        tenant = self.tenants.get(request.match_info["tenant"])
-        if tenant is None:
-            raise Refusal("unknown_tenant", "this tenant is not configured for webhooks")
+        # An unknown tenant is answered as a known one with other credentials: nobody learns which exist.
+        tenant = self.tenants.get(request.match_info["tenant"]) or Tenant("", auth=WebhookAuth())
         content_type = request.content_type
         if content_type not in adapter.content_types:
             raise Refusal("unsupported_media_type", f"{content_type or 'no content type'}; this endpoint takes "
@@ -99,7 +99,7 @@ class Webhooks:
             else str(request.url)
         try:
             authenticate(AUTH_METHODS[platform], tenant.auth, request.headers, body, url=url, params=params,
-                         tolerance_s=self.config.signature_tolerance_s)
+                         tolerance_s=self.config.signature_tolerance_s, replays=self.replays)
         except Unauthenticated as error:
             raise Refusal("unauthenticated", str(error)) from error
 

@@ -41,7 +41,7 @@ def attach_gateway(io: StageIO, gateway: Gateway, adapters: dict[str, Adapter]) 
         event.source = event.source or "kafka"
         await gateway.accept(event, Origin(CALL_EVENTS.name, event.call_id, b"", "kafka"))
 
-    io.consume(CALL_EVENTS, ev.CallEvent, on_event, identity=lambda e: (e.call_id, e.seq))
+    io.consume(CALL_EVENTS, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     for adapter in adapters.values():
         io.consume_bytes(adapter.topic, _platform_handler(adapter, gateway, tenants, default_tenant))
 

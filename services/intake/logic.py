@@ -90,10 +90,10 @@ class IntakeStage:
         now = time.monotonic() if now is None else now
         return sorted(set(self.assembler.due(now)) | set(self.redactor.due(now)))
 
-    def expire_call(self, call_id: str, now: float | None = None) -> Outcome:
+    def expire_call(self, key: str, now: float | None = None) -> Outcome:
         now = time.monotonic() if now is None else now
-        assembled = self.assembler.expire(call_id, now)
-        ready = self.redactor.expire(call_id, now) + self.redactor.process(assembled.ordered, now)
+        assembled = self.assembler.expire(key, now)
+        ready = self.redactor.expire(key, now) + self.redactor.process(assembled.ordered, now)
         return Outcome(self._stamped(ready), assembled.rejected)
 
     def _stamped(self, events: list[ev.CallEvent]) -> list[ev.CallEvent]:

@@ -17,8 +17,10 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from seatcopilot.calls import call_key
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.pii import Finding, PiiContext, asked_for, find_pii, name_tokens
+from seatcopilot.pii.credentials import SECRET_KINDS
 from seatcopilot.pii.numbers import ends_with_open_number, starts_with_number
 
 from services.intake.config import IntakeConfig
@@ -44,7 +46,7 @@ def placeholder(finding: Finding, policy: RedactionPolicy) -> str:
     action = policy.action(finding.kind)
     if action == "drop":
         return ""
-    if action == "hash":
+    if action == "hash" and finding.kind not in SECRET_KINDS:  # a hashed 3-digit CVV is still the CVV
         digest = hmac.new(policy.hash_key, f"{finding.kind}:{finding.canonical}".encode(), hashlib.sha256)
         return f"[{finding.kind}:{digest.hexdigest()[:HASH_HEX_CHARS]}]"
     return f"[{finding.kind}]"
@@ -81,34 +83,34 @@ class Redactor:
     def due(self, now: float) -> list[str]:
         """Calls holding an utterance longer than the split hold."""
         due = []
-        for call_id in list(self._holding):
-            context = self._calls.get(call_id)
+        for key in list(self._holding):
+            context = self._calls.get(key)
             if context is None or context.held is None:
-                self._holding.discard(call_id)
+                self._holding.discard(key)
             elif now - context.held_since >= self.config.split_hold_s:
-                due.append(call_id)
+                due.append(key)
         return due
 
-    def expire(self, call_id: str, now: float) -> list[ev.CallEvent]:
+    def expire(self, key: str, now: float) -> list[ev.CallEvent]:
         """Releases the call's held utterance if its continuation did not come in time."""
-        context = self._calls.get(call_id)
+        context = self._calls.get(key)
         if context is None or context.held is None or now - context.held_since < self.config.split_hold_s:
             return []
         held, context.held = context.held, None
         ASSEMBLY.labels("split_hold_released").inc()
         return [self._redact(held, context)]
 
-    def _context(self, call_id: str) -> _CallContext:
-        context = self._calls.get(call_id)
+    def _context(self, key: str) -> _CallContext:
+        context = self._calls.get(key)
         if context is None:
             if len(self._calls) >= CALL_MEMORY:
                 self._calls.popitem(last=False)
-            context = self._calls[call_id] = _CallContext()
-        self._calls.move_to_end(call_id)
+            context = self._calls[key] = _CallContext()
+        self._calls.move_to_end(key)
         return context
 
     def _one(self, event: ev.CallEvent, now: float) -> list[ev.CallEvent]:
-        context = self._context(event.call_id)
+        context = self._context(call_key(event.tenant, event.call_id))
         out = []
         if context.held is not None:
             held, context.held = context.held, None
@@ -119,7 +121,7 @@ class Redactor:
             out.append(self._redact(held, context))
         if self.config.split_hold_s > 0 and _may_continue(event, context):
             context.held, context.held_since = event, now
-            self._holding.add(event.call_id)
+            self._holding.add(call_key(event.tenant, event.call_id))
             return out
         out.append(self._redact(event, context))
         if event.type == ev.EVENT_TYPE_CALL_ENDED:

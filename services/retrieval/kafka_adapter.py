@@ -18,5 +18,5 @@ def attach(io: StageIO, retriever: Retriever) -> list[Background]:
             retriever.observe(classified)
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
-               identity=lambda c: (c.event.call_id, c.event.seq))
+               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
     return []

@@ -21,18 +21,18 @@ class SummarizerServicer(summary_pb2_grpc.SummarizerServiceServicer):
     @unary("summarizer", DEADLINE_S)
     async def Summarize(self, request: summary_pb2.SummarizeRequest, context: grpc.aio.ServicerContext
                         ) -> summary_pb2.Summary:
-        if not request.call_id:
-            raise ValueError("call_id is required")
+        if not request.call_id or not request.tenant:
+            raise ValueError("call_id and tenant are required")
         if request.kind == summary_pb2.SUMMARY_KIND_WRAPUP:
-            return await self.summarizer.wrapup(request.call_id)
-        return await self.summarizer.handover(request.call_id, request.target_role)
+            return await self.summarizer.wrapup(request.tenant, request.call_id)
+        return await self.summarizer.handover(request.tenant, request.call_id, request.target_role)
 
     @unary("summarizer", DEADLINE_S)
     async def GetCallState(self, request: summary_pb2.CallStateRequest, context: grpc.aio.ServicerContext
                            ) -> summary_pb2.CallState:
-        if not request.call_id:
-            raise ValueError("call_id is required")
-        return self.summarizer.state(request.call_id)
+        if not request.call_id or not request.tenant:
+            raise ValueError("call_id and tenant are required")
+        return self.summarizer.state(request.tenant, request.call_id)
 
     @unary("summarizer", DEADLINE_S)
     async def ManagerSummary(self, request: summary_pb2.ManagerSummaryRequest, context: grpc.aio.ServicerContext

@@ -55,12 +55,13 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
             if expired:
                 log.info("dropped the state of %d calls past retention", expired)
 
-    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified, identity=lambda c: (c.event.call_id, c.event.seq))
-    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
+               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
     io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=_feedback_identity)
     # The ledger reads every instance's wrap-ups and feedback (not only its partitions'), back to its horizon.
     horizon = summarizer.config.ledger_horizon_s
-    io.follow(SUMMARIES, sm.Summary, into_ledger, identity=lambda s: (s.call_id, s.seq, s.kind, "ledger"),
+    io.follow(SUMMARIES, sm.Summary, into_ledger, identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind, "ledger"),
               since_s=horizon)
     io.follow(FEEDBACK, fb.Feedback, feedback_into_ledger,
               identity=lambda f: (*_feedback_identity(f), "ledger"), since_s=horizon)
@@ -68,4 +69,4 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
 
 
 def _feedback_identity(feedback: fb.Feedback) -> tuple:
-    return (feedback.call_id, feedback.seq, feedback.subject, feedback.ts.seconds, feedback.ts.nanos)
+    return (feedback.tenant, feedback.call_id, feedback.seq, feedback.subject, feedback.ts.seconds, feedback.ts.nanos)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import Counter
 from seatcopilot import codec
+from seatcopilot.calls import call_key
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -52,17 +53,17 @@ UNVERIFIED = Counter("seatcopilot_summary_sentences_unverified_total",
 
 
 class CallStates:
-    """Call states, one per call_id, serialized into the transport's state table."""
+    """Call states, one per (tenant, call_id), serialized into the transport's state table."""
 
     def __init__(self, table: StateTable) -> None:
         self.table = table
 
-    def get(self, call_id: str) -> sm.CallState | None:
-        raw = self.table.get(call_id)
+    def get(self, tenant: str, call_id: str) -> sm.CallState | None:
+        raw = self.table.get(call_key(tenant, call_id))
         return None if raw is None else codec.decode(raw, sm.CallState)
 
     def put(self, state: sm.CallState) -> None:
-        self.table[state.call_id] = codec.encode(state)
+        self.table[call_key(state.tenant, state.call_id)] = codec.encode(state)
 
     def expire(self, ended_before: float) -> int:
         """Drops the states of calls that ended before the given time; returns how many."""
@@ -103,7 +104,7 @@ class Summarizer:
         loses nothing; a redelivered TRANSFER or CALL_ENDED writes its summary again (consumers
         de-duplicate on call_id, seq and kind), so a summary lost in a crash is written after it.
         """
-        state = self.states.get(event.call_id) or new_state(event.call_id)
+        state = self.states.get(event.tenant, event.call_id) or new_state(event.call_id, event.tenant)
         policy = self.policies.get(event.tenant or state.tenant)
         if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns, dialogue):
             self.states.put(state)
@@ -118,24 +119,24 @@ class Summarizer:
         return None
 
     def on_alert(self, alert: cp.Alert) -> None:
-        state = self.states.get(alert.call_id) or new_state(alert.call_id)
+        state = self.states.get(alert.tenant, alert.call_id) or new_state(alert.call_id, alert.tenant)
         if apply_alert(state, alert):
             self.states.put(state)
 
-    def state(self, call_id: str) -> sm.CallState:
-        state = self.states.get(call_id)
+    def state(self, tenant: str, call_id: str) -> sm.CallState:
+        state = self.states.get(tenant, call_id)
         if state is None:
-            raise LookupError(f"no state for call {call_id} on this instance")
+            raise LookupError(f"no state for call {call_id} of tenant {tenant} on this instance")
         return state
 
     # -- summaries -----------------------------------------------------------------------------
 
-    async def handover(self, call_id: str, role: int) -> sm.Summary:
-        state = self.state(call_id)
+    async def handover(self, tenant: str, call_id: str, role: int) -> sm.Summary:
+        state = self.state(tenant, call_id)
         return await self.handover_of(state, role or state.current_role or ev.ROLE_SUPERVISOR, state.last_seq)
 
-    async def wrapup(self, call_id: str) -> sm.Summary:
-        state = self.state(call_id)
+    async def wrapup(self, tenant: str, call_id: str) -> sm.Summary:
+        state = self.state(tenant, call_id)
         return await self.wrapup_of(state, state.last_seq)
 
     async def handover_of(self, state: sm.CallState, role: int, seq: int) -> sm.Summary:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
+from seatcopilot.calls import call_key
 from seatcopilot.dispositions import APPLIED, PROMISE_TO_PAY
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
@@ -90,11 +91,12 @@ class Ledger:
 
     def add_wrapup(self, wrapup: sm.Summary) -> CallRecord:
         record = record_of(wrapup)
-        previous = self.records.get(wrapup.call_id)
+        key = call_key(wrapup.tenant, wrapup.call_id)
+        previous = self.records.get(key)
         if previous is not None:  # a redelivered or re-sent wrap-up keeps the operator's verdict
             record.confirmed, record.feedback = previous.confirmed, previous.feedback
-        self.records[wrapup.call_id] = record
-        feedback = self._pending_feedback.pop(wrapup.call_id, None)
+        self.records[key] = record
+        feedback = self._pending_feedback.pop(key, None)
         if feedback is not None:
             self.add_feedback(feedback)
         self.prune()
@@ -104,9 +106,10 @@ class Ledger:
         """An operator's verdict on a wrap-up: their disposition counts from now on."""
         if feedback.subject != fb.SUBJECT_WRAPUP or feedback.action not in (fb.ACTION_ACCEPTED, fb.ACTION_EDITED):
             return None
-        record = self.records.get(feedback.call_id)
+        key = call_key(feedback.tenant, feedback.call_id)
+        record = self.records.get(key)
         if record is None:  # the wrap-up has not been read yet: apply when it is
-            self._pending_feedback[feedback.call_id] = feedback
+            self._pending_feedback[key] = feedback
             return None
         record.feedback = feedback.action
         record.confirmed = feedback.disposition.strip().upper() or record.predicted
@@ -120,8 +123,8 @@ class Ledger:
     def prune(self) -> None:
         """Drops calls ended more than the horizon before the latest one (event time, like the reports)."""
         horizon = max((r.ended_at for r in self.records.values()), default=0.0) - self.horizon_s
-        for call_id in [c for c, r in self.records.items() if r.ended_at < horizon]:
-            del self.records[call_id]
+        for key in [c for c, r in self.records.items() if r.ended_at < horizon]:
+            del self.records[key]
 
     def report(self, start: float, end: float, team_id: str = "", operator_id: str = "",
                tenant: str = "") -> sm.ManagerReport:

@@ -33,8 +33,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 DATE_YEARS_BACK = 5
 
 
-def new_state(call_id: str) -> sm.CallState:
-    return sm.CallState(call_id=call_id)
+def new_state(call_id: str, tenant: str = "") -> sm.CallState:
+    return sm.CallState(call_id=call_id, tenant=tenant)
 
 
 def _fact_key(kind: str, value: str) -> tuple[str, str]:

@@ -9,13 +9,28 @@ import contextlib
 import os
 import secrets
 import subprocess
+import time
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from benchmarks.harness import SpanCollector
 from tests.conftest import ROOT, require_server
 
-CONSOLE_DEV_SECRET = "e2e-console-dev-secret-0123456789"
+# The distributed console refuses the dev login: the tests sign in as an identity provider would.
+CONSOLE_ISSUER = "https://idp.e2e.test"
+CONSOLE_SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def console_token(identity) -> str:
+    """An RS256 token the distributed console accepts (its public key is OIDC_PUBLIC_KEY_FILE)."""
+    now = int(time.time())
+    claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
+              "operator_id": identity.operator_id, "iss": CONSOLE_ISSUER, "aud": "seatcopilot-console",
+              "iat": now, "exp": now + 3600}
+    return jwt.encode(claims, CONSOLE_SIGNING_KEY, algorithm="RS256")
 
 
 @pytest.fixture(scope="package")
@@ -56,17 +71,20 @@ async def _drain(stream) -> None:
 
 
 @pytest.fixture(scope="package")
-def topology(span_collector, webhook_secrets):
+def topology(span_collector, webhook_secrets, tmp_path_factory):
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
         require_server(name, what)
     # The call's events carry fixed timestamps (days old): on Kafka the indicators delete windows older than
     # window × keep by the wall clock, so they get a window wide enough to keep them live. The console takes
-    # tokens from a dev login here, signed with a secret the tests know.
+    # tokens signed by the tests' own identity-provider key.
+    public_key = tmp_path_factory.mktemp("oidc") / "idp-public.pem"
+    public_key.write_bytes(CONSOLE_SIGNING_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     env = {**os.environ, **webhook_secrets, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
            "RETRIEVAL_DEADLINE_S": "10",  # a roomy deadline on a busy 2-core machine
            "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",
-           "CONSOLE_DEV_LOGIN": "true", "CONSOLE_DEV_SECRET": CONSOLE_DEV_SECRET,
+           "OIDC_PUBLIC_KEY_FILE": str(public_key), "OIDC_ISSUER": CONSOLE_ISSUER,
            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500"}
     os.environ.update(webhook_secrets)  # the test sends webhooks signed with these
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")

@@ -29,9 +29,9 @@ from seatcopilot.topics import (
     TRANSCRIPT,
 )
 
-from services.console.auth import Authenticator, Identity
+from services.console.auth import Identity
 from tests.conftest import ROOT, make_event
-from tests.e2e.conftest import CONSOLE_DEV_SECRET
+from tests.e2e.conftest import console_token
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -138,7 +138,7 @@ def test_services_export_metrics(outputs):
                if s.name == "seatcopilot_suggestion_latency_seconds_count"]
     assert latency and latency[0].value >= 2  # end to end, intake to console, for both suggestions
     console = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls"
-    token = Authenticator(dev_secret=CONSOLE_DEV_SECRET).dev_token(Identity("e2e-admin", "harbor", "admin"))
+    token = console_token(Identity("e2e-admin", "harbor", "admin"))
     request = urllib.request.Request(console, headers={"Authorization": f"Bearer {token}"})
     calls = json.loads(urllib.request.urlopen(request, timeout=5).read())
     assert any(c["call_id"] == CALL for c in calls["calls"])
@@ -211,7 +211,7 @@ def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):
     wrapup = next(s for s in (views.view_of(SUMMARIES.name, v) for v in outputs[SUMMARIES.name])
                   if s["kind"] == "wrapup_summary")
     operator = Identity("e2e-operator", "harbor", "operator", "team-test", "op-test")
-    token = Authenticator(dev_secret=CONSOLE_DEV_SECRET).dev_token(operator)
+    token = console_token(operator)
     url = f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8080')}/api/calls/{CALL}/feedback"
     body = json.dumps({"seq": wrapup["seq"], "action": "accepted", "subject": "wrapup",
                        "disposition": wrapup["disposition"]}).encode()

@@ -99,15 +99,16 @@ def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstra
         try:
             for event in events[:2]:
                 await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
-            await wait_for(lambda: call in hub.calls and "FDCPA-MINI-MIRANDA" in hub.calls[call].owed)
+            key = ("harbor", call)
+            await wait_for(lambda: key in hub.calls and "FDCPA-MINI-MIRANDA" in hub.calls[key].owed)
             for event in events[2:]:
                 await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
-            await wait_for(lambda: "FDCPA-MINI-MIRANDA" not in hub.calls[call].owed)  # given at seq 8
+            await wait_for(lambda: "FDCPA-MINI-MIRANDA" not in hub.calls[("harbor", call)].owed)  # given at seq 8
         finally:
             await intake.stop()
             await compliance.stop()
             await console.stop()
-        return [v for _, v in hub.call_history(call) if v["kind"] == "compliance_state"]
+        return [v for _, v in hub.call_history("harbor", call) if v["kind"] == "compliance_state"]
 
     states = asyncio.run(scenario())
     given = {o["id"]: o["status"] for o in states[-1]["obligations"]}

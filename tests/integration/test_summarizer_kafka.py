@@ -63,7 +63,7 @@ class Instance:
 
 def state_of(instance):
     try:
-        return instance.summarizer.state(CALL_ID)
+        return instance.summarizer.state("harbor", CALL_ID)
     except LookupError:
         return None
 

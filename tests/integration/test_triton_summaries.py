@@ -62,6 +62,6 @@ def test_a_handover_narrative_from_triton_holds_up_against_the_call(url):
 
     handover = asyncio.run(play())
     assert handover.generated_by == "model:triton" or handover.fallback_reason == "model_unverified"
-    evidence = evidence_from_state(summarizer.state("c-triton"), summarizer.lexicon)
+    evidence = evidence_from_state(summarizer.state("harbor", "c-triton"), summarizer.lexicon)
     assert all(not problem(s, evidence, summarizer.lexicon) for s in split_sentences(handover.narrative))
     assert [p.amount for p in handover.promises] == ["$150"]

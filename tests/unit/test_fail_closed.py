@@ -95,7 +95,11 @@ def test_a_verdict_that_arrives_stale_or_without_a_verdict_is_not_shown():
     unjudged = cp.SteeredSuggestion(draft=drafts("call-f5b", count=1)[0], text="Our APRs range ...")
     fresh = cp.SteeredSuggestion(draft=drafts("call-f5c", count=1)[0], text="Our APRs range ...")
     fresh.compliance.verdict = cp.VERDICT_PASS
+    from seatcopilot.transport import InProcessTransport
+    from seatcopilot.verdicts import VerdictSigner, keys_for
+
+    signer = VerdictSigner(keys_for(InProcessTransport()))  # as compliance signs them in this process
     before = (not_shown("expired"), not_shown("no_verdict"))
-    shown, _ = run(None, [stale, unjudged, fresh], publish_to=SUGGESTIONS.name)
+    shown, _ = run(None, [signer.sign(s) for s in (stale, unjudged, fresh)], publish_to=SUGGESTIONS.name)
     assert [v["call_id"] for v in shown] == ["call-f5c"]
     assert (not_shown("expired") - before[0], not_shown("no_verdict") - before[1]) == (1, 1)

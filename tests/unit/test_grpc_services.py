@@ -148,15 +148,18 @@ def test_summarizer_answers_summaries_state_and_manager_summaries_with_proper_co
             async with grpc.aio.insecure_channel(target) as channel:
                 stub = summary_pb2_grpc.SummarizerServiceStub(channel)
                 handover = await stub.Summarize(summary_pb2.SummarizeRequest(
-                    call_id="c-grpc", target_role=ev.ROLE_SUPERVISOR), timeout=5)
+                    call_id="c-grpc", tenant="harbor", target_role=ev.ROLE_SUPERVISOR), timeout=5)
                 wrapup = await stub.Summarize(summary_pb2.SummarizeRequest(
-                    call_id="c-grpc", kind=summary_pb2.SUMMARY_KIND_WRAPUP), timeout=5)
-                state = await stub.GetCallState(summary_pb2.CallStateRequest(call_id="c-grpc"), timeout=5)
+                    call_id="c-grpc", tenant="harbor", kind=summary_pb2.SUMMARY_KIND_WRAPUP), timeout=5)
+                state = await stub.GetCallState(summary_pb2.CallStateRequest(call_id="c-grpc", tenant="harbor"),
+                                                timeout=5)
                 report = await stub.ManagerSummary(summary_pb2.ManagerSummaryRequest(), timeout=5)
                 bad_window = summary_pb2.ManagerSummaryRequest()
                 bad_window.window_start.FromSeconds(2_000_000_000)
                 bad_window.window_end.FromSeconds(1_000_000_000)
-                for call in (stub.Summarize(summary_pb2.SummarizeRequest(call_id="nope"), timeout=5),
+                for call in (stub.Summarize(summary_pb2.SummarizeRequest(call_id="nope", tenant="harbor"), timeout=5),
+                             stub.Summarize(summary_pb2.SummarizeRequest(call_id="c-grpc", tenant="other-bank"),
+                                            timeout=5),  # the same call id, another tenant: not found
                              stub.Summarize(summary_pb2.SummarizeRequest(), timeout=5),
                              stub.ManagerSummary(bad_window, timeout=5)):
                     with pytest.raises(grpc.aio.AioRpcError) as error:
@@ -172,7 +175,8 @@ def test_summarizer_answers_summaries_state_and_manager_summaries_with_proper_co
     assert wrapup.disposition == "PROMISE_TO_PAY" and "FDCPA-MINI-MIRANDA" in wrapup.disclosures_given
     assert state.last_seq == 3 and state.customer_turns == 1
     assert not report.teams  # nothing ended in the window
-    assert errors == [grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INVALID_ARGUMENT]
+    assert errors == [grpc.StatusCode.NOT_FOUND, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT,
+                      grpc.StatusCode.INVALID_ARGUMENT]
 
 
 def test_health_follows_dependencies_and_goes_not_serving_on_shutdown():

@@ -63,7 +63,8 @@ def run(summarizer_, pairs):
 
 
 def alert(call_id="call-sum-1", seq=6, rules=("UDAAP-OUTCOME-PROMISE",), operator="op-test"):
-    return cp.Alert(call_id=call_id, seq=seq, rule_ids=list(rules), severity=cp.SEVERITY_HIGH, operator_id=operator,
+    return cp.Alert(call_id=call_id, tenant="harbor", seq=seq, rule_ids=list(rules), severity=cp.SEVERITY_HIGH,
+                    operator_id=operator,
                     team_id="team-test", scenario=ev.SCENARIO_SERVICE)
 
 
@@ -105,7 +106,7 @@ def test_a_relative_promise_date_is_pinned_down_by_the_operators_confirmation():
              ("UTTERANCE", "OPERATOR", "That works. I've noted a payment of $200 on December 1st.", "")]
     outputs = summarizer()
     run(outputs, events(lines=lines, scenario="COLLECTIONS"))
-    (promise,) = outputs.state("call-sum-1").promises
+    (promise,) = outputs.state("harbor", "call-sum-1").promises
     assert promise.amount == "$200" and promise.date == "the 1st of next month (December 1st)"
 
 
@@ -146,10 +147,10 @@ def test_each_receiving_role_reads_the_call_in_its_own_order():
 def test_a_handover_on_demand_needs_a_known_call():
     summarizer_ = summarizer()
     run(summarizer_, events()[:5])
-    handover = asyncio.run(summarizer_.handover("call-sum-1", ev.ROLE_SUPERVISOR))
+    handover = asyncio.run(summarizer_.handover("harbor", "call-sum-1", ev.ROLE_SUPERVISOR))
     assert handover.target_role == ev.ROLE_SUPERVISOR and handover.seq == 5
     with pytest.raises(LookupError):
-        asyncio.run(summarizer_.handover("call-unknown", ev.ROLE_SUPERVISOR))
+        asyncio.run(summarizer_.handover("harbor", "call-unknown", ev.ROLE_SUPERVISOR))
 
 
 # -- the model's narrative, verified ------------------------------------------------------------------
@@ -207,7 +208,7 @@ def test_without_a_verified_model_narrative_the_call_state_tells_the_story(model
     assert handover.generated_by == "call_state" and handover.fallback_reason == reason
     assert "mortgage" not in handover.text and "Paris" not in handover.text
     assert "The customer promised to pay $150 on December 5th." in handover.narrative
-    evidence = evidence_from_state(summarizer_.state("call-sum-1"), LEXICON)  # the state's own story holds up
+    evidence = evidence_from_state(summarizer_.state("harbor", "call-sum-1"), LEXICON)  # the state's own story holds up
     assert [s for s in split_sentences(handover.narrative) if problem(s, evidence, LEXICON)] == []
 
 
@@ -222,7 +223,7 @@ def test_call_end_gives_a_wrapup_with_disposition_next_actions_and_handle_time()
     assert any("you'll get a new card by mail" in a for a in wrapup.next_actions)
     assert wrapup.handle_time_s == 80.0 and wrapup.ended_at.seconds == 1_795_000_090
     assert "Predicted disposition: PROMISE_TO_PAY." in wrapup.text
-    state = summarizer_.state("call-sum-1")
+    state = summarizer_.state("harbor", "call-sum-1")
     assert state.ended and not state.turns and state.promises  # the transcript goes, the facts stay
 
 
@@ -251,9 +252,10 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
                                 "APPLICATION_STARTED"))
     ledger.add_wrapup(wrapup_of("c4", "team-b", ["op-3"], base + 400, 60, ev.SCENARIO_SALES, "RESOLVED"))
     ledger.add_wrapup(wrapup_of("c0", "team-a", ["op-1"], base - 10_000, 60, ev.SCENARIO_SALES, "RESOLVED"))
-    suggestion_feedback = fb.Feedback(call_id="c1", subject=fb.SUBJECT_SUGGESTION, action=fb.ACTION_EDITED)
+    suggestion_feedback = fb.Feedback(call_id="c1", tenant="harbor", subject=fb.SUBJECT_SUGGESTION,
+                                      action=fb.ACTION_EDITED)
     assert summarizer_.record_feedback(suggestion_feedback) is None  # only wrap-up verdicts count here
-    feedback = fb.Feedback(call_id="c2", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_EDITED,
+    feedback = fb.Feedback(call_id="c2", tenant="harbor", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_EDITED,
                            disposition="promise_to_pay")
     assert summarizer_.record_feedback(feedback).team_id == "team-a"
 
@@ -280,7 +282,8 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
 
 def test_feedback_read_before_its_wrapup_is_applied_when_the_wrapup_arrives():
     ledger = summarizer().ledger
-    ledger.add_feedback(fb.Feedback(call_id="c9", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_ACCEPTED))
+    ledger.add_feedback(fb.Feedback(call_id="c9", tenant="harbor", subject=fb.SUBJECT_WRAPUP,
+                                    action=fb.ACTION_ACCEPTED))
     record = ledger.add_wrapup(wrapup_of("c9", "t", ["op"], 1_795_000_000, 60, ev.SCENARIO_SERVICE, "RESOLVED"))
     assert record.feedback == fb.ACTION_ACCEPTED and record.disposition == "RESOLVED"
 
@@ -325,7 +328,7 @@ def test_the_local_model_writes_a_narrative_that_holds_up_against_the_call():
     (handover,) = run(summarizer_, events())
     assert handover.prompt_version == "handover-summary/v1"
     assert handover.generated_by == "model:local" or handover.fallback_reason == "model_unverified"
-    evidence = evidence_from_state(summarizer_.state("call-sum-1"), LEXICON)
+    evidence = evidence_from_state(summarizer_.state("harbor", "call-sum-1"), LEXICON)
     assert all(not problem(s, evidence, LEXICON) for s in split_sentences(handover.narrative))
     assert not set(handover.unverified_sentences) & set(split_sentences(handover.narrative))
 
@@ -344,7 +347,7 @@ def test_a_transfer_of_money_is_not_a_promise_to_pay_and_a_date_of_birth_is_not_
              ("UTTERANCE", "CUSTOMER", "Send $1,630 to Amir's savings account please.", "promise_to_pay")]
     summarizer_ = summarizer()
     run(summarizer_, events(lines=lines))
-    state = summarizer_.state("call-sum-1")
+    state = summarizer_.state("harbor", "call-sum-1")
     assert not state.promises
     narrative = asyncio.run(summarizer_.narrative(state, "a supervisor", "test")).text
     assert narrative.startswith('The customer said: "Send $1,630') and "1985" not in narrative

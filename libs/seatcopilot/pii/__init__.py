@@ -1,7 +1,8 @@
 """Finds personal data in one utterance, written or spoken.
 
 Kinds: EMAIL, CN_ID (Chinese resident ID, checksum), CARD (Luhn), SSN, ITIN, ROUTING (ABA checksum),
-PHONE (North American and Chinese mobile), ACCOUNT (bank, loan, policy numbers), DOB, ADDRESS, NAME.
+PHONE (North American and Chinese mobile), ACCOUNT (bank, loan, policy numbers), DOB, ADDRESS, NAME, and the
+cue-given ones (credentials.py): OTP, CVV, EXPIRY (card expiry), PIN, PASSWORD, DRIVER_LICENSE.
 
 Detection runs on a normalized copy of the text in which spoken numbers are digits, then maps each
 finding back to the words actually said. A `PiiContext` carries what the call already told us:
@@ -13,16 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from seatcopilot.pii import credentials, numbers, patterns
 from seatcopilot.pii import names as name_patterns
-from seatcopilot.pii import numbers, patterns
 from seatcopilot.pii.checks import luhn_valid
 from seatcopilot.pii.spoken import normalize
 
 __all__ = ["KINDS", "Finding", "PiiContext", "asked_for", "find_pii", "luhn_valid", "name_tokens"]
 
 # Overlaps go to the kind listed first (an e-mail holding digits is an e-mail).
-KINDS = ("EMAIL", "CN_ID", "CARD", "SSN", "ITIN", "ROUTING", "PHONE", "ACCOUNT", "DOB", "ADDRESS", "NAME")
-NUMERIC_KINDS = frozenset({"CN_ID", "CARD", "SSN", "ITIN", "ROUTING", "PHONE", "ACCOUNT"})
+# A cue-given secret beats the structure of its digits ("the code we texted is 415 555 0142" is an OTP).
+KINDS = ("EMAIL", *(k for k in credentials.KINDS if k != "DOB"), "CN_ID", "CARD", "SSN", "ITIN", "ROUTING", "PHONE",
+         "ACCOUNT", "DOB", "ADDRESS", "NAME")
+NUMERIC_KINDS = frozenset({"CN_ID", "CARD", "SSN", "ITIN", "ROUTING", "PHONE", "ACCOUNT", "OTP", "CVV", "PIN"})
 _PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
 _EDGE = " \t\n,;:!?.\"'“”"
 name_tokens = name_patterns.name_tokens
@@ -85,6 +88,7 @@ def find_pii(text: str, context: PiiContext | None = None) -> list[Finding]:
 
 def _candidates(text: str, context: PiiContext) -> list[tuple[str, int, int]]:
     found = [("EMAIL", s, e) for s, e in patterns.emails(text)]
+    found += list(credentials.credentials(text))
     date_spans = []
     for date in patterns.dates(text):
         date_spans.append((date.start, date.end))

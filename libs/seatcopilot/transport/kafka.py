@@ -27,6 +27,8 @@ from aiokafka import AIOKafkaClient, AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import murmur2
 from prometheus_client import Gauge
 
+from seatcopilot.config import load
+from seatcopilot.topics import TopicSettings
 from seatcopilot.transport.base import Handler, Message
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ class KafkaTransport:
                  replication: int = 1) -> None:
         self.bootstrap = bootstrap
         self.partitions = partitions
+        self.topic_settings = load(TopicSettings)
         self.app = faust.App(
             group,
             broker=f"kafka://{bootstrap}",
@@ -186,8 +189,11 @@ class KafkaTransport:
             missing = sorted(set(self._changelogs) - set(admin.list_topics()))
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it meanwhile
                 if missing:
+                    insync = str(min(self.topic_settings.min_insync_replicas, self.topic_settings.replication_factor))
                     admin.create_topics([NewTopic(name, self.partitions, self.app.conf.topic_replication_factor,
-                                                  topic_configs=self._changelogs[name]) for name in missing])
+                                                  topic_configs={**self._changelogs[name],
+                                                                 "min.insync.replicas": insync})
+                                         for name in missing])
         finally:
             admin.close()
 

@@ -53,6 +53,7 @@ function showLogin() {
   setConnection("signed out", "conn-down");
 }
 function signOut(message) {
+  fetch("/api/session", { method: "DELETE" }).catch(() => null);  // drops the event stream's cookie
   sessionStorage.removeItem("seatcopilot-token");
   state.token = null;
   if (state.source) state.source.close();
@@ -64,8 +65,13 @@ function signOut(message) {
   document.getElementById("logout").classList.add("hidden");
   showLogin();
 }
+// The token travels in the Authorization header only; the event stream (EventSource sends no headers) is
+// authenticated by the HttpOnly cookie that POST /api/session sets from it: no token in any URL.
+function openSession() {
+  return fetch("/api/session", { method: "POST", headers: { Authorization: "Bearer " + state.token } });
+}
 async function enter(config) {
-  const response = await fetch("/api/me", { headers: { Authorization: "Bearer " + state.token } });
+  const response = await openSession();
   if (!response.ok) { signOut("That token was not accepted."); return; }
   state.me = await response.json();
   document.getElementById("who").textContent = `${state.me.role} ${state.me.operator_id || state.me.team || state.me.subject} · ${state.me.tenant}`;
@@ -337,8 +343,8 @@ function setConnection(label, className) {
 function connect() {
   clearTimeout(state.reconnectTimer);
   if (state.source) state.source.close();
-  const resume = state.lastEventId ? "&last_id=" + state.lastEventId : "";
-  const source = new EventSource("/api/events?access_token=" + encodeURIComponent(state.token) + resume);
+  const resume = state.lastEventId ? "?last_id=" + state.lastEventId : "";
+  const source = new EventSource("/api/events" + resume);
   state.source = source;
   source.onopen = () => { state.reconnectDelay = 1000; setConnection("live", "conn-live"); };
   source.onerror = () => {
@@ -346,7 +352,8 @@ function connect() {
     if (source.readyState !== EventSource.CLOSED) { setConnection("reconnecting…", "conn-connecting"); return; }
     setConnection(`disconnected: retrying in ${Math.round(state.reconnectDelay / 1000)} s`, "conn-down");
     state.reconnectTimer = setTimeout(async () => {
-      const check = await api("/api/me").catch(() => null);  // a 401 signs out instead of retrying forever
+      const check = await openSession().catch(() => null);  // renews the cookie; a 401 signs out
+      if (check && check.status === 401) { signOut("Your session has expired: sign in again."); return; }
       if (state.token && (!check || check.ok)) connect();
     }, state.reconnectDelay);
     state.reconnectDelay = Math.min(RECONNECT_MAX_MS, state.reconnectDelay * 2);

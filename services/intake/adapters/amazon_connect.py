@@ -249,7 +249,7 @@ def _firehose_record(record: Any, index: int) -> dict[str, Any]:
     try:
         data = base64.b64decode(record["data"], validate=True)
         event = json.loads(data.decode("utf-8"))
-    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (KeyError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PayloadRejected("decode_error", f"Firehose record {index}: data is not base64 of a JSON "
                                               f"segment event ({type(error).__name__})") from error
     if not isinstance(event, dict):

@@ -136,6 +136,8 @@ def parse_json(body: bytes) -> Any:
     except json.JSONDecodeError as error:
         raise PayloadRejected("decode_error", f"not valid JSON: {error.msg} at line {error.lineno} "
                                               f"column {error.colno}") from error
+    except RecursionError as error:  # "[[[[…]]]]" nested deeper than the parser goes
+        raise PayloadRejected("decode_error", "JSON nested too deeply") from error
 
 
 def items(payload: Any, what: str) -> list[Any]:

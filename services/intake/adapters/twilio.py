@@ -196,7 +196,7 @@ class TwilioAdapter:
                    source: Source) -> ev.CallEvent:
         try:
             data = json.loads(params.get("TranscriptionData") or "{}")
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             raise PayloadRejected("decode_error", f"TranscriptionData is not JSON: {error.msg}") from error
         text = data.get("transcript") if isinstance(data, dict) else None
         track = params.get("Track", "")

@@ -116,14 +116,18 @@ class ComplianceVerdict(_message.Message):
     def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., rule_ids: _Optional[_Iterable[str]] = ..., original_text: _Optional[str] = ..., policy_version: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ..., decision_ms: _Optional[float] = ...) -> None: ...
 
 class SteeredSuggestion(_message.Message):
-    __slots__ = ("draft", "text", "compliance")
+    __slots__ = ("draft", "text", "compliance", "signature", "key_id")
     DRAFT_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
     draft: _generation_pb2.SuggestionDraft
     text: str
     compliance: ComplianceVerdict
-    def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ...) -> None: ...
+    signature: str
+    key_id: str
+    def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ..., signature: _Optional[str] = ..., key_id: _Optional[str] = ...) -> None: ...
 
 class Alert(_message.Message):
     __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "experiment_id", "arm", "findings")
@@ -190,10 +194,12 @@ class ObligationState(_message.Message):
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ObligationStatus, str]] = ..., citation: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., due_within_operator_turns: _Optional[int] = ..., owed_since_turn: _Optional[int] = ..., given_seq: _Optional[int] = ..., overdue_seq: _Optional[int] = ..., given_late: _Optional[bool] = ...) -> None: ...
 
 class CallStateRequest(_message.Message):
-    __slots__ = ("call_id",)
+    __slots__ = ("call_id", "tenant")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     call_id: str
-    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+    tenant: str
+    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class CallComplianceState(_message.Message):
     __slots__ = ("call_id", "tenant", "scenario", "policy_version", "operator_turns", "obligations", "active_signals", "ended", "operator_id", "team_id")

@@ -309,20 +309,24 @@ class ManagerReport(_message.Message):
     def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., teams: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., operators: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class SummarizeRequest(_message.Message):
-    __slots__ = ("call_id", "target_role", "kind")
+    __slots__ = ("call_id", "target_role", "kind", "tenant")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     TARGET_ROLE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     target_role: _call_event_pb2.Role
     kind: SummaryKind
-    def __init__(self, call_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., kind: _Optional[_Union[SummaryKind, str]] = ...) -> None: ...
+    tenant: str
+    def __init__(self, call_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., kind: _Optional[_Union[SummaryKind, str]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class CallStateRequest(_message.Message):
-    __slots__ = ("call_id",)
+    __slots__ = ("call_id", "tenant")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
     call_id: str
-    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+    tenant: str
+    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class ManagerSummaryRequest(_message.Message):
     __slots__ = ("window_start", "window_end", "team_id", "operator_id", "tenant")
