@@ -113,7 +113,7 @@ def test_an_operator_marks_a_rule_alert_not_a_violation():
         wrong_action = await client.post(url, headers=headers, json={"seq": 2, "subject": "alert",
                                                                      "action": "accepted", "rule_id": "X-1"})
         on_suggestion = await client.post(url, headers=headers, json={"seq": 2, "action": "not_a_violation"})
-        acted = [v for _, v in hub.call_history("call-a") if v["kind"] == "feedback"]
+        acted = [v for _, v in hub.call_history("harbor", "call-a") if v["kind"] == "feedback"]
         return ok.status, no_rule.status, wrong_action.status, on_suggestion.status, published, acted
 
     ok, no_rule, wrong_action, on_suggestion, published, acted = run(scenario)
