@@ -10,7 +10,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message as ProtoMessage
@@ -51,6 +51,20 @@ class SeenKeys:
             self._keys.popitem(last=False)
 
 
+CALL_PATHS = ((), ("event",), ("draft",), ("classified", "event"))  # where a message carries its call
+
+
+def call_of(message: Any) -> tuple[str, int]:
+    """(call id, seq) of the call a message belongs to, for its span; ("", 0) for messages of no one call."""
+    for path in CALL_PATHS:
+        node = message
+        for name in path:
+            node = getattr(node, name, None)
+        if node is not None and getattr(node, "call_id", ""):
+            return node.call_id, getattr(node, "seq", 0)
+    return "", 0
+
+
 class StageIO:
     def __init__(self, stage: str, transport: Transport,
                  scrub_dead_letter: Callable[[bytes], bytes] | None = None) -> None:
@@ -78,8 +92,7 @@ class StageIO:
             key = (topic.name, identity(message))
             if key in self._seen:
                 return "duplicate"
-            call_id, seq = key[1][0], key[1][1]
-            with telemetry.consume_span(self.stage, topic.name, raw.headers, call_id, seq):
+            with telemetry.consume_span(self.stage, topic.name, raw.headers, *call_of(message)):
                 await handler(message)
             self._seen.add(key)  # only once handled: a rejected message is never mistaken for a duplicate
             return "ok"
