@@ -33,6 +33,7 @@ from services.summarizer.lexicon import Lexicon
 from services.summarizer.manager import Ledger
 from services.summarizer.state import (
     apply_alert,
+    apply_compliance_state,
     apply_event,
     compact,
     compliance_rule_ids,
@@ -104,8 +105,7 @@ class Summarizer:
         de-duplicate on call_id, seq and kind), so a summary lost in a crash is written after it.
         """
         state = self.states.get(event.call_id) or new_state(event.call_id)
-        policy = self.policies.get(event.tenant or state.tenant)
-        if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns, dialogue):
+        if apply_event(state, event, intent, self.lexicon, self.config.max_turns, dialogue):
             self.states.put(state)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             return await self.handover_of(state, event.transfer_to_role, event.seq)
@@ -120,6 +120,12 @@ class Summarizer:
     def on_alert(self, alert: cp.Alert) -> None:
         state = self.states.get(alert.call_id) or new_state(alert.call_id)
         if apply_alert(state, alert):
+            self.states.put(state)
+
+    def on_compliance_state(self, compliance: cp.CallComplianceState) -> None:
+        """Compliance's live state of the call: which disclosures it recognised as given."""
+        state = self.states.get(compliance.call_id) or new_state(compliance.call_id)
+        if apply_compliance_state(state, compliance):
             self.states.put(state)
 
     def state(self, call_id: str) -> sm.CallState:
