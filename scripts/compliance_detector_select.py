@@ -2,10 +2,15 @@
 by paraphrase group (the held-out file is never read here). Prints micro recall and precision per
 candidate; the chosen settings are DetectorSettings' defaults in services/compliance/learned.py.
 
-    .venv/bin/python scripts/compliance_detector_select.py
+    .venv/bin/python scripts/compliance_detector_select.py [--by-speaker]
+
+--by-speaker trains only the default settings and prints the figures per speaker model (operator rules and
+obligations; customer signals), to choose a speaker's own threshold.
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 from seatcopilot.encoder import shared_encoder
@@ -34,10 +39,13 @@ def main() -> None:
     # The dev rows are written lines only; the pack's examples always train.
     fit_rows, dev_rows = [written[i] for i in fit_index] + pack, [written[i] for i in dev_index]
     print(f"fit {len(fit_rows)} rows, dev {len(dev_rows)} rows")
-    for settings in CANDIDATES:
+    by_speaker = "--by-speaker" in sys.argv
+    for settings in [DetectorSettings()] if by_speaker else CANDIDATES:
         model = train(fit_rows, embed, settings)
         counts = {t: [0, 0, 0] for t in THRESHOLDS}  # tp, fp, fn
         for speaker, speaker_model in model.speakers.items():
+            if by_speaker:
+                counts = {t: [0, 0, 0] for t in THRESHOLDS}
             chosen = [r for r in dev_rows if r.speaker == speaker]
             scores = speaker_model.scores(embed([r.text for r in chosen]), [r.text for r in chosen])
             for row, row_scores in zip(chosen, scores, strict=True):
@@ -49,9 +57,17 @@ def main() -> None:
                         c[0] += found and expected
                         c[1] += found and not expected
                         c[2] += expected and not found
-        for threshold, (tp, fp, fn) in counts.items():
-            print(f"{settings.features:<17} C={settings.regularisation:<5} ngram_weight={settings.ngram_weight:<4} "
-                  f"threshold={threshold}: recall={tp / max(tp + fn, 1):.3f} precision={tp / max(tp + fp, 1):.3f}")
+            if by_speaker:
+                report(speaker, counts)
+        if not by_speaker:
+            report(f"{settings.features:<17} C={settings.regularisation:<5} ngram_weight={settings.ngram_weight:<4}",
+                   counts)
+
+
+def report(name: str, counts: dict[float, list[int]]) -> None:
+    for threshold, (tp, fp, fn) in counts.items():
+        print(f"{name} threshold={threshold}: recall={tp / max(tp + fn, 1):.3f} precision={tp / max(tp + fp, 1):.3f}"
+              f" (tp {tp}, fp {fp}, fn {fn})")
 
 
 if __name__ == "__main__":

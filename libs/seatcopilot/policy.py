@@ -454,30 +454,3 @@ def load_policies(path: Path = DEFAULT_POLICIES) -> dict[str, Policy]:
     if "" in tenants or len(set(tenants)) != len(tenants):
         raise PolicyError(f"{path}: every pack needs its own tenant, got {tenants}")
     return {p.tenant: p for p in packs}
-
-
-class ObligationLedger:
-    """Which of a call's obligations the operator has met, segment by segment.
-
-    A TRANSFER starts a new segment in the receiving role's scenario: its obligations start over.
-    Shared by the stages that need to know what is still owed on a call.
-    """
-
-    def __init__(self, policy: Policy, scenario: str) -> None:
-        self.policy = policy
-        self.scenario = scenario
-        self.operator_turns = 0
-        self.given: set[str] = set()
-
-    def transfer(self, scenario: str) -> None:
-        self.scenario, self.operator_turns, self.given = scenario, 0, set()
-
-    def operator_said(self, text: str) -> list[Obligation]:
-        """Counts the turn; returns the obligations this utterance met."""
-        self.operator_turns += 1
-        met = [o for o in self.owed() if o.satisfied(text)]
-        self.given.update(o.id for o in met)
-        return met
-
-    def owed(self) -> list[Obligation]:
-        return [o for o in self.policy.obligations if self.scenario in o.scenarios and o.id not in self.given]

@@ -41,6 +41,7 @@ class LearnedScorer:
         self.model = model
         self.embed = embed
         self.threshold = model.settings.threshold if threshold is None else threshold
+        self.signal_threshold = max(self.threshold, model.settings.signal_threshold)
         self._recent: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
 
     def scores(self, speaker: str, sentences: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -65,9 +66,10 @@ class LearnedScorer:
 
     def hits(self, speaker: str, sentences: Sequence[str], ids: Collection[str]) -> list[Hit]:
         labels, matrix = self.scores(speaker, sentences)
+        bar = self.signal_threshold if speaker == CUSTOMER else self.threshold
         return [Hit(label, int(row), DETECTOR, float(matrix[row, column]))
                 for column, label in enumerate(labels) if label in ids
-                for row in np.flatnonzero(matrix[:, column] >= self.threshold)]
+                for row in np.flatnonzero(matrix[:, column] >= bar)]
 
     def obligations(self, sentences: Sequence[str], prefix: str = GIVES) -> dict[str, Hit]:
         """Obligations the operator's sentences give (GIVES) or say what must wait for (SAYS_BEFORE),

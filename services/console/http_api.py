@@ -218,6 +218,16 @@ async def manager_reports(request: web.Request) -> web.Response:
     return web.json_response({"team": team, "reports": request.app[HUB].manager_reports_for(identity.tenant, team)})
 
 
+async def alert_quality(request: web.Request) -> web.Response:
+    """Alerts per call and the false-alarm rate per rule (operators' "not a violation"): a manager's own team,
+    an admin's tenant (or one team of it)."""
+    identity = identity_of(request)
+    if identity.role not in ("manager", "admin"):
+        raise _error(web.HTTPForbidden, "alert quality is for managers")
+    team = identity.team if identity.role == "manager" else request.query.get("team") or None
+    return web.json_response({"team": team, **request.app[HUB].alert_quality(identity.tenant, team)})
+
+
 # ---- live events --------------------------------------------------------------------------------
 def _sse(event_id: int, view: dict) -> bytes:
     return f"id: {event_id}\nevent: {view['kind']}\ndata: {json.dumps(view)}\n\n".encode()
@@ -285,6 +295,7 @@ def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedbac
     app.router.add_post("/api/calls/{call_id}/notes", coaching_note)
     app.router.add_get("/api/indicators", indicators)
     app.router.add_get("/api/manager/reports", manager_reports)
+    app.router.add_get("/api/manager/alert-quality", alert_quality)
     app.router.add_get("/api/events", events)
     app.router.add_static("/static/", STATIC)
     return app

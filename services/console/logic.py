@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +41,9 @@ class CallOverview:
     # The call stage the classifier sees, and the customer's recent mood (lexicon cues on their turns).
     stage: str = ""
     sentiment: str = "unknown"
+    # Alerts per rule, and the (seq, rule) alerts the operator marked "not a violation" (the false alarms).
+    rule_alerts: dict[str, int] = field(default_factory=dict)
+    false_alarms: list[str] = field(default_factory=list)
 
 
 def combine(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -199,6 +202,23 @@ class ConsoleHub:
         return [view for (report_tenant, report_team), view in sorted(self.manager_reports.items())
                 if report_tenant == tenant and (team is None or report_team == team)]
 
+    def alert_quality(self, tenant: str, team: str | None) -> dict[str, Any]:
+        """Alerts per call and, per rule, the share of its alerts operators marked "not a violation", over the
+        calls this instance holds (the fleet-wide rate is on the compliance dashboard)."""
+        calls = [c for c in self.calls.values() if c.tenant == tenant and (team is None or c.team_id == team)]
+        alerts: Counter[str] = Counter()
+        dismissed: Counter[str] = Counter()
+        for call in calls:
+            alerts.update(call.rule_alerts)
+            dismissed.update(key.partition(":")[2] for key in call.false_alarms)
+        total = sum(alerts.values())
+        rules = [{"rule_id": rule, "alerts": count, "not_a_violation": dismissed[rule],
+                  "false_alarm_rate": dismissed[rule] / count}
+                 for rule, count in sorted(alerts.items(), key=lambda item: (-dismissed[item[0]] / item[1],
+                                                                             item[0]))]
+        return {"calls": len(calls), "alerts": total, "alerts_per_call": total / len(calls) if calls else None,
+                "not_a_violation": sum(dismissed.values()), "rules": rules}
+
     # ---- internals ------------------------------------------------------------------------------
     def _remember(self, event_id: int, view: dict[str, Any]) -> None:
         key = key_of(view)
@@ -227,6 +247,12 @@ class ConsoleHub:
         elif kind == "alert":
             call.alerts += 1
             call.rule_ids = sorted(set(call.rule_ids) | set(view.get("rule_ids", [])))
+            for rule in view.get("rule_ids", [])[:1]:  # an alert counts once, under the rule that raised it
+                call.rule_alerts[rule] = call.rule_alerts.get(rule, 0) + 1
+        elif kind == "feedback" and view.get("action") == "not_a_violation":
+            key = f"{view['seq']}:{view.get('rule_id', '')}"
+            if view.get("rule_id") in call.rule_alerts and key not in call.false_alarms:
+                call.false_alarms.append(key)  # one per alert, however often it is marked
         elif kind == "live":
             call.stage, call.last_intent, call.sentiment = view["stage"], view["intent"], view["sentiment"]
         elif kind == "compliance_state":

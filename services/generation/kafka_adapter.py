@@ -1,13 +1,16 @@
 """Generation on the bus: grounded customer utterances in, suggestion drafts out (to compliance); the
-transcript too, for the call's recent turns and the disclosures still owed."""
+transcript too, for the call's recent turns, and compliance's published state of each call, for the
+disclosures still owed (compliance owns that fact)."""
 
 from __future__ import annotations
 
+from seatcopilot import codec
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import ARM_OFF
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.stage_io import Background, StageIO
-from seatcopilot.topics import DRAFTS, GROUNDED, TRANSCRIPT
+from seatcopilot.topics import COMPLIANCE_STATE, DRAFTS, GROUNDED, TRANSCRIPT
 
 from services.generation.logic import Generator
 
@@ -23,6 +26,11 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_event(event: ev.CallEvent) -> None:
         generator.observe(event)
 
+    async def on_compliance_state(state: cp.CallComplianceState) -> None:
+        generator.observe_compliance(state)
+
+    io.consume(COMPLIANCE_STATE, cp.CallComplianceState, on_compliance_state,
+               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(GROUNDED, rt.GroundedEvent, on_grounded,
                identity=lambda g: (g.classified.event.tenant, g.classified.event.call_id,

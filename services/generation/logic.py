@@ -19,10 +19,11 @@ from google.protobuf import timestamp_pb2
 from prometheus_client import Counter, Histogram
 from seatcopilot import telemetry
 from seatcopilot.codec import bare_enum_name
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import ARM_OFF
 from seatcopilot.generation.v1 import generation_pb2 as gen
-from seatcopilot.policy import ObligationLedger, Policy
+from seatcopilot.policy import Obligation, Policy
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation import prompts
@@ -41,13 +42,17 @@ HISTORY_TURNS = 8
 MAX_CALLS = 50_000
 ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
 DEFAULT_TEMPLATE = "operator_suggestion"
+# Compliance owns which obligations are given: generation reads its published state of the call.
+OWED_STATUSES = frozenset({cp.OBLIGATION_STATUS_OWED, cp.OBLIGATION_STATUS_OVERDUE})
 
 
 @dataclass
 class CallContext:
-    """What generation remembers of a call: its recent turns and the disclosures still owed."""
+    """What generation remembers of a call: its recent turns and, from compliance's published state,
+    the disclosures still owed (None until compliance has published one for the call's segment)."""
 
-    ledger: ObligationLedger
+    scenario: str
+    owed_ids: list[str] | None = None
     history: deque[str] = field(default_factory=lambda: deque(maxlen=HISTORY_TURNS))
     # Lines already offered in this call: a script line is never offered twice (a planned answer is, when
     # the question is asked again).
@@ -174,7 +179,7 @@ class Generator:
     def context(self, call_id: str, scenario: str) -> CallContext:
         context = self._calls.get(call_id)
         if context is None:
-            context = self._calls[call_id] = CallContext(ObligationLedger(self.policy, scenario))
+            context = self._calls[call_id] = CallContext(scenario)
             if len(self._calls) > MAX_CALLS:
                 self._calls.popitem(last=False)
         return context
@@ -183,14 +188,33 @@ class Generator:
         """Follows the transcript, so prompts carry the recent turns and what is still owed."""
         context = self.context(event.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario))
         if event.type == ev.EVENT_TYPE_TRANSFER:
-            context.ledger.transfer(ROLE_SCENARIO.get(event.transfer_to_role, context.ledger.scenario))
+            context.scenario = ROLE_SCENARIO.get(event.transfer_to_role, context.scenario)
+            context.owed_ids = None  # a new segment: its obligations start over (compliance will say)
         elif event.type == ev.EVENT_TYPE_CALL_ENDED:
             self._calls.pop(event.call_id, None)
         elif event.type == ev.EVENT_TYPE_UTTERANCE:
             speaker = "Customer" if event.speaker == ev.SPEAKER_CUSTOMER else "Agent"
             context.history.append(f"{speaker}: {event.text[:200]}")
-            if event.speaker == ev.SPEAKER_OPERATOR:
-                context.ledger.operator_said(event.text)
+
+    def observe_compliance(self, state: cp.CallComplianceState) -> None:
+        """Compliance's live state of a call (the compliance-state topic): the obligations still owed,
+        recognised in any wording by compliance's detector, which generation does not run itself."""
+        if state.ended:
+            self._calls.pop(state.call_id, None)
+            return
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, state.scenario)
+        context = self.context(state.call_id, scenario)
+        if scenario != context.scenario:
+            return  # the state of a segment generation has already left (a transfer came first)
+        context.owed_ids = [o.id for o in state.obligations if o.status in OWED_STATUSES]
+
+    def owed(self, context: CallContext) -> list[Obligation]:
+        """The disclosures still owed: compliance's latest word, or, before it has any, the segment's
+        untriggered obligations (nothing can have been given before the operator spoke)."""
+        by_id = {o.id: o for o in (*self.policy.obligations, *self.policy.triggered_obligations)}
+        if context.owed_ids is None:
+            return [o for o in self.policy.obligations if context.scenario in o.scenarios]
+        return [by_id[i] for i in context.owed_ids if i in by_id]
 
     def _base_draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         event, label = grounded.classified.event, grounded.classified.classification
@@ -210,11 +234,11 @@ class Generator:
         history = [turn for turn in context.history if not turn.endswith(event.text[:200])]
         name = self.arm_templates.get(event.arm, DEFAULT_TEMPLATE)
         prompt = prompts.operator_suggestion(
-            context.ledger.scenario, label.stage, label.intent or "unknown", label.task or "answer", event.text,
-            list(grounded.items), history, [o.disclosure_text for o in context.ledger.owed()], name,
+            context.scenario, label.stage, label.intent or "unknown", label.task or "answer", event.text,
+            list(grounded.items), history, [o.disclosure_text for o in self.owed(context)], name,
         )
         request = GenerationRequest(prompt.messages, prompts.template(name).max_new_tokens or self.config.max_tokens,
-                                    self.policy.banned_phrases(context.ledger.scenario),
+                                    self.policy.banned_phrases(context.scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
         return prompt, request
 

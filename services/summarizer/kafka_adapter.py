@@ -1,4 +1,4 @@
-"""Summarizer on the bus: classified events and alerts in (call state), summaries and manager
+"""Summarizer on the bus: classified events, alerts and compliance's call states in (call state), summaries and manager
 reports out; every wrap-up and every operator verdict on one (the feedback topic) read back into the
 ledger."""
 
@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from seatcopilot import codec
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, CLASSIFIED, FEEDBACK, MANAGER_REPORTS, SUMMARIES
+from seatcopilot.topics import ALERTS, CLASSIFIED, COMPLIANCE_STATE, FEEDBACK, MANAGER_REPORTS, SUMMARIES
 
 from services.summarizer.logic import Summarizer
 
@@ -37,6 +38,9 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
     async def on_alert(alert: cp.Alert) -> None:
         summarizer.on_alert(alert)
 
+    async def on_compliance_state(state: cp.CallComplianceState) -> None:
+        summarizer.on_compliance_state(state)
+
     async def on_feedback(feedback: fb.Feedback) -> None:
         await publish_report(summarizer.record_feedback(feedback))
 
@@ -58,6 +62,8 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
                identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
     io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(COMPLIANCE_STATE, cp.CallComplianceState, on_compliance_state,
+               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
     io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=_feedback_identity)
     # The ledger reads every instance's wrap-ups and feedback (not only its partitions'), back to its horizon.
     horizon = summarizer.config.ledger_horizon_s

@@ -34,6 +34,7 @@ from services.summarizer.lexicon import Lexicon
 from services.summarizer.manager import Ledger
 from services.summarizer.state import (
     apply_alert,
+    apply_compliance_state,
     apply_event,
     compact,
     compliance_rule_ids,
@@ -105,8 +106,7 @@ class Summarizer:
         de-duplicate on call_id, seq and kind), so a summary lost in a crash is written after it.
         """
         state = self.states.get(event.tenant, event.call_id) or new_state(event.call_id, event.tenant)
-        policy = self.policies.get(event.tenant or state.tenant)
-        if apply_event(state, event, intent, policy, self.lexicon, self.config.max_turns, dialogue):
+        if apply_event(state, event, intent, self.lexicon, self.config.max_turns, dialogue):
             self.states.put(state)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             return await self.handover_of(state, event.transfer_to_role, event.seq)
@@ -121,6 +121,13 @@ class Summarizer:
     def on_alert(self, alert: cp.Alert) -> None:
         state = self.states.get(alert.tenant, alert.call_id) or new_state(alert.call_id, alert.tenant)
         if apply_alert(state, alert):
+            self.states.put(state)
+
+    def on_compliance_state(self, compliance: cp.CallComplianceState) -> None:
+        """Compliance's live state of the call: which disclosures it recognised as given."""
+        state = self.states.get(compliance.tenant, compliance.call_id) or new_state(compliance.call_id,
+                                                                                   compliance.tenant)
+        if apply_compliance_state(state, compliance):
             self.states.put(state)
 
     def state(self, tenant: str, call_id: str) -> sm.CallState:

@@ -15,7 +15,6 @@ from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 
 from services.summarizer import facts
@@ -106,12 +105,10 @@ def _confirm_promise(state: sm.CallState, text: str, amounts: list[str], dates: 
             promise.date = f"{promise.date} ({date})" if promise.date else date
 
 
-def _operator_turn(state: sm.CallState, event: ev.CallEvent, policy: Policy | None, lexicon: Lexicon,
+def _operator_turn(state: sm.CallState, event: ev.CallEvent, lexicon: Lexicon,
                    amounts: list[str], dates: list[str]) -> None:
     state.operator_turns += 1
     _confirm_promise(state, event.text, amounts, dates)
-    if policy is not None:  # a tenant without a policy pack has no disclosures to track
-        _add_unique(state.disclosures_given, [o.id for o in policy.obligations if o.satisfied(event.text)])
     if lexicon.operator_commitment.search(event.text):
         state.open_items.append(sm.OpenItem(kind="operator_commitment", seq=event.seq,
                                             text=_sentence_with(event.text, lexicon.operator_commitment)))
@@ -147,7 +144,7 @@ def adopt_dialogue(state: sm.CallState, dialogue: dg.DialogueState) -> None:
                                        speaker=mention.speaker))
 
 
-def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: Policy | None, lexicon: Lexicon,
+def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, lexicon: Lexicon,
                 max_turns: int, dialogue: dg.DialogueState | None = None) -> bool:
     """Applies one transcript event; False (and nothing changed) for one already applied. With the
     classifier stage's dialogue state, promises, callbacks, amounts and dates come from it."""
@@ -179,12 +176,23 @@ def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, policy: P
     if event.speaker == ev.SPEAKER_CUSTOMER:
         _customer_turn(state, event, intent, lexicon, amounts, dates)
     else:
-        _operator_turn(state, event, policy, lexicon, amounts, dates)
+        _operator_turn(state, event, lexicon, amounts, dates)
     if owned:
         adopt_dialogue(state, dialogue)
     else:
         _callback(state, event, lexicon, dates)
     return True
+
+
+def apply_compliance_state(state: sm.CallState, compliance: cp.CallComplianceState) -> bool:
+    """Obligations compliance reports given join the call's disclosures given. Compliance owns that fact
+    (it recognises a disclosure in any wording); a redelivered or older state adds nothing."""
+    given = [o.id for o in compliance.obligations
+             if o.status == cp.OBLIGATION_STATUS_GIVEN and o.id not in state.disclosures_given]
+    _add_unique(state.disclosures_given, given)
+    state.tenant = state.tenant or compliance.tenant
+    state.scenario = state.scenario or compliance.scenario
+    return bool(given)
 
 
 def alert_key(alert: cp.Alert) -> str:

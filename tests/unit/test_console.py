@@ -399,3 +399,31 @@ def test_sentiment_cues_and_mood():
     assert sentiment.score("Thanks, that works.", cues) > 0 and sentiment.score("This is not helpful.", cues) < 0
     assert sentiment.score("My account number.", cues) is None
     assert sentiment.mood([]) == "unknown" and sentiment.mood([1, -1, -1, -1]) == "negative"
+
+
+def test_the_manager_sees_alerts_per_call_and_the_false_alarm_rate_per_rule():
+    async def scenario(client, hub, audit, published):
+        hub.add(view(kind="alert", seq=3, call_id="call-a", rule_ids=["R2"]))
+        hub.add(view(kind="alert", seq=4, call_id="call-a", rule_ids=["R1"]))
+        hub.add(view(kind="alert", seq=2, call_id="call-b", operator_id="op-b", team_id="team-b", rule_ids=["R1"]))
+        url, headers = "/api/calls/call-a/feedback", bearer(OPERATOR_A)
+        for _ in range(2):  # marked twice: one false alarm still
+            await client.post(url, headers=headers, json={"seq": 2, "subject": "alert", "action": "not_a_violation",
+                                                          "rule_id": "R1"})
+        await client.post(url, headers=headers, json={"seq": 4, "subject": "alert", "action": "not_a_violation",
+                                                      "rule_id": "R9"})  # no R9 alert on the call: not counted
+        path = "/api/manager/alert-quality"
+        return {who.subject: (response.status, await response.json() if response.status == 200 else None)
+                for who in (MANAGER_A, ADMIN, OPERATOR_A)
+                for response in [await client.get(path, headers=bearer(who))]}
+
+    got = run(scenario)
+    status, team_a = got["mia"]
+    assert status == 200 and team_a["team"] == "team-a"
+    assert (team_a["calls"], team_a["alerts"], team_a["alerts_per_call"], team_a["not_a_violation"]) == (1, 3, 3.0, 1)
+    assert [(r["rule_id"], r["alerts"], r["not_a_violation"], r["false_alarm_rate"]) for r in team_a["rules"]] == [
+        ("R1", 2, 1, 0.5), ("R2", 1, 0, 0.0)]  # the rule that needs work first
+    status, tenant = got["root"]
+    assert (tenant["calls"], tenant["alerts"], tenant["alerts_per_call"]) == (2, 4, 2.0)
+    assert {r["rule_id"]: r["false_alarm_rate"] for r in tenant["rules"]}["R1"] == 1 / 3
+    assert got["ava"] == (403, None)

@@ -4,7 +4,9 @@ import time
 
 import pytest
 from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
+from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
 from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
@@ -176,12 +178,31 @@ def test_citations_pick_the_sources_and_leave_the_text():
     assert [s.id for s in sources] == ["faq.fees", "faq.due-date"]
 
 
-def test_generation_follows_the_call_for_owed_disclosures():
+def owed_ids(generator, context):
+    return [o.id for o in generator.owed(context)]
+
+
+def compliance_state(call_id, scenario, given=(), owed=()):
+    status = {**{i: cp.OBLIGATION_STATUS_GIVEN for i in given}, **{i: cp.OBLIGATION_STATUS_OWED for i in owed}}
+    return cp.CallComplianceState(call_id=call_id, tenant="harbor", scenario=ev.Scenario.Value(f"SCENARIO_{scenario}"),
+                                  obligations=[cp.ObligationState(id=i, status=s) for i, s in status.items()])
+
+
+def test_generation_reads_what_is_owed_from_compliances_published_state():
     generator = Generator(None, load_policy(), config())
     call = dict(call_id="call-g1", scenario="COLLECTIONS")
     generator.observe(make_event(seq=1, speaker="OPERATOR", text="Hi, this call may be recorded.", **call))
-    owed = {o.id for o in generator.context("call-g1", "COLLECTIONS").ledger.owed()}
-    assert "FDCPA-MINI-MIRANDA" in owed and "RECORDING-NOTICE" not in owed
+    context = generator.context("call-g1", "COLLECTIONS")
+    # Generation does not judge the operator's words itself: until compliance speaks, the segment's all owed.
+    assert {"RECORDING-NOTICE", "FDCPA-MINI-MIRANDA"} <= set(owed_ids(generator, context))
+    generator.observe_compliance(compliance_state("call-g1", "COLLECTIONS", given=["RECORDING-NOTICE"],
+                                                  owed=["FDCPA-MINI-MIRANDA"]))
+    assert owed_ids(generator, context) == ["FDCPA-MINI-MIRANDA"]
+    # A state of the segment before a transfer does not speak for the new one.
+    generator.observe(make_event(seq=2, type_="TRANSFER", speaker="OPERATOR", text="", transfer_to_role="SERVICE",
+                                 **call))
+    generator.observe_compliance(compliance_state("call-g1", "COLLECTIONS", owed=["FDCPA-MINI-MIRANDA"]))
+    assert context.scenario == "SERVICE" and "FDCPA-MINI-MIRANDA" not in owed_ids(generator, context)
 
 
 def test_manager_note_template():

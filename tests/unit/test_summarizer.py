@@ -15,7 +15,7 @@ from seatcopilot.transport import InProcessTransport
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 from services.summarizer.lexicon import load_lexicon
-from services.summarizer.state import apply_alert, apply_event, new_state, sentiment_trend
+from services.summarizer.state import apply_alert, apply_compliance_state, apply_event, new_state, sentiment_trend
 from tests.conftest import make_event
 
 LEXICON = load_lexicon()
@@ -62,6 +62,12 @@ def run(summarizer_, pairs):
     return asyncio.run(play())
 
 
+def given_by_compliance(call_id="call-sum-1", given=("RECORDING-NOTICE", "GLBA-VERIFY-IDENTITY")):
+    """Compliance's published state of the call: it owns which disclosures were given."""
+    return cp.CallComplianceState(call_id=call_id, tenant="harbor", scenario=ev.SCENARIO_SERVICE, obligations=[
+        cp.ObligationState(id=i, status=cp.OBLIGATION_STATUS_GIVEN) for i in given])
+
+
 def alert(call_id="call-sum-1", seq=6, rules=("UDAAP-OUTCOME-PROMISE",), operator="op-test"):
     return cp.Alert(call_id=call_id, tenant="harbor", seq=seq, rule_ids=list(rules), severity=cp.SEVERITY_HIGH,
                     operator_id=operator,
@@ -71,12 +77,13 @@ def alert(call_id="call-sum-1", seq=6, rules=("UDAAP-OUTCOME-PROMISE",), operato
 # -- call state ------------------------------------------------------------------------------------
 
 def test_call_state_holds_facts_commitments_disclosures_open_items_and_sentiment():
-    from seatcopilot.policy import load_policy
-
-    state, policy = new_state("call-sum-1"), load_policy()  # harbor's pack, the tenant of make_event
+    state = new_state("call-sum-1")
     for event, intent in events()[:-1]:
-        assert apply_event(state, event, intent, policy, LEXICON, max_turns=50)
+        assert apply_event(state, event, intent, LEXICON, max_turns=50)
     assert [(p.amount, p.date) for p in state.promises] == [("$150", "December 5th")]
+    assert not state.disclosures_given  # the summarizer does not judge disclosures: compliance does
+    assert apply_compliance_state(state, given_by_compliance())
+    assert not apply_compliance_state(state, given_by_compliance())  # a redelivered state adds nothing
     assert {"RECORDING-NOTICE", "GLBA-VERIFY-IDENTITY"} <= set(state.disclosures_given)
     assert {f.value for f in state.facts if f.kind == "amount"} == {"$89.99", "$150"}
     assert "March 14th, 1988" not in {f.value for f in state.facts}  # a date of birth is not a fact of the call
@@ -87,14 +94,12 @@ def test_call_state_holds_facts_commitments_disclosures_open_items_and_sentiment
 
 
 def test_a_redelivered_event_or_alert_changes_nothing():
-    from seatcopilot.policy import load_policy
-
-    state, policy = new_state("call-sum-1"), load_policy()
+    state = new_state("call-sum-1")
     pairs = events()[:-1]
     for event, intent in pairs:
-        apply_event(state, event, intent, policy, LEXICON, max_turns=50)
+        apply_event(state, event, intent, LEXICON, max_turns=50)
     before = state.SerializeToString()
-    assert not apply_event(state, pairs[-1][0], pairs[-1][1], policy, LEXICON, max_turns=50)
+    assert not apply_event(state, pairs[-1][0], pairs[-1][1], LEXICON, max_turns=50)
     assert apply_alert(state, alert()) and not apply_alert(state, alert())
     assert len(state.compliance_events) == 1
     assert state.customer_turns == 4 and before != state.SerializeToString()
@@ -115,6 +120,7 @@ def test_a_relative_promise_date_is_pinned_down_by_the_operators_confirmation():
 def test_a_transfer_produces_a_role_shaped_handover_with_the_promise_and_the_disclosures():
     summarizer_ = summarizer()
     summarizer_.on_alert(alert())
+    summarizer_.on_compliance_state(given_by_compliance())
     (handover,) = run(summarizer_, events(role="COLLECTIONS"))
     assert handover.kind == sm.SUMMARY_KIND_HANDOVER and handover.target_role == ev.ROLE_COLLECTIONS
     assert [(p.amount, p.date) for p in handover.promises] == [("$150", "December 5th")]

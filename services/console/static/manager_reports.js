@@ -1,4 +1,4 @@
-// Manager summaries from the summarizer (per team and per operator), for console.js's manager tab.
+// Manager summaries from the summarizer (per team and per operator) and alert quality, for console.js's manager tab.
 "use strict";
 
 function reportCell(text) {
@@ -20,9 +20,30 @@ function reportRow(group) {
   return row;
 }
 
+function qualityRow(rule) {
+  const row = document.createElement("tr");
+  row.dataset.rule = rule.rule_id;
+  [rule.rule_id, rule.alerts, rule.not_a_violation, percent(rule.false_alarm_rate)]
+    .forEach((value) => row.append(reportCell(value)));
+  return row;
+}
+
+// Alerts per call and each rule's false-alarm rate (operators' "not a violation"), worst rule first.
+async function loadAlertQuality(api) {
+  const response = await api("/api/manager/alert-quality");
+  if (!response.ok) return;
+  const quality = await response.json();
+  const perCall = quality.alerts_per_call === null ? "–" : quality.alerts_per_call.toFixed(2);
+  document.getElementById("alert-quality-summary").textContent =
+    `${quality.alerts} alert(s) on ${quality.calls} call(s): ${perCall} per call; ` +
+    `${quality.not_a_violation} marked not a violation.`;
+  document.querySelector("#alert-quality tbody").replaceChildren(...quality.rules.map(qualityRow));
+}
+
 window.SeatManager = {
   // Fetches the latest report of each team the signed-in manager may see and renders one row per group.
   async load(api) {
+    loadAlertQuality(api);
     const response = await api("/api/manager/reports");
     if (!response.ok) return;
     const body = document.querySelector("#manager-reports tbody");
