@@ -221,7 +221,7 @@ async def manager_reports(request: web.Request) -> web.Response:
 async def alert_quality(request: web.Request) -> web.Response:
     """Alerts per call and the false-alarm rate per rule (operators' "not a violation"): a manager's own team,
     an admin's tenant (or one team of it)."""
-    identity = identity_of(request)
+    identity = await identity_of(request)
     if identity.role not in ("manager", "admin"):
         raise _error(web.HTTPForbidden, "alert quality is for managers")
     team = identity.team if identity.role == "manager" else request.query.get("team") or None
