@@ -3,6 +3,11 @@ calls at the bundled calls' pacing (benchmarks/loadgen.py), latency from publish
 to its steered suggestion on the topic the console reads, throughput, and per-stage latency from the spans the
 services export; then the same with generation scripted (the non-generative path alone).
 
+Then the open-loop sweep on the non-generative path (benchmarks/openloop.py): final customer utterances at
+fixed rates (BENCH_LOAD_RATES, default 25,50,100,200,400 per second, each for BENCH_LOAD_RATE_S seconds) across
+rate × 4 concurrent calls; per rate p50/p95/p99, achieved throughput and per-stage busy/wait, and the knee (the
+highest rate whose p99 stays under 100 ms with every utterance answered).
+
 Bounded: each level replays at most BENCH_LOAD_CALL_S seconds of every call (fewer at 200 calls) and waits at
 most BENCH_LOAD_DRAIN_S for the last suggestions. BENCH_LOAD_LEVELS overrides the levels ("1,10").
 """
@@ -14,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from benchmarks import harness, loadgen
+from benchmarks import harness, loadgen, openloop
 from benchmarks.table import Table, percentile
 
 NEEDS: tuple[str, ...] = ("kafka", "neo4j", "triton")
@@ -23,6 +28,10 @@ PATHS = (("full", "triton"), ("non-generative", "scripted"))
 
 def _levels() -> list[int]:
     return [int(x) for x in os.environ.get("BENCH_LOAD_LEVELS", "1,10,50,200").split(",") if x.strip()]
+
+
+def _rates() -> list[float]:
+    return [float(x) for x in os.environ.get("BENCH_LOAD_RATES", "25,50,100,200,400").split(",") if x.strip()]
 
 
 def _call_seconds(calls: int) -> float:
@@ -34,19 +43,33 @@ def _ms(values: list[float], pct: float) -> float:
     return percentile(values, pct) * 1000
 
 
+def _stage_figures(collector: harness.SpanCollector, result: loadgen.LoadResult) -> dict[str, dict[str, float]]:
+    time.sleep(2.0)  # the services export spans every 0.5 s
+    stages = harness.stage_latencies(harness.spans_of(collector.blob()), set(result.sent_at))
+    return {stage: {"busy_p50_ms": _ms(v["busy"], 50), "busy_p95_ms": _ms(v["busy"], 95),
+                    "wait_p50_ms": _ms(v["wait"], 50), "wait_p95_ms": _ms(v["wait"], 95),
+                    "n": len(v["busy"])} for stage, v in stages.items()}
+
+
 def run_level(bootstrap: str, collector: harness.SpanCollector, calls: int) -> dict[str, object]:
     collector.clear()
     result = loadgen.run_load(bootstrap, calls, _call_seconds(calls), float(os.environ.get("BENCH_LOAD_DRAIN_S", "60")),
                               stagger_s=min(10.0, calls / 5))
-    time.sleep(2.0)  # the services export spans every 0.5 s
-    stages = harness.stage_latencies(harness.spans_of(collector.blob()), set(result.sent_at))
     figures = result.summary()
     figures["calls"] = calls
     figures["suggestions_per_s"] = figures["shown"] / result.answered_window_s() if figures["shown"] else 0.0
-    figures["stages"] = {stage: {"busy_p50_ms": _ms(v["busy"], 50), "busy_p95_ms": _ms(v["busy"], 95),
-                                 "wait_p50_ms": _ms(v["wait"], 50), "wait_p95_ms": _ms(v["wait"], 95),
-                                 "n": len(v["busy"])} for stage, v in stages.items()}
+    figures["stages"] = _stage_figures(collector, result)
     return figures
+
+
+def run_rate(bootstrap: str, collector: harness.SpanCollector, rate: float) -> dict[str, object]:
+    """One open-loop rate, bounded by BENCH_LOAD_RATE_S of offered load and BENCH_LOAD_DRAIN_S of drain."""
+    collector.clear()
+    result = openloop.run_at_rate(bootstrap, rate, float(os.environ.get("BENCH_LOAD_RATE_S", "20")),
+                                  float(os.environ.get("BENCH_LOAD_DRAIN_S", "60")))
+    row = openloop.figures(rate, result)
+    return {**row.__dict__, "within": row.within(), "calls": openloop.calls_for(rate),
+            "stages": _stage_figures(collector, result)}
 
 
 def run(out: Path) -> list[Table]:
@@ -63,12 +86,36 @@ def run(out: Path) -> list[Table]:
                 topology.restart("generation", GENERATION_BACKEND=backend)
             _warm_up(bootstrap)
             results[path] = [run_level(bootstrap, collector, calls) for calls in _levels()]
+        rates = [run_rate(bootstrap, collector, rate) for rate in _rates()]  # generation still scripted
     finally:
         topology.stop()
         collector.stop()
-    (out / "load.json").write_text(json.dumps(results, indent=2, default=str))
+    (out / "load.json").write_text(json.dumps({**results, "open_loop": rates}, indent=2, default=str))
     _plot(results, out / "load_latency.png")
-    return _tables(results, out)
+    return [*_tables(results, out), *_rate_tables(rates)]
+
+
+def _rate_tables(rates: list[dict[str, object]]) -> list[Table]:
+    rows = [openloop.RateFigures(**{k: r[k] for k in openloop.RateFigures.__dataclass_fields__}) for r in rates]
+    found = openloop.knee(rows)
+    main = Table("Open loop, non-generative path (make up: real Kafka, Neo4j; generation scripted): final customer "
+                 "utterances at a fixed rate → steered suggestion",
+                 ["offered /s", "calls", "owed", "shown", "unanswered", "expired", "p50 ms", "p95 ms", "p99 ms",
+                  "sent /s", "achieved /s", f"p99 < {openloop.P99_LIMIT_MS:.0f} ms"])
+    stages = Table("Open loop, per stage from the services' spans (ms, p50 wait/busy; wait = Kafka hop + queue)",
+                   ["offered /s", *[f"{s} wait/busy p50" for s, _ in harness.UTTERANCE_PATH]])
+    for r, row in zip(rates, rows, strict=True):
+        main.rows.append([row.rate, r["calls"], row.owed, row.shown, row.lost, row.expired, row.p50_ms, row.p95_ms,
+                          row.p99_ms, row.offered_per_s, row.achieved_per_s, "yes" if row.within() else "no"])
+        stages.rows.append([row.rate, *[f"{_cell(s['wait_p50_ms'])}/{_cell(s['busy_p50_ms'])}"
+                                        for s in r["stages"].values()]])
+    target = 200.0
+    named = f"{found:.0f}/s" if found is not None else "none (the lowest rate fails)"
+    main.note = (f"Knee (highest rate, counted up from the lowest, with p99 < {openloop.P99_LIMIT_MS:.0f} ms and "
+                 f"every utterance answered): {named}; target {target:.0f}/s: "
+                 + ("reached." if found is not None and found >= target else
+                    f"not reached ({(found or 0) / target:.0%} of it)."))
+    return [main, stages]
 
 
 def _warm_up(bootstrap: str, attempts: int = 4) -> None:

@@ -33,6 +33,7 @@ class Encoder:
         if threads:
             torch.set_num_threads(threads)
         path = path or encoder_path()
+        self.identity = f"minilm-frozen/{path.name}"  # tags vectors carried on messages (which space they are in)
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModel.from_pretrained(str(path)).eval()

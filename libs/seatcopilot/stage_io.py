@@ -75,9 +75,11 @@ class StageIO:
         self.in_flight = 0
 
     def consume(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
-                identity: Callable[[M], Hashable]) -> None:
+                identity: Callable[[M], Hashable], batch: int = 1, within_s: float = 0.0) -> None:
+        """batch > 1: micro-batches of the topic's messages, one call's in order, calls concurrently (for
+        stages whose model or store answers a batch faster than its messages one by one)."""
         work = self._decoded(topic, message_type, handler, identity)
-        self.transport.subscribe(topic.name, self._guarded(topic, work))
+        self.transport.subscribe(topic.name, self._guarded(topic, work), batch=batch, within_s=within_s)
 
     def follow(self, topic: Topic, message_type: type[M], handler: Callable[[M], Awaitable[None]],
                identity: Callable[[M], Hashable], since_s: float) -> None:

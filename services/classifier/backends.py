@@ -72,3 +72,22 @@ class TritonBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+class SharedEmbedder:
+    """The shared (frozen) sentence encoder, micro-batched like the model: the utterance vector that the
+    classifier carries on the classified event for retrieval (one encoder pass per utterance in the pipeline)."""
+
+    def __init__(self, max_batch: int, max_wait_s: float) -> None:
+        from seatcopilot.encoder import shared_encoder
+
+        encoder = shared_encoder()
+        self.identity = encoder.identity
+        self.batcher: MicroBatcher[np.ndarray] = MicroBatcher(
+            lambda texts: list(encoder.encode(texts)), max_batch, max_wait_s, "embedding-batcher")
+
+    def __call__(self, text: str) -> np.ndarray:
+        return self.batcher.run([text], timeout=30)[0]
+
+    def close(self) -> None:
+        self.batcher.close()

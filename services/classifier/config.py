@@ -20,6 +20,9 @@ class ClassifierConfig:
                              help="how long a request waits for others to share its batch (local)")
     int8: bool = env("CLASSIFIER_INT8", default=True, help="dynamic int8 quantization (local)")
     threads: int = env("CLASSIFIER_THREADS", default=0, minimum=0, help="torch threads; 0: torch's default")
+    carry_embedding: bool = env("CLASSIFIER_CARRY_EMBEDDING", default=True,
+                                help="compute each customer utterance's shared-encoder vector here, micro-batched, "
+                                     "and carry it on the classified event (retrieval then does not embed it)")
     triton_url: str = env("TRITON_GRPC_URL", default="127.0.0.1:8001")
     triton_model: str = env("CLASSIFIER_TRITON_MODEL", default="seatcopilot_intents")
     state_retention_s: float = env("CLASSIFIER_STATE_RETENTION_S", default=86400.0, minimum=60,

@@ -11,10 +11,13 @@ from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
 from services.classifier.logic import IntentClassifier
 
 
-def attach(io: StageIO, classifier: IntentClassifier) -> list[Background]:
+def attach(io: StageIO, classifier: IntentClassifier, batch: int = 1, within_s: float = 0.0) -> list[Background]:
+    """batch > 1: events of different calls are classified concurrently, so the model's micro-batcher runs
+    them in one forward pass; each call's events stay in order."""
     async def on_event(event: ev.CallEvent) -> None:
         classified = await asyncio.to_thread(classifier.classify, event)
         await io.publish(CLASSIFIED, event.call_id, classified)
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,
+               within_s=within_s)
     return []

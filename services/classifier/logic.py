@@ -7,8 +7,10 @@ The stage also owns the call's dialogue state (dialogue.py) and publishes it on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -23,8 +25,12 @@ __all__ = ["UNKNOWN", "IntentClassifier"]
 
 class IntentClassifier:
     def __init__(self, backend: Backend, min_confidence: float, seeds_path: Path = SEEDS,
-                 states: DialogueStates | None = None) -> None:
+                 states: DialogueStates | None = None,
+                 embedder: tuple[str, Callable[[str], np.ndarray], Callable[[], None]] | None = None) -> None:
+        """embedder: (identity, text → vector, close) of the shared sentence encoder; when given, each customer
+        utterance's vector is computed here once and carried on the classified event for retrieval."""
         self.backend = backend
+        self.embedder = embedder
         self.states = states or DialogueStates()
         self.intents = load_intents(seeds_path)
         self.min_confidence = min_confidence
@@ -51,7 +57,13 @@ class IntentClassifier:
             stage=info.stage if info else UNKNOWN_STAGE,
             model_version=self.model_version,
         ))
+        if self.embedder is not None:
+            identity, embed, _ = self.embedder
+            classified.utterance_embedding.extend(embed(event.text).tolist())
+            classified.embedding_model = identity
         return classified
 
     def close(self) -> None:
         self.backend.close()
+        if self.embedder is not None:
+            self.embedder[2]()

@@ -9,7 +9,7 @@ from seatcopilot.config import ConfigError
 from seatcopilot.transport import StateTable
 
 from services.classifier import grpc_adapter, kafka_adapter
-from services.classifier.backends import Backend, LocalBackend, TritonBackend
+from services.classifier.backends import Backend, LocalBackend, SharedEmbedder, TritonBackend
 from services.classifier.config import ClassifierConfig, load_config
 from services.classifier.dialogue import DialogueStates
 from services.classifier.logic import IntentClassifier
@@ -36,7 +36,9 @@ def backend(config: ClassifierConfig) -> Backend:
 
 def build(config: ClassifierConfig, table: StateTable | None = None) -> IntentClassifier:
     """`table`: where dialogue states live (the transport's durable table; a dict when None)."""
-    return IntentClassifier(backend(config), config.min_confidence, states=DialogueStates(table))
+    embedder = SharedEmbedder(config.max_batch, config.max_wait_ms / 1000) if config.carry_embedding else None
+    return IntentClassifier(backend(config), config.min_confidence, states=DialogueStates(table),
+                            embedder=(embedder.identity, embedder, embedder.close) if embedder else None)
 
 
 def main() -> None:
@@ -44,7 +46,8 @@ def main() -> None:
 
     async def setup(ctx: service.ServiceContext) -> None:
         classifier = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
-        ctx.background.extend(kafka_adapter.attach(ctx.io, classifier))
+        ctx.background.extend(kafka_adapter.attach(ctx.io, classifier, config.max_batch,
+                                                        config.max_wait_ms / 1000))
         grpc_adapter.register(ctx.server, classifier)
 
     service.run("classifier", common, [grpc_adapter.SERVICE_NAME], setup)

@@ -9,7 +9,8 @@ from seatcopilot.topics import CLASSIFIED, GROUNDED
 from services.retrieval.logic import Retriever
 
 
-def attach(io: StageIO, retriever: Retriever) -> list[Background]:
+def attach(io: StageIO, retriever: Retriever, batch: int = 1, within_s: float = 0.0) -> list[Background]:
+    """batch > 1: the store's queries of different calls overlap; each call's events stay in order."""
     async def on_classified(classified: cl.ClassifiedEvent) -> None:
         if retriever.wants_knowledge(classified):
             grounded = await retriever.retrieve(classified)
@@ -18,5 +19,6 @@ def attach(io: StageIO, retriever: Retriever) -> list[Background]:
             retriever.observe(classified)
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
-               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq), batch=batch,
+               within_s=within_s)
     return []

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
 from prometheus_client import Counter, Histogram
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
@@ -45,6 +46,9 @@ T = TypeVar("T")
 
 ELIGIBILITY_INTENT = "eligibility_question"
 DEGRADED = Counter("seatcopilot_retrieval_degraded_total", "Retrievals answered degraded", ["reason"])
+EMBEDDINGS = Counter("seatcopilot_retrieval_utterance_embeddings_total",
+                     "Utterance vectors retrieval used, by source (carried from the classifier or computed here)",
+                     ["source"])
 STORE_LATENCY = Histogram("seatcopilot_retrieval_store_seconds", "Knowledge store round trip",
                           buckets=LATENCY_BUCKETS)
 
@@ -187,9 +191,19 @@ class Retriever:
 
         return await self._guarded(both)
 
+    async def _embedding(self, classified: cl.ClassifiedEvent) -> np.ndarray:
+        """The vector the classifier carried when it is in this encoder's space; else computed here."""
+        carried = classified.utterance_embedding
+        if (classified.embedding_model and classified.embedding_model == getattr(self.encoder, "identity", None)
+                and len(carried) == self.encoder.dimensions):
+            EMBEDDINGS.labels("carried").inc()
+            return np.asarray(carried, dtype=np.float32)
+        EMBEDDINGS.labels("computed").inc()
+        return (await asyncio.to_thread(self.encoder.encode, [classified.event.text]))[0]
+
     async def _query(self, classified: cl.ClassifiedEvent, known: CustomerAttributes) -> GraphQuery:
         event, label = classified.event, classified.classification
-        embedding = (await asyncio.to_thread(self.encoder.encode, [event.text]))[0]
+        embedding = await self._embedding(classified)
         return GraphQuery(
             scenario=bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario), intent=label.intent or UNKNOWN,
             stage=label.stage or "discovery", embedding=embedding, products=known.products, state=known.state,

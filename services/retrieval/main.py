@@ -29,7 +29,8 @@ def main() -> None:
     async def setup(ctx: service.ServiceContext) -> None:
         retriever = build(config)
         await retriever.warm_up()
-        ctx.background.extend(kafka_adapter.attach(ctx.io, retriever))
+        ctx.background.extend(kafka_adapter.attach(ctx.io, retriever, config.max_batch,
+                                                        config.max_wait_ms / 1000))
         grpc_adapter.register(ctx.server, retriever)
         ctx.health.add_check("knowledge_store", retriever.store.healthy)
         ctx.on_shutdown.append(retriever.store.close)

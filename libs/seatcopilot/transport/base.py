@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,6 +17,20 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+
+
+async def run_keyed(messages: Sequence[Message], handler: Handler) -> None:
+    """A micro-batch of messages: each key's messages one after another in their order, different keys at
+    once (so a stage's model or store sees them together); returns when all are handled."""
+    by_key: dict[str, list[Message]] = {}
+    for message in messages:
+        by_key.setdefault(message.key, []).append(message)
+
+    async def in_order(mine: list[Message]) -> None:
+        for message in mine:
+            await handler(message)
+
+    await asyncio.gather(*(in_order(mine) for mine in by_key.values()))
 
 
 class StateTable(Protocol):
@@ -41,8 +56,10 @@ class StateTable(Protocol):
 class Transport(Protocol):
     """Keyed, per-key-ordered publish/subscribe with at-least-once delivery."""
 
-    def subscribe(self, topic: str, handler: Handler) -> None:
-        """Registers a handler; call before start(). Messages of one key arrive in order."""
+    def subscribe(self, topic: str, handler: Handler, batch: int = 1, within_s: float = 0.0) -> None:
+        """Registers a handler; call before start(). Messages of one key arrive in order. With batch > 1,
+        up to `batch` messages waiting (gathered for at most `within_s`) are handled together: one key's
+        in order, different keys concurrently (run_keyed); the next batch starts when all are handled."""
 
     async def publish(self, topic: str, key: str, value: bytes,
                       headers: Mapping[str, bytes] | None = None) -> None:

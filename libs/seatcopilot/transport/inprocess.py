@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
-from seatcopilot.transport.base import Handler, Message
+from seatcopilot.transport.base import Handler, Message, run_keyed
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,19 @@ class InProcessTransport:
     def __init__(self, max_queue: int = 10_000) -> None:
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self._queues: list[tuple[asyncio.Queue[Message], Handler]] = []
+        self._batch: dict[int, int] = {}  # id(queue) → micro-batch size
         self._by_topic: dict[str, list[asyncio.Queue[Message]]] = defaultdict(list)
         self._workers: list[asyncio.Task[None]] = []
         self._max_queue = max_queue
         self._taps: dict[str, list[asyncio.Queue[Message]]] = defaultdict(list)
         self._running = False
+        self.batches: list[int] = []  # sizes of the last micro-batches handled (bounded), for tests and metrics
 
-    def subscribe(self, topic: str, handler: Handler) -> None:
+    def subscribe(self, topic: str, handler: Handler, batch: int = 1, within_s: float = 0.0) -> None:
+        """Batches here take what is already queued (no waiting: one process, nothing in flight elsewhere)."""
         queue: asyncio.Queue[Message] = asyncio.Queue(self._max_queue)
         self._queues.append((queue, handler))
+        self._batch[id(queue)] = max(1, batch)
         self._by_topic[topic].append(queue)
 
     def follow(self, topic: str, handler: Handler, since_s: float) -> None:
@@ -78,14 +82,19 @@ class InProcessTransport:
         self._workers = [asyncio.create_task(self._work(q, h)) for q, h in self._queues]
 
     async def _work(self, queue: asyncio.Queue[Message], handler: Handler) -> None:
+        size = self._batch.get(id(queue), 1)
         while True:
-            message = await queue.get()
+            messages = [await queue.get()]
+            while len(messages) < size and not queue.empty():
+                messages.append(queue.get_nowait())
+            self.batches = [*self.batches, len(messages)][-1000:]
             try:
-                await handler(message)
+                await run_keyed(messages, handler)
             except Exception:  # the adapters dead-letter; this only guards the worker itself
-                log.exception("unhandled error in handler for %s", message.topic)
+                log.exception("unhandled error in handler for %s", messages[0].topic)
             finally:
-                queue.task_done()
+                for _ in messages:
+                    queue.task_done()
 
     async def join(self) -> None:
         """Waits until every queue is empty and idle, including messages published meanwhile."""

@@ -29,7 +29,7 @@ from prometheus_client import Gauge
 
 from seatcopilot.config import load
 from seatcopilot.topics import TopicSettings
-from seatcopilot.transport.base import Handler, Message
+from seatcopilot.transport.base import Handler, Message, run_keyed
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +125,21 @@ class KafkaTransport:
         self._changelogs: dict[str, dict[str, str]] = {}
         self._followers: list[tuple[AIOKafkaConsumer, asyncio.Task[None]]] = []
 
-    def subscribe(self, topic: str, handler: Handler) -> None:
+    def subscribe(self, topic: str, handler: Handler, batch: int = 1, within_s: float = 0.0) -> None:
         channel = self.app.topic(topic, key_type=bytes, value_type=bytes,
                                  key_serializer="raw", value_serializer="raw")
 
+        def message(event: Any) -> Message:
+            key = event.key.decode() if isinstance(event.key, bytes) else str(event.key or "")
+            return Message(topic, key, event.value, _headers(event.headers))
+
         async def consume(stream: faust.StreamT) -> None:
+            if batch > 1:  # the batch's offsets are acknowledged after it is handled: still at-least-once
+                async for events in stream.take_events(batch, within=max(within_s, 0.001)):
+                    await run_keyed([message(event) for event in events], handler)
+                return
             async for event in stream.events():
-                key = event.key.decode() if isinstance(event.key, bytes) else str(event.key or "")
-                await handler(Message(topic, key, event.value, _headers(event.headers)))
+                await handler(message(event))
 
         self._subscriptions += 1
         self._topics.append(topic)
