@@ -22,7 +22,8 @@ class ClassifierServicer(classification_pb2_grpc.ClassifierServiceServicer):
     @unary("classifier", DEADLINE_S)
     async def Classify(self, request: ev.CallEvent, context: grpc.aio.ServicerContext
                        ) -> classification_pb2.ClassifiedEvent:
-        return await asyncio.to_thread(self.classifier.classify, request)
+        dialogue = self.classifier.observe(request)  # on the loop, like the Kafka adapter (the state table)
+        return await asyncio.to_thread(self.classifier.classify, request, dialogue)
 
 
 def register(server: grpc.aio.Server, classifier: IntentClassifier) -> None:

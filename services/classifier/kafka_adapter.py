@@ -15,7 +15,8 @@ def attach(io: StageIO, classifier: IntentClassifier, batch: int = 1, within_s: 
     """batch > 1: events of different calls are classified concurrently, so the model's micro-batcher runs
     them in one forward pass; each call's events stay in order."""
     async def on_event(event: ev.CallEvent) -> None:
-        classified = await asyncio.to_thread(classifier.classify, event)
+        dialogue = classifier.observe(event)  # here, on the loop: the state table writes its changelog
+        classified = await asyncio.to_thread(classifier.classify, event, dialogue)
         await io.publish(CLASSIFIED, event.call_id, classified)
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
+from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from services.classifier.backends import Backend
@@ -44,8 +45,15 @@ class IntentClassifier:
         probs = self.backend.intent_probs(texts)
         return [decide(row, self.backend.labels, self.intents, scenario, self.min_confidence) for row in probs]
 
-    def classify(self, event: ev.CallEvent) -> cl.ClassifiedEvent:
-        classified = cl.ClassifiedEvent(event=event, dialogue=self.states.observe(event))
+    def observe(self, event: ev.CallEvent) -> dg.DialogueState:
+        """The call's dialogue state after this event. On Kafka its table writes the changelog, which must
+        happen on the event loop's thread: call it there, and classify() (the model) in a worker thread."""
+        return self.states.observe(event)
+
+    def classify(self, event: ev.CallEvent, dialogue: dg.DialogueState | None = None) -> cl.ClassifiedEvent:
+        if dialogue is None:
+            dialogue = self.observe(event)
+        classified = cl.ClassifiedEvent(event=event, dialogue=dialogue)
         if event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_CUSTOMER:
             return classified  # lifecycle and operator events pass through in order, unlabelled
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
