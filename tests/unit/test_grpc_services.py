@@ -141,6 +141,11 @@ def test_summarizer_answers_summaries_state_and_manager_summaries_with_proper_co
                 ("UTTERANCE", "CUSTOMER", "I can pay $120 on Friday.")], start=1):
             await summarizer.on_event(make_event(call_id="c-grpc", seq=seq, type_=type_, speaker=speaker, text=text,
                                                  scenario="COLLECTIONS"))
+        # Which disclosures were given is compliance's to say (its published state), not the summarizer's.
+        summarizer.on_compliance_state(compliance_pb2.CallComplianceState(
+            call_id="c-grpc", tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS, operator_turns=1,
+            obligations=[compliance_pb2.ObligationState(id="FDCPA-MINI-MIRANDA",
+                                                        status=compliance_pb2.OBLIGATION_STATUS_GIVEN, given_seq=2)]))
         server, _, target = await serve(lambda s: summarizer_grpc.register(s, summarizer),
                                         [summarizer_grpc.SERVICE_NAME])
         errors = []
