@@ -106,17 +106,6 @@ def operator_suggestion(scenario: str, stage: str, intent: str, task: str, custo
     return Prompt(messages, used, spec.label, tokens)
 
 
-def manager_note(scenario: str, operator_id: str, intents: list[str], rule_ids: list[str],
-                 commitments: list[str]) -> Prompt:
-    spec = template("manager_note")
-    user = spec.user.format(scenario=scenario.lower(), operator_id=operator_id,
-                            intents=", ".join(intents) or "nothing classified", rule_ids=", ".join(rule_ids) or "none",
-                            commitments="; ".join(commitments) or "none")
-    system = _system(spec, scenario, "")
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    return Prompt(messages, [], spec.label, estimate_tokens(system) + estimate_tokens(user))
-
-
 def cited(text: str, facts: list[rt.KnowledgeItem]) -> tuple[str, list[rt.KnowledgeItem]]:
     """The text without citation marks, and the facts it cited (by number, in the order cited)."""
     numbers = []

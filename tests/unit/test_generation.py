@@ -184,12 +184,6 @@ def test_generation_follows_the_call_for_owed_disclosures():
     assert "FDCPA-MINI-MIRANDA" in owed and "RECORDING-NOTICE" not in owed
 
 
-def test_manager_note_template():
-    prompt = prompts.manager_note("SALES", "op-1", ["rate_question"], ["UDAAP-GUARANTEED-APPROVAL"], [])
-    assert prompt.version == "manager-note/v1"
-    assert "UDAAP-GUARANTEED-APPROVAL" in prompt.messages[1]["content"]
-
-
 class RecordingBackend(BrokenBackend):
     """A model that always writes the same two cited sentences, and records what it was asked."""
 
