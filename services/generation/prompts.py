@@ -106,6 +106,16 @@ def operator_suggestion(scenario: str, stage: str, intent: str, task: str, custo
     return Prompt(messages, used, spec.label, tokens)
 
 
+def planned_reply(scenario: str, customer_text: str, planned: str, facts: list[str]) -> Prompt:
+    """The planner's answer to reword: its text and the facts the reply must keep exactly."""
+    spec = template("planned_reply")
+    user = spec.user.format(scenario=scenario.lower(), customer_text=customer_text[:400], planned=planned,
+                            keep="; ".join(facts) or "(none)")
+    system = _system(spec, scenario, "")
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return Prompt(messages, [], spec.label, estimate_tokens(system) + estimate_tokens(user))
+
+
 def cited(text: str, facts: list[rt.KnowledgeItem]) -> tuple[str, list[rt.KnowledgeItem]]:
     """The text without citation marks, and the facts it cited (by number, in the order cited)."""
     numbers = []
