@@ -196,6 +196,9 @@ def classifier():
     ("COLLECTIONS", "I can pay two hundred dollars on the fifteenth", "promise_to_pay"),
     ("COLLECTIONS", "stop calling me about this", "cease_contact"),
     ("COLLECTIONS", "I filed for bankruptcy, talk to my attorney", "bankruptcy_attorney"),
+    # issue 22: clear questions a sales or collections customer asks, once masked out of their scenario
+    ("SALES", "What would the monthly payment be on $12,000 over 36 months?", "payment_question"),
+    ("COLLECTIONS", "Is there a late fee on this?", "fee_question"),
 ])
 def test_in_process_model_labels_customer_utterances(classifier: IntentClassifier, scenario, text, intent):
     labelled = classifier.classify(make_event(text=text, scenario=scenario)).classification
