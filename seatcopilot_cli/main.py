@@ -109,7 +109,7 @@ def _summaries(args: argparse.Namespace) -> int:
 def _suggestions_evaluate(args: argparse.Namespace) -> int:
     from seatcopilot_cli.suggestions import run_evaluate
 
-    return run_evaluate(Path(args.jsonl), args.misses)
+    return run_evaluate(Path(args.jsonl), args.misses, args.wording, args.limit)
 
 
 def _version() -> str:
@@ -195,6 +195,10 @@ def parser() -> argparse.ArgumentParser:
         "evaluate", help="answered/wrong per answer type on labelled calls (last line answered= wrong=)")
     suggestions_evaluate.add_argument("--jsonl", required=True, help="labelled calls, one JSON object a line")
     suggestions_evaluate.add_argument("--misses", action="store_true", help="print each turn not answered or wrong")
+    suggestions_evaluate.add_argument("--wording", choices=("planner", "model"), default="planner",
+                                      help="model: the local model rewords planned answers (slow on a CPU), and the "
+                                           "planner's own wording is judged beside it")
+    suggestions_evaluate.add_argument("--limit", type=int, default=0, help="only the first N calls")
     suggestions_evaluate.set_defaults(func=_suggestions_evaluate)
 
     models = commands.add_parser("models", help="local models").add_subparsers(dest="models_command", required=True)

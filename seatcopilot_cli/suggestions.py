@@ -28,6 +28,7 @@ from seatcopilot.policy import load_policy
 from seatcopilot_cli.embedded import embedded_environ
 from services.classifier import spoken
 from services.classifier.dialogue import DialogueStates
+from services.generation import main as generation_main
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
 from services.retrieval import main as retrieval_main
@@ -51,6 +52,10 @@ class TurnResult:
     predicted_intent: str = ""
     said: str = ""
     suggestion: str = ""
+    model_tried: bool = False       # --wording model: the model was asked to word a planned answer
+    model_kept: bool = False        # ... and its wording passed verification
+    planner_answered: bool = False  # the planner's own wording, judged on the same turn
+    planner_wrong: bool = False
 
 
 @dataclass
@@ -71,6 +76,12 @@ class Report:
             out.append(f"intents n={len(labelled)} accuracy={correct:.3f} in_scope_unknown={unknown:.3f}")
         else:
             out.append("intents: no classifier model built (make models): intent accuracy not measured")
+        tried = [t for t in self.turns if t.model_tried]
+        if tried:
+            out.append(f"model wording: tried={len(tried)} passed verification={_share(tried, 'model_kept'):.3f}; "
+                       f"on those turns answered={_share(tried, 'answered'):.3f} wrong={_share(tried, 'wrong'):.3f}"
+                       f", the planner's wording answered={_share(tried, 'planner_answered'):.3f} "
+                       f"wrong={_share(tried, 'planner_wrong'):.3f}")
         out.append(f"answered={_share(self.turns, 'answered'):.3f} wrong={_share(self.turns, 'wrong'):.3f}")
         return out
 
@@ -108,14 +119,34 @@ def judge(label: dict, draft: gen.SuggestionDraft, known_figures: set[str]) -> t
     return answered, wrong
 
 
-async def evaluate_calls(calls: list[dict]) -> Report:
+def _generation_config(wording: str) -> GenerationConfig:
+    return load(GenerationConfig, {"GENERATION_PLAN_WORDING": wording, "GENERATION_DEADLINE_S": "120",
+                                   "GENERATION_BACKEND": "local" if wording == "model" else "scripted"})
+
+
+def _judge_turn(label: dict, draft: gen.SuggestionDraft, plan_text: str, known: set[str], turn: dict,
+                predicted: str) -> TurnResult:
+    answered, wrong = judge(label, draft, known)
+    result = TurnResult(label["type"], answered, wrong, label.get("intent", ""), predicted, turn["text"], draft.text)
+    if draft.fallback_reason.startswith("planned_") or (draft.answer_type and draft.fallback_reason == ""):
+        planner_draft = gen.SuggestionDraft()
+        planner_draft.CopyFrom(draft)
+        planner_draft.text = plan_text
+        result.model_tried, result.model_kept = True, draft.fallback_reason == ""
+        result.planner_answered, result.planner_wrong = judge(label, planner_draft, known)
+    return result
+
+
+async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
     config = load(RetrievalConfig, embedded_environ())  # the embedded graph, loaded from the same knowledge data
     retriever = retrieval_main.build(config)
     kb_figures = figures(Path(config.kb_path).read_text())
     classifier = _classifier()
     report = Report()
+    config = _generation_config(wording)
+    backend = generation_main.build_backend(config)
     for call in calls:
-        states, generator = DialogueStates(), Generator(None, load_policy(), load(GenerationConfig, {}))
+        states, generator = DialogueStates(), Generator(backend, load_policy(), config)
         said: list[str] = []
         for seq, turn in enumerate(call["turns"], start=1):
             event = _event(call, seq, turn)
@@ -132,10 +163,8 @@ async def evaluate_calls(calls: list[dict]) -> Report:
             label = turn.get("label")
             if label is None:
                 continue
-            answered, wrong = judge(label, draft, kb_figures | figures(" ".join(said)))
-            report.turns.append(TurnResult(label["type"], answered, wrong, label.get("intent", ""),
-                                           classified.classification.intent if classifier else "",
-                                           turn["text"], draft.text))
+            report.turns.append(_judge_turn(label, draft, grounded.plan.text, kb_figures | figures(" ".join(said)),
+                                            turn, classified.classification.intent if classifier else ""))
     return report
 
 
@@ -143,8 +172,9 @@ def read_calls(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def run_evaluate(path: Path, show_misses: bool = False) -> int:
-    report = asyncio.run(evaluate_calls(read_calls(path)))
+def run_evaluate(path: Path, show_misses: bool = False, wording: str = "planner", limit: int = 0) -> int:
+    calls = read_calls(path)
+    report = asyncio.run(evaluate_calls(calls[:limit] if limit else calls, wording))
     print(f"{path}: {len(report.turns)} labelled customer turns")
     for turn in report.turns if show_misses else []:
         if not turn.answered or turn.wrong:

@@ -31,7 +31,7 @@ from seatcopilot.transport import InProcessTransport
 
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from services.summarizer.evaluation import Scores, mean, score
+from services.summarizer.evaluation import Scores, mean, score, slot_found, slot_recall
 
 __all__ = ["evaluate", "mean", "run_evaluate", "run_prepare"]
 from services.summarizer.logic import Summarizer
@@ -115,33 +115,55 @@ def read_examples(path: Path, limit: int = 0) -> Iterator[tuple[int, dict[str, A
 # -- evaluating ----------------------------------------------------------------------------------
 
 class IntentTagger:
-    """The classifier stage's intents for customer turns (or none with --no-intents)."""
+    """What the classifier stage publishes for each event: the intent of a customer turn (none with
+    --no-intents) and the call's dialogue state, the summarizer's source of promises, callbacks and facts."""
 
     def __init__(self, enabled: bool) -> None:
+        from services.classifier.dialogue import DialogueStates
+
         self.classifier = None
+        self.states = DialogueStates()
         if enabled:
             from services.classifier import main as classifier_main
             from services.classifier.config import ClassifierConfig
 
             self.classifier = classifier_main.build(load(ClassifierConfig))
 
-    def intent(self, event: ev.CallEvent) -> str:
-        if self.classifier is None or event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_CUSTOMER:
-            return ""
-        return self.classifier.classify(event).classification.intent
+    def classify(self, event: ev.CallEvent) -> tuple[str, Any]:
+        """(intent, dialogue state) as the stage would publish them for this event."""
+        if self.classifier is None:
+            return "", self.states.observe(event)
+        classified = self.classifier.classify(event)
+        return classified.classification.intent, classified.dialogue
 
 
 async def summarize(summarizer: Summarizer, tagger: IntentTagger, events: list[ev.CallEvent]) -> Any:
     wrapup = None
     for event in events:
-        wrapup = await summarizer.on_event(event, tagger.intent(event)) or wrapup
+        intent, dialogue = tagger.classify(event)
+        wrapup = await summarizer.on_event(event, intent, dialogue) or wrapup
     return wrapup
 
 
-async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out: Path | None
-                   ) -> tuple[list[Scores], list[float]]:
+def resolved_dates(wrapup: Any, said: list[str]) -> list[str]:
+    """The calendar dates the dialogue state resolved from words said in the call ("2026-12-05" for "December
+    5th"): the summary may state them, and the transcript alone would count them as unsupported."""
+    text = " ".join(said).lower()
+    values = [f.value for f in wrapup.facts if f.kind == "date"] + [p.date for p in wrapup.promises]
+    return [v.split(" (", 1)[0] for v in values
+            if " (" in v and v.split(" (", 1)[1].rstrip(")").lower() in text]
+
+
+def record_slots(found: dict[str, list[bool]], wrapup: Any, labelled: list[dict[str, str]]) -> None:
+    for slot in labelled:
+        found.setdefault(slot["kind"], []).append(slot_found(wrapup, slot))
+
+
+async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out: Path | None,
+                   slots: dict[str, list[bool]] | None = None) -> tuple[list[Scores], list[float]]:
     """Scores of each dialogue's wrap-up narrative, and the faithfulness of each reference (how
-    strict the checker is with a person's paraphrase)."""
+    strict the checker is with a person's paraphrase). Lines with labelled `facts` add, into `slots`,
+    whether the wrap-up carries each of them (by kind)."""
     environ = {"SUMMARIZER_BACKEND": backend, "SUMMARIZER_MODEL_DEADLINE_S": "600"}
     summarizer = summarizer_main.build(load(SummarizerConfig, environ), InProcessTransport().table("eval"))
     tagger = IntentTagger(with_intents)
@@ -154,8 +176,12 @@ async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out
             turns = parse_dialogue(example["dialogue"])
             events = call_events(f"eval-{number}", turns, str(example.get("scenario", "SERVICE")).upper())
             wrapup = await summarize(summarizer, tagger, events)
-            scores = score(wrapup.narrative, example["summary"], [t for _, t in turns], summarizer.lexicon)
+            said = [t for _, t in turns]
+            scores = score(wrapup.narrative, example["summary"], said + resolved_dates(wrapup, said),
+                           summarizer.lexicon)
             results.append(scores)
+            if slots is not None:
+                record_slots(slots, wrapup, example.get("facts", []))
             references.append(faithfulness(example["summary"], [t for _, t in turns], summarizer.lexicon))
             removed += len(wrapup.unverified_sentences)
             kept += len(split_sentences(wrapup.narrative)) if wrapup.generated_by.startswith("model") else 0
@@ -172,7 +198,8 @@ async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out
     return results, references
 
 
-def report(results: list[Scores], references: list[float], backend: str, seconds: float) -> None:
+def report(results: list[Scores], references: list[float], backend: str, seconds: float,
+           slots: dict[str, list[bool]] | None = None) -> None:
     total = mean(results)
     print(f"examples={len(results)} backend={backend} seconds={seconds:.1f}")
     print(f"reference faithfulness {sum(references) / len(references):.3f}  (the checker on the references)")
@@ -180,6 +207,10 @@ def report(results: list[Scores], references: list[float], backend: str, seconds
     print(f"ROUGE-2 F1   {total.rouge2:.3f}")
     print(f"ROUGE-L F1   {total.rougeL:.3f}")
     print(f"faithfulness {total.faithfulness:.3f}  (share of summary sentences supported by the dialogue)")
+    for kind, flags in sorted((slots or {}).items()):
+        print(f"slot {kind:<9} {sum(flags)}/{len(flags)} found")
+    if slots:
+        print(f"slot_recall={slot_recall(slots):.3f}  (labelled promises, amounts, dates, callbacks in the wrap-up)")
     print(f"rougeL={total.rougeL:.3f} faithfulness={total.faithfulness:.3f}")
 
 
@@ -188,15 +219,16 @@ def run_evaluate(path: Path, backend: str, limit: int, with_intents: bool, out: 
         print(f"no such file: {path}", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    slots: dict[str, list[bool]] = {}
     try:
-        results, references = asyncio.run(evaluate(path, backend, limit, with_intents, out))
+        results, references = asyncio.run(evaluate(path, backend, limit, with_intents, out, slots))
     except ValueError as error:
         print(f"cannot evaluate: {error}", file=sys.stderr)
         return 2
     if not results:
         print(f"{path}: no examples", file=sys.stderr)
         return 2
-    report(results, references, backend, time.perf_counter() - started)
+    report(results, references, backend, time.perf_counter() - started, slots)
     return 0
 
 
@@ -257,8 +289,10 @@ def abcd_examples(path: Path, references: dict[str, str]) -> Iterator[dict[str, 
                    "summary": reference}
 
 
-def call_examples(calls_dir: Path, references: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """The bundled calls (their utterances; TRANSFER kept as a line of its own) with the written references."""
+def call_examples(calls_dir: Path, references: dict[str, str], facts: dict[str, list[dict[str, str]]] | None = None
+                  ) -> Iterator[dict[str, Any]]:
+    """The bundled calls (their utterances; TRANSFER kept as a line of its own) with the written references
+    and the labelled facts."""
     for path in sorted(calls_dir.glob("*.jsonl")):
         events = [codec.event_from_json_line(line) for line in path.read_text().splitlines() if line.strip()]
         if not events or events[0].call_id not in references:
@@ -267,7 +301,7 @@ def call_examples(calls_dir: Path, references: dict[str, str]) -> Iterator[dict[
                  for e in events if e.type == ev.EVENT_TYPE_UTTERANCE and e.is_final]
         scenario = ev.Scenario.Name(events[0].scenario).removeprefix("SCENARIO_")
         yield {"id": events[0].call_id, "scenario": scenario, "dialogue": "\n".join(lines),
-               "summary": references[events[0].call_id]}
+               "summary": references[events[0].call_id], "facts": (facts or {}).get(events[0].call_id, [])}
 
 
 def write_jsonl(path: Path, examples: Iterator[dict[str, Any]]) -> int:
@@ -280,7 +314,7 @@ def run_prepare(data: Path, out: Path) -> int:
     references = yaml.safe_load(REFERENCES.read_text())
     out.mkdir(parents=True, exist_ok=True)
     sources = {
-        "own_calls": lambda: call_examples(data_path("calls"), references["calls"]),
+        "own_calls": lambda: call_examples(data_path("calls"), references["calls"], references.get("facts")),
         "abcd_sample": lambda: abcd_examples(data / "abcd" / "abcd_sample.json", references["abcd"]),
         "sgd_banks": lambda: sgd_examples([data / "sgd_banks" / "sgd_banks_train.json",
                                            data / "sgd_banks" / "sgd_banks_dev.json"]),

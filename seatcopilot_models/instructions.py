@@ -22,6 +22,9 @@ from seatcopilot_models.policy_check import compliant_rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+# Figures a planned answer states and its wording must keep: amounts, percentages, terms.
+_FIGURE = re.compile(r"\$\d{1,3}(?:,\d{3})+(?:\.\d+)?|\$\d+(?:\.\d+)?|\d+(?:\.\d+)?%"
+                     r"|\d+ (?:months|days|business days|years)")
 SYSTEM = "You assist contact-center operators at a lender. Follow the instruction exactly."
 
 # Task → (stage, level the evaluation files it under).
@@ -116,17 +119,22 @@ def rewrite_items(eval_fraction: float) -> Iterator[dict]:
 
 
 def suggest_items(eval_fraction: float) -> Iterator[dict]:
+    """(call context, planned answer and its facts) -> a reply that carries every fact: the prompt generation
+    sends the model when it words a planned answer (the planned-reply template), the target a faithful wording
+    (the knowledge item's own lines). The facts are the item's figures, which the reply must keep exactly."""
+    from services.generation.prompts import planned_reply
+
     kb = _kb()
     queries = yaml.safe_load((DATA / "knowledge" / "queries.yaml").read_text())["queries"]
     for query in queries:
         relevant = [kb[r] for r in query["relevant"] if r in kb]
         if not relevant:
             continue
-        facts = _first_sentences(relevant[0]["text"], 2)
-        yield item("suggest", "instruction", "suggest:" + query["text"],
-                   f"Scenario: {query['scenario']}\nFacts: {facts}\nCustomer: \"{query['text']}\"\n"
-                   "Write the operator's next line: one or two sentences, grounded in the facts.",
-                   facts, eval_fraction, scenario=query["scenario"])
+        planned = _first_sentences(relevant[0]["text"], 2)
+        facts = list(dict.fromkeys(_FIGURE.findall(planned)))
+        prompt = planned_reply(query["scenario"], query["text"], planned, facts)
+        yield item("suggest", "instruction", "suggest:" + query["text"], prompt.messages[1]["content"], planned,
+                   eval_fraction, scenario=query["scenario"], facts=facts, system=prompt.messages[0]["content"])
 
 
 def summary_items(shared: Path) -> Iterator[dict]:

@@ -102,7 +102,7 @@ def summary_view(summary: sm.Summary) -> dict[str, Any]:
         "promises": data["promises"], "callbacks": data["callbacks"], "open_items": data["open_items"],
         "facts": data["facts"], "sentiment_trend": summary.sentiment_trend,
         "compliance_events": data["compliance_events"], "handle_time_s": summary.handle_time_s,
-        "operator_ids": data["operator_ids"],
+        "operator_ids": data["operator_ids"], "manager_note": summary.manager_note,
     }
 
 
@@ -111,7 +111,8 @@ def manager_report_view(report: sm.ManagerReport) -> dict[str, Any]:
     data = codec.to_dict(report)
     return {"kind": "manager_report", "tenant": report.tenant, "team_id": report.team_id,
             "window_start": data.get("window_start", ""),
-            "window_end": data.get("window_end", ""), "teams": data["teams"], "operators": data["operators"]}
+            "window_end": data.get("window_end", ""), "teams": data["teams"], "operators": data["operators"],
+            "call_notes": data["call_notes"]}
 
 
 def transcript_view(event: ev.CallEvent) -> dict[str, Any]:

@@ -89,6 +89,10 @@ def run_professional(gen: Generator, ctx: dict) -> dict:
         scored = [r["judge_score"] for r in rows if r["judge_score"] is not None]
         results[task] = {"items": len(rows), "judge_score": statistics.mean(scored) if scored else None,
                          "unscored": len(rows) - len(scored), "rouge_l": statistics.mean(r["rouge_l"] for r in rows)}
+        with_facts = [(e["facts"], r["output"]) for e, r in zip(items, rows, strict=True) if e.get("facts")]
+        if with_facts:  # a planned answer's wording is only used when it keeps every planned fact
+            results[task]["facts_kept"] = statistics.fmean(
+                all(f.lower() in output.lower() for f in facts) for facts, output in with_facts)
     return results
 
 

@@ -127,3 +127,37 @@ def write_model_card(directory: Path, config: Any, corpus: Corpus, metrics: dict
         f"`unknown` when the best intent's probability is below {metrics.get('min_confidence')} or is `unknown`.",
     ]
     (directory / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")
+
+
+def read_turns(path: Path) -> list[dict[str, str]]:
+    """Customer turns labelled with a project intent: JSON lines with `text`, `intent` and `scenario`."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    for number, row in enumerate(rows, start=1):
+        if not {"text", "intent"} <= set(row):
+            raise ValueError(f"{path}:{number}: expected the keys text, intent (and scenario)")
+    return rows
+
+
+def taxonomy_figures(predictor: Predictor, rows: list[dict[str, str]], thresholds: list[float]
+                     ) -> list[dict[str, float]]:
+    """Per threshold, as the stage decides (scenario mask, min confidence): accuracy over every turn and the
+    share of in-scope turns (gold intent not `unknown`) labelled `unknown`."""
+    from services.classifier.taxonomy import load_intents
+
+    intents = load_intents()
+    unknown_gold = sorted({r["intent"] for r in rows} - set(predictor.meta.intent_labels))
+    if unknown_gold:
+        raise ValueError(f"intents outside the model's taxonomy: {', '.join(unknown_gold[:5])}")
+    probs, _ = predict_all(predictor, [r["text"] for r in rows])
+    labels = predictor.meta.intent_labels
+    in_scope = [i for i, r in enumerate(rows) if r["intent"] != UNKNOWN]
+    figures = []
+    for threshold in thresholds:
+        decided = [decide(p, labels, intents, r.get("scenario", ""), threshold)[0] for p, r in zip(probs, rows,
+                                                                                                  strict=True)]
+        figures.append({
+            "min_confidence": threshold, "n": len(rows),
+            "accuracy": float(np.mean([d == r["intent"] for d, r in zip(decided, rows, strict=True)])),
+            "in_scope_unknown": float(np.mean([decided[i] == UNKNOWN for i in in_scope])) if in_scope else 0.0,
+        })
+    return figures

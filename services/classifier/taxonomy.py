@@ -47,6 +47,7 @@ def written_examples(seeds: Path = SEEDS, utterances: Path = UTTERANCES) -> list
     """(text, intent) pairs written for this project: the seed examples and the extra utterances."""
     pairs = [(text, name) for name, entry in yaml.safe_load(Path(seeds).read_text())["intents"].items()
              for text in entry["examples"]]
-    extra = yaml.safe_load(Path(utterances).read_text())["utterances"]
-    pairs.extend((text, name) for name, texts in extra.items() for text in texts)
+    extra = yaml.safe_load(Path(utterances).read_text())
+    for block in ("utterances", "more_utterances"):  # more_utterances: a later writing pass (issue 22)
+        pairs.extend((text, name) for name, texts in extra.get(block, {}).items() for text in texts)
     return pairs

@@ -27,6 +27,9 @@ class GenerationConfig:
                              help="a suggestion older than this is never shown")
     max_concurrent: int = env("GENERATION_MAX_CONCURRENT", default=4, minimum=1,
                               help="model calls in flight; beyond this, requests are shed to the scripted line")
+    plan_wording: str = env("GENERATION_PLAN_WORDING", default="planner", choices=("planner", "model"),
+                            help="model: the model rewords the planner's answer cards, kept only when every planned "
+                                 "fact is in it, in order, and no other figure (the planner's wording otherwise)")
     policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY)
     arm_templates: str = env("GENERATION_ARM_TEMPLATES", default="brief=operator_suggestion_brief",
                              help="experiment variant arms and the prompt template each gets (arm=template,...); "

@@ -141,6 +141,23 @@ def planned(draft: gen.SuggestionDraft, plan: rt.AnswerPlan) -> None:
     draft.fallback_reason = "planned"
 
 
+def plan_wording_problem(text: str, plan: rt.AnswerPlan) -> str:
+    """Why a model's wording of a planned answer cannot replace the planner's, or '' when it can: every planned
+    fact in it, in the planned order (the APR before the payment), no figure the plan does not have, and a
+    line to say rather than a narration."""
+    lowered = text.lower()
+    positions = [lowered.find(fact.lower()) for fact in plan.facts]
+    if not text or -1 in positions:
+        return "fact_missing"
+    if positions != sorted(positions):
+        return "fact_order"
+    if _numbers(text) - _numbers(" ".join([plan.text, *plan.facts])):
+        return "number_not_planned"
+    if _NARRATION.search(text):
+        return "narration"
+    return ""
+
+
 def arm_templates(spec: str) -> dict[str, str]:
     """'arm=template,...' → {arm: template}. Every template is read now, so a typo fails at start."""
     mapping = {}
@@ -265,6 +282,8 @@ class Generator:
         draft = self._base_draft(grounded)
         if grounded.plan.answer_type:
             planned(draft, grounded.plan)
+            if self._model_words(grounded.plan):
+                await self._reword(draft, grounded)
         elif self.backend is None:
             self._fallback(draft, grounded, "model_disabled")
         elif self._slots.locked() or self._waited_too_long():
@@ -302,6 +321,37 @@ class Generator:
         self._remember(draft, grounded)
         DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
         yield gen.GenerateChunk(draft=draft)
+
+    def _model_words(self, plan: rt.AnswerPlan) -> bool:
+        """Only answer cards are reworded: a warning or guidance card is a note to the operator, not a line."""
+        return (self.config.plan_wording == "model" and self.backend is not None and plan.card_kind == "answer"
+                and not self._slots.locked() and not self._waited_too_long())
+
+    async def _reword(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
+        """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
+        with the reason (`planned_<problem>`)."""
+        event, plan = grounded.classified.event, grounded.plan
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
+        prompt = prompts.planned_reply(scenario, event.text, plan.text, list(plan.facts))
+        request = GenerationRequest(prompt.messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
+                                    stop_words=["\nCustomer:", "\nAgent:"])
+        try:
+            async with self._slots, asyncio.timeout(self.config.model_deadline_s):
+                text = clean_model_text("".join([p async for p in self.backend.stream(request)]), 2)
+        except TimeoutError:
+            draft.fallback_reason = "planned_model_deadline"
+            return
+        except Exception as error:  # a model outage keeps the planner's wording
+            log.warning("model backend failed (%s): planner's wording", type(error).__name__)
+            draft.fallback_reason = "planned_model_unavailable"
+            return
+        problem = plan_wording_problem(text, plan)
+        if problem:
+            draft.fallback_reason = f"planned_{problem}"
+            return
+        draft.text, draft.prompt_version = text, prompt.version
+        draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
+        draft.fallback_reason = ""
 
     def _remember(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
         """A line offered once is not offered again in the call (see scripted_line)."""

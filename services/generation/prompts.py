@@ -106,12 +106,11 @@ def operator_suggestion(scenario: str, stage: str, intent: str, task: str, custo
     return Prompt(messages, used, spec.label, tokens)
 
 
-def manager_note(scenario: str, operator_id: str, intents: list[str], rule_ids: list[str],
-                 commitments: list[str]) -> Prompt:
-    spec = template("manager_note")
-    user = spec.user.format(scenario=scenario.lower(), operator_id=operator_id,
-                            intents=", ".join(intents) or "nothing classified", rule_ids=", ".join(rule_ids) or "none",
-                            commitments="; ".join(commitments) or "none")
+def planned_reply(scenario: str, customer_text: str, planned: str, facts: list[str]) -> Prompt:
+    """The planner's answer to reword: its text and the facts the reply must keep exactly."""
+    spec = template("planned_reply")
+    user = spec.user.format(scenario=scenario.lower(), customer_text=customer_text[:400], planned=planned,
+                            keep="; ".join(facts) or "(none)")
     system = _system(spec, scenario, "")
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return Prompt(messages, [], spec.label, estimate_tokens(system) + estimate_tokens(user))

@@ -28,7 +28,7 @@ from seatcopilot.policy import Policy
 from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.transport import StateTable
 
-from services.summarizer import compose, prompts
+from services.summarizer import compose, manager_note, prompts
 from services.summarizer.config import SummarizerConfig
 from services.summarizer.lexicon import Lexicon
 from services.summarizer.manager import Ledger
@@ -165,9 +165,11 @@ class Summarizer:
     async def wrapup_of(self, state: sm.CallState, seq: int) -> sm.Summary:
         story = await self.narrative(state, "the operator's wrap-up notes", prompts.WRAPUP_V1)
         summary = self._base(state, sm.SUMMARY_KIND_WRAPUP, seq, story)
-        owed = compose.owed_disclosures(state, self.policies.get(state.tenant), compose.final_role(state))
+        policy = self.policies.get(state.tenant)
+        owed = compose.owed_disclosures(state, policy, compose.final_role(state))
         summary.disclosures_owed.extend(owed)
         summary.disposition = compose.predicted_disposition(state)
+        summary.manager_note = manager_note.compose(state, summary.disposition, owed, policy)
         summary.next_actions.extend(compose.wrapup_actions(state, owed))
         lines = compose.wrapup_lines(state, summary.disposition, owed)
         summary.text = "\n".join([lines[0], story.text, *lines[1:]])

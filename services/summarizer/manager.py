@@ -26,6 +26,7 @@ from seatcopilot.summary.v1 import summary_pb2 as sm
 SCENARIO_ROLE = {ev.SCENARIO_SALES: ev.ROLE_SALES, ev.SCENARIO_SERVICE: ev.ROLE_SERVICE,
                  ev.SCENARIO_COLLECTIONS: ev.ROLE_COLLECTIONS}
 MIN_CALLS_FOR_RATES = 3
+MAX_CALL_NOTES = 20  # the newest calls' manager notes a report carries
 SLOW_FACTOR = 1.5
 
 
@@ -44,6 +45,7 @@ class CallRecord:
     transfers: int
     confirmed: str = ""
     feedback: int = fb.ACTION_UNSPECIFIED
+    note: str = ""  # the wrap-up's manager note
 
     @property
     def disposition(self) -> str:
@@ -62,8 +64,16 @@ def record_of(wrapup: sm.Summary) -> CallRecord:
         roles=roles, ended_at=wrapup.ended_at.ToNanoseconds() / 1e9 if wrapup.HasField("ended_at") else time.time(),
         handle_time_s=wrapup.handle_time_s, predicted=wrapup.disposition, owed=list(wrapup.disclosures_owed),
         events=[(e.operator_id, tuple(e.rule_ids)) for e in wrapup.compliance_events],
-        transfers=len(wrapup.transfers),
+        transfers=len(wrapup.transfers), note=wrapup.manager_note,
     )
+
+
+def _call_notes(records: list[CallRecord]) -> list[sm.CallNote]:
+    """The manager notes of the newest calls first."""
+    newest = sorted((r for r in records if r.note), key=lambda r: -r.ended_at)[:MAX_CALL_NOTES]
+    return [sm.CallNote(call_id=r.call_id, operator_id=r.operator_ids[-1] if r.operator_ids else "", text=r.note,
+                        compliance_rule_ids=list(dict.fromkeys(rule for _, rules in r.events for rule in rules)),
+                        ended_at=_timestamp(r.ended_at)) for r in newest]
 
 
 def _timestamp(seconds: float) -> timestamp_pb2.Timestamp:
@@ -142,6 +152,7 @@ class Ledger:
                     group.records.append(record)
         report = sm.ManagerReport(window_start=_timestamp(start), window_end=_timestamp(end), team_id=team_id,
                                   tenant=tenant, generated_at=_timestamp(time.time()))
+        report.call_notes.extend(_call_notes(records))
         team_means = {}
         for key in sorted(teams):
             summary = self._aggregate(teams[key])

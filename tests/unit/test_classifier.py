@@ -196,6 +196,9 @@ def classifier():
     ("COLLECTIONS", "I can pay two hundred dollars on the fifteenth", "promise_to_pay"),
     ("COLLECTIONS", "stop calling me about this", "cease_contact"),
     ("COLLECTIONS", "I filed for bankruptcy, talk to my attorney", "bankruptcy_attorney"),
+    # issue 22: clear questions a sales or collections customer asks, once masked out of their scenario
+    ("SALES", "What would the monthly payment be on $12,000 over 36 months?", "payment_question"),
+    ("COLLECTIONS", "Is there a late fee on this?", "fee_question"),
 ])
 def test_in_process_model_labels_customer_utterances(classifier: IntentClassifier, scenario, text, intent):
     labelled = classifier.classify(make_event(text=text, scenario=scenario)).classification
@@ -261,3 +264,36 @@ def test_evaluate_command_prints_a_report_and_accuracy_last(tmp_path: Path, caps
     bad.write_text("utterance,label\nhello,card_arrival\n")
     assert evaluate(argparse.Namespace(csv=str(bad), model_dir=str(directory), fp32=False)) == 2
     assert "text,category" in capsys.readouterr().err
+
+
+def test_intent_eval_sets_are_apart_from_training_and_from_each_other():
+    from services.classifier.evaluation import read_turns
+    from services.classifier.taxonomy import INTENTS_DIR, UNKNOWN, load_intents, written_examples
+
+    trained = {text.lower() for text, _ in written_examples()}
+    splits = {name: read_turns(INTENTS_DIR / "eval" / f"{name}.jsonl") for name in ("dev", "heldout")}
+    known = set(load_intents()) | {UNKNOWN}
+    for rows in splits.values():
+        assert {r["intent"] for r in rows} <= known
+        assert not {r["text"].lower() for r in rows} & trained
+    assert not {r["text"] for r in splits["dev"]} & {r["text"] for r in splits["heldout"]}
+
+
+def test_taxonomy_evaluate_prints_accuracy_and_in_scope_unknown(tmp_path: Path, capsys):
+    import argparse
+    import re
+
+    from seatcopilot_cli.intents import evaluate
+
+    directory = trained_model_dir()
+    turns = tmp_path / "turns.jsonl"
+    turns.write_text('{"text": "what is my balance right now", "intent": "balance_inquiry", "scenario": "SERVICE"}\n'
+                     '{"text": "how tall is mount everest", "intent": "unknown", "scenario": "SALES"}\n')
+    args = argparse.Namespace(jsonl=str(turns), csv=None, model_dir=str(directory), fp32=False, sweep=False,
+                              min_confidence=1.01)  # nothing is confident enough: every turn is unknown
+    assert evaluate(args) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"min_confidence=1\.01 intent_accuracy=0\.500 in_scope_unknown=1\.000", last)
+    turns.write_text('{"text": "hello", "intent": "no_such_intent"}\n')
+    assert evaluate(args) == 2
+    assert "outside the model's taxonomy" in capsys.readouterr().err

@@ -427,3 +427,39 @@ def test_the_manager_sees_alerts_per_call_and_the_false_alarm_rate_per_rule():
     assert (tenant["calls"], tenant["alerts"], tenant["alerts_per_call"]) == (2, 4, 2.0)
     assert {r["rule_id"]: r["false_alarm_rate"] for r in tenant["rules"]}["R1"] == 1 / 3
     assert got["ava"] == (403, None)
+
+
+def test_managers_read_the_call_notes_the_summarizer_composed_from_the_call_state():
+    """Manager guidance end to end: a wrap-up's manager note (summarizer, from the call's state) reaches the
+    team's report, and the console API hands it to that team's manager only."""
+    from seatcopilot import views
+
+    from services.classifier.dialogue import DialogueStates
+    from tests.unit.test_summarizer import events, summarizer
+
+    lines = [("CALL_STARTED", "OPERATOR", "", ""),
+             ("UTTERANCE", "CUSTOMER", "My hours got cut, I can pay one fifty on the fifth.", "promise_to_pay"),
+             ("CALL_ENDED", "OPERATOR", "", "")]
+    summarizer_, states = summarizer(), DialogueStates()
+
+    async def wrapup():
+        out = None
+        for event, intent in events(call_id="call-note", lines=lines, scenario="COLLECTIONS"):
+            event.team_id = "team-a"
+            out = await summarizer_.on_event(event, intent, states.observe(event)) or out
+        return out
+
+    report = summarizer_.record_wrapup(asyncio.run(wrapup()))
+
+    async def scenario(client, hub, audit, published):
+        hub.record_manager_report(views.manager_report_view(report))
+        operator = await client.get("/api/manager/reports", headers=bearer(OPERATOR_A))
+        manager = await (await client.get("/api/manager/reports", headers=bearer(MANAGER_A))).json()
+        other = await (await client.get("/api/manager/reports", headers=bearer(MANAGER_B))).json()
+        return operator.status, manager, other
+
+    status, manager, other = run(scenario)
+    assert status == 403 and other["reports"] == []
+    (note,) = manager["reports"][0]["call_notes"]
+    assert note["call_id"] == "call-note"
+    assert "promise to pay $150 on " in note["text"] and "Customer situation: hardship." in note["text"]

@@ -205,12 +205,6 @@ def test_generation_reads_what_is_owed_from_compliances_published_state():
     assert context.scenario == "SERVICE" and "FDCPA-MINI-MIRANDA" not in owed_ids(generator, context)
 
 
-def test_manager_note_template():
-    prompt = prompts.manager_note("SALES", "op-1", ["rate_question"], ["UDAAP-GUARANTEED-APPROVAL"], [])
-    assert prompt.version == "manager-note/v1"
-    assert "UDAAP-GUARANTEED-APPROVAL" in prompt.messages[1]["content"]
-
-
 class RecordingBackend(BrokenBackend):
     """A model that always writes the same two cited sentences, and records what it was asked."""
 

@@ -165,3 +165,19 @@ def test_instruction_split_is_stable_and_disjoint(tmp_path):
         train = {i["input"] for i in first if i["task"] == task and i["split"] == "train"}
         held = {i["input"] for i in first if i["task"] == task and i["split"] == "eval"}
         assert train and held and not train & held
+
+
+def test_suggest_items_are_planned_facts_to_a_reply_in_the_serving_prompt():
+    from seatcopilot_models.instructions import suggest_items
+    from services.generation.prompts import planned_reply
+
+    items = list(suggest_items(0.2))
+    payment = next(i for i in items if "$416" in i["facts"])
+    assert payment["facts"].index("14.99%") < payment["facts"].index("$416")  # the APR comes first
+    served = planned_reply(payment["scenario"], payment["input"].removeprefix("suggest:"), payment["target"],
+                           payment["facts"])
+    assert (payment["system"], payment["prompt"]) == (served.messages[0]["content"], served.messages[1]["content"])
+    with_facts = [i for i in items if i["facts"]]
+    assert len(with_facts) >= 40
+    assert all(fact in i["target"] for i in with_facts for fact in i["facts"])  # the target keeps every fact
+    assert not any(fact.endswith(",") for i in with_facts for fact in i["facts"])

@@ -86,6 +86,8 @@ def test_prepare_then_evaluate_prints_rouge_and_faithfulness(tmp_path):
     assert 0.1 < rouge < 1.0
     scored = [json.loads(line) for line in (tmp_path / "scored.jsonl").read_text().splitlines()]
     assert len(scored) == 3 and all(row["faithfulness"] == 1.0 for row in scored)
+    # the bundled calls' labelled facts (references.yaml): every promise, amount and date is in the wrap-up
+    assert "slot_recall=1.000" in result.stdout and "slot promise   2/2 found" in result.stdout
 
 
 def test_evaluate_refuses_a_malformed_file_with_the_line_number(tmp_path):
@@ -102,3 +104,35 @@ def test_the_bundled_references_cover_the_bundled_calls():
     references = yaml.safe_load((ROOT / "data" / "summaries" / "references.yaml").read_text())
     calls = {json.loads(p.read_text().splitlines()[0])["call_id"] for p in (ROOT / "data" / "calls").glob("*.jsonl")}
     assert set(references["calls"]) == calls
+
+
+def test_slot_found_matches_amounts_by_value_and_dates_by_the_words_said():
+    from seatcopilot.summary.v1 import summary_pb2 as sm
+
+    from services.summarizer.evaluation import slot_found, slot_recall
+
+    summary = sm.Summary(facts=[sm.Fact(kind="amount", value="$1,200"),
+                                sm.Fact(kind="date", value="2026-12-05 (December 5th)")],
+                         promises=[sm.PromiseToPay(amount="$150", date="2026-12-05 (December 5th)")],
+                         callbacks=[sm.Callback(when="2026-12-02 (tomorrow)")])
+    assert slot_found(summary, {"kind": "amount", "value": "$1200"})
+    assert slot_found(summary, {"kind": "amount", "value": "$150"})  # a promised amount is an amount said
+    assert not slot_found(summary, {"kind": "amount", "value": "$12"})
+    assert slot_found(summary, {"kind": "promise", "amount": "$150.00", "date": "december 5th"})
+    assert not slot_found(summary, {"kind": "promise", "amount": "$150", "date": "December 6th"})
+    assert not slot_found(summary, {"kind": "promise", "amount": "$1,200", "date": "December 5th"})
+    assert slot_found(summary, {"kind": "date", "value": "December 5th"})
+    assert slot_found(summary, {"kind": "callback", "value": "tomorrow"})
+    assert not slot_found(sm.Summary(), {"kind": "callback", "value": "tomorrow"})
+    with pytest.raises(ValueError, match="unknown slot kind"):
+        slot_found(summary, {"kind": "mood", "value": "happy"})
+    assert slot_recall({"amount": [True, False], "promise": [True, True]}) == 0.75
+
+
+def test_evaluate_reports_slot_recall_on_the_written_slot_set():
+    result = cli("evaluate", "--jsonl", str(ROOT / "data" / "summaries" / "slots.jsonl"), "--no-intents",
+                 "--backend", "none")
+    assert result.returncode == 0, result.stderr
+    recall = re.search(r"^slot_recall=(\d\.\d{3})", result.stdout, re.MULTILINE)
+    assert recall and 0.5 <= float(recall.group(1)) <= 1.0
+    assert re.search(r"^slot callback  2/2 found$", result.stdout, re.MULTILINE)

@@ -40,6 +40,16 @@ async function loadAlertQuality(api) {
   document.querySelector("#alert-quality tbody").replaceChildren(...quality.rules.map(qualityRow));
 }
 
+// One line per ended call: the summarizer's manager note, composed from the call's state.
+function callNoteItem(note) {
+  const item = document.createElement("li");
+  const who = document.createElement("strong");
+  who.textContent = `${note.call_id} · ${note.operator_id}`;
+  item.append(who, document.createTextNode(` ${note.text}`));
+  if ((note.compliance_rule_ids || []).length) item.classList.add("flagged");
+  return item;
+}
+
 window.SeatManager = {
   // Fetches the latest report of each team the signed-in manager may see and renders one row per group.
   async load(api) {
@@ -47,8 +57,10 @@ window.SeatManager = {
     const response = await api("/api/manager/reports");
     if (!response.ok) return;
     const body = document.querySelector("#manager-reports tbody");
-    const rows = (await response.json()).reports
-      .flatMap((report) => [...(report.teams || []), ...(report.operators || [])]).map(reportRow);
+    const reports = (await response.json()).reports;
+    const rows = reports.flatMap((report) => [...(report.teams || []), ...(report.operators || [])]).map(reportRow);
     body.replaceChildren(...rows);
+    const notes = reports.flatMap((report) => report.call_notes || []).map(callNoteItem);
+    document.querySelector("#manager-call-notes").replaceChildren(...notes);
   },
 };

@@ -156,7 +156,7 @@ class CallState(_message.Message):
     def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., team_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., intents: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment: _Optional[_Iterable[_Union[SentimentPoint, _Mapping]]] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., customer_turns: _Optional[int] = ..., operator_turns: _Optional[int] = ..., on_hold: _Optional[bool] = ..., ended: _Optional[bool] = ..., alert_keys: _Optional[_Iterable[str]] = ..., current_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., platform_disposition: _Optional[str] = ..., turns_dropped: _Optional[int] = ..., dialogue: _Optional[_Union[_dialogue_pb2.DialogueState, _Mapping]] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("kind", "call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions", "facts", "promises", "callbacks", "open_items", "sentiment_trend", "compliance_events", "unverified_sentences", "generated_by", "prompt_version", "fallback_reason", "started_at", "ended_at", "handle_time_s", "narrative", "transfers", "operator_ids")
+    __slots__ = ("kind", "call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions", "facts", "promises", "callbacks", "open_items", "sentiment_trend", "compliance_events", "unverified_sentences", "generated_by", "prompt_version", "fallback_reason", "started_at", "ended_at", "handle_time_s", "narrative", "transfers", "operator_ids", "manager_note")
     KIND_FIELD_NUMBER: _ClassVar[int]
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +189,7 @@ class Summary(_message.Message):
     NARRATIVE_FIELD_NUMBER: _ClassVar[int]
     TRANSFERS_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_IDS_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_NOTE_FIELD_NUMBER: _ClassVar[int]
     kind: SummaryKind
     call_id: str
     seq: int
@@ -221,7 +222,22 @@ class Summary(_message.Message):
     narrative: str
     transfers: _containers.RepeatedScalarFieldContainer[_call_event_pb2.Role]
     operator_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment_trend: _Optional[str] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., unverified_sentences: _Optional[_Iterable[str]] = ..., generated_by: _Optional[str] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handle_time_s: _Optional[float] = ..., narrative: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., operator_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    manager_note: str
+    def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment_trend: _Optional[str] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., unverified_sentences: _Optional[_Iterable[str]] = ..., generated_by: _Optional[str] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handle_time_s: _Optional[float] = ..., narrative: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., manager_note: _Optional[str] = ...) -> None: ...
+
+class CallNote(_message.Message):
+    __slots__ = ("call_id", "operator_id", "text", "compliance_rule_ids", "ended_at")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_RULE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    operator_id: str
+    text: str
+    compliance_rule_ids: _containers.RepeatedScalarFieldContainer[str]
+    ended_at: _timestamp_pb2.Timestamp
+    def __init__(self, call_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., text: _Optional[str] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GroupSummary(_message.Message):
     __slots__ = ("scope", "id", "team_id", "calls", "handle_time_s_total", "handle_time_s_mean", "sales_calls", "conversions", "conversion_rate", "collections_calls", "promises_to_pay", "promise_rate", "dispositions", "compliance_events", "rule_counts", "coaching_notes", "wrapups_accepted", "wrapups_edited", "transfers", "missed_disclosures", "tenant")
@@ -291,7 +307,7 @@ class GroupSummary(_message.Message):
     def __init__(self, scope: _Optional[str] = ..., id: _Optional[str] = ..., team_id: _Optional[str] = ..., calls: _Optional[int] = ..., handle_time_s_total: _Optional[float] = ..., handle_time_s_mean: _Optional[float] = ..., sales_calls: _Optional[int] = ..., conversions: _Optional[int] = ..., conversion_rate: _Optional[float] = ..., collections_calls: _Optional[int] = ..., promises_to_pay: _Optional[int] = ..., promise_rate: _Optional[float] = ..., dispositions: _Optional[_Mapping[str, int]] = ..., compliance_events: _Optional[int] = ..., rule_counts: _Optional[_Mapping[str, int]] = ..., coaching_notes: _Optional[_Iterable[str]] = ..., wrapups_accepted: _Optional[int] = ..., wrapups_edited: _Optional[int] = ..., transfers: _Optional[int] = ..., missed_disclosures: _Optional[_Mapping[str, int]] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class ManagerReport(_message.Message):
-    __slots__ = ("window_start", "window_end", "team_id", "teams", "operators", "generated_at", "tenant")
+    __slots__ = ("window_start", "window_end", "team_id", "teams", "operators", "generated_at", "tenant", "call_notes")
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
     WINDOW_END_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
@@ -299,6 +315,7 @@ class ManagerReport(_message.Message):
     OPERATORS_FIELD_NUMBER: _ClassVar[int]
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
+    CALL_NOTES_FIELD_NUMBER: _ClassVar[int]
     window_start: _timestamp_pb2.Timestamp
     window_end: _timestamp_pb2.Timestamp
     team_id: str
@@ -306,7 +323,8 @@ class ManagerReport(_message.Message):
     operators: _containers.RepeatedCompositeFieldContainer[GroupSummary]
     generated_at: _timestamp_pb2.Timestamp
     tenant: str
-    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., teams: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., operators: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ...) -> None: ...
+    call_notes: _containers.RepeatedCompositeFieldContainer[CallNote]
+    def __init__(self, window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., team_id: _Optional[str] = ..., teams: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., operators: _Optional[_Iterable[_Union[GroupSummary, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tenant: _Optional[str] = ..., call_notes: _Optional[_Iterable[_Union[CallNote, _Mapping]]] = ...) -> None: ...
 
 class SummarizeRequest(_message.Message):
     __slots__ = ("call_id", "target_role", "kind", "tenant")
