@@ -184,13 +184,14 @@ def test_operator_sees_a_streamed_suggestion_and_accepting_it_is_recorded(browse
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = sign_in(browser, server, "operator", operator="op-ava")
     page.wait_for_selector("#connection.conn-live")
-    page.wait_for_selector("#suggestions li.suggestion[data-verdict]")
-    first = page.locator("#suggestions li.suggestion").first
+    shown = '#suggestions li.suggestion[data-verdict]:not([data-verdict="BLOCKED"])'  # a blocked card has no text
+    page.wait_for_selector(shown)
+    first = page.locator(shown).first
     # Sampled in the page every 20 ms while the words come in: the text grows, nothing moves.
     samples = page.evaluate("""() => new Promise((done) => {
         const seen = [];
         const timer = setInterval(() => {
-          const card = document.querySelector('#suggestions li.suggestion');
+          const card = document.querySelector('#suggestions li.suggestion:not([data-verdict="BLOCKED"])');
           const alerts = document.getElementById('alerts').getBoundingClientRect().top;
           seen.push([card.querySelector('.shown').textContent.length, card.getBoundingClientRect().height, alerts]);
           if (seen.length >= 150) { clearInterval(timer); done(seen); }

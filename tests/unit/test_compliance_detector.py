@@ -135,3 +135,18 @@ def test_no_suggestion_is_rewritten_for_an_obligation_given_in_other_words(engin
     # Without the notice, the same draft gets it put in front.
     owed = engine.steer(draft("How much were you hoping to borrow?", "d10"))
     assert owed.compliance.verdict == cp.VERDICT_REWRITTEN and "RECORDING-NOTICE" in owed.compliance.rule_ids
+
+
+def test_an_approved_script_line_is_judged_by_the_pack_alone(engine):
+    """The learned detector judges free (model) wording; an approved script line is judged by the pack's phrases
+    and patterns only, so a detector false alarm never blocks it, while a pattern still does."""
+    line = ("I understand, and it's smart to compare. Your final APR depends on the credit review, autopay takes "
+            "0.25% off, and there's no prepayment penalty.")
+    model_draft, script_draft = draft(line, "call-approved-1"), draft(line, "call-approved-2")
+    script_draft.backend = gen.BACKEND_SCRIPTED
+    approved = engine.steer(script_draft).compliance  # a fresh call: the recording notice may be prepended
+    assert approved.verdict != cp.VERDICT_BLOCKED and "FDCPA-HARASSMENT-PROFANITY" not in approved.rule_ids
+    guaranteed = draft("You're pre-approved, guaranteed approval today.", "call-approved-3")
+    guaranteed.backend = gen.BACKEND_SCRIPTED
+    assert engine.steer(guaranteed).compliance.verdict != cp.VERDICT_PASS  # the pack's phrase still holds
+    assert engine.steer(model_draft).compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_BLOCKED)  # the detector's call
