@@ -36,9 +36,17 @@ def _redact(args: argparse.Namespace) -> int:
 
 
 def _topics_create(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from seatcopilot.config import load
+    from seatcopilot.topics import TopicSettings
+
     from seatcopilot_cli.topics import create_topics
 
-    created = create_topics(args.bootstrap, args.partitions, args.replication)
+    settings = load(TopicSettings)  # retention and min.insync.replicas; --replication overrides the factor
+    if args.replication is not None:
+        settings = dataclasses.replace(settings, replication_factor=args.replication)
+    created = create_topics(args.bootstrap, args.partitions, settings)
     print(f"topics ready ({len(created)} created)")
     return 0
 
@@ -170,8 +178,7 @@ def parser() -> argparse.ArgumentParser:
     topics_create.add_argument("--partitions", type=int, default=int(os.environ.get("KAFKA_TOPIC_PARTITIONS", "6")),
                                help="default: KAFKA_TOPIC_PARTITIONS or 6 (the services' KAFKA_TOPIC_PARTITIONS "
                                     "must match)")
-    topics_create.add_argument("--replication", type=int,
-                               default=int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1")),
+    topics_create.add_argument("--replication", type=int, default=None,
                                help="default: KAFKA_REPLICATION_FACTOR or 1")
     topics_create.set_defaults(func=_topics_create)
 
