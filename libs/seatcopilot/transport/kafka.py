@@ -152,7 +152,10 @@ class KafkaTransport:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
                                     auto_offset_reset="latest")
         await consumer.start()
-        await consumer.topics()  # loads the cluster metadata
+        # topics() fetches metadata into a copy that partitions_for_topic() does not read: ask the client to
+        # track the topic and refresh its own metadata instead (otherwise a follower silently reads nothing).
+        consumer._client.add_topic(topic)
+        await consumer._client.force_metadata_update()
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
             log.warning("cannot follow %s: the topic does not exist", topic)
