@@ -45,6 +45,10 @@ def suggestion_view(steered: cp.SteeredSuggestion) -> dict[str, Any]:
         "backend": bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend),
         "fallback_reason": draft.fallback_reason,
         "degraded": draft.degraded,
+        # ANSWER / NEXT_ACTION / WARNING / GUIDANCE: guidance (regulation text) is for the operator, not to be said.
+        "card_kind": bare_enum_name(gen.CardKind.DESCRIPTOR, draft.card_kind),
+        "answer_type": draft.answer_type,
+        "answer_facts": list(draft.answer_facts),
     }
 
 

@@ -125,3 +125,16 @@ def test_no_card_is_offered_twice_in_a_call_unless_the_question_is_asked_again()
     plan = planned("What would the monthly payment be on $12,000 over 36 months?")
     asked = [asyncio.run(copilot.draft(grounded("payment?", (SCRIPT,), plan, seq=s))).text for s in (4, 5)]
     assert asked[0] == asked[1] == plan.text  # asked again: answered again
+
+
+def test_the_console_view_says_which_kind_of_card_it_is():
+    """Guidance (regulation text) reaches the console marked as such, so it is drawn as reading matter, not a reply."""
+    from seatcopilot import views
+    from seatcopilot.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.generation.v1 import generation_pb2 as gen
+
+    steered = cp.SteeredSuggestion(draft=gen.SuggestionDraft(call_id="c", seq=3, text="Regulation B: ...",
+                                                             card_kind=gen.CARD_KIND_GUIDANCE, answer_type="guidance",
+                                                             answer_facts=["ECOA"]), text="Regulation B: ...")
+    view = views.suggestion_view(steered)
+    assert (view["card_kind"], view["answer_type"], view["answer_facts"]) == ("GUIDANCE", "guidance", ["ECOA"])

@@ -180,11 +180,16 @@ function typewriter(node, view) {
     if (count >= words.length) clearInterval(timer);
   }, 40);
 }
+// What each planner card is for the operator: guidance is read, never said; a warning is a risk on the line.
+const CARD_LABELS = { GUIDANCE: "Guidance for you (not a line to say)", WARNING: "Warning", NEXT_ACTION: "Next step" };
 function suggestionCard(s, c) {
-  const card = el("li", "suggestion" + (s.action ? " done" : ""));
+  const kind = s.card_kind || "UNSPECIFIED";
+  const card = el("li", "suggestion card-" + kind.toLowerCase() + (s.action ? " done" : ""));
   card.dataset.verdict = s.compliance.verdict;
   card.dataset.seq = s.seq;
+  card.dataset.cardKind = kind;
   card.append(badge(s.compliance.verdict), el("strong", "", `#${s.seq} ${s.intent.replaceAll("_", " ")}`));
+  if (CARD_LABELS[kind]) card.append(el("span", "card-label", CARD_LABELS[kind]));
   const text = el("div", "text");
   if (s.compliance.verdict === "BLOCKED") text.textContent = "Blocked by compliance: nothing to say from this draft.";
   else typewriter(text, s);
