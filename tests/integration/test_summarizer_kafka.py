@@ -8,13 +8,14 @@ import uuid
 import pytest
 from kafka import KafkaConsumer
 from seatcopilot import codec
+from seatcopilot.calls import call_key
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import StageIO
 from seatcopilot.summary.v1 import summary_pb2 as sm
-from seatcopilot.topics import ALERTS, CLASSIFIED, SUMMARIES
+from seatcopilot.topics import ALERTS, CLASSIFIED, COMPLIANCE_STATE, SUMMARIES
 from seatcopilot.transport.kafka import KafkaTransport
 
 from services.summarizer import kafka_adapter
@@ -25,6 +26,7 @@ from tests.integration.test_kafka_transport import wait_for
 
 pytestmark = pytest.mark.kafka
 CALL_ID = f"call-restart-{uuid.uuid4().hex[:6]}"
+CALL_KEY = call_key("harbor", CALL_ID)  # the ledger keeps calls by tenant and call id
 BEFORE_RESTART = [
     ("CALL_STARTED", "OPERATOR", "", ""),
     ("UTTERANCE", "OPERATOR", "Thanks for calling Harbor Lending, this call may be recorded. What can I do?", ""),
@@ -57,7 +59,7 @@ class Instance:
 
     async def publish(self, messages):
         for message in messages:
-            topic = ALERTS if isinstance(message, cp.Alert) else CLASSIFIED
+            topic = {cp.Alert: ALERTS, cp.CallComplianceState: COMPLIANCE_STATE}.get(type(message), CLASSIFIED)
             await self.bus.publish(topic.name, CALL_ID, codec.encode(message))
 
 
@@ -79,15 +81,20 @@ def summaries_of_the_call(bootstrap):
 @pytest.fixture(scope="module")
 def restarted(bootstrap):
     group = f"summarizer-test-{uuid.uuid4().hex[:8]}"
-    alert = cp.Alert(call_id=CALL_ID, seq=4, rule_ids=["UDAAP-OUTCOME-PROMISE"], severity=cp.SEVERITY_HIGH,
-                     operator_id="op-test", team_id=f"team-{CALL_ID}")
+    alert = cp.Alert(call_id=CALL_ID, tenant="harbor", seq=4, rule_ids=["UDAAP-OUTCOME-PROMISE"],
+                     severity=cp.SEVERITY_HIGH, operator_id="op-test", team_id=f"team-{CALL_ID}")
+    # Which disclosures were given is compliance's to say: its published state of the call.
+    given = cp.CallComplianceState(call_id=CALL_ID, tenant="harbor", scenario=ev.SCENARIO_SERVICE, operator_turns=1,
+                                   obligations=[cp.ObligationState(id="RECORDING-NOTICE",
+                                                                   status=cp.OBLIGATION_STATUS_GIVEN, given_seq=2)])
 
     async def scenario():
         first = Instance(bootstrap, group)
         await first.bus.start()
         try:
-            await first.publish([*classified(BEFORE_RESTART, 1), alert])
-            await wait_for(lambda: (s := state_of(first)) is not None and s.last_seq == 5 and s.compliance_events)
+            await first.publish([*classified(BEFORE_RESTART, 1), alert, given])
+            await wait_for(lambda: (s := state_of(first)) is not None and s.last_seq == 5 and s.compliance_events
+                           and "RECORDING-NOTICE" in s.disclosures_given)
         finally:
             await first.bus.stop()  # the summarizer goes down in the middle of the call
 
@@ -99,14 +106,14 @@ def restarted(bootstrap):
             recovered = sm.CallState()
             recovered.CopyFrom(state_of(second))
             await second.publish(classified(AFTER_RESTART, 6))
-            await wait_for(lambda: CALL_ID in second.summarizer.ledger.records)
+            await wait_for(lambda: CALL_KEY in second.summarizer.ledger.records)
         finally:
             await second.bus.stop()
 
         third = Instance(bootstrap, f"summarizer-test-{uuid.uuid4().hex[:8]}")  # another instance, another group
         await third.bus.start()
         try:
-            await wait_for(lambda: CALL_ID in third.summarizer.ledger.records)
+            await wait_for(lambda: CALL_KEY in third.summarizer.ledger.records)
             report = third.summarizer.manager_summary(0, 4e9, team_id=f"team-{CALL_ID}")
         finally:
             await third.bus.stop()
