@@ -290,6 +290,12 @@ def run_load(bootstrap: str, n_calls: int, max_call_s: float, drain_s: float, ru
     require_loopback(bootstrap)
     run_id = run_id or f"{int(time.time()) % 100000:05d}{random.randrange(100):02d}"
     planned = plan(n_calls, max_call_s, run_id, stagger_s=stagger_s, with_canaries=with_canaries)
+    return drive(bootstrap, planned, run_id, drain_s, end_calls)
+
+
+def drive(bootstrap: str, planned: list[Planned], run_id: str, drain_s: float, end_calls: bool = True) -> LoadResult:
+    """Publishes a planned load on schedule, waits until every owed utterance has a suggestion (or drain_s
+    passed), then ends the calls; the closed-loop and the open-loop runs share it."""
     result = LoadResult()
     watcher = Watcher(bootstrap, result, f"load-{run_id}-")
     publisher = Publisher(bootstrap)

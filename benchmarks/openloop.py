@@ -126,20 +126,7 @@ def run_at_rate(bootstrap: str, rate: float, duration_s: float, drain_s: float, 
     loadgen.require_loopback(bootstrap)
     run_id = run_id or f"r{int(time.time()) % 100000:05d}{random.randrange(100):02d}"
     planned = plan_at_rate(rate, duration_s, n_calls or calls_for(rate), run_id)
-    result = LoadResult()
-    watcher = loadgen.Watcher(bootstrap, result, f"load-{run_id}-")
-    publisher = loadgen.Publisher(bootstrap)
-    try:
-        loadgen.publish(publisher, planned, result)
-        watcher.wait(lambda: all(k in result.suggestions for k in result.sent_at), drain_s)
-        for end in loadgen.endings(planned):
-            publisher.send(end)
-        publisher.flush()
-        time.sleep(1.0)
-    finally:
-        publisher.close()
-        watcher.close()
-    return result
+    return loadgen.drive(bootstrap, planned, run_id, drain_s)
 
 
 def main() -> None:
