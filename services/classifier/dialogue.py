@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from seatcopilot import codec
 from seatcopilot import utterance_facts as extraction
+from seatcopilot.calls import call_key
 from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
@@ -145,20 +146,22 @@ def apply(state: dg.DialogueState, event: ev.CallEvent) -> bool:
 
 
 class DialogueStates:
-    """Dialogue states by call_id, serialized into the transport's state table (or a dict in tests)."""
+    """Dialogue states by (tenant, call_id), serialized into the transport's state table (or a dict in tests):
+    two tenants' calls with the same id never share a state."""
 
     def __init__(self, table: MutableMapping[str, bytes] | None = None) -> None:
         self.table: MutableMapping[str, bytes] = {} if table is None else table
 
-    def get(self, call_id: str) -> dg.DialogueState:
-        raw = self.table.get(call_id)
+    def get(self, tenant: str, call_id: str) -> dg.DialogueState:
+        raw = self.table.get(call_key(tenant, call_id))
         return dg.DialogueState(call_id=call_id) if raw is None else codec.decode(raw, dg.DialogueState)
 
     def observe(self, event: ev.CallEvent) -> dg.DialogueState:
         """The call's state after the event; an ended call's state is dropped once published."""
-        state = self.get(event.call_id)
+        key = call_key(event.tenant, event.call_id)
+        state = self.get(event.tenant, event.call_id)
         if apply(state, event) and event.type != ev.EVENT_TYPE_CALL_ENDED:
-            self.table[event.call_id] = codec.encode(state)
-        elif event.type == ev.EVENT_TYPE_CALL_ENDED and event.call_id in self.table:
-            del self.table[event.call_id]
+            self.table[key] = codec.encode(state)
+        elif event.type == ev.EVENT_TYPE_CALL_ENDED and key in self.table:
+            del self.table[key]
         return state

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from google.protobuf import timestamp_pb2
 from prometheus_client import Counter, Histogram
 from seatcopilot import telemetry
+from seatcopilot.calls import call_key
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -193,22 +194,24 @@ class Generator:
         """An experiment's variant arm gets its own template (its style and wording); every other arm the default."""
         return prompts.template(self.arm_templates.get(arm, DEFAULT_TEMPLATE))
 
-    def context(self, call_id: str, scenario: str) -> CallContext:
-        context = self._calls.get(call_id)
+    def context(self, tenant: str, call_id: str, scenario: str) -> CallContext:
+        """A call's memory, by tenant and call id (two tenants' calls with one id never share it)."""
+        key = call_key(tenant, call_id)
+        context = self._calls.get(key)
         if context is None:
-            context = self._calls[call_id] = CallContext(scenario)
+            context = self._calls[key] = CallContext(scenario)
             if len(self._calls) > MAX_CALLS:
                 self._calls.popitem(last=False)
         return context
 
     def observe(self, event: ev.CallEvent) -> None:
         """Follows the transcript, so prompts carry the recent turns and what is still owed."""
-        context = self.context(event.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario))
+        context = self.context(event.tenant, event.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario))
         if event.type == ev.EVENT_TYPE_TRANSFER:
             context.scenario = ROLE_SCENARIO.get(event.transfer_to_role, context.scenario)
             context.owed_ids = None  # a new segment: its obligations start over (compliance will say)
         elif event.type == ev.EVENT_TYPE_CALL_ENDED:
-            self._calls.pop(event.call_id, None)
+            self._calls.pop(call_key(event.tenant, event.call_id), None)
         elif event.type == ev.EVENT_TYPE_UTTERANCE:
             speaker = "Customer" if event.speaker == ev.SPEAKER_CUSTOMER else "Agent"
             context.history.append(f"{speaker}: {event.text[:200]}")
@@ -217,10 +220,10 @@ class Generator:
         """Compliance's live state of a call (the compliance-state topic): the obligations still owed,
         recognised in any wording by compliance's detector, which generation does not run itself."""
         if state.ended:
-            self._calls.pop(state.call_id, None)
+            self._calls.pop(call_key(state.tenant, state.call_id), None)
             return
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, state.scenario)
-        context = self.context(state.call_id, scenario)
+        context = self.context(state.tenant, state.call_id, scenario)
         if scenario != context.scenario:
             return  # the state of a segment generation has already left (a transfer came first)
         context.owed_ids = [o.id for o in state.obligations if o.status in OWED_STATUSES]
@@ -247,7 +250,7 @@ class Generator:
     def _prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
         event, label = grounded.classified.event, grounded.classified.classification
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        context = self.context(event.call_id, scenario)
+        context = self.context(event.tenant, event.call_id, scenario)
         history = [turn for turn in context.history if not turn.endswith(event.text[:200])]
         name = self.arm_templates.get(event.arm, DEFAULT_TEMPLATE)
         prompt = prompts.operator_suggestion(
@@ -262,7 +265,8 @@ class Generator:
     def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
         style = self.template_for(grounded.classified.event.arm)
         event = grounded.classified.event
-        offered = self._calls[event.call_id].offered if event.call_id in self._calls else set()
+        known = self._calls.get(call_key(event.tenant, event.call_id))
+        offered = known.offered if known is not None else set()
         text, sources = scripted_line(list(grounded.items), style.sentences, offered)
         draft.text = text
         del draft.sources[:]
@@ -359,7 +363,7 @@ class Generator:
             return
         event = grounded.classified.event
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        self.context(event.call_id, scenario).offered.add(draft.text)
+        self.context(event.tenant, event.call_id, scenario).offered.add(draft.text)
 
     async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         async for chunk in self.stream(grounded):

@@ -192,7 +192,7 @@ def test_generation_reads_what_is_owed_from_compliances_published_state():
     generator = Generator(None, load_policy(), config())
     call = dict(call_id="call-g1", scenario="COLLECTIONS")
     generator.observe(make_event(seq=1, speaker="OPERATOR", text="Hi, this call may be recorded.", **call))
-    context = generator.context("call-g1", "COLLECTIONS")
+    context = generator.context("harbor", "call-g1", "COLLECTIONS")
     # Generation does not judge the operator's words itself: until compliance speaks, the segment's all owed.
     assert {"RECORDING-NOTICE", "FDCPA-MINI-MIRANDA"} <= set(owed_ids(generator, context))
     generator.observe_compliance(compliance_state("call-g1", "COLLECTIONS", given=["RECORDING-NOTICE"],

@@ -86,7 +86,7 @@ def test_the_embedded_pipeline_does_not_prepend_a_notice_given_in_other_words():
             await pipeline.publish(event)
             await pipeline.drain()
         owed = [o.id for o in pipeline.stages["generation"].owed(pipeline.stages["generation"].context(
-            "emb-own", "SALES"))]
+            "harbor", "emb-own", "SALES"))]
         await pipeline.stop()
         return backend.requests, owed, [codec.decode(m.value, cp.SteeredSuggestion) for m in
                                         (shown.get_nowait() for _ in range(shown.qsize()))]

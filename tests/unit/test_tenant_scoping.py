@@ -1,12 +1,17 @@
-"""Two tenants using the same call id never see or change each other's call: in intake, the summarizer
-and the console."""
+"""Two tenants using the same call id never see or change each other's call: in intake, the classifier's
+dialogue state, generation's call memory, the summarizer and the console."""
 
 import asyncio
 
+from seatcopilot.config import load
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.policy import load_policy
 
+from services.classifier.dialogue import DialogueStates
 from services.console.auth import Identity
 from services.console.logic import ConsoleHub
+from services.generation.config import GenerationConfig
+from services.generation.logic import Generator
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
 from tests.conftest import make_event
@@ -34,6 +39,28 @@ def test_intake_orders_and_deduplicates_each_tenants_call_apart():
     ready = intake.accept(make_event(call_id=CALL, seq=2, text="harbor's second", tenant="harbor")).ready
     assert [(e.tenant, e.seq, e.text) for e in ready] == [("harbor", 2, "harbor's second"),
                                                          ("harbor", 3, "harbor's third")]
+
+
+def test_the_dialogue_state_is_kept_per_tenant_and_call():
+    states = DialogueStates()
+    states.observe(make_event(call_id=CALL, seq=1, text="I need $5,000 for a car.", tenant="harbor"))
+    other = states.observe(make_event(call_id=CALL, seq=1, text="Can I borrow $9,000?", tenant="other-bank"))
+    assert "5,000" not in str(other) and "5000" not in str(other)
+    states.observe(make_event(call_id=CALL, seq=2, type_="CALL_ENDED", speaker="OPERATOR", text="",
+                              tenant="other-bank"))
+    harbor = states.get("harbor", CALL)  # the other tenant's call ending did not drop this one
+    assert "9,000" not in str(harbor) and any(s.name == "amount" for s in harbor.slots)
+
+
+def test_generation_keeps_one_call_memory_per_tenant_and_call():
+    generator = Generator(None, load_policy(), load(GenerationConfig, {}))
+    generator.observe(make_event(call_id=CALL, seq=1, text="My balance is wrong.", tenant="harbor"))
+    generator.observe(make_event(call_id=CALL, seq=1, text="Close my account.", tenant="other-bank"))
+    harbor = generator.context("harbor", CALL, "SALES")
+    other = generator.context("other-bank", CALL, "SALES")
+    assert harbor is not other
+    assert list(harbor.history) == ["Customer: My balance is wrong."]
+    assert list(other.history) == ["Customer: Close my account."]
 
 
 def test_the_summarizer_keeps_one_state_per_tenant_and_call():
