@@ -94,6 +94,7 @@ reject "a gRPC port of 0" --set components.intake.grpcPort=0
 reject "a component without an image" --set components.classifier.image=null
 reject "an unknown top-level value" --set kafkaa.bootstrap=x
 reject "an empty Neo4j secret name" --set neo4j.existingSecret=
+reject "an empty verdict-keys secret name" --set verdicts.existingSecret=
 reject "a writable root filesystem" --set securityContext.readOnlyRootFilesystem=false
 reject "autoscaling max below min" --set components.intake.autoscaling.min=5 --set components.intake.autoscaling.max=2
 reject "an HTTP port on a component that serves no HTTP" --set components.classifier.httpPort=9000

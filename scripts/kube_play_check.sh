@@ -49,16 +49,18 @@ log "$(cat "$work/deployments") Deployments rendered into $work/play.yaml"
 cleanup() {
   if [[ ${1:-} != --keep ]]; then
     podman kube down "$work/play.yaml" >/dev/null 2>&1 || true
-    podman secret rm seatcopilot-neo4j seatcopilot-intake-webhooks >/dev/null 2>&1 || true
+    podman secret rm seatcopilot-neo4j seatcopilot-intake-webhooks seatcopilot-verdicts >/dev/null 2>&1 || true
   fi
 }
 trap 'cleanup "${KEEP:-}"' EXIT
 [[ ${1:-} == --keep ]] && KEEP=--keep
 # Secrets as podman keeps them for kube play: a JSON map of base64 values.
-podman secret rm seatcopilot-neo4j seatcopilot-intake-webhooks >/dev/null 2>&1 || true
+podman secret rm seatcopilot-neo4j seatcopilot-intake-webhooks seatcopilot-verdicts >/dev/null 2>&1 || true
 printf '{"password": "%s"}' "$(printf 'kube-play-only' | base64)" | podman secret create seatcopilot-neo4j - >/dev/null
 printf '{"INTAKE_HARBOR_BEARER_TOKEN": "%s"}' "$(printf 'kube-play-token' | base64)" \
   | podman secret create seatcopilot-intake-webhooks - >/dev/null
+printf '{"keys": "%s"}' "$(printf 'kp1:kube-play-only-verdict-key' | base64 -w0)" \
+  | podman secret create seatcopilot-verdicts - >/dev/null
 podman kube play "$work/play.yaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; die "podman kube play"; }
 
 check='import grpc, sys

@@ -88,6 +88,25 @@ CASES = [
             "Half the drafts are scripted because the model is down, slow or overloaded",
             "Check Triton's health and queue (models dashboard); scale Triton or lower concurrency.")],
     },
+    {  # one forged suggestion refused by the console pages; a console that refuses none stays quiet
+        "interval": "1m",
+        "input_series": [
+            series("seatcopilot_console_unverified_verdicts_total",
+                   {"namespace": "seatcopilot", "job": "seatcopilot-console", "instance": "10.0.0.5:9464"},
+                   "0x5 1x20"),
+            series("seatcopilot_console_unverified_verdicts_total",
+                   {"namespace": "other", "job": "seatcopilot-console", "instance": "10.0.0.6:9464"}, "0x25"),
+        ],
+        "alert_rule_test": [
+            alert("SeatCopilotUnverifiedVerdicts", "3m", None, ""),
+            alert("SeatCopilotUnverifiedVerdicts", "7m",
+                  {"severity": "page", "namespace": "seatcopilot", "job": "seatcopilot-console"},
+                  "seatcopilot-console refused 1 suggestions whose compliance signature did not verify",
+                  "A forged verdict on the suggestions topic, or VERDICT_KEYS differing between compliance and the "
+                  "console."),
+            alert("SeatCopilotUnverifiedVerdicts", "20m", None, ""),  # past the 5-minute window it resolves
+        ],
+    },
     {  # both retrieval instances stop answering scrapes; the classifier keeps one of two
         "interval": "1m",
         "input_series": [

@@ -78,6 +78,20 @@ def test_every_component_is_probed_over_grpc_locked_down_and_autoscaled(renders)
     assert retrieval_env["NEO4J_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"]
 
 
+def test_the_verdict_keys_reach_compliance_and_the_console_only(renders):
+    """Without VERDICT_KEYS compliance cannot sign and the console cannot verify on Kafka (both refuse to
+    start): the chart wires the existing Secret into those two and no other component sees it."""
+    _, render_dir = renders
+    by_component = deployments(load_documents(render_dir / "default.yaml"))
+    holders = set()
+    for name, deployment in by_component.items():
+        env = {item["name"]: item for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        if "VERDICT_KEYS" in env:
+            holders.add(name)
+            assert env["VERDICT_KEYS"]["valueFrom"]["secretKeyRef"] == {"name": "seatcopilot-verdicts", "key": "keys"}
+    assert holders == {"compliance", "console"}
+
+
 def container_env(deployment):
     return {item["name"]: item.get("value") for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
 

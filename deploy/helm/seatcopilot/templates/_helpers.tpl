@@ -84,8 +84,9 @@ generation runs its local CPU model). */}}
 
 {{/*
 The environment of one component, in three layers (a later layer wins): the chart's env, the settings
-the chart derives (ports, global endpoints, drain), the component's env. Then NEO4J_PASSWORD from the
-existing Secret, for the components that set neo4jPassword (the others never see it).
+the chart derives (ports, global endpoints, drain), the component's env. Then NEO4J_PASSWORD and
+VERDICT_KEYS from their existing Secrets, for the components that set neo4jPassword / verdictKeys (the others
+never see them).
 */}}
 {{- define "seatcopilot.env" -}}
 {{- $root := .root -}}
@@ -121,6 +122,13 @@ existing Secret, for the components that set neo4jPassword (the others never see
 {{- end }}
 {{- if .c.neo4jPassword }}
 {{ include "seatcopilot.neo4jPasswordEnv" $root }}
+{{- end }}
+{{- if .c.verdictKeys }}
+- name: VERDICT_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "verdicts.existingSecret is required" $root.Values.verdicts.existingSecret }}
+      key: {{ $root.Values.verdicts.keysKey }}
 {{- end }}
 {{- end -}}
 
