@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import CallingHours, Obligation, Policy
 
 NOT_TRIGGERED, OWED, GIVEN, OVERDUE, SUSPENDED = "NOT_TRIGGERED", "OWED", "GIVEN", "OVERDUE", "SUSPENDED"
@@ -109,6 +111,39 @@ class CallCompliance:
         if due and self.operator_turns - state.owed_since_turn >= due:
             return BY_TURNS
         return ""
+
+
+RECORD_STATUS = {NOT_TRIGGERED: cp.OBLIGATION_STATUS_NOT_TRIGGERED, OWED: cp.OBLIGATION_STATUS_OWED,
+                 GIVEN: cp.OBLIGATION_STATUS_GIVEN, OVERDUE: cp.OBLIGATION_STATUS_OVERDUE}
+STATUS_OF_RECORD = {number: name for name, number in RECORD_STATUS.items()}
+
+
+def to_record(state: CallCompliance) -> cp.CallComplianceState:
+    """The state as it is kept in the state table: each obligation's own status (SUSPENDED is not stored,
+    it follows from the signals), the counters and the active signals."""
+    return cp.CallComplianceState(
+        call_id=state.call_id, tenant=state.tenant, scenario=ev.Scenario.Value(f"SCENARIO_{state.scenario}"),
+        policy_version=state.policy.label if state.policy else "", operator_turns=state.operator_turns,
+        active_signals=sorted(state.signals), ended=state.ended,
+        obligations=[cp.ObligationState(id=s.obligation.id, status=RECORD_STATUS[s.status],
+                                        owed_since_turn=s.owed_since_turn, given_seq=s.given_seq,
+                                        overdue_seq=s.overdue_seq, given_late=s.given_late)
+                     for s in state.obligations.values()])
+
+
+def from_record(record: cp.CallComplianceState, policy: Policy) -> CallCompliance:
+    """A state read back from the table (after a restart or a rebalance), under the tenant's current pack:
+    an obligation the pack no longer has is dropped, a new one starts as the pack says."""
+    scenario = ev.Scenario.Name(record.scenario).removeprefix("SCENARIO_")
+    state = CallCompliance(record.call_id, record.tenant, scenario, policy, set(record.active_signals),
+                           operator_turns=record.operator_turns, ended=record.ended)
+    for kept in record.obligations:
+        current = state.obligations.get(kept.id)
+        if current is not None and kept.status in STATUS_OF_RECORD:
+            current.status = STATUS_OF_RECORD[kept.status]
+            current.owed_since_turn, current.given_seq = kept.owed_since_turn, kept.given_seq
+            current.overdue_seq, current.given_late = kept.overdue_seq, kept.given_late
+    return state
 
 
 def outside_calling_hours(hours: CallingHours, moment: datetime) -> list[str]:

@@ -14,7 +14,6 @@ starts outside calling hours is alerted. Every decision goes to the audit log.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -27,6 +26,7 @@ from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import Policy, Rule, Signal
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected
+from seatcopilot.transport.base import StateTable
 
 from services.compliance.audit import AuditLog, Stopwatch
 from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours
@@ -41,8 +41,8 @@ from services.compliance.detection import (
 )
 from services.compliance.learned import LearnedModel
 from services.compliance.semantic import Embed, RecentVectors, SemanticMatcher
+from services.compliance.state_table import ComplianceStates
 
-MAX_CALLS = 50_000
 SEVERITY = {"LOW": cp.SEVERITY_LOW, "MEDIUM": cp.SEVERITY_MEDIUM, "HIGH": cp.SEVERITY_HIGH,
             "CRITICAL": cp.SEVERITY_CRITICAL}
 ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
@@ -76,37 +76,30 @@ class DraftJudgement:
 
 class ComplianceEngine:
     def __init__(self, policies: Policy | Mapping[str, Policy], embed: Embed | None = None,
-                 audit: AuditLog | None = None, learned: LearnedModel | None = None, semantic: bool = True) -> None:
+                 audit: AuditLog | None = None, learned: LearnedModel | None = None, semantic: bool = True,
+                 table: StateTable | None = None) -> None:
         """embed: the sentence encoder (none: phrases and patterns only); learned: the learned detector
-        (needs embed); semantic: the pack-example matcher beside it."""
+        (needs embed); semantic: the pack-example matcher beside it; table: where calls' states outlive the
+        process (none: memory only)."""
         self.policies = {policies.tenant: policies} if isinstance(policies, Policy) else dict(policies)
         shared = RecentVectors(embed) if embed else None
         scorer = LearnedScorer(learned, shared) if learned is not None and shared is not None else None
         self.detectors = {tenant: Detector(SemanticMatcher(p, shared) if shared and semantic else None, scorer)
                           for tenant, p in self.policies.items()}
         self.audit = audit
-        self._calls: OrderedDict[tuple[str, str], CallCompliance] = OrderedDict()  # by (tenant, call_id)
+        self.calls = ComplianceStates(self.policies, table)
 
     def close(self) -> None:
         if self.audit is not None:
             self.audit.close()
 
     # ---- call state -------------------------------------------------------------------------
-    def _state(self, call_id: str, tenant: str, scenario: str) -> CallCompliance:
-        state = self._calls.get((tenant, call_id))
-        if state is None:
-            state = self._calls[(tenant, call_id)] = CallCompliance(call_id, tenant, scenario,
-                                                                    self.policies.get(tenant))
-            if len(self._calls) > MAX_CALLS:
-                self._calls.popitem(last=False)
-        else:
-            self._calls.move_to_end((tenant, call_id))
-        return state
-
     def call_state(self, call_id: str, tenant: str = "") -> cp.CallComplianceState:
-        # Without a tenant (the internal gRPC request has none yet) the one call of that id, if only one.
-        matches = [s for (t, c), s in self._calls.items() if c == call_id and (t == tenant or not tenant)]
-        state = matches[0] if len(matches) == 1 else None
+        if tenant:
+            state = self.calls.get(tenant, call_id)
+        else:  # without a tenant (an older client), the one live call of that id, if only one
+            matches = [s for s in self.calls.live() if s.call_id == call_id]
+            state = matches[0] if len(matches) == 1 else None
         if state is None:
             raise LookupError(f"no compliance state for call {call_id}")
         return cp.CallComplianceState(
@@ -125,8 +118,9 @@ class ComplianceEngine:
     def check_event(self, event: ev.CallEvent) -> list[cp.Alert]:
         watch = Stopwatch()
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        state = self._state(event.call_id, event.tenant, scenario)
+        state = self.calls.get_or_create(event.tenant, event.call_id, scenario)
         alerts = self._check(state, event)
+        self.calls.save(self.calls.get(event.tenant, event.call_id) or state)  # a transfer made a new one
         if self.audit is not None:
             kind = (bare_enum_name(ev.Speaker.DESCRIPTOR, event.speaker).lower()
                     if event.type == ev.EVENT_TYPE_UTTERANCE else bare_enum_name(ev.EventType.DESCRIPTOR, event.type))
@@ -142,7 +136,7 @@ class ComplianceEngine:
             return self._policy_missing(state, event)
         if event.type == ev.EVENT_TYPE_TRANSFER:
             target = ROLE_SCENARIO.get(event.transfer_to_role, state.scenario)
-            self._calls[(event.tenant, event.call_id)] = state.next_segment(target)
+            self.calls.remember(state.next_segment(target))
             return []
         if event.type == ev.EVENT_TYPE_CALL_ENDED:
             state.ended = True  # kept (bounded LRU) so late drafts for this call are recognised
@@ -276,12 +270,12 @@ class ComplianceEngine:
         deadline = draft.deadline.ToNanoseconds() / 1e9
         steered = cp.SteeredSuggestion(draft=draft)
         verdict = steered.compliance  # a reference: assigning a message field would copy it
-        state = self._calls.get((draft.tenant, draft.call_id))
+        state = self.calls.get(draft.tenant, draft.call_id)
         if deadline < now or (state is not None and state.ended):
             verdict.verdict = cp.VERDICT_EXPIRED  # too late to help: never shown
         else:
-            state = state or self._state(draft.call_id, draft.tenant,
-                                         bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario))
+            state = state or self.calls.get_or_create(draft.tenant, draft.call_id,
+                                                      bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario))
             self._apply(steered, self._judge(state, draft))
             if time.time() > deadline:  # judged too slowly: what was right then may be stale now
                 verdict.verdict = cp.VERDICT_EXPIRED

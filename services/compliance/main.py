@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from seatcopilot import service
 from seatcopilot.policy import load_policies
+from seatcopilot.transport.base import StateTable
 
 from services.compliance import grpc_adapter, kafka_adapter
 from services.compliance.audit import AuditLog, load_or_create_key
 from services.compliance.config import ComplianceConfig, load_config
 from services.compliance.logic import ComplianceEngine
 
+STATE_TABLE = "compliance-state"
 
-def build(config: ComplianceConfig) -> ComplianceEngine:
+
+def build(config: ComplianceConfig, table: StateTable | None = None) -> ComplianceEngine:
     """Every tenant's pack, the embedding matcher, the learned detector and the audit log; a bad pack
-    stops the start."""
+    stops the start. table: where calls' states outlive the process (the transport's state table)."""
     embed, learned = None, None
     if config.semantic or config.detector:
         from seatcopilot.encoder import shared_encoder
@@ -24,14 +27,15 @@ def build(config: ComplianceConfig) -> ComplianceEngine:
 
         learned = load_or_build(embed)
     audit = AuditLog(config.audit_dir, load_or_create_key(config.key_file), config.audit_instance)
-    return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic)
+    return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic,
+                            table=table)
 
 
 def main() -> None:
     common, config = load_config()
 
     async def setup(ctx: service.ServiceContext) -> None:
-        engine = build(config)
+        engine = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
         ctx.background.extend(kafka_adapter.attach(ctx.io, engine))
         grpc_adapter.register(ctx.server, engine)
 

@@ -113,3 +113,85 @@ def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstra
     states = asyncio.run(scenario())
     given = {o["id"]: o["status"] for o in states[-1]["obligations"]}
     assert given["FDCPA-MINI-MIRANDA"] == "GIVEN" and states[-1]["operator_id"] == "op-dan"
+
+
+def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restarts_mid_call(bootstrap):
+    """The call's compliance state lives in a changelog-backed table: a third party joins, compliance is
+    stopped mid-call and a new process of the same group takes the call's partition; it restores the state
+    from the changelog, so the draft that mentions the debt is still BLOCKED (and the notice given before the
+    restart is not owed again)."""
+    from kafka import KafkaConsumer
+    from seatcopilot import codec
+    from seatcopilot.calls import call_key
+    from seatcopilot.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.events.v1 import call_event_pb2 as ev
+    from seatcopilot.topics import SUGGESTIONS, TRANSCRIPT
+
+    from services.compliance.main import STATE_TABLE
+    from tests.conftest import make_event
+
+    call = f"call-durable-{uuid.uuid4().hex[:8]}"
+    group = f"test-compliance-{uuid.uuid4().hex[:8]}"
+    lines = [("OPERATOR", "Hi, this call may be recorded. May I speak with Casey?"),
+             ("CUSTOMER", "This is his wife, he's at work.")]
+
+    def instance():
+        bus = KafkaTransport(group, bootstrap)
+        engine = ComplianceEngine(load_policies(), table=bus.table(STATE_TABLE))
+        compliance_adapter.attach(StageIO("compliance", bus), engine)
+        return bus, engine
+
+    def signals(engine):
+        try:
+            return list(engine.call_state(call, "harbor").active_signals)
+        except LookupError:
+            return []
+
+    async def scenario():
+        intake = KafkaTransport(f"test-intake-{uuid.uuid4().hex[:8]}", bootstrap)
+        generation = KafkaTransport(f"test-generation-{uuid.uuid4().hex[:8]}", bootstrap)
+        await intake.start()
+        await generation.start()
+        first_bus, first = instance()
+        await first_bus.start()
+        try:
+            for seq, (speaker, text) in enumerate(lines, start=1):
+                event = make_event(call_id=call, seq=seq, speaker=speaker, text=text, scenario="COLLECTIONS")
+                await StageIO("intake", intake).publish(TRANSCRIPT, call, event)
+            await wait_for(lambda: signals(first) == ["THIRD-PARTY-ON-LINE"])
+        finally:
+            await first_bus.stop()  # compliance goes down in the middle of the call
+
+        second_bus, second = instance()  # a new process: nothing in memory
+        assert signals(second) == []
+        await second_bus.start()
+        try:
+            await wait_for(lambda: second.calls.table.get(call_key("harbor", call)) is not None)  # restored
+            restored = second.call_state(call, "harbor")
+            item = gen.SuggestionDraft(call_id=call, seq=3, tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS,
+                                       text="He is past due on his loan.")
+            item.deadline.FromNanoseconds(int((time.time() + 120) * 1e9))
+            await StageIO("generation", generation).publish(DRAFTS, call, item)
+            consumer = KafkaConsumer(SUGGESTIONS.name, bootstrap_servers=bootstrap, group_id=None,
+                                     auto_offset_reset="earliest", consumer_timeout_ms=1000)
+            steered = []
+
+            def judged() -> bool:
+                steered.extend(codec.decode(r.value, cp.SteeredSuggestion) for r in consumer
+                               if r.key == call.encode())
+                return bool(steered)
+
+            await wait_for(judged)
+            consumer.close()
+        finally:
+            await second_bus.stop()
+            await generation.stop()
+            await intake.stop()
+        return restored, steered
+
+    restored, steered = asyncio.run(scenario())
+    assert list(restored.active_signals) == ["THIRD-PARTY-ON-LINE"]
+    statuses = {o.id: o.status for o in restored.obligations}
+    assert statuses["FDCPA-MINI-MIRANDA"] == cp.OBLIGATION_STATUS_SUSPENDED
+    assert statuses["RECORDING-NOTICE"] == cp.OBLIGATION_STATUS_GIVEN
+    assert [s.compliance.verdict for s in steered] == [cp.VERDICT_BLOCKED]

@@ -61,6 +61,9 @@ def test_every_component_is_probed_over_grpc_locked_down_and_autoscaled(renders)
         grpc_port = next(port["containerPort"] for port in container["ports"] if port["name"] == "grpc")
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
             assert container[probe]["grpc"]["port"] == grpc_port, f"{name}: {probe} is not a gRPC probe"
+        # liveness follows the process only; readiness the dependencies (an outage must not restart pods)
+        assert container["livenessProbe"]["grpc"]["service"] == "liveness", name
+        assert "service" not in container["readinessProbe"]["grpc"], name
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
         assert container["securityContext"]["capabilities"]["drop"] == ["ALL"], name

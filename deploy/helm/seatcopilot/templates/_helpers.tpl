@@ -136,6 +136,9 @@ never see them).
 {{- define "seatcopilot.grpcProbe" -}}
 grpc:
   port: {{ .port }}
+{{- with .service }}
+  service: {{ . }}
+{{- end }}
 {{- range $key, $value := .probe }}
 {{ $key }}: {{ $value }}
 {{- end }}
