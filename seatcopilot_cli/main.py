@@ -35,6 +35,14 @@ def _redact(args: argparse.Namespace) -> int:
     return run(args.tenant, args.tenants_file)
 
 
+def _tls_dev_ca(args: argparse.Namespace) -> int:
+    from seatcopilot.grpc_tls import make_dev_ca
+
+    out = make_dev_ca(args.out, tuple(args.host))
+    print(f"throw-away CA and certificate in {out} (development only): set GRPC_TLS_DIR={out}")
+    return 0
+
+
 def _topics_create(args: argparse.Namespace) -> int:
     import dataclasses
 
@@ -171,6 +179,13 @@ def parser() -> argparse.ArgumentParser:
     redact.add_argument("--tenant", default="", help="apply this tenant's policy (mask, hash, drop per kind)")
     redact.add_argument("--tenants-file", type=Path, default=None, help="intake's tenants file (its default)")
     redact.set_defaults(func=_redact)
+
+    tls = commands.add_parser("tls", help="gRPC mutual TLS").add_subparsers(dest="tls_command", required=True)
+    dev_ca = tls.add_parser("dev-ca", help="a throw-away CA and one certificate (ca.crt, tls.crt, tls.key)")
+    dev_ca.add_argument("--out", type=Path, default=Path(".run/grpc-tls"))
+    dev_ca.add_argument("--host", action="append", default=["localhost", "127.0.0.1"],
+                        help="a name or address the certificate is for (repeatable)")
+    dev_ca.set_defaults(func=_tls_dev_ca)
 
     topics = commands.add_parser("topics", help="Kafka topics").add_subparsers(dest="topics_command", required=True)
     topics_create = topics.add_parser("create", help="create every pipeline topic (idempotent)")

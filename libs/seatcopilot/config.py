@@ -92,3 +92,11 @@ class CommonConfig:
                              help="OTLP gRPC endpoint; empty keeps spans in-process only")
     log_level: str = env("LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     drain_seconds: float = env("DRAIN_SECONDS", default=10.0, minimum=0)
+    grpc_tls_dir: Path | None = env("GRPC_TLS_DIR", default=None,
+                                    help="a folder with ca.crt, tls.crt and tls.key: gRPC with mutual TLS (clients "
+                                         "need a certificate the CA signed); unset: plaintext (development)")
+    grpc_health_port: int = env("GRPC_HEALTH_PORT", default=0, minimum=0,
+                                help="a plaintext port answering gRPC health only, for probes that cannot present a "
+                                     "certificate (with GRPC_TLS_DIR); 0: none")
+    grpc_reflection: bool = env("GRPC_REFLECTION", default=False,
+                                help="gRPC server reflection (development tools such as grpcurl); off in production")

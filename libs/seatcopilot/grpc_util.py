@@ -205,12 +205,20 @@ class DecodeGuard(grpc.aio.ServerInterceptor):
         return grpc.unary_stream_rpc_method_handler(writes, safe_decode, handler.response_serializer)
 
 
-def build_server(health: Health, service_names: list[str]) -> grpc.aio.Server:
+def build_server(health: Health, service_names: list[str], with_reflection: bool = False) -> grpc.aio.Server:
     server = grpc.aio.server(options=[("grpc.max_receive_message_length", 4 * 1024 * 1024)],
                              interceptors=[DecodeGuard()])
     health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
-    reflection.enable_server_reflection(
-        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
-        server,
-    )
+    if with_reflection:  # a development aid: it lists every service and message to anyone who can connect
+        reflection.enable_server_reflection(
+            [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+            server,
+        )
+    return server
+
+
+def build_health_server(health: Health) -> grpc.aio.Server:
+    """gRPC health alone (for probes on a plaintext port beside a mutual-TLS one)."""
+    server = grpc.aio.server()
+    health_pb2_grpc.add_HealthServicer_to_server(health.servicer, server)
     return server

@@ -17,7 +17,8 @@ import grpc
 
 from seatcopilot import telemetry, transport
 from seatcopilot.config import CommonConfig
-from seatcopilot.grpc_util import Health, build_server
+from seatcopilot.grpc_tls import TlsFiles, server_credentials
+from seatcopilot.grpc_util import Health, build_health_server, build_server
 from seatcopilot.stage_io import Background, StageIO
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,13 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
                            common.kafka_replication)
     health = Health(grpc_services, stage=name)
     health.add_check("transport", bus.healthy)
-    server = build_server(health, grpc_services)
+    server = build_server(health, grpc_services, common.grpc_reflection)
     context = ServiceContext(name, common, StageIO(name, bus), health, server)
     await setup(context)
-    server.add_insecure_port(f"0.0.0.0:{common.grpc_port}")
+    probes = listen(server, health, common)
     await server.start()
+    if probes is not None:
+        await probes.start()
     await bus.start()
     jobs = [health.watch, *context.background]
     if hasattr(bus, "export_lag"):
@@ -72,7 +75,24 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
     for hook in context.on_shutdown:
         await hook()
     await server.stop(common.drain_seconds)
+    if probes is not None:
+        await probes.stop(0)
     log.info("%s stopped", name)
+
+
+def listen(server: grpc.aio.Server, health: Health, common: CommonConfig) -> grpc.aio.Server | None:
+    """Binds the gRPC port (mutual TLS with GRPC_TLS_DIR, else plaintext) and returns the plaintext
+    health-only server for probes when GRPC_HEALTH_PORT is set."""
+    address = f"0.0.0.0:{common.grpc_port}"
+    if common.grpc_tls_dir is not None:
+        server.add_secure_port(address, server_credentials(TlsFiles.load(common.grpc_tls_dir)))
+    else:
+        server.add_insecure_port(address)
+    if not common.grpc_health_port:
+        return None
+    probes = build_health_server(health)
+    probes.add_insecure_port(f"0.0.0.0:{common.grpc_health_port}")
+    return probes
 
 
 def run(name: str, common: CommonConfig, grpc_services: list[str], setup: Setup) -> None:

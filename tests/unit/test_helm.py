@@ -95,6 +95,22 @@ def test_the_verdict_keys_reach_compliance_and_the_console_only(renders):
     assert holders == {"compliance", "console"}
 
 
+def test_with_grpc_tls_every_component_serves_mutual_tls_and_probes_ask_the_health_port(renders):
+    _, render_dir = renders
+    for name, deployment in deployments(load_documents(render_dir / "full.yaml")).items():
+        pod = deployment["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        env = container_env(deployment)
+        assert env["GRPC_TLS_DIR"] == "/etc/seatcopilot/grpc-tls" and env["GRPC_HEALTH_PORT"] == "50052", name
+        assert {"name": "grpc-tls", "secret": {"secretName": "seatcopilot-grpc-tls"}} in pod["volumes"], name
+        assert {"name": "grpc-tls", "mountPath": "/etc/seatcopilot/grpc-tls", "readOnly": True} \
+            in container["volumeMounts"], name
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            assert container[probe]["grpc"]["port"] == 50052, f"{name}: {probe}"
+    for deployment in deployments(load_documents(render_dir / "default.yaml")).values():
+        assert "GRPC_TLS_DIR" not in container_env(deployment)  # off by default
+
+
 def container_env(deployment):
     return {item["name"]: item.get("value") for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
 

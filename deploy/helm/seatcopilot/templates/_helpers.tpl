@@ -112,6 +112,10 @@ never see them).
 {{- if and (eq .name "intake") $ingress.enabled $ingress.webhook.host -}}
 {{- $_ := set $derived "INTAKE_PUBLIC_BASE_URL" (printf "%s://%s" (ternary "https" "http" (gt (len $ingress.tls) 0)) $ingress.webhook.host) -}}
 {{- end -}}
+{{- if $root.Values.grpcTls.existingSecret -}}
+{{- $_ := set $derived "GRPC_TLS_DIR" (include "seatcopilot.grpcTlsPath" .) -}}
+{{- $_ := set $derived "GRPC_HEALTH_PORT" $root.Values.grpcTls.healthPort -}}
+{{- end -}}
 {{- if eq .name "generation" -}}
 {{- $_ := set $derived "GENERATION_BACKEND" (ternary "triton" "local" (ne (include "seatcopilot.tritonUrl" $root) "")) -}}
 {{- end -}}
@@ -165,9 +169,24 @@ grpc:
   secret:
     secretName: {{ . }}
 {{- end }}
+{{- with .root.Values.grpcTls.existingSecret }}
+- name: grpc-tls
+  secret:
+    secretName: {{ . }}
+{{- end }}
 {{- with .c.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* Where the gRPC TLS Secret is mounted. */}}
+{{- define "seatcopilot.grpcTlsPath" -}}
+/etc/seatcopilot/grpc-tls
+{{- end -}}
+
+{{/* The port the probes ask gRPC health on: the plaintext health port with mutual TLS, else the gRPC port. */}}
+{{- define "seatcopilot.probePort" -}}
+{{- if .root.Values.grpcTls.existingSecret -}}{{ .root.Values.grpcTls.healthPort }}{{- else -}}{{ .c.grpcPort }}{{- end -}}
 {{- end -}}
 
 {{/* Volume mounts of one component. */}}
@@ -177,6 +196,11 @@ grpc:
 {{- if .c.existingSecret }}
 - name: existing-secret
   mountPath: {{ include "seatcopilot.secretMountPath" . }}
+  readOnly: true
+{{- end }}
+{{- if .root.Values.grpcTls.existingSecret }}
+- name: grpc-tls
+  mountPath: {{ include "seatcopilot.grpcTlsPath" . }}
   readOnly: true
 {{- end }}
 {{- with .c.extraVolumeMounts }}
