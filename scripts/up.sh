@@ -35,6 +35,7 @@ if [[ -z "${VERDICT_KEYS:-}" ]]; then
   VERDICT_KEYS="$(cat "$ROOT/.run/verdict-keys")"
 fi
 export VERDICT_KEYS
+export GRPC_REFLECTION="${GRPC_REFLECTION:-true}"   # a development topology: grpcurl can list the services
 GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
 METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
 export INTAKE_HTTP_PORT="${INTAKE_HTTP_PORT:-$((GRPC_BASE + 40))}"   # platform webhooks (intake)
