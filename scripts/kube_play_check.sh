@@ -89,5 +89,11 @@ podman exec seatcopilot-intake-pod-0-intake sh -c 'test -n "$INTAKE_HARBOR_BEARE
   && log "intake: webhook secret from the Secret, tenants file from the ConfigMap volume" || failed=1
 podman exec seatcopilot-retrieval-pod-0-retrieval sh -c 'test "$NEO4J_PASSWORD" = kube-play-only' \
   && log "retrieval: NEO4J_PASSWORD from the Secret key" || failed=1
+for component in compliance console; do
+  podman exec "seatcopilot-$component-pod-0-$component" sh -c 'test "$VERDICT_KEYS" = kp1:kube-play-only-verdict-key' \
+    && log "$component: VERDICT_KEYS from the verdicts Secret" || failed=1
+done
+podman exec seatcopilot-classifier-pod-0-classifier sh -c 'test -z "$VERDICT_KEYS"' \
+  && log "classifier: no VERDICT_KEYS (only compliance and the console hold them)" || failed=1
 ((failed == 0)) || die "see above"
 log "OK: every component of the rendered chart is SERVING under podman kube play"
