@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-
-from services.classifier.batching import MicroBatcher
+from seatcopilot.batching import MicroBatcher
 
 TRITON_INPUT = "text"
 TRITON_OUTPUTS = ("intent_probs", "intent_labels")

@@ -27,6 +27,9 @@ class ComplianceConfig:
                                       help="the audit HMAC key (created when missing); default AUDIT_DIR/audit.key")
     audit_instance: str = env("COMPLIANCE_AUDIT_INSTANCE", default="",
                               help="names this process's audit segment; default the host name")
+    max_batch: int = env("COMPLIANCE_MAX_BATCH", default=16, minimum=1,
+                         help="transcript events and drafts of different calls judged concurrently, their sentences "
+                              "encoded in one batch (each call's stay in order)")
     state_retention_s: float = env("COMPLIANCE_STATE_RETENTION_S", default=86_400.0, minimum=60,
                                    help="how long a call's compliance state is kept in its changelog (longer than "
                                         "any call)")

@@ -33,6 +33,7 @@ CALLS_STARTED = Counter("seatcopilot_compliance_calls_total", "Calls compliance 
 DECISION_TIME = Histogram("seatcopilot_compliance_decision_seconds", "Time to a compliance decision",
                           ["input"], buckets=LATENCY_BUCKETS)
 REMEMBERED_STATES = 50_000
+BATCH_WITHIN_S = 0.002  # a micro-batch gathers waiting messages for at most this long
 
 
 class StateChanges:
@@ -58,12 +59,17 @@ class StateChanges:
         return state
 
 
-def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None = None) -> list[Background]:
+def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None = None,
+           batch: int = 1) -> list[Background]:
+    """batch > 1: messages of different calls are judged concurrently, their sentences encoded together
+    (`engine.warm`); each call's events and drafts stay in order."""
     states = StateChanges()
     signer = signer or VerdictSigner(keys_for(io.transport))  # every suggestion published is signed
 
     async def on_event(event: ev.CallEvent) -> None:
         started = time.perf_counter()
+        if event.type == ev.EVENT_TYPE_UTTERANCE:
+            await engine.warm(event.text)
         alerts = engine.check_event(event)
         DECISION_TIME.labels("utterance").observe(time.perf_counter() - started)
         if event.type == ev.EVENT_TYPE_CALL_STARTED:
@@ -79,11 +85,14 @@ def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None =
 
     async def on_draft(draft: gen.SuggestionDraft) -> None:
         started = time.perf_counter()
+        await engine.warm(draft.text)
         steered = engine.steer(draft)
         DECISION_TIME.labels("draft").observe(time.perf_counter() - started)
         VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
         await io.publish(SUGGESTIONS, draft.call_id, signer.sign(steered))
 
-    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
-    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.tenant, d.call_id, d.seq))
+    io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,
+               within_s=BATCH_WITHIN_S)
+    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.tenant, d.call_id, d.seq), batch=batch,
+               within_s=BATCH_WITHIN_S)
     return []

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from google.protobuf import timestamp_pb2
+from seatcopilot.batching import MicroBatcher
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.events.v1 import call_event_pb2 as ev
@@ -46,6 +47,7 @@ from services.compliance.state_table import ComplianceStates
 SEVERITY = {"LOW": cp.SEVERITY_LOW, "MEDIUM": cp.SEVERITY_MEDIUM, "HIGH": cp.SEVERITY_HIGH,
             "CRITICAL": cp.SEVERITY_CRITICAL}
 ROLE_SCENARIO = {ev.ROLE_SALES: "SALES", ev.ROLE_SERVICE: "SERVICE", ev.ROLE_COLLECTIONS: "COLLECTIONS"}
+EMBED_WAIT_S = 0.003  # how long the encoder waits to fill a batch with other calls' sentences
 PII_RULE = "PII-IN-SUGGESTION"
 POLICY_MISSING = "POLICY-MISSING"
 STATUS = {"NOT_TRIGGERED": cp.OBLIGATION_STATUS_NOT_TRIGGERED, "OWED": cp.OBLIGATION_STATUS_OWED,
@@ -77,19 +79,31 @@ class DraftJudgement:
 class ComplianceEngine:
     def __init__(self, policies: Policy | Mapping[str, Policy], embed: Embed | None = None,
                  audit: AuditLog | None = None, learned: LearnedModel | None = None, semantic: bool = True,
-                 table: StateTable | None = None) -> None:
+                 table: StateTable | None = None, embed_batch: int = 1) -> None:
         """embed: the sentence encoder (none: phrases and patterns only); learned: the learned detector
         (needs embed); semantic: the pack-example matcher beside it; table: where calls' states outlive the
-        process (none: memory only)."""
+        process (none: memory only); embed_batch > 1: `warm` encodes concurrent messages' sentences together."""
         self.policies = {policies.tenant: policies} if isinstance(policies, Policy) else dict(policies)
-        shared = RecentVectors(embed) if embed else None
+        batcher = MicroBatcher(embed, embed_batch, EMBED_WAIT_S, "compliance-encoder") \
+            if embed and embed_batch > 1 else None
+        shared = RecentVectors(embed, batcher=batcher) if embed else None
+        self._shared = shared
         scorer = LearnedScorer(learned, shared) if learned is not None and shared is not None else None
         self.detectors = {tenant: Detector(SemanticMatcher(p, shared) if shared and semantic else None, scorer)
                           for tenant, p in self.policies.items()}
         self.audit = audit
         self.calls = ComplianceStates(self.policies, table)
 
+    async def warm(self, text: str) -> None:
+        """Encodes what judging the text will look up (its sentences and, for several, all of them together)
+        ahead and off the event loop; judging stays on the loop, where the state table is written."""
+        if self._shared is not None:
+            sentences = split_sentences(text)
+            await self._shared.warm([*sentences, " ".join(sentences)] if len(sentences) > 1 else sentences)
+
     def close(self) -> None:
+        if self._shared is not None and self._shared.batcher is not None:
+            self._shared.batcher.close()
         if self.audit is not None:
             self.audit.close()
 

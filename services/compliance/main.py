@@ -28,7 +28,7 @@ def build(config: ComplianceConfig, table: StateTable | None = None) -> Complian
         learned = load_or_build(embed)
     audit = AuditLog(config.audit_dir, load_or_create_key(config.key_file), config.audit_instance)
     return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic,
-                            table=table)
+                            table=table, embed_batch=config.max_batch)
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
 
     async def setup(ctx: service.ServiceContext) -> None:
         engine = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
-        ctx.background.extend(kafka_adapter.attach(ctx.io, engine))
+        ctx.background.extend(kafka_adapter.attach(ctx.io, engine, batch=config.max_batch))
         grpc_adapter.register(ctx.server, engine)
 
         async def close_audit() -> None:

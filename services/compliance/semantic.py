@@ -10,12 +10,14 @@ the pack's margin.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from seatcopilot.batching import MicroBatcher
 from seatcopilot.policy import Policy, Rule, Signal
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -39,22 +41,40 @@ class ExampleCache:
 
 class RecentVectors:
     """An encoder that remembers what it encoded lately, so the embedding matcher and the learned
-    detector share one encode per sentence."""
+    detector share one encode per sentence. `warm` encodes ahead, off the event loop and batched with other
+    calls' sentences (the micro-batcher), so the judging that follows finds every vector here."""
 
-    def __init__(self, embed: Embed, size: int = RECENT_SENTENCES) -> None:
+    def __init__(self, embed: Embed, size: int = RECENT_SENTENCES, batcher: MicroBatcher | None = None) -> None:
         self.embed = embed
         self.size = size
+        self.batcher = batcher
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        missing = self._missing(texts)
         if missing:
-            self._recent.update(zip(missing, self.embed(missing), strict=True))
+            self._keep(missing, self.embed(missing))
         for text in texts:
             self._recent.move_to_end(text)
+        return np.stack([self._recent[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    async def warm(self, texts: list[str]) -> None:
+        missing = self._missing(texts)
+        if not missing:
+            return
+        if self.batcher is None:
+            vectors = await asyncio.to_thread(self.embed, missing)
+        else:
+            vectors = await asyncio.gather(*(asyncio.wrap_future(self.batcher.submit(t)) for t in missing))
+        self._keep(missing, vectors)
+
+    def _missing(self, texts: list[str]) -> list[str]:
+        return [t for t in dict.fromkeys(texts) if t not in self._recent]
+
+    def _keep(self, texts: list[str], vectors: Sequence[np.ndarray] | np.ndarray) -> None:
+        self._recent.update(zip(texts, vectors, strict=True))
         while len(self._recent) > self.size:
             self._recent.popitem(last=False)
-        return np.stack([self._recent[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
 
 
 @lru_cache(maxsize=4)

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
+from seatcopilot.batching import MicroBatcher
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from services.classifier import training
 from services.classifier.backends import LocalBackend
-from services.classifier.batching import MicroBatcher
 from services.classifier.decision import decide
 from services.classifier.evaluation import banking_report
 from services.classifier.lexical import LEXICAL_FILE, LexicalModel, char_grams, word_grams

@@ -5,6 +5,7 @@ import asyncio
 import random
 
 import numpy as np
+from seatcopilot.batching import MicroBatcher
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
@@ -12,7 +13,6 @@ from seatcopilot.transport.base import Message
 from seatcopilot.transport.inprocess import InProcessTransport
 
 from services.classifier import kafka_adapter
-from services.classifier.batching import MicroBatcher
 from services.classifier.logic import IntentClassifier
 from services.classifier.taxonomy import load_intents
 from tests.conftest import make_event
