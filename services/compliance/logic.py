@@ -30,7 +30,7 @@ from seatcopilot.stage_io import Rejected
 from seatcopilot.transport.base import StateTable
 
 from services.compliance.audit import AuditLog, Stopwatch
-from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours
+from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours, to_record
 from services.compliance.detection import (
     DETECTOR,
     LEXICAL,
@@ -116,17 +116,15 @@ class ComplianceEngine:
             state = matches[0] if len(matches) == 1 else None
         if state is None:
             raise LookupError(f"no compliance state for call {call_id}")
-        return cp.CallComplianceState(
-            call_id=call_id, tenant=state.tenant, scenario=ev.Scenario.Value(f"SCENARIO_{state.scenario}"),
-            policy_version=state.policy.label if state.policy else "", operator_turns=state.operator_turns,
-            active_signals=sorted(state.signals), ended=state.ended,
-            obligations=[cp.ObligationState(
-                id=s.obligation.id, status=STATUS[state.status(s)], citation=s.obligation.citation,
-                severity=SEVERITY[s.obligation.severity],
-                due_within_operator_turns=s.obligation.due_within_operator_turns,
-                owed_since_turn=s.owed_since_turn, given_seq=s.given_seq, overdue_seq=s.overdue_seq,
-                given_late=s.given_late) for s in state.obligations.values()],
-        )
+        # The published view is the kept record, with SUSPENDED derived from the signals and each
+        # obligation's citation, severity and deadline from the pack.
+        view = to_record(state)
+        for kept, obligation_state in zip(view.obligations, state.obligations.values(), strict=True):
+            obligation = obligation_state.obligation
+            kept.status = STATUS[state.status(obligation_state)]
+            kept.citation, kept.severity = obligation.citation, SEVERITY[obligation.severity]
+            kept.due_within_operator_turns = obligation.due_within_operator_turns
+        return view
 
     # ---- transcript events ------------------------------------------------------------------
     def check_event(self, event: ev.CallEvent) -> list[cp.Alert]:
