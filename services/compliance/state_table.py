@@ -56,9 +56,13 @@ class ComplianceStates:
             self._live.popitem(last=False)
 
     def save(self, state: CallCompliance) -> None:
-        """Writes the state through to the table; a call without a pack has nothing worth restoring."""
-        if self.table is not None and state.policy is not None:
-            self.table[call_key(state.tenant, state.call_id)] = codec.encode(to_record(state))
+        """Writes the state through to the table when it changed (most customer lines change nothing, and each
+        write is a changelog record); a call without a pack has nothing worth restoring."""
+        if self.table is None or state.policy is None:
+            return
+        key, record = call_key(state.tenant, state.call_id), codec.encode(to_record(state))
+        if self.table.get(key) != record:
+            self.table[key] = record
 
     def live(self) -> Iterable[CallCompliance]:
         return self._live.values()

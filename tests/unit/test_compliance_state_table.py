@@ -63,3 +63,23 @@ def test_two_tenants_calls_with_one_id_are_kept_apart_in_the_table():
     again = restarted(table)
     assert again.call_state(CALL, "harbor").active_signals == ["THIRD-PARTY-ON-LINE"]
     assert list(again.call_state(CALL, "lakeshore").active_signals) == []
+
+
+class CountingTable(dict):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
+def test_a_line_that_changes_nothing_writes_no_changelog_record():
+    table = CountingTable()
+    engine = restarted(table)
+    say(engine, CALL, 1, "Hi, this call may be recorded.", "COLLECTIONS")
+    say(engine, CALL, 2, "This is his wife, he's at work.", "COLLECTIONS", speaker="CUSTOMER")
+    written = table.writes
+    say(engine, CALL, 3, "Okay.", "COLLECTIONS", speaker="CUSTOMER")  # nothing about the call changes
+    assert written == 2 and table.writes == written
