@@ -54,12 +54,13 @@ def load_calls(path: Path, split: str = "") -> list[dict]:
 
 def evaluate_calls(engine: ComplianceEngine, calls: list[dict], tenant: str = "harbor") -> CallReport:
     report = CallReport()
+    signal_ids = frozenset(signal.id for signal in engine.policies[tenant].signals)
     for call in calls:
-        _play(engine, call, tenant, report)
+        _play(engine, call, tenant, signal_ids, report)
     return report
 
 
-def _play(engine: ComplianceEngine, call: dict, tenant: str, report: CallReport) -> None:
+def _play(engine: ComplianceEngine, call: dict, tenant: str, signal_ids: frozenset[str], report: CallReport) -> None:
     call_id = f"eval-{call['call_id']}-{time.monotonic_ns()}"
     scenario = ev.Scenario.Value(f"SCENARIO_{call['scenario']}")
     report.calls += 1
@@ -71,7 +72,7 @@ def _play(engine: ComplianceEngine, call: dict, tenant: str, report: CallReport)
         event = ev.CallEvent(call_id=call_id, seq=seq, tenant=tenant, scenario=scenario, is_final=True,
                              type=ev.EVENT_TYPE_UTTERANCE, text=turn["text"], speaker=SPEAKERS[turn["speaker"]])
         alerts = engine.check_event(event)
-        _compare(call, seq, turn, alerts, report)
+        _compare(call, seq, turn, alerts, signal_ids, report)
     states = {o.id: cp.ObligationStatus.Name(o.status).removeprefix("OBLIGATION_STATUS_")
               for o in engine.call_state(call_id).obligations}
     for obligation_id, expected in call.get("obligations", {}).items():
@@ -85,7 +86,8 @@ def _play(engine: ComplianceEngine, call: dict, tenant: str, report: CallReport)
             report.errors.append(f"{call['call_id']}: {obligation_id} expected {expected}, got {actual}")
 
 
-def _compare(call: dict, seq: int, turn: dict, alerts: list[cp.Alert], report: CallReport) -> None:
+def _compare(call: dict, seq: int, turn: dict, alerts: list[cp.Alert], signal_ids: frozenset[str],
+             report: CallReport) -> None:
     expected = set(turn.get("alerts", ()))
     raised = {(a.rule_ids[0], a.kind) for a in alerts}
     raised_ids = {rule_id for rule_id, _ in raised}
@@ -99,22 +101,18 @@ def _compare(call: dict, seq: int, turn: dict, alerts: list[cp.Alert], report: C
         report.false_alerts_on_compliant += bool(call.get("compliant")) and kind != cp.ALERT_KIND_SIGNAL
         report.errors.append(f"{call['call_id']} turn {seq}: unexpected {rule_id}: {turn['text']}")
     for rule_id in expected - raised_ids:
-        if rule_id.isupper() and _is_signal(rule_id, call):
+        if rule_id in signal_ids:
             report.missed_signals += 1
         elif _is_obligation(rule_id, call):
             report.missed_overdue += 1
         else:
             report.missed_violations += 1
         report.errors.append(f"{call['call_id']} turn {seq}: missed {rule_id}: {turn['text']}")
-    report.violations += len([i for i in expected if not _is_obligation(i, call) and not _is_signal(i, call)])
+    report.violations += len([i for i in expected if not _is_obligation(i, call) and i not in signal_ids])
 
 
 def _is_obligation(item_id: str, call: dict) -> bool:
     return item_id in call.get("obligations", {})
-
-
-def _is_signal(item_id: str, call: dict) -> bool:
-    return item_id in ("THIRD-PARTY-ON-LINE", "CEASE-CONTACT-REQUEST", "CALLER-NOT-ACCOUNT-HOLDER")
 
 
 def _judge_draft(engine: ComplianceEngine, call: dict, call_id: str, seq: int, scenario: int, tenant: str,

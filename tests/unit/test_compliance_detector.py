@@ -150,3 +150,37 @@ def test_an_approved_script_line_is_judged_by_the_pack_alone(engine):
     guaranteed.backend = gen.BACKEND_SCRIPTED
     assert engine.steer(guaranteed).compliance.verdict != cp.VERDICT_PASS  # the pack's phrase still holds
     assert engine.steer(model_draft).compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_BLOCKED)  # the detector's call
+
+
+COLLECTOR_OPENING = "Harbor Lending, calls are recorded. This is an attempt to collect a debt."
+
+
+@pytest.mark.parametrize("call_id, customer, signal, pressing, rule", [
+    ("d20", "Hold on, I closed that account years ago and got a letter saying we were square.", "DEBT-DISPUTED",
+     "Be that as it may, what can you pay this week?", "FDCPA-COLLECT-DISPUTED-DEBT"),
+    ("d21", "Since the factory shut its doors I haven't seen a paycheck.", "FINANCIAL-HARDSHIP",
+     "You could ask your brother to lend you the money and clear it this week.", "UDAAP-HARDSHIP-PRESSURE"),
+])
+def test_a_dispute_or_hardship_in_the_customers_own_words_gates_its_rule(engine, call_id, customer, signal,
+                                                                         pressing, rule):
+    assert no_pack_phrase_matches(customer, signal)
+    say(engine, call_id, 1, COLLECTOR_OPENING, "COLLECTIONS")
+    assert signal in rule_ids(say(engine, call_id, 2, customer, "COLLECTIONS", "CUSTOMER"))
+    steered = engine.steer(draft(pressing, call_id, "COLLECTIONS", seq=3))
+    assert steered.compliance.verdict == cp.VERDICT_BLOCKED and rule in steered.compliance.rule_ids
+
+
+def test_pressing_for_payment_is_no_violation_without_a_dispute_or_hardship(engine):
+    say(engine, "d22", 1, COLLECTOR_OPENING, "COLLECTIONS")
+    quiet = say(engine, "d22", 2, "Yes, it's my loan, I just need a couple more weeks.", "COLLECTIONS", "CUSTOMER")
+    assert not {"DEBT-DISPUTED", "FINANCIAL-HARDSHIP"} & set(rule_ids(quiet))
+    steered = engine.steer(draft("Could you do two hundred today?", "d22", "COLLECTIONS", seq=3))
+    assert not {"FDCPA-COLLECT-DISPUTED-DEBT", "UDAAP-HARDSHIP-PRESSURE"} & set(steered.compliance.rule_ids)
+
+
+def test_a_hardship_answered_with_the_hardship_options_passes(engine):
+    say(engine, "d23", 1, COLLECTOR_OPENING, "COLLECTIONS")
+    say(engine, "d23", 2, "My husband's been ill and we're down to one income.", "COLLECTIONS", "CUSTOMER")
+    text = "I'm sorry to hear that. We can lower the payment for a few months under our hardship plan."
+    steered = engine.steer(draft(text, "d23", "COLLECTIONS", seq=3))
+    assert steered.compliance.verdict == cp.VERDICT_PASS and steered.text == text
