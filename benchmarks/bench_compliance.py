@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import yaml
+from seatcopilot.audit_log import AuditLog, load_or_create_key
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
 from benchmarks.table import Table, summary_ms
-from services.compliance.audit import AuditLog, load_or_create_key
 from services.compliance.detection import LearnedScorer, split_sentences
 from services.compliance.evaluate import evaluate, load_labelled, warmed
 from services.compliance.learned import LearnedModel, load_or_build

@@ -25,6 +25,10 @@ export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 export SEATCOPILOT_STATE_DIR="${SEATCOPILOT_STATE_DIR:-$ROOT/.run/state}"   # Faust's bookkeeping
 export COMPLIANCE_AUDIT_DIR="${COMPLIANCE_AUDIT_DIR:-$ROOT/.run/audit}"
+# The audit keys live apart from the logs (a service refuses a key inside its audit directory).
+export COMPLIANCE_AUDIT_KEY_FILE="${COMPLIANCE_AUDIT_KEY_FILE:-$ROOT/.run/keys/audit.key}"
+export CONSOLE_AUDIT_DIR="${CONSOLE_AUDIT_DIR:-$ROOT/.run/console-audit}"
+export CONSOLE_AUDIT_KEY_FILE="${CONSOLE_AUDIT_KEY_FILE:-$ROOT/.run/keys/console-audit.key}"
 # Compliance signs verdicts and the console verifies them with this key: made once per checkout (kept in
 # .run, mode 600), so a service restarted alone still shares it. Production takes it from a Secret.
 if [[ -z "${VERDICT_KEYS:-}" ]]; then

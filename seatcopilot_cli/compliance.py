@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
+from seatcopilot import audit_log as audit
+from seatcopilot import codec
 from seatcopilot.config import load
 from seatcopilot.policy import PolicyError, load_policies
+from seatcopilot.topics import AUDIT_ANCHORS
 
-from services.compliance import audit
-from services.compliance.config import AUDIT_KEY_NAME, ComplianceConfig
+from services.compliance.config import ComplianceConfig
 from services.compliance.evaluate import LabelledSetError, evaluate, load_labelled, render, warmed
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import Embed
@@ -73,19 +76,44 @@ def _evaluate_calls(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_location(args: argparse.Namespace) -> tuple[Path, Path]:
+def _audit_location(args: argparse.Namespace) -> tuple[Path, list[Path]]:
     config = load(ComplianceConfig)
     directory = Path(args.dir) if args.dir else config.audit_dir
-    key_file = Path(args.key_file) if args.key_file else (config.audit_key_file or directory / AUDIT_KEY_NAME)
-    return directory, key_file
+    return directory, [Path(k) for k in args.key_file] if args.key_file else [config.audit_key_file]
+
+
+def read_anchors(bootstrap: str, log: str, timeout_s: float = 30.0) -> dict[str, audit.Anchor]:
+    """The newest anchor of every segment of one log, read from the audit-anchors topic to its end."""
+    from kafka import KafkaConsumer, TopicPartition
+    from seatcopilot.audit.v1 import audit_pb2
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    anchors: dict[str, audit.Anchor] = {}
+    try:
+        parts = [TopicPartition(AUDIT_ANCHORS.name, p)
+                 for p in sorted(consumer.partitions_for_topic(AUDIT_ANCHORS.name) or ())]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        ends, deadline = consumer.end_offsets(parts), time.monotonic() + timeout_s
+        while any(consumer.position(p) < ends[p] for p in parts) and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    anchor = audit.from_message(codec.decode(record.value, audit_pb2.AuditAnchor))
+                    if anchor.log == log:
+                        anchors[anchor.segment] = anchor
+    finally:
+        consumer.close()
+    return anchors
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    directory, key_file = _audit_location(args)
-    if not key_file.is_file():
-        print(f"no audit key at {key_file}", file=sys.stderr)
+    directory, key_files = _audit_location(args)
+    missing = [k for k in key_files if not k.is_file()]
+    if missing:
+        print(f"no audit key at {missing[0]}", file=sys.stderr)
         return 2
-    reports = audit.verify(directory, audit.read_key(key_file))
+    anchors = read_anchors(args.anchors_from, args.log) if args.anchors_from else None
+    reports = audit.verify(directory, audit.keyring(audit.read_key(k) for k in key_files), anchors)
     if not reports:
         print(f"no audit segments in {directory}", file=sys.stderr)
         return 2
@@ -95,7 +123,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
         else:
             print(f"ok {report.path}: {report.records} records, head {report.head}")
     broken = [r for r in reports if r.problem]
-    print(f"{len(reports)} segments, {sum(r.records for r in reports)} records verified, "
+    anchored = f", checked against {len(anchors)} anchors" if anchors is not None else ", no anchors checked"
+    print(f"{len(reports)} segments, {sum(r.records for r in reports)} records verified{anchored}, "
           f"{len(broken)} broken")
     return 1 if broken else 0
 
@@ -145,7 +174,15 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  ("show", _audit_show, "print one call's audit records")):
         command = audit_cmd.add_parser(name, help=helptext)
         command.add_argument("--dir", help="audit directory (default: COMPLIANCE_AUDIT_DIR)")
-        command.add_argument("--key-file", help="audit key (default: COMPLIANCE_AUDIT_KEY_FILE or DIR/audit.key)")
+        command.add_argument("--key-file", action="append", default=[],
+                             help="an audit key; repeat it for segments signed before a key rotation "
+                                  "(default: COMPLIANCE_AUDIT_KEY_FILE)")
+        if name == "verify":
+            command.add_argument("--anchors-from", metavar="BOOTSTRAP",
+                                 help="also check every segment against its newest anchor on the audit-anchors topic "
+                                      "(a truncated, rewritten or deleted segment is reported)")
+            command.add_argument("--log", default="compliance", choices=("compliance", "console-access"),
+                                 help="which log's anchors to check the directory against")
         if name == "show":
             command.add_argument("--call", required=True, help="the call id")
         command.set_defaults(func=func)

@@ -50,6 +50,12 @@ COMPLIANCE_STATE = Topic(
     "seatcopilot.compliance-state.v1", "compliance", "seatcopilot.compliance.v1.CallComplianceState",
     "A call's live compliance state (obligations given, owed, overdue; active signals) each time it changes.",
 )
+AUDIT_ANCHORS = Topic(
+    "seatcopilot.audit-anchors.v1", "compliance", "seatcopilot.audit.v1.AuditAnchor",
+    "Each audit segment's head (compliance's decisions, the console's accesses), keyed by log and segment: "
+    "kept outside the log so that a truncated or deleted segment shows at verification. Compacted.",
+    config={"cleanup.policy": "compact"},
+)
 SUMMARIES = Topic(
     "seatcopilot.summaries.v1", "summarizer", "seatcopilot.summary.v1.Summary",
     "Handover summaries (on TRANSFER) and wrap-ups (on CALL_ENDED).",
@@ -113,5 +119,5 @@ RAW_TOPICS: tuple[Topic, ...] = (CALL_EVENTS, *PLATFORM_TOPICS)
 
 ALL: tuple[Topic, ...] = (
     CALL_EVENTS, TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, FEEDBACK, INDICATORS,
-    DEAD_LETTER, *PLATFORM_TOPICS, MANAGER_REPORTS, COMPLIANCE_STATE,
+    DEAD_LETTER, *PLATFORM_TOPICS, MANAGER_REPORTS, COMPLIANCE_STATE, AUDIT_ANCHORS,
 )

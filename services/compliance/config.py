@@ -6,11 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from seatcopilot.audit_log import check_key_apart
 from seatcopilot.config import CommonConfig, env, load
 from seatcopilot.policy import DEFAULT_POLICIES
 
 STATE_HOME = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
 AUDIT_KEY_NAME = "audit.key"
+KEYS_HOME = STATE_HOME / "seatcopilot" / "keys"  # apart from the audit directory
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,13 @@ class ComplianceConfig:
                          help="the learned detector (built by `seatcopilot models build`, or at start when missing)")
     audit_dir: Path = env("COMPLIANCE_AUDIT_DIR", default=STATE_HOME / "seatcopilot" / "audit",
                           help="where the audit log's segments are appended")
-    audit_key_file: Path | None = env("COMPLIANCE_AUDIT_KEY_FILE", default=None,
-                                      help="the audit HMAC key (created when missing); default AUDIT_DIR/audit.key")
+    audit_key_file: Path = env("COMPLIANCE_AUDIT_KEY_FILE", default=KEYS_HOME / AUDIT_KEY_NAME,
+                               help="the audit HMAC key (created when missing; a mounted Secret in production), never "
+                                    "inside COMPLIANCE_AUDIT_DIR")
     audit_instance: str = env("COMPLIANCE_AUDIT_INSTANCE", default="",
                               help="names this process's audit segment; default the host name")
+    audit_anchor_s: float = env("COMPLIANCE_AUDIT_ANCHOR_S", default=10.0, minimum=0.5,
+                                help="how often the audit segment's head is anchored on the audit-anchors topic")
     max_batch: int = env("COMPLIANCE_MAX_BATCH", default=16, minimum=1,
                          help="transcript events and drafts of different calls judged concurrently, their sentences "
                               "encoded in one batch (each call's stay in order)")
@@ -34,9 +39,8 @@ class ComplianceConfig:
                                    help="how long a call's compliance state is kept in its changelog (longer than "
                                         "any call)")
 
-    @property
-    def key_file(self) -> Path:
-        return self.audit_key_file or self.audit_dir / AUDIT_KEY_NAME
+    def __post_init__(self) -> None:
+        check_key_apart(self.audit_key_file, self.audit_dir)
 
 
 def load_config() -> tuple[CommonConfig, ComplianceConfig]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from google.protobuf import timestamp_pb2
+from seatcopilot.audit_log import AuditLog, Stopwatch
 from seatcopilot.batching import MicroBatcher
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
@@ -29,7 +30,6 @@ from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected
 from seatcopilot.transport.base import StateTable
 
-from services.compliance.audit import AuditLog, Stopwatch
 from services.compliance.call_state import BY_TURNS, CallCompliance, Overdue, outside_calling_hours, to_record
 from services.compliance.detection import (
     DETECTOR,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from seatcopilot import service
+from seatcopilot.audit_log import AuditLog, anchor_sink, keep_anchored, load_or_create_key
 from seatcopilot.policy import load_policies
 from seatcopilot.transport.base import StateTable
 
 from services.compliance import grpc_adapter, kafka_adapter
-from services.compliance.audit import AuditLog, load_or_create_key
 from services.compliance.config import ComplianceConfig, load_config
 from services.compliance.logic import ComplianceEngine
 
@@ -26,7 +26,7 @@ def build(config: ComplianceConfig, table: StateTable | None = None) -> Complian
         from services.compliance.learned import load_or_build
 
         learned = load_or_build(embed)
-    audit = AuditLog(config.audit_dir, load_or_create_key(config.key_file), config.audit_instance)
+    audit = AuditLog(config.audit_dir, load_or_create_key(config.audit_key_file), config.audit_instance)
     return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic,
                             table=table, embed_batch=config.max_batch)
 
@@ -37,6 +37,7 @@ def main() -> None:
     async def setup(ctx: service.ServiceContext) -> None:
         engine = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
         ctx.background.extend(kafka_adapter.attach(ctx.io, engine, batch=config.max_batch))
+        ctx.background.append(lambda: keep_anchored(engine.audit, anchor_sink(ctx.io), config.audit_anchor_s))
         grpc_adapter.register(ctx.server, engine)
 
         async def close_audit() -> None:

@@ -12,15 +12,14 @@ manager sees the calls of their team; an admin sees the tenant. Every access to 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import jwt
 from jwt import PyJWKClient
+from seatcopilot.audit_log import AuditLog
 
 log = logging.getLogger(__name__)
 ROLES = ("operator", "manager", "admin")
@@ -141,11 +140,13 @@ def _identity_of_claims(claims: dict) -> Identity:
     return Identity(claims["sub"], claims["tenant"], role, claims.get("team", ""), claims.get("operator_id", ""))
 
 
-class AuditLog:
-    """Append-only record of every access to a call: who, which call, what, allowed or not. No content."""
+class AccessAudit:
+    """Append-only record of every access to a call: who, which call, what, allowed or not. No content.
+    With a chained log (`seatcopilot.audit_log`, the compliance audit's format) it outlives the process
+    and shows any edit; the last 10,000 entries are also kept in memory."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, chained: AuditLog | None) -> None:
+        self.chained = chained
         self._lock = threading.Lock()
         self.entries: list[dict] = []
 
@@ -155,8 +156,7 @@ class AuditLog:
         with self._lock:
             self.entries.append(entry)
             del self.entries[:-10_000]
-            if self.path:
-                with self.path.open("a", encoding="utf-8") as sink:
-                    sink.write(json.dumps(entry) + "\n")
+            if self.chained is not None:
+                self.chained.write({k: v for k, v in entry.items() if k != "ts"})
         if not allowed:
             log.warning("denied %s on a call to %s", action, entry.get("subject"))

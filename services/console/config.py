@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from seatcopilot.audit_log import check_key_apart
 from seatcopilot.config import CommonConfig, ConfigError, env, load
 
 
@@ -25,7 +26,20 @@ class ConsoleConfig:
     dev_login: bool = env("CONSOLE_DEV_LOGIN", default=False,
                           help="the local dev login: refused unless the transport is in-process (the embedded demo)")
     dev_secret: str = env("CONSOLE_DEV_SECRET", default="", help="signs dev-login tokens; random when empty")
-    audit_log: str = env("CONSOLE_AUDIT_LOG", default="", help="append-only JSON lines of every access to a call")
+    audit_dir: str = env("CONSOLE_AUDIT_DIR", default="",
+                         help="the access audit's segments (who opened which call), hash-chained like compliance's "
+                              "audit and anchored on the audit-anchors topic; empty: kept in memory only")
+    audit_key_file: str = env("CONSOLE_AUDIT_KEY_FILE", default="",
+                              help="the access audit's HMAC key (a mounted Secret in production; created when "
+                                   "missing), never inside CONSOLE_AUDIT_DIR; required with it")
+    audit_anchor_s: float = env("CONSOLE_AUDIT_ANCHOR_S", default=10.0, minimum=0.5,
+                                help="how often the access audit's head is anchored")
+
+    def __post_init__(self) -> None:
+        if self.audit_dir and not self.audit_key_file:
+            raise ValueError("CONSOLE_AUDIT_DIR needs CONSOLE_AUDIT_KEY_FILE (kept apart from the log)")
+        if self.audit_dir:
+            check_key_apart(Path(self.audit_key_file), Path(self.audit_dir))
 
 
 def load_config() -> tuple[CommonConfig, ConsoleConfig]:

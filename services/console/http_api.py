@@ -23,14 +23,14 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from seatcopilot.redaction import redact
 
-from services.console.auth import AuditLog, Authenticator, Forbidden, Identity, Unauthorized
+from services.console.auth import AccessAudit, Authenticator, Forbidden, Identity, Unauthorized
 from services.console.logic import ConsoleHub
 
 STATIC = Path(__file__).resolve().parent / "static"
 HEARTBEAT_S = 15.0
 HUB = web.AppKey("hub", ConsoleHub)
 AUTH = web.AppKey("auth", Authenticator)
-AUDIT = web.AppKey("audit", AuditLog)
+AUDIT = web.AppKey("audit", AccessAudit)
 FEEDBACK = web.AppKey("feedback", object)
 FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed", "not_a_violation"}
 FEEDBACK_SUBJECTS = {"suggestion", "wrapup", "alert"}
@@ -279,7 +279,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def create_app(hub: ConsoleHub, auth: Authenticator, audit: AuditLog, on_feedback: FeedbackSink) -> web.Application:
+def create_app(hub: ConsoleHub, auth: Authenticator, audit: AccessAudit, on_feedback: FeedbackSink) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[HUB], app[AUTH], app[AUDIT], app[FEEDBACK] = hub, auth, audit, on_feedback
     app.router.add_get("/", page)

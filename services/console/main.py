@@ -9,11 +9,12 @@ from pathlib import Path
 
 from aiohttp import web
 from seatcopilot import service
+from seatcopilot.audit_log import AuditLog, anchor_sink, keep_anchored, load_or_create_key
 from seatcopilot.stage_io import StageIO
 from seatcopilot.transport import InProcessTransport
 
 from services.console import kafka_adapter
-from services.console.auth import AuditLog, Authenticator
+from services.console.auth import AccessAudit, Authenticator
 from services.console.config import ConsoleConfig, authenticator_settings, load_config
 from services.console.http_api import create_app, start_http
 from services.console.logic import ConsoleHub
@@ -23,8 +24,15 @@ def build(config: ConsoleConfig) -> ConsoleHub:
     return ConsoleHub(config.history)
 
 
-def build_app(config: ConsoleConfig, hub: ConsoleHub, io: StageIO) -> web.Application:
-    audit = AuditLog(Path(config.audit_log) if config.audit_log else None)
+def access_log(config: ConsoleConfig) -> AuditLog | None:
+    if not config.audit_dir:
+        return None
+    key = load_or_create_key(Path(config.audit_key_file))
+    return AuditLog(Path(config.audit_dir), key, log="console-access")
+
+
+def build_app(config: ConsoleConfig, hub: ConsoleHub, io: StageIO, chained: AuditLog | None = None) -> web.Application:
+    audit = AccessAudit(chained)
     in_process = isinstance(io.transport, InProcessTransport)
     auth = Authenticator(**authenticator_settings(config, in_process=in_process))
     return create_app(hub, auth, audit, kafka_adapter.feedback_sink(io))
@@ -34,9 +42,16 @@ def main() -> None:
     common, config = load_config()
 
     async def setup(ctx: service.ServiceContext) -> None:
-        hub = build(config)
+        hub, chained = build(config), access_log(config)
         ctx.background.extend(kafka_adapter.attach(ctx.io, hub))
-        runner = await start_http(build_app(config, hub, ctx.io), config.http_host, config.http_port)
+        runner = await start_http(build_app(config, hub, ctx.io, chained), config.http_host, config.http_port)
         ctx.on_shutdown.append(runner.cleanup)
+        if chained is not None:
+            ctx.background.append(lambda: keep_anchored(chained, anchor_sink(ctx.io), config.audit_anchor_s))
+
+            async def close_log() -> None:
+                chained.close()
+
+            ctx.on_shutdown.append(close_log)
 
     service.run("console", common, [], setup)

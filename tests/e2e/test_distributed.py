@@ -188,9 +188,11 @@ def test_retrieval_grounds_on_the_neo4j_graph_with_provenance(outputs):
             "script.collections.ptp-confirm"} & {i.id for i in plan.items}
 
 
-def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):
+def test_compliance_decisions_are_audited_and_the_chain_holds(outputs, topology):
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
-    env = {**os.environ, "COMPLIANCE_AUDIT_DIR": os.environ.get("COMPLIANCE_AUDIT_DIR", str(ROOT / ".run" / "audit"))}
+    env = {**os.environ, "COMPLIANCE_AUDIT_DIR": os.environ.get("COMPLIANCE_AUDIT_DIR", str(ROOT / ".run" / "audit")),
+           "COMPLIANCE_AUDIT_KEY_FILE": os.environ.get("COMPLIANCE_AUDIT_KEY_FILE",
+                                                       str(ROOT / ".run" / "keys" / "audit.key"))}
     shown = subprocess.run([cli, "compliance", "audit", "show", "--call", CALL], capture_output=True, text=True,
                            env=env, timeout=120)
     assert shown.returncode == 0, shown.stderr
@@ -201,6 +203,24 @@ def test_compliance_decisions_are_audited_and_the_chain_holds(outputs):
     verified = subprocess.run([cli, "compliance", "audit", "verify"], capture_output=True, text=True, env=env,
                               timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    anchored = verify_against_anchors(cli, env, topology)
+    assert anchored.returncode == 0 and ", checked against 0 anchors" not in anchored.stdout, anchored.stdout
+    run = ROOT / ".run"
+    console = verify_against_anchors(cli, env, topology, "--log", "console-access", "--dir",
+                                     os.environ.get("CONSOLE_AUDIT_DIR", str(run / "console-audit")), "--key-file",
+                                     os.environ.get("CONSOLE_AUDIT_KEY_FILE", str(run / "keys" / "console-audit.key")))
+    assert console.returncode == 0 and ", checked against 0 anchors" not in console.stdout, console.stdout
+
+
+def verify_against_anchors(cli, env, bootstrap, *args):
+    """`audit verify --anchors-from`, retried until the service's first anchor is there (every 10 s)."""
+    deadline = time.monotonic() + 60
+    while True:
+        result = subprocess.run([cli, "compliance", "audit", "verify", "--anchors-from", bootstrap, *args],
+                                capture_output=True, text=True, env=env, timeout=120)
+        if ", checked against 0 anchors" not in result.stdout or time.monotonic() > deadline:
+            return result
+        time.sleep(2)
 
 
 def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):

@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from seatcopilot.audit_log import AuditLog, load_or_create_key, records_for_call, verify
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
@@ -14,7 +15,6 @@ from seatcopilot.topics import DRAFTS
 from seatcopilot.transport.kafka import KafkaTransport
 
 from services.compliance import kafka_adapter as compliance_adapter
-from services.compliance.audit import AuditLog, load_or_create_key, records_for_call, verify
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_adapter
 from services.console.logic import ConsoleHub

@@ -29,7 +29,7 @@ from seatcopilot.transport import InProcessTransport
 from services.compliance import grpc_adapter as compliance_grpc
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_kafka
-from services.console.auth import AuditLog, Authenticator, Identity
+from services.console.auth import AccessAudit, Authenticator, Identity
 from services.console.http_api import create_app as console_app
 from services.console.logic import ConsoleHub
 from services.generation import grpc_adapter as generation_grpc
@@ -81,7 +81,7 @@ class Servers:
         sink = console_kafka.feedback_sink(StageIO("console", self.bus))  # the real one: it builds the message
         self.auth = Authenticator(dev_secret=DEV_SECRET)
         self.runners = []
-        self.console = await self._http(console_app(hub, self.auth, AuditLog(None), sink))
+        self.console = await self._http(console_app(hub, self.auth, AccessAudit(None), sink))
         tenants = parse_tenants({"tenants": {"harbor": {"webhook_auth": {"bearer_token_env": "B"}}}}, {"B": BEARER})
         config = IntakeConfig(split_hold_s=0.2, reorder_timeout_s=0.2, max_body_bytes=4096)
         gateway = Gateway(IntakeStage(config, tenants), StageIO("intake", self.bus, scrub_payload))

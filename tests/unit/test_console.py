@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.console.auth import AuditLog, Authenticator, Identity
+from services.console.auth import AccessAudit, Authenticator, Identity
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 
@@ -43,7 +43,7 @@ def run(scenario):
         hub.add(view(call_id="call-a", operator_id="op-a", team_id="team-a"))
         hub.add(view(kind="alert", seq=2, call_id="call-a", rule_ids=["R1"]))
         hub.add(view(call_id="call-b", operator_id="op-b", team_id="team-b"))
-        audit, published = AuditLog(None), []
+        audit, published = AccessAudit(None), []
 
         async def sink(identity, call, body):
             published.append((identity, call, body))

@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from grpc_health.v1 import health_pb2
 from seatcopilot.grpc_util import LIVENESS_SERVICE, Health
 
-from services.console.auth import AuditLog, Authenticator
+from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, bearer, view
@@ -36,7 +36,7 @@ def test_a_browser_resuming_after_a_console_restart_gets_the_new_events_at_once(
     auth = Authenticator(public_key=PUBLIC_PEM, issuer="https://idp.example", audience="seatcopilot-console")
 
     async def console_run(hub: ConsoleHub, last_id: int | None, marker: bytes) -> bytes:
-        async with TestClient(TestServer(create_app(hub, auth, AuditLog(None), no_feedback))) as client:
+        async with TestClient(TestServer(create_app(hub, auth, AccessAudit(None), no_feedback))) as client:
             await client.post("/api/session", headers=bearer(OPERATOR_A))
             headers = {"Last-Event-ID": str(last_id)} if last_id is not None else {}
             response = await client.get("/api/events", headers=headers)

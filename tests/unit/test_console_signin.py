@@ -16,7 +16,7 @@ from seatcopilot.config import ConfigError, load
 from seatcopilot.stage_io import StageIO
 from seatcopilot.transport import InProcessTransport
 
-from services.console.auth import AuditLog, Authenticator, Unauthorized
+from services.console.auth import AccessAudit, Authenticator, Unauthorized
 from services.console.config import ConsoleConfig, authenticator_settings
 from services.console.http_api import PathOnlyAccessLogger, create_app
 from services.console.logic import ConsoleHub
@@ -52,7 +52,7 @@ def test_the_event_stream_takes_a_cookie_never_a_token_in_the_url_and_the_access
         hub = ConsoleHub()
         hub.add(view(call_id="call-a"))
         auth = Authenticator(public_key=PUBLIC_PEM, issuer=ISSUER, audience="seatcopilot-console")
-        app = create_app(hub, auth, AuditLog(None), no_feedback)
+        app = create_app(hub, auth, AccessAudit(None), no_feedback)
         server = TestServer(app)
         await server.start_server(access_log_class=PathOnlyAccessLogger)  # as start_http runs it
         async with TestClient(server) as client:
@@ -114,7 +114,7 @@ def test_oidc_keys_come_from_the_jwks_url_and_rotate_and_the_issuer_is_always_ch
         port = site._server.sockets[0].getsockname()[1]
         auth = Authenticator(jwks_url=f"http://127.0.0.1:{port}/.well-known/jwks.json", issuer=ISSUER,
                              audience="seatcopilot-console", jwks_cooldown_s=0)
-        app = create_app(ConsoleHub(), auth, AuditLog(None), no_feedback)
+        app = create_app(ConsoleHub(), auth, AccessAudit(None), no_feedback)
         statuses = {}
 
         async def me(name: str, token: str) -> None:

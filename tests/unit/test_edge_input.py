@@ -9,7 +9,7 @@ from seatcopilot.topics import FEEDBACK
 from seatcopilot.transport import InProcessTransport
 
 from services.console import kafka_adapter as console_kafka
-from services.console.auth import AuditLog, Authenticator
+from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 from services.intake.auth import SIGNATURE_HEADER, sign
@@ -34,7 +34,7 @@ def console_statuses(requests):
         hub = ConsoleHub()
         hub.add(view(call_id="call-a"))
         auth = Authenticator(public_key=PUBLIC_PEM, issuer="https://idp.example", audience="seatcopilot-console")
-        app = create_app(hub, auth, AuditLog(None), console_kafka.feedback_sink(StageIO("console", bus)))
+        app = create_app(hub, auth, AccessAudit(None), console_kafka.feedback_sink(StageIO("console", bus)))
         statuses = []
         async with TestClient(TestServer(app)) as client:
             for path, body in requests:

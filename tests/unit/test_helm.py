@@ -223,3 +223,29 @@ def test_dashboards_are_shipped_for_the_grafana_sidecar(renders):
     for config_map in maps:
         for body in config_map["data"].values():
             assert json.loads(body)["panels"]
+
+
+def test_the_audit_logs_live_on_a_kept_volume_with_their_keys_mounted_apart(renders):
+    """Compliance's decisions and the console's accesses outlive their pods (a claim kept on uninstall), each
+    log in its own folder, each key from the audit Secret in a read-only folder outside the volume."""
+    _, render_dir = renders
+    documents = load_documents(render_dir / "default.yaml")
+    [claim] = of_kind(documents, "PersistentVolumeClaim")
+    assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    by_component = deployments(documents)
+    for name, (log_var, key_var, log_dir, key) in {
+            "compliance": ("COMPLIANCE_AUDIT_DIR", "COMPLIANCE_AUDIT_KEY_FILE", "compliance", "compliance.key"),
+            "console": ("CONSOLE_AUDIT_DIR", "CONSOLE_AUDIT_KEY_FILE", "console", "console.key")}.items():
+        pod = by_component[name]["spec"]["template"]["spec"]
+        env = container_env(by_component[name])
+        assert env[log_var] == f"/var/lib/seatcopilot/audit/{log_dir}"
+        assert env[key_var] == f"/etc/seatcopilot/audit-key/{key}"
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert volumes["audit"]["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+        assert volumes["audit-key"]["secret"]["secretName"] == "seatcopilot-audit"
+        assert {"name": "audit-key", "mountPath": "/etc/seatcopilot/audit-key", "readOnly": True} \
+            in pod["containers"][0]["volumeMounts"]
+    others = {name for name, d in by_component.items()
+              if "audit" in {v["name"] for v in d["spec"]["template"]["spec"]["volumes"]}}
+    assert others == {"compliance", "console"}

@@ -19,7 +19,7 @@ from seatcopilot.verdicts import VerdictSigner, VerdictVerifier, keys_for, parse
 from services.compliance import kafka_adapter as compliance_adapter
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_adapter
-from services.console.auth import AuditLog, Authenticator
+from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, bearer
@@ -90,7 +90,7 @@ def test_a_forged_pass_on_the_suggestions_topic_never_reaches_the_browser():
         async def no_feedback(identity, call, body):
             return None
 
-        async with TestClient(TestServer(create_app(hub, auth, AuditLog(None), no_feedback))) as client:
+        async with TestClient(TestServer(create_app(hub, auth, AccessAudit(None), no_feedback))) as client:
             detail = await (await client.get("/api/calls/call-a", headers=bearer(OPERATOR_A))).text()
             await client.post("/api/session", headers=bearer(OPERATOR_A))
             stream = await client.get("/api/events")

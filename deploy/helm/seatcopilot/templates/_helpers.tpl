@@ -116,6 +116,13 @@ never see them).
 {{- $_ := set $derived "GRPC_TLS_DIR" (include "seatcopilot.grpcTlsPath" .) -}}
 {{- $_ := set $derived "GRPC_HEALTH_PORT" $root.Values.grpcTls.healthPort -}}
 {{- end -}}
+{{- if eq (.c.audit | default "") "compliance" -}}
+{{- $_ := set $derived "COMPLIANCE_AUDIT_DIR" (printf "%s/compliance" (include "seatcopilot.auditPath" .)) -}}
+{{- $_ := set $derived "COMPLIANCE_AUDIT_KEY_FILE" (printf "%s/%s" (include "seatcopilot.auditKeyPath" .) $root.Values.audit.complianceKey) -}}
+{{- else if eq (.c.audit | default "") "console" -}}
+{{- $_ := set $derived "CONSOLE_AUDIT_DIR" (printf "%s/console" (include "seatcopilot.auditPath" .)) -}}
+{{- $_ := set $derived "CONSOLE_AUDIT_KEY_FILE" (printf "%s/%s" (include "seatcopilot.auditKeyPath" .) $root.Values.audit.consoleKey) -}}
+{{- end -}}
 {{- if eq .name "generation" -}}
 {{- $_ := set $derived "GENERATION_BACKEND" (ternary "triton" "local" (ne (include "seatcopilot.tritonUrl" $root) "")) -}}
 {{- end -}}
@@ -174,9 +181,30 @@ grpc:
   secret:
     secretName: {{ . }}
 {{- end }}
+{{- if .c.audit }}
+- name: audit
+  {{- if .root.Values.audit.persistence.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ .root.Values.audit.persistence.existingClaim | default (printf "%s-audit" (include "seatcopilot.fullname" .root)) }}
+  {{- else }}
+  emptyDir: {}
+  {{- end }}
+- name: audit-key
+  secret:
+    secretName: {{ required "audit.existingSecret is required" .root.Values.audit.existingSecret }}
+    defaultMode: 0400
+{{- end }}
 {{- with .c.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+
+{{/* Where the audit volume and the audit keys are mounted (apart: the key never sits with the log). */}}
+{{- define "seatcopilot.auditPath" -}}
+/var/lib/seatcopilot/audit
+{{- end -}}
+{{- define "seatcopilot.auditKeyPath" -}}
+/etc/seatcopilot/audit-key
 {{- end -}}
 
 {{/* Where the gRPC TLS Secret is mounted. */}}
@@ -201,6 +229,13 @@ grpc:
 {{- if .root.Values.grpcTls.existingSecret }}
 - name: grpc-tls
   mountPath: {{ include "seatcopilot.grpcTlsPath" . }}
+  readOnly: true
+{{- end }}
+{{- if .c.audit }}
+- name: audit
+  mountPath: {{ include "seatcopilot.auditPath" . }}
+- name: audit-key
+  mountPath: {{ include "seatcopilot.auditKeyPath" . }}
   readOnly: true
 {{- end }}
 {{- with .c.extraVolumeMounts }}
