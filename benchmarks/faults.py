@@ -28,6 +28,7 @@ from pathlib import Path
 
 from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.topics import ALL, CALL_EVENTS, PLATFORM_TOPICS
 
 from benchmarks import harness, loadgen
@@ -37,6 +38,10 @@ MODEL_REPOSITORY = harness.ROOT / "services" / "generation" / "model_repository"
 PIPELINE = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 MALFORMED = 10_000
 CONTROL = "seeded: topic seatcopilot.call-events.v1 (before intake; the control)"
+GATED_OPENING = "Hi, this is Sam from Harbor Lending, this call may be recorded. May I speak with Jordan?"
+THIRD_PARTY = "I'm his wife, he's at work right now."
+DEBT_MENTION = "He's behind on his loan payments and needs to call us back today."
+GATED_DRAFT_SEQ = 90
 
 
 @dataclass
@@ -47,10 +52,14 @@ class FaultReport:
     outage_s: float = 0.0  # from injecting the fault to lifting it (the hold, and a restarted service's start-up)
     note: str = ""
     extra_dead_letters: dict[str, int] = field(default_factory=dict)
+    # The verdict on a draft that mentions the debt, in a call where a third party answered before the fault:
+    # BLOCKED unless the fault made compliance forget who is on the line.
+    gated_verdict: str = ""
 
     def failed(self) -> bool:
         r = self.result
-        return bool(r.lost() or r.duplicated() or r.without_verdict()) or self.recovery_s != self.recovery_s
+        return (bool(r.lost() or r.duplicated() or r.without_verdict()) or self.recovery_s != self.recovery_s
+                or self.gated_verdict != "BLOCKED")
 
 
 def _script(*args: str) -> None:
@@ -73,8 +82,11 @@ class Suite:
         watcher = loadgen.Watcher(self.bootstrap, result, f"load-{run_id}-")
         publisher = loadgen.Publisher(self.bootstrap)
         sender = threading.Thread(target=loadgen.publish, args=(publisher, planned, result), daemon=True)
-        note = ""
+        gated = self._gated_call(run_id)
+        note, gated_verdict = "", ""
         try:
+            for event in gated:
+                publisher.send(event)
             sender.start()
             time.sleep(inject_after_s)
             injected = time.time()
@@ -86,17 +98,45 @@ class Suite:
             lifted = time.time()
             probes = self._probe(publisher, watcher, result, run_id)
             recovery = (min(s.at_s for k in probes if (s := result.first(k))) - lifted) if probes else float("nan")
+            gated_verdict = self._gated_draft_verdict(publisher, watcher, result, gated[-1])
             sender.join(timeout=self.call_s + 120)
             watcher.wait(lambda: all(k in result.suggestions for k in list(result.sent_at)), 180)
-            for end in loadgen.endings(planned + [loadgen.Planned(0, self._probe_event(run_id, i, 2))
-                                                  for i in range(len(probes))]):
+            for end in loadgen.endings(planned + [loadgen.Planned(0, e) for e in gated]
+                                       + [loadgen.Planned(0, self._probe_event(run_id, i, 2))
+                                          for i in range(len(probes))]):
                 publisher.send(end)
             publisher.flush()
             time.sleep(3.0)  # a late duplicate is counted too
         finally:
             publisher.close()
             watcher.close()
-        return FaultReport(name, result, recovery, lifted - injected, note)
+        return FaultReport(name, result, recovery, lifted - injected, note, gated_verdict=gated_verdict)
+
+    def _gated_call(self, run_id: str) -> list[ev.CallEvent]:
+        """A collections call whose customer line says a third party answered (it gates the debt rules)."""
+        template = next(t for t in self.templates if t[0].scenario == ev.SCENARIO_COLLECTIONS)
+        utterance = next(e for e in template if e.type == ev.EVENT_TYPE_UTTERANCE)
+        events = []
+        for seq, (source, speaker, text) in enumerate([
+                (template[0], template[0].speaker, template[0].text),
+                (utterance, ev.SPEAKER_OPERATOR, GATED_OPENING), (utterance, ev.SPEAKER_CUSTOMER, THIRD_PARTY)],
+                start=1):
+            event = ev.CallEvent()
+            event.CopyFrom(source)
+            event.call_id, event.seq, event.speaker, event.text = f"load-{run_id}-gated", seq, speaker, text
+            events.append(event)
+        return events
+
+    def _gated_draft_verdict(self, publisher: loadgen.Publisher, watcher: loadgen.Watcher,
+                             result: loadgen.LoadResult, last: ev.CallEvent, timeout_s: float = 90.0) -> str:
+        draft = gen.SuggestionDraft(call_id=last.call_id, seq=GATED_DRAFT_SEQ, tenant=last.tenant,
+                                    scenario=last.scenario, text=DEBT_MENTION)
+        draft.deadline.FromNanoseconds(time.time_ns() + int(timeout_s * 1e9))
+        publisher.send_draft(draft)
+        key = (last.call_id, GATED_DRAFT_SEQ)
+        watcher.wait(lambda: key in result.suggestions, timeout_s)
+        seen = result.first(key)
+        return seen.verdict.removeprefix("VERDICT_") if seen is not None else "none"
 
     def _probe_event(self, run_id: str, index: int, seq: int) -> ev.CallEvent:
         template = self.templates[0]
@@ -295,17 +335,20 @@ def _topics(bootstrap: str, downstream: bool) -> dict[str, bytes]:
 # ---- the report ---------------------------------------------------------------------------------------------
 def report(reports: list[FaultReport], canaries: dict[str, int]) -> list[Table]:
     table = Table("Faults injected mid-call on make up's topology (real Kafka, Neo4j, Triton)",
-                  ["fault", "owed", "shown", "expired", "lost", "dup", "no verdict", "outage s", "recovery s",
-                   "dead letters (stage/reason: count)", "result"])
+                  ["fault", "owed", "shown", "expired", "lost", "dup", "no verdict", "verdict after fault",
+                   "outage s", "recovery s", "dead letters (stage/reason: count)", "result"])
     for r in reports:
         s = r.result.summary()
         letters = ", ".join(f"{k}: {v}" for k, v in s["dead_letters"].items()) or "none"
         table.rows.append([r.name, s["utterances_expected"], s["shown"], s["expired"], s["lost"], s["duplicated"],
-                           s["without_verdict"], r.outage_s, r.recovery_s, letters + (f" ({r.note})" if r.note else ""),
+                           s["without_verdict"], r.gated_verdict, r.outage_s, r.recovery_s,
+                           letters + (f" ({r.note})" if r.note else ""),
                            "FAIL" if r.failed() else "ok"])
     table.note = ("owed = final customer utterances published (the calls' and the recovery probes'); lost = owed "
                   "with no suggestion at all (must be 0); dup = second suggestions for one utterance (must be 0); "
-                  "no verdict = suggestions without a compliance verdict (must be 0); expired = answered too late, "
+                  "no verdict = suggestions without a compliance verdict (must be 0); verdict after fault = "
+                  "compliance's verdict, after the fault, on a draft that mentions the debt in a call where a third "
+                  "party answered before it (must be BLOCKED: the call's state survived); expired = answered too late, "
                   "never shown (counted, not lost); outage = from injecting the fault to lifting it (the hold, or a "
                   "killed service's restart until it is SERVING); recovery = from lifting the fault to the first "
                   "answered probe (a new call's utterance).")

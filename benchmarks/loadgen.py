@@ -27,7 +27,8 @@ from pathlib import Path
 from seatcopilot import codec, views
 from seatcopilot.deadletter.v1 import deadletter_pb2
 from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, SUGGESTIONS
+from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, DRAFTS, SUGGESTIONS
 
 from benchmarks.table import percentile
 
@@ -252,6 +253,10 @@ class Publisher:
 
     def send(self, event: ev.CallEvent) -> None:
         self._producer.send(CALL_EVENTS.name, key=event.call_id.encode(), value=codec.encode(event))
+
+    def send_draft(self, draft: gen.SuggestionDraft) -> None:
+        """A draft as generation would publish it (the fault suite's check that verdicts survive a fault)."""
+        self._producer.send(DRAFTS.name, key=draft.call_id.encode(), value=codec.encode(draft))
 
     def send_raw(self, key: bytes, value: bytes) -> None:
         self._producer.send(CALL_EVENTS.name, key=key, value=value)
