@@ -19,6 +19,7 @@
 # Environment (defaults in brackets):
 #   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  NEO4J_BOLT_PORT [7687]
 #   KAFKA_SECURE_PORT [9192]  KAFKA_SECURE_CONTROLLER_PORT [9193]  (kafka-secure)
+#   KAFKA_SECURE_DIR [$ROOT/.run/kafka-secure]  its state (the tests use their own)
 #   KAFKA_SECURE_USERS [seatcopilot]  SCRAM users besides the broker's own `admin` (made at format time;
 #                                     after changing it run `infra.sh clean kafka-secure`)
 #   NEO4J_PASSWORD [seatcopilot-dev]  (>= 8 characters; applied when the Neo4j store is first created,
@@ -150,7 +151,7 @@ KAFKA_SECURE_ADMIN=admin
 
 kafka_use() {                                   # plain|secure
   if [[ $1 == secure ]]; then
-    KNAME=kafka-secure KDIR="$RUN/kafka-secure" KP=$KAFKA_SECURE_PORT KCP=$KAFKA_SECURE_CONTROLLER_PORT
+    KNAME=kafka-secure KDIR="${KAFKA_SECURE_DIR:-$RUN/kafka-secure}" KP=$KAFKA_SECURE_PORT KCP=$KAFKA_SECURE_CONTROLLER_PORT
     KCONF="$DEPLOY/kafka/server-secure.properties"
   else
     KNAME=kafka KDIR="$RUN/kafka" KP=$KAFKA_PORT KCP=$KAFKA_CONTROLLER_PORT KCONF="$DEPLOY/kafka/server.properties"

@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 import faust
-
 from seatcopilot.transport.kafka_security import KafkaSecurity, client_options
 
 from services.indicators.logic import GroupKey, Increment, group_of
