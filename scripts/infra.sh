@@ -9,6 +9,7 @@
 #                  and broker certificate in .run/kafka-secure/tls/ (ca.crt is the clients' KAFKA_SSL_CAFILE),
 #                  one random password per user in .run/kafka-secure/users/<user>.password (KAFKA_SASL_PASSWORD_FILE)
 #   all            KAFKA_SECURITY=sasl_ssl: kafka-secure and neo4j; otherwise (plaintext, the default) kafka and neo4j
+#                  (`stop all` stops both brokers)
 #
 #   start    fetch jars (first time only), start, wait until healthy; ok if already running
 #   stop     SIGTERM, wait, SIGKILL if needed; keeps data
@@ -342,7 +343,7 @@ cmd=$1; what=${2:-all}
 case ${KAFKA_SECURITY:-plaintext} in plaintext) broker=kafka ;; sasl_ssl) broker=kafka_secure ;;
   *) die "KAFKA_SECURITY must be plaintext or sasl_ssl" ;; esac
 case $what in kafka) svcs=(kafka) ;; kafka-secure) svcs=(kafka_secure) ;; neo4j) svcs=(neo4j) ;;
-  all) svcs=("$broker" neo4j) ;; *) usage ;; esac
+  all) svcs=("$broker" neo4j); [[ $cmd == stop ]] && svcs=(kafka kafka_secure neo4j) ;; *) usage ;; esac
 case $cmd in start|stop|restart|clean|status) ;; *) usage ;; esac
 mkdir -p "$RUN"
 if [[ $cmd != status ]]; then                   # one start/stop at a time per checkout
