@@ -46,6 +46,11 @@ as_kafka_user() {                               # user command...: the command w
 kafka_acls() {                                  # each service its role's ACLs; the tools' roles to `seatcopilot`
   [[ $KAFKA_SECURITY == sasl_ssl ]] || return 0
   local name roles=()
+  for name in $KAFKA_SECURE_USERS; do
+    [[ -s $KAFKA_STATE/users/$name.password ]] || {
+      log "ERROR: kafka-secure has no user $name (its storage was formatted with other users):" \
+          "run scripts/infra.sh clean kafka-secure, then make up again"; exit 1; }
+  done
   for name in "${SERVICES[@]}"; do
     as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics acls --apply --bootstrap "$KAFKA_BOOTSTRAP" --role "$name"
   done

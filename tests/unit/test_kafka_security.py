@@ -94,3 +94,33 @@ def test_a_roles_own_topics_and_group_are_its_prefix_only():
     assert any("--operation Read --group seatcopilot-compliance" in c and "prefixed" not in c for c in commands)
     assert any("--operation Write" in c and "--topic seatcopilot.suggestions.v1" in c for c in commands)
     assert not any("--topic seatcopilot.drafts.v1" in c and "Write" in c for c in commands)
+
+
+def _short(names: list[str]) -> str:
+    platform = {topic.name for topic in topics.PLATFORM_TOPICS}
+    shown = [n for n in names if n not in platform] + (["platform.*"] if platform <= set(names) else [])
+    return ", ".join(f"`{n.removeprefix('seatcopilot.').removesuffix('.v1')}`" for n in shown) or "—"
+
+
+def acl_table() -> str:
+    """docs/security.md's table of ACLs per role, from seatcopilot.kafka_acls (the test keeps the two equal)."""
+    rows = ["| role | principal | reads | writes | consumer group | own topics (prefixed, All) |",
+            "|---|---|---|---|---|---|"]
+    for role, access in kafka_acls.ROLES.items():
+        if access.manages:
+            reads, writes = "—", f"creates and configures every pipeline topic ({len(access.manages)})"
+        else:
+            reads, writes = _short([t.name for t in access.reads]), _short([t.name for t in access.writes])
+            if access.writes == kafka_acls.REDRIVABLE:
+                writes = "every pipeline topic but `dead-letter` (re-drive)"
+        group, own = "—", "—"
+        if access.group:
+            group = f"`{kafka_acls.group_of(role)}`" + (" (prefixed)" if access.group_prefixed else "")
+            own = f"`{kafka_acls.group_of(role)}-`"
+        rows.append(f"| {role} | `User:{role}` | {reads} | {writes} | {group} | {own} |")
+    return "\n".join(rows)
+
+
+def test_the_security_docs_show_the_acl_table_of_the_code():
+    docs = (ROOT / "docs" / "security.md").read_text()
+    assert acl_table() in docs, "docs/security.md's ACL table differs from seatcopilot.kafka_acls:\n" + acl_table()
