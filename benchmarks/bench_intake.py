@@ -18,6 +18,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import CALL_EVENTS, PLATFORM_AMAZON_CONNECT, TRANSCRIPT
+from seatcopilot.transport.kafka_security import client_options
 
 from benchmarks.pii_eval import LABELLED, evaluate, load
 from benchmarks.table import Table, summary_ms
@@ -124,9 +125,9 @@ def _drive(bootstrap: str, process: subprocess.Popen, send, expected: dict[str, 
     `sent[call_id]` collects each input's send time; the n-th transcript message of a call is the n-th input
     (nothing is merged or dropped in these calls), so latency is its append time minus that send time."""
     consumer = KafkaConsumer(TRANSCRIPT.name, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:8]}",
-                             auto_offset_reset="latest", consumer_timeout_ms=200)
+                             auto_offset_reset="latest", consumer_timeout_ms=200, **client_options())
     consumer.poll(timeout_ms=1000)  # join the group before sending
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, **client_options())
     cpu = psutil.Process(process.pid)
     cpu_before = sum(cpu.cpu_times()[:2])
     started = time.time()

@@ -30,6 +30,7 @@ from seatcopilot import codec
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.topics import ALL, CALL_EVENTS, PLATFORM_TOPICS
+from seatcopilot.transport.kafka_security import client_options
 
 from benchmarks import harness, loadgen
 from benchmarks.table import Table
@@ -308,7 +309,7 @@ def _topics(bootstrap: str, downstream: bool) -> dict[str, bytes]:
     from kafka import KafkaConsumer, TopicPartition
 
     raw = {CALL_EVENTS.name, *(t.name for t in PLATFORM_TOPICS)}  # before intake: PII is expected there
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **client_options())
     blobs: dict[str, bytes] = {}
     try:
         names = [t.name for t in ALL if t.name not in raw] if downstream else [CALL_EVENTS.name]

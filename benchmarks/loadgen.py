@@ -29,6 +29,7 @@ from seatcopilot.deadletter.v1 import deadletter_pb2
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, DRAFTS, SUGGESTIONS
+from seatcopilot.transport.kafka_security import client_options
 
 from benchmarks.table import percentile
 
@@ -192,7 +193,7 @@ class Watcher:
 
         self.result, self.prefix = result, call_prefix.encode()
         self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                       consumer_timeout_ms=200)
+                                       consumer_timeout_ms=200, **client_options())
         parts = [TopicPartition(t, p) for t in (SUGGESTIONS.name, DEAD_LETTER.name)
                  for p in sorted(self._consumer.partitions_for_topic(t) or {0})]
         self._consumer.assign(parts)
@@ -249,7 +250,8 @@ class Publisher:
 
         require_loopback(bootstrap)
         self._producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=2, retries=20,
-                                       max_in_flight_requests_per_connection=1, request_timeout_ms=30_000)
+                                       max_in_flight_requests_per_connection=1, request_timeout_ms=30_000,
+                                       **client_options())
 
     def send(self, event: ev.CallEvent) -> None:
         self._producer.send(CALL_EVENTS.name, key=event.call_id.encode(), value=codec.encode(event))

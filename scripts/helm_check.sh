@@ -99,6 +99,8 @@ reject "a writable root filesystem" --set securityContext.readOnlyRootFilesystem
 reject "autoscaling max below min" --set components.intake.autoscaling.min=5 --set components.intake.autoscaling.max=2
 reject "an HTTP port on a component that serves no HTTP" --set components.classifier.httpPort=9000
 reject "topics without partitions" --set kafka.topics.partitions=0
+reject "Kafka SASL_SSL without the Secret of its passwords" --set kafka.security.protocol=SASL_SSL
+reject "a Kafka security protocol other than PLAINTEXT or SASL_SSL" --set kafka.security.protocol=SASL_PLAINTEXT
 reject "an Ingress path that is not absolute" --set ingress.enabled=true --set ingress.console.path=console
 rm -f "$render_dir/rejected.yaml" "$render_dir/rejected.log"
 

@@ -2,7 +2,14 @@
 # Local infrastructure for development and tests: a real Kafka 4.1 (KRaft, single node) and a real
 # Neo4j 5.26 Community server, both on 127.0.0.1 only, both run from jars that Maven fetches.
 #
-# Usage: scripts/infra.sh {start|stop|restart|clean|status} [kafka|neo4j|all]
+# Usage: scripts/infra.sh {start|stop|restart|clean|status} [kafka|kafka-secure|neo4j|all]
+#
+#   kafka          the PLAINTEXT broker (loopback; what make up and the tests use by default)
+#   kafka-secure   a broker whose clients must use SASL_SSL (SCRAM-SHA-512 over TLS) and ACLs: a throw-away CA
+#                  and broker certificate in .run/kafka-secure/tls/ (ca.crt is the clients' KAFKA_SSL_CAFILE),
+#                  one random password per user in .run/kafka-secure/users/<user>.password (KAFKA_SASL_PASSWORD_FILE)
+#   all            KAFKA_SECURITY=sasl_ssl: kafka-secure and neo4j; otherwise (plaintext, the default) kafka and neo4j
+#                  (`stop all` stops both brokers)
 #
 #   start    fetch jars (first time only), start, wait until healthy; ok if already running
 #   stop     SIGTERM, wait, SIGKILL if needed; keeps data
@@ -12,6 +19,10 @@
 #
 # Environment (defaults in brackets):
 #   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  NEO4J_BOLT_PORT [7687]
+#   KAFKA_SECURE_PORT [9192]  KAFKA_SECURE_CONTROLLER_PORT [9193]  (kafka-secure)
+#   KAFKA_SECURE_DIR [$ROOT/.run/kafka-secure]  its state (the tests use their own)
+#   KAFKA_SECURE_USERS [seatcopilot]  SCRAM users besides the broker's own `admin` (made at format time;
+#                                     after changing it run `infra.sh clean kafka-secure`)
 #   NEO4J_PASSWORD [seatcopilot-dev]  (>= 8 characters; applied when the Neo4j store is first created,
 #                                      so after changing it run `infra.sh clean neo4j`)
 #   KAFKA_HEAP_OPTS [-Xms1g -Xmx1g]   KAFKA_START_TIMEOUT [120]  NEO4J_START_TIMEOUT [180]
@@ -20,7 +31,7 @@
 #   INFRA_PY_CHECK [1]   1: after start, also run scripts/wait_ready.py with the project's Python
 #                        (SEATCOPILOT_PYTHON, else $(scripts/bootstrap.sh)/bin/python); 0: skip it
 #                        (the built-in checks still run: log marker, port, Bolt handshake).
-# State: $ROOT/.run/{kafka,neo4j}/ (data, logs, pid files). See deploy/local/README.md.
+# State: $ROOT/.run/{kafka,kafka-secure,neo4j}/ (data, logs, pid files). See deploy/local/README.md.
 # shellcheck disable=SC2329  # the per-service functions are called indirectly ("${s}_start")
 set -euo pipefail
 
@@ -121,79 +132,132 @@ project_python() {                              # prints the interpreter for wai
   echo "$venv/bin/python"
 }
 
-py_check() {                                    # service timeout
+py_check() {                                    # service timeout [wait_ready.py options]
   [[ $INFRA_PY_CHECK == 0 ]] && return 0
   local py
   py=$(project_python) || return 1
   [[ -x $py ]] || { log "no Python interpreter at '$py' (set SEATCOPILOT_PYTHON or INFRA_PY_CHECK=0)"; return 1; }
-  "$py" "$ROOT/scripts/wait_ready.py" "$1" --timeout "$2" >&2
+  "$py" "$ROOT/scripts/wait_ready.py" "$1" --timeout "$2" "${@:3}" >&2
 }
 
 # ------------------------------------------------------------------ Kafka
-K="$RUN/kafka"
+# Two brokers with the same code: `kafka` (PLAINTEXT, what make up and the tests use by default) and
+# `kafka-secure` (clients on SASL_SSL: SCRAM-SHA-512 over TLS, ACLs enforced), each with its own ports and
+# state. kafka_use selects one: KNAME, KDIR, KP (client port), KCP (controller port), KCONF (template).
 KPAT="kafka.Kafka"
+KAFKA_SECURE_PORT="${KAFKA_SECURE_PORT:-9192}"
+KAFKA_SECURE_CONTROLLER_PORT="${KAFKA_SECURE_CONTROLLER_PORT:-9193}"
+KAFKA_SECURE_USERS="${KAFKA_SECURE_USERS:-seatcopilot}"
+KAFKA_SECURE_ADMIN=admin
 
-kafka_status() {
-  local pid
-  if pid=$(live_pid "$K/kafka.pid" "$KPAT"); then
-    if port_open "$KAFKA_PORT"; then
-      echo "kafka: running (pid $pid), 127.0.0.1:$KAFKA_PORT, data $K/data"
-    else
-      echo "kafka: process up (pid $pid) but 127.0.0.1:$KAFKA_PORT is closed"; return 3
-    fi
+kafka_use() {                                   # plain|secure
+  if [[ $1 == secure ]]; then
+    KNAME=kafka-secure KDIR="${KAFKA_SECURE_DIR:-$RUN/kafka-secure}" KP=$KAFKA_SECURE_PORT KCP=$KAFKA_SECURE_CONTROLLER_PORT
+    KCONF="$DEPLOY/kafka/server-secure.properties"
   else
-    echo "kafka: stopped"; return 3
+    KNAME=kafka KDIR="$RUN/kafka" KP=$KAFKA_PORT KCP=$KAFKA_CONTROLLER_PORT KCONF="$DEPLOY/kafka/server.properties"
   fi
 }
 
-kafka_stop() { stop_pid kafka "$K/kafka.pid" "$KPAT" 60; }
-
-kafka_start() {
-  local libs l4j cid pid deadline t0=$SECONDS
-  if pid=$(live_pid "$K/kafka.pid" "$KPAT"); then
-    if port_open "$KAFKA_PORT"; then log "kafka already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"; return 0; fi
-    log "kafka pid $pid is up but its port is closed; restarting it"; kafka_stop
+kafka_status_of() {
+  local pid
+  if pid=$(live_pid "$KDIR/kafka.pid" "$KPAT"); then
+    if port_open "$KP"; then
+      echo "$KNAME: running (pid $pid), 127.0.0.1:$KP, data $KDIR/data"
+    else
+      echo "$KNAME: process up (pid $pid) but 127.0.0.1:$KP is closed"; return 3
+    fi
+  else
+    echo "$KNAME: stopped"; return 3
   fi
-  rm -f "$K/kafka.pid"
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    port_open "$p" && die "port 127.0.0.1:$p is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+}
+
+kafka_stop_of() { stop_pid "$KNAME" "$KDIR/kafka.pid" "$KPAT" 60; }
+
+# The secure broker's secrets, made once per state dir: a throw-away CA and broker certificate (the same
+# code as `seatcopilot tls dev-ca`), PEM stores, and a random SCRAM password per user in users/<name>.password.
+kafka_secure_secrets() {
+  local py user
+  [[ -f $KDIR/tls/keystore.pem ]] && return 0
+  py=$(project_python) || die "the secure broker needs the project's Python for its certificate"
+  mkdir -p "$KDIR/users"; chmod 700 "$KDIR"
+  PYTHONPATH="$ROOT/libs" "$py" -c 'import sys; from pathlib import Path; from seatcopilot.grpc_tls import make_dev_ca
+make_dev_ca(Path(sys.argv[1]), days=365)' "$KDIR/tls" || die "could not make the secure broker's certificate"
+  cat "$KDIR/tls/tls.key" "$KDIR/tls/tls.crt" >"$KDIR/tls/keystore.pem"; chmod 600 "$KDIR/tls/keystore.pem"
+  for user in $KAFKA_SECURE_ADMIN $KAFKA_SECURE_USERS; do
+    [[ $user =~ ^[a-z][a-z0-9-]*$ ]] || die "KAFKA_SECURE_USERS: '$user' is not a simple user name"
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$KDIR/users/$user.password")
+  done
+}
+
+kafka_scram_args() {                            # --add-scram for every user (format time only)
+  local user
+  for user in $KAFKA_SECURE_ADMIN $KAFKA_SECURE_USERS; do
+    printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password=%s]\n' "$user" "$(<"$KDIR/users/$user.password")"
+  done
+}
+
+kafka_start_of() {
+  local libs l4j cid pid deadline t0=$SECONDS secure=0 extra=()
+  [[ $KNAME == kafka-secure ]] && secure=1
+  if pid=$(live_pid "$KDIR/kafka.pid" "$KPAT"); then
+    if port_open "$KP"; then log "$KNAME already running (pid $pid) on 127.0.0.1:$KP"; return 0; fi
+    log "$KNAME pid $pid is up but its port is closed; restarting it"; kafka_stop_of
+  fi
+  rm -f "$KDIR/kafka.pid"
+  for p in "$KP" "$KCP"; do
+    port_open "$p" && die "port 127.0.0.1:$p is already in use by another process (set the $KNAME ports, see the usage)"
   done
   need_java
   libs=$(fetch_jars kafka)
-  mkdir -p "$K/data"
-  sed -e "s#@DATA_DIR@#$K/data#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
-      -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      "$DEPLOY/kafka/server.properties" >"$K/server.properties"
+  mkdir -p "$KDIR/data"
+  ((secure)) && kafka_secure_secrets
+  (umask 077; sed -e "s#@DATA_DIR@#$KDIR/data#g" -e "s#@KAFKA_PORT@#$KP#g" -e "s#@CONTROLLER_PORT@#$KCP#g" \
+      -e "s#@TLS_DIR@#$KDIR/tls#g" -e "s#@ADMIN_USER@#$KAFKA_SECURE_ADMIN#g" \
+      -e "s#@ADMIN_PASSWORD@#$( ((secure)) && cat "$KDIR/users/$KAFKA_SECURE_ADMIN.password")#g" \
+      "$KCONF" >"$KDIR/server.properties")
   l4j="-Dlog4j2.configurationFile=$DEPLOY/kafka/log4j2.properties"
-  if [[ ! -f $K/data/meta.properties ]]; then
+  if [[ ! -f $KDIR/data/meta.properties ]]; then
     cid=$("$JAVA" -Xmx256m "$l4j" -cp "$libs/*" kafka.tools.StorageTool random-uuid </dev/null 2>/dev/null | tail -n1)
     [[ -n $cid ]] || die "kafka.tools.StorageTool random-uuid failed"
-    log "formatting Kafka storage (cluster id $cid)"
+    ((secure)) && mapfile -t extra < <(kafka_scram_args)
+    log "formatting $KNAME storage (cluster id $cid)"
     "$JAVA" -Xmx512m "$l4j" -cp "$libs/*" kafka.tools.StorageTool format --standalone \
-      -t "$cid" -c "$K/server.properties" </dev/null >"$K/format.log" 2>&1 \
-      || { cat "$K/format.log" >&2; die "kafka storage format failed"; }
+      -t "$cid" -c "$KDIR/server.properties" "${extra[@]}" </dev/null >"$KDIR/format.log" 2>&1 \
+      || { cat "$KDIR/format.log" >&2; die "$KNAME storage format failed"; }
   fi
-  [[ -f $K/kafka.log ]] && mv -f "$K/kafka.log" "$K/kafka.log.1"
+  [[ -f $KDIR/kafka.log ]] && mv -f "$KDIR/kafka.log" "$KDIR/kafka.log.1"
   # New session: the broker survives the caller's terminal / CI step process group.
   # shellcheck disable=SC2086,SC2016  # KAFKA_HEAP_OPTS is a list of JVM flags; $$ is the child's
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$K/kafka.pid" \
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KDIR/kafka.pid" \
     "$JAVA" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$l4j" -Dkafka.logs.dir="$K" \
-    -cp "$libs/*" kafka.Kafka "$K/server.properties" >"$K/kafka.log" 2>&1 </dev/null 8>&- &
+    -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true "$l4j" -Dkafka.logs.dir="$KDIR" \
+    -cp "$libs/*" kafka.Kafka "$KDIR/server.properties" >"$KDIR/kafka.log" 2>&1 </dev/null 8>&- &
   deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-  while ! { [[ -f $K/kafka.log ]] && grep -q "Kafka Server started" "$K/kafka.log" && port_open "$KAFKA_PORT"; }; do
-    if ((SECONDS >= deadline)) || { [[ -s $K/kafka.pid ]] && ! kill -0 "$(<"$K/kafka.pid")" 2>/dev/null; }; then
-      tail -n 60 "$K/kafka.log" >&2 || true
-      kafka_stop >/dev/null 2>&1 || true
-      die "Kafka did not start (log: $K/kafka.log)"
+  while ! { [[ -f $KDIR/kafka.log ]] && grep -q "Kafka Server started" "$KDIR/kafka.log" && port_open "$KP"; }; do
+    if ((SECONDS >= deadline)) || { [[ -s $KDIR/kafka.pid ]] && ! kill -0 "$(<"$KDIR/kafka.pid")" 2>/dev/null; }; then
+      tail -n 60 "$KDIR/kafka.log" >&2 || true
+      kafka_stop_of >/dev/null 2>&1 || true
+      die "$KNAME did not start (log: $KDIR/kafka.log)"
     fi
     sleep 0.2
   done
-  py_check kafka 60 || die "Kafka started but the Kafka protocol check failed"
-  log "kafka ready on 127.0.0.1:$KAFKA_PORT (pid $(<"$K/kafka.pid"), $((SECONDS - t0))s)"
+  if ((secure)); then                           # the check logs in as the broker's own (super) user
+    KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_USERNAME=$KAFKA_SECURE_ADMIN KAFKA_SSL_CAFILE="$KDIR/tls/ca.crt" \
+      KAFKA_SASL_PASSWORD_FILE="$KDIR/users/$KAFKA_SECURE_ADMIN.password" KAFKA_SASL_PASSWORD='' \
+      py_check kafka 60 --bootstrap "127.0.0.1:$KP" || die "$KNAME started but the SASL_SSL login check failed"
+  else
+    py_check kafka 60 --bootstrap "127.0.0.1:$KP" || die "$KNAME started but the Kafka protocol check failed"
+  fi
+  log "$KNAME ready on 127.0.0.1:$KP (pid $(<"$KDIR/kafka.pid"), $((SECONDS - t0))s)"
 }
 
-kafka_clean() { kafka_stop; rm -rf "$K"; log "kafka state deleted ($K)"; }
+kafka_clean_of() { kafka_stop_of; rm -rf "$KDIR"; log "$KNAME state deleted ($KDIR)"; }
+
+for _action in status stop start clean; do     # kafka_start, kafka_secure_stop, ...
+  eval "kafka_${_action}() { kafka_use plain; kafka_${_action}_of; }"
+  eval "kafka_secure_${_action}() { kafka_use secure; kafka_${_action}_of; }"
+done
 
 # ------------------------------------------------------------------ Neo4j
 N="$RUN/neo4j"
@@ -272,10 +336,14 @@ neo4j_start() {
 neo4j_clean() { neo4j_stop; rm -rf "$N"; log "neo4j state deleted ($N)"; }
 
 # ------------------------------------------------------------------ main
-usage() { echo "usage: $0 {start|stop|restart|clean|status} [kafka|neo4j|all]" >&2; exit 2; }
+usage() { echo "usage: $0 {start|stop|restart|clean|status} [kafka|kafka-secure|neo4j|all]" >&2; exit 2; }
 (($# >= 1 && $# <= 2)) || usage
 cmd=$1; what=${2:-all}
-case $what in kafka) svcs=(kafka) ;; neo4j) svcs=(neo4j) ;; all) svcs=(kafka neo4j) ;; *) usage ;; esac
+# all: the broker KAFKA_SECURITY picks (plaintext, or sasl_ssl for kafka-secure) and Neo4j
+case ${KAFKA_SECURITY:-plaintext} in plaintext) broker=kafka ;; sasl_ssl) broker=kafka_secure ;;
+  *) die "KAFKA_SECURITY must be plaintext or sasl_ssl" ;; esac
+case $what in kafka) svcs=(kafka) ;; kafka-secure) svcs=(kafka_secure) ;; neo4j) svcs=(neo4j) ;;
+  all) svcs=("$broker" neo4j); [[ $cmd == stop ]] && svcs=(kafka kafka_secure neo4j) ;; *) usage ;; esac
 case $cmd in start|stop|restart|clean|status) ;; *) usage ;; esac
 mkdir -p "$RUN"
 if [[ $cmd != status ]]; then                   # one start/stop at a time per checkout

@@ -24,6 +24,7 @@ from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec
 from seatcopilot.topics import CALL_EVENTS
+from seatcopilot.transport.kafka_security import client_options
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console")
@@ -48,7 +49,7 @@ def publish_call(producer: KafkaProducer, path: Path, speed: float) -> None:
 
 
 def publish_calls(bootstrap: str, speed: float = 2.0) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **client_options())
     calls = [threading.Thread(target=publish_call, args=(producer, path, speed))
              for path in sorted((ROOT / "data" / "calls").glob("*.jsonl"))]
     for call in calls:

@@ -15,6 +15,8 @@ cleanup() {
   scripts/up.sh services-stop || true
   scripts/triton.sh stop "$MODEL_REPOSITORY" || true
   scripts/infra.sh stop all || true
+  # the SASL_SSL broker tests/integration/test_kafka_security.py starts (and cleans itself, unless interrupted)
+  KAFKA_SECURE_DIR="$ROOT/.run/kafka-secure-test" scripts/infra.sh clean kafka-secure >/dev/null 2>&1 || true
   exit $rc
 }
 trap cleanup EXIT

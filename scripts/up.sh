@@ -8,6 +8,9 @@
 # Each service: gRPC on 127.0.0.1:(SEATCOPILOT_GRPC_BASE+N), Prometheus metrics on :(SEATCOPILOT_METRICS_BASE+N)
 # (defaults 50050 and 9460: intake is 50051/9461 ... console 50057/9467), log in .run/services/NAME.log.
 # Intake's webhooks listen on INTAKE_HTTP_PORT (default SEATCOPILOT_GRPC_BASE+40, so 50090).
+# KAFKA_SECURITY=sasl_ssl: the broker is infra.sh's kafka-secure (SCRAM-SHA-512 over TLS, ACLs enforced) on
+# KAFKA_SECURE_PORT (9192); each service logs in as its own user with only its role's ACLs (seatcopilot.kafka_acls),
+# the CLIs and tools as `seatcopilot`. Default: plaintext on loopback (KAFKA_PORT, 9092).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run/services"
@@ -18,7 +21,46 @@ CLASSIFIER_REPOSITORY="$ROOT/services/classifier/model_repository"
 log() { echo "[up] $*" >&2; }
 
 export SEATCOPILOT_TRANSPORT=kafka RETRIEVAL_STORE=neo4j GENERATION_BACKEND="${GENERATION_BACKEND:-triton}"
-export KAFKA_BOOTSTRAP="${KAFKA_BOOTSTRAP:-127.0.0.1:${KAFKA_PORT:-9092}}"
+export KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"   # read by infra.sh too
+if [[ $KAFKA_SECURITY == sasl_ssl ]]; then
+  export KAFKA_BOOTSTRAP="${KAFKA_BOOTSTRAP:-127.0.0.1:${KAFKA_SECURE_PORT:-9192}}"
+  KAFKA_STATE="${KAFKA_SECURE_DIR:-$ROOT/.run/kafka-secure}"
+  export KAFKA_SECURE_USERS="${SERVICES[*]} seatcopilot"   # made when its storage is formatted
+  export KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SSL_CAFILE="$KAFKA_STATE/tls/ca.crt"
+  unset KAFKA_SASL_PASSWORD
+else
+  export KAFKA_BOOTSTRAP="${KAFKA_BOOTSTRAP:-127.0.0.1:${KAFKA_PORT:-9092}}"
+fi
+
+kafka_login() {                                 # user -> that SCRAM user's settings, one a line (none in plaintext)
+  [[ $KAFKA_SECURITY == sasl_ssl ]] || return 0
+  printf '%s\n' "KAFKA_SASL_USERNAME=$1" "KAFKA_SASL_PASSWORD_FILE=$KAFKA_STATE/users/$1.password"
+}
+
+as_kafka_user() {                               # user command...: the command with that user's login
+  local login
+  mapfile -t login < <(kafka_login "$1")
+  env "${login[@]}" "${@:2}"
+}
+
+kafka_acls() {                                  # each service its role's ACLs; the tools' roles to `seatcopilot`
+  [[ $KAFKA_SECURITY == sasl_ssl ]] || return 0
+  local name roles=()
+  for name in $KAFKA_SECURE_USERS; do
+    [[ -s $KAFKA_STATE/users/$name.password ]] || {
+      log "ERROR: kafka-secure has no user $name (its storage was formatted with other users):" \
+          "run scripts/infra.sh clean kafka-secure, then make up again"; exit 1; }
+  done
+  for name in "${SERVICES[@]}"; do
+    as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics acls --apply --bootstrap "$KAFKA_BOOTSTRAP" --role "$name"
+  done
+  for name in topics deadletter-cli release-check loadgen; do roles+=(--role "$name"); done
+  as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics acls --apply --bootstrap "$KAFKA_BOOTSTRAP" \
+    --principal User:seatcopilot "${roles[@]}"
+  log "Kafka is SASL_SSL: for the CLIs and tools, export KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP" \
+      "KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SSL_CAFILE=$KAFKA_SSL_CAFILE KAFKA_SASL_USERNAME=seatcopilot" \
+      "KAFKA_SASL_PASSWORD_FILE=$KAFKA_STATE/users/seatcopilot.password"
+}
 export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}"
 export NEO4J_PASSWORD="${NEO4J_PASSWORD:-seatcopilot-dev}"
 export TRITON_GRPC_URL="${TRITON_GRPC_URL:-127.0.0.1:${TRITON_GRPC_PORT:-8001}}"
@@ -48,12 +90,14 @@ service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == 
 
 services_start() {
   mkdir -p "$RUN"
-  local name n pid
+  local name n pid login
   for name in "${SERVICES[@]}"; do
     n=$(service_index "$name")
     if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then continue; fi
-    GRPC_PORT=$((GRPC_BASE + n)) METRICS_PORT=$((METRICS_BASE + n)) setsid "$PY" -m "services.$name" \
-      > "$RUN/$name.log" 2>&1 < /dev/null &
+    mapfile -t login < <(kafka_login "$name")
+    # setsid execs env, env execs Python: $! stays the service's pid
+    GRPC_PORT=$((GRPC_BASE + n)) METRICS_PORT=$((METRICS_BASE + n)) setsid env "${login[@]}" "$PY" \
+      -m "services.$name" > "$RUN/$name.log" 2>&1 < /dev/null &
     echo $! > "$RUN/$name.pid"
   done
   "$PY" "$ROOT/scripts/wait_services.py" --timeout "${SERVICES_START_TIMEOUT:-240}" \
@@ -81,7 +125,8 @@ services_stop() {
 
 start() {
   "$ROOT/scripts/infra.sh" start all
-  "$ROOT/.venv/bin/seatcopilot" topics create --bootstrap "$KAFKA_BOOTSTRAP"
+  as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics create --bootstrap "$KAFKA_BOOTSTRAP"
+  kafka_acls
   "$ROOT/.venv/bin/seatcopilot" kg load
   "$ROOT/.venv/bin/seatcopilot" models build >&2   # one builder at a time per machine
   SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')

@@ -12,7 +12,8 @@ Defaults come from the same environment variables scripts/infra.sh and scripts/t
 succeeds or the timeout expires; on timeout it prints the last error and exits with status 1
 (status 2 if the client library is missing).
 
-* kafka:  kafka-python admin client, list_topics()
+* kafka:  kafka-python admin client, list_topics(), with the project's Kafka security settings
+          (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CAFILE: libs/seatcopilot/transport/kafka_security.py)
 * neo4j:  neo4j driver verify_connectivity() (Bolt handshake + authentication) and ``RETURN 1``
 * triton: tritonclient gRPC is_server_ready()
 """
@@ -24,7 +25,9 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
+LIBS = Path(__file__).resolve().parents[1] / "libs"  # the project's settings, without installing the project
 
 class Fatal(Exception):
     """A failure that retrying cannot fix (e.g. wrong password)."""
@@ -37,12 +40,16 @@ def _env(name: str, default: str) -> str:
 def check_kafka(args: argparse.Namespace) -> str:
     from kafka import KafkaAdminClient
 
+    sys.path.insert(0, str(LIBS))
+    from seatcopilot.transport.kafka_security import client_options
+
     budget_ms = int(max(1.0, min(5.0, args.deadline - time.monotonic())) * 1000)
     admin = KafkaAdminClient(
         bootstrap_servers=args.bootstrap,
         client_id="seatcopilot-wait-ready",
         request_timeout_ms=5000,
         bootstrap_timeout_ms=budget_ms,
+        **client_options(),
     )
     try:
         topics = admin.list_topics()

@@ -13,6 +13,7 @@ from seatcopilot import codec
 from seatcopilot.config import load
 from seatcopilot.policy import PolicyError, load_policies
 from seatcopilot.topics import AUDIT_ANCHORS
+from seatcopilot.transport.kafka_security import client_options
 
 from services.compliance.config import ComplianceConfig
 from services.compliance.evaluate import LabelledSetError, evaluate, load_labelled, render, warmed
@@ -87,7 +88,8 @@ def read_anchors(bootstrap: str, log: str, timeout_s: float = 30.0) -> dict[str,
     from kafka import KafkaConsumer, TopicPartition
     from seatcopilot.audit.v1 import audit_pb2
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                             **client_options())
     anchors: dict[str, audit.Anchor] = {}
     try:
         parts = [TopicPartition(AUDIT_ANCHORS.name, p)

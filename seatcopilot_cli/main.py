@@ -59,6 +59,27 @@ def _topics_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _topics_acls(args: argparse.Namespace) -> int:
+    from seatcopilot import kafka_acls
+
+    roles = args.role or sorted(kafka_acls.ROLES)
+    principal = args.principal or "User:{role}"
+    if not args.apply:
+        for role in roles:
+            print(f"# {role}\n" + "\n".join(kafka_acls.kafka_acls_commands(role, principal.format(role=role))))
+        return 0
+    from kafka.admin import KafkaAdminClient
+    from seatcopilot.transport.kafka_security import client_options
+
+    admin = KafkaAdminClient(bootstrap_servers=args.bootstrap, client_id="seatcopilot-acls", **client_options())
+    try:
+        count = sum(kafka_acls.apply(admin, role, principal.format(role=role)) for role in roles)
+    finally:
+        admin.close()
+    print(f"{count} ACLs in place for {', '.join(roles)}")
+    return 0
+
+
 def _models_build(args: argparse.Namespace) -> int:
     """Builds the local models the pipeline needs; each is cached by a hash of its inputs."""
     from seatcopilot.encoder import encoder_path
@@ -196,6 +217,17 @@ def parser() -> argparse.ArgumentParser:
     topics_create.add_argument("--replication", type=int, default=None,
                                help="default: KAFKA_REPLICATION_FACTOR or 1")
     topics_create.set_defaults(func=_topics_create)
+    from seatcopilot.kafka_acls import ROLES
+
+    acls = topics.add_parser("acls", help="the Kafka ACLs each service and tool needs: kafka-acls commands, or --apply "
+                                          "them (as a principal allowed to, e.g. the broker's admin)")
+    acls.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    acls.add_argument("--role", action="append", choices=sorted(ROLES), help="a service or tool (repeatable; "
+                                                                             "default: every one)")
+    acls.add_argument("--principal", default="", help="whom to grant, {role} is replaced (default User:{role})")
+    acls.add_argument("--apply", action="store_true", help="create them with the KAFKA_SECURITY_* / KAFKA_SASL_* "
+                                                           "settings instead of printing the commands")
+    acls.set_defaults(func=_topics_acls)
 
     intake = commands.add_parser("intake", help="platform webhooks").add_subparsers(dest="intake_command",
                                                                                    required=True)

@@ -356,10 +356,11 @@ def run_feedback_export(bootstrap: str, out: Path, timeout_s: float) -> int:
     from seatcopilot.feedback.v1 import feedback_pb2 as fb
     from seatcopilot.summary.v1 import summary_pb2 as sm
     from seatcopilot.topics import FEEDBACK, SUMMARIES
+    from seatcopilot.transport.kafka_security import client_options
 
     consumer = KafkaConsumer(FEEDBACK.name, SUMMARIES.name, bootstrap_servers=bootstrap, group_id=None,
                              auto_offset_reset="earliest", enable_auto_commit=False,
-                             consumer_timeout_ms=int(timeout_s * 1000))
+                             consumer_timeout_ms=int(timeout_s * 1000), **client_options())
     wrapups: dict[tuple[str, int], Any] = {}
     feedback: list[Any] = []
     for record in consumer:

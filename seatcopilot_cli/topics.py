@@ -10,6 +10,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, Ne
 from kafka.errors import TopicAlreadyExistsError
 from seatcopilot.config import load
 from seatcopilot.topics import ALL, FEEDBACK, RAW_TOPICS, Topic, TopicSettings
+from seatcopilot.transport.kafka_security import KafkaSecurity, client_options
 
 HOUR_MS = 3_600_000
 __all__ = ["TopicSettings", "create_topics", "topic_configs"]
@@ -26,9 +27,11 @@ def topic_configs(topic: Topic, settings: TopicSettings) -> dict[str, str]:
     return configs
 
 
-def create_topics(bootstrap: str, partitions: int = 6, settings: TopicSettings | None = None) -> list[str]:
+def create_topics(bootstrap: str, partitions: int = 6, settings: TopicSettings | None = None,
+                  security: KafkaSecurity | None = None) -> list[str]:
     settings = settings or load(TopicSettings)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="seatcopilot-topics", request_timeout_ms=15000)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="seatcopilot-topics", request_timeout_ms=15000,
+                             **client_options(security))
     try:
         existing = set(admin.list_topics())
         missing = [t for t in ALL if t.name not in existing]

@@ -22,9 +22,10 @@ class ConfigError(ValueError):
 
 
 def env(name: str, *, default: Any = dataclasses.MISSING, choices: tuple[str, ...] = (),
-        minimum: float | None = None, help: str = "") -> Any:
+        minimum: float | None = None, help: str = "", secret: bool = False) -> Any:
+    """A setting read from variable `name`; a secret one is left out of the object's repr (and so of logs)."""
     metadata = {"env": name, "choices": choices, "minimum": minimum, "help": help}
-    return dataclasses.field(default=default, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata, repr=not secret)
 
 
 def _convert(raw: str, kind: Any) -> Any:

@@ -13,19 +13,21 @@ import json
 from typing import Any
 
 import faust
+from seatcopilot.transport.kafka_security import KafkaSecurity, client_options
 
 from services.indicators.logic import GroupKey, Increment, group_of
 
 TABLE = "seatcopilot-indicators-counters"
 
 
-def ensure_changelogs(bootstrap: str, names: list[str], partitions: int, replication: int) -> None:
+def ensure_changelogs(bootstrap: str, names: list[str], partitions: int, replication: int,
+                      security: KafkaSecurity | None = None) -> None:
     """Creates the changelog topics before the app starts (blocking, once at setup): otherwise the first
     writes can race Faust's own declaration and find a changelog with no partitions yet."""
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000, **client_options(security))
     try:
         missing = sorted(set(names) - set(admin.list_topics()))
         compacted = {"cleanup.policy": "compact"}
@@ -38,13 +40,15 @@ def ensure_changelogs(bootstrap: str, names: list[str], partitions: int, replica
 
 
 class FaustWindows:
-    def __init__(self, app: faust.App, bootstrap: str, window_s: float, keep: int) -> None:
+    def __init__(self, app: faust.App, bootstrap: str, window_s: float, keep: int,
+                 security: KafkaSecurity | None = None) -> None:
         self.window_s = window_s
         self.table = app.Table(TABLE, default=float, partitions=app.conf.topic_partitions
                                ).tumbling(window_s, expires=window_s * keep, key_index=True)
         self._latest = 0.0
         changelogs = [t.changelog_topic.get_topic_name() for t in (self.table.table, self.table.key_index_table)]
-        ensure_changelogs(bootstrap, changelogs, app.conf.topic_partitions, app.conf.topic_replication_factor)
+        ensure_changelogs(bootstrap, changelogs, app.conf.topic_partitions, app.conf.topic_replication_factor,
+                          security)
 
     def add(self, increment: Increment) -> None:
         event = faust.current_event()

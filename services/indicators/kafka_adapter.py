@@ -47,7 +47,8 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
     if app is not None:  # the distributed mode: sums in a changelogged, windowed Faust table
         from services.indicators.faust_windows import FaustWindows
 
-        stage.store = FaustWindows(app, io.transport.bootstrap, stage.config.window_s, stage.config.keep_windows)
+        stage.store = FaustWindows(app, io.transport.bootstrap, stage.config.window_s, stage.config.keep_windows,
+                                   io.transport.security)
 
     async def on_event(event: ev.CallEvent) -> None:
         count(stage.record(stage.engine.observe_event(event)))

@@ -111,6 +111,38 @@ def test_with_grpc_tls_every_component_serves_mutual_tls_and_probes_ask_the_heal
         assert "GRPC_TLS_DIR" not in container_env(deployment)  # off by default
 
 
+def test_with_kafka_sasl_ssl_every_kafka_client_logs_in_as_its_role_from_the_secret(renders):
+    """Each component, the topics Job and the helm-test pod get the protocol, their role's user and the mounted
+    password and CA; the graph-load Job (no Kafka) gets nothing; by default (PLAINTEXT) no pod gets any."""
+    _, render_dir = renders
+    documents = load_documents(render_dir / "full.yaml")
+    pods = {component_of(doc): doc["spec"]["template"]["spec"] for doc in of_kind(documents, "Deployment")
+            if component_of(doc) in COMPONENTS}
+    pods |= {component_of(doc): doc["spec"]["template"]["spec"] for doc in of_kind(documents, "Job")}
+    (test_pod,) = of_kind(documents, "Pod")
+    pods["release-check"] = test_pod["spec"]
+    assert set(pods) == {*COMPONENTS, "topics", "graph-load", "release-check"}
+    for role, pod in pods.items():
+        container = pod["containers"][0]
+        env = {item["name"]: item.get("value") for item in container["env"]}
+        volumes = {volume["name"]: volume for volume in pod["volumes"]}
+        if role == "graph-load":
+            assert "KAFKA_SECURITY_PROTOCOL" not in env and "kafka-credentials" not in volumes
+            continue
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and env["KAFKA_SASL_USERNAME"] == f"seatcopilot-{role}"
+        assert env["KAFKA_SASL_PASSWORD_FILE"] == "/etc/seatcopilot/kafka/password", role
+        assert env["KAFKA_SSL_CAFILE"] == "/etc/seatcopilot/kafka/ca.crt" and "KAFKA_SASL_PASSWORD" not in env, role
+        assert volumes["kafka-credentials"]["secret"] == {
+            "secretName": "seatcopilot-kafka",
+            "items": [{"key": f"{role}-password", "path": "password"}, {"key": "ca.crt", "path": "ca.crt"}]}, role
+        assert {"name": "kafka-credentials", "mountPath": "/etc/seatcopilot/kafka", "readOnly": True} \
+            in container["volumeMounts"], role
+    scaled = of_kind(documents, "ScaledObject")
+    assert scaled and all(obj["spec"]["triggers"][0]["metadata"]["sasl"] == "scram_sha512" for obj in scaled)
+    for deployment in deployments(load_documents(render_dir / "default.yaml")).values():
+        assert not {"KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_USERNAME"} & set(container_env(deployment))
+
+
 def container_env(deployment):
     return {item["name"]: item.get("value") for item in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
 

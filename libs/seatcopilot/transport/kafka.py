@@ -30,6 +30,7 @@ from prometheus_client import Gauge
 from seatcopilot.config import load
 from seatcopilot.topics import TopicSettings
 from seatcopilot.transport.base import Handler, Message, run_keyed
+from seatcopilot.transport.kafka_security import KafkaSecurity, client_options, faust_options, kafka_security
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,9 @@ def _faust_datadir(group: str) -> str:
 
 class KafkaTransport:
     def __init__(self, group: str, bootstrap: str, *, commit_interval: float = 1.0, partitions: int = 6,
-                 replication: int = 1) -> None:
+                 replication: int = 1, security: KafkaSecurity | None = None) -> None:
         self.bootstrap = bootstrap
+        self.security = security or kafka_security()  # every client below connects with it
         self.partitions = partitions
         self.topic_settings = load(TopicSettings)
         self.app = faust.App(
@@ -116,6 +118,7 @@ class KafkaTransport:
             topic_replication_factor=replication,
             autodiscover=False,
             datadir=_faust_datadir(group),
+            **faust_options(self.security),
         )
         self._subscriptions = 0
         self._topics: list[str] = []
@@ -150,7 +153,7 @@ class KafkaTransport:
 
     async def _start_follower(self, topic: str, handler: Handler, since_s: float) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="latest")
+                                    auto_offset_reset="latest", **client_options(self.security))
         await consumer.start()
         # topics() fetches metadata into a copy that partitions_for_topic() does not read: ask the client to
         # track the topic and refresh its own metadata instead (otherwise a follower silently reads nothing).
@@ -194,7 +197,8 @@ class KafkaTransport:
         from kafka.admin import KafkaAdminClient, NewTopic
         from kafka.errors import TopicAlreadyExistsError
 
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=10_000)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=10_000,
+                                 **client_options(self.security))
         try:
             missing = sorted(set(self._changelogs) - set(admin.list_topics()))
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica created it meanwhile
@@ -220,7 +224,8 @@ class KafkaTransport:
         await self.app.start()
         for topic, handler, since_s in self._follows:
             await self._start_follower(topic, handler, since_s)
-        self._health_client = AIOKafkaClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000)
+        self._health_client = AIOKafkaClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000,
+                                             **client_options(self.security))
         await self._health_client.bootstrap()
         self._started = True
 
@@ -251,7 +256,8 @@ class KafkaTransport:
         from kafka.admin import KafkaAdminClient, OffsetSpec
 
         group = self.app.conf.id
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000,
+                                 **client_options(self.security))
         try:
             committed = admin.list_group_offsets({group: None}).get(group, {})
             partitions = [tp for tp in committed if tp.topic in self._topics]

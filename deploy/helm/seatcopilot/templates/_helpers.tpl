@@ -123,6 +123,16 @@ never see them).
 {{- $_ := set $derived "CONSOLE_AUDIT_DIR" (printf "%s/console" (include "seatcopilot.auditPath" .)) -}}
 {{- $_ := set $derived "CONSOLE_AUDIT_KEY_FILE" (printf "%s/%s" (include "seatcopilot.auditKeyPath" .) $root.Values.audit.consoleKey) -}}
 {{- end -}}
+{{- if include "seatcopilot.kafkaSecured" . -}}
+{{- $security := $root.Values.kafka.security -}}
+{{- $_ := set $derived "KAFKA_SECURITY_PROTOCOL" $security.protocol -}}
+{{- $_ := set $derived "KAFKA_SASL_MECHANISM" $security.mechanism -}}
+{{- $_ := set $derived "KAFKA_SASL_USERNAME" (replace "{role}" (include "seatcopilot.kafkaRole" .) $security.username) -}}
+{{- $_ := set $derived "KAFKA_SASL_PASSWORD_FILE" (printf "%s/password" (include "seatcopilot.kafkaCredentialsPath" .)) -}}
+{{- if $security.caKey -}}
+{{- $_ := set $derived "KAFKA_SSL_CAFILE" (printf "%s/ca.crt" (include "seatcopilot.kafkaCredentialsPath" .)) -}}
+{{- end -}}
+{{- end -}}
 {{- if eq .name "generation" -}}
 {{- $_ := set $derived "GENERATION_BACKEND" (ternary "triton" "local" (ne (include "seatcopilot.tritonUrl" $root) "")) -}}
 {{- end -}}
@@ -194,6 +204,7 @@ grpc:
     secretName: {{ required "audit.existingSecret is required" .root.Values.audit.existingSecret }}
     defaultMode: 0400
 {{- end }}
+{{- include "seatcopilot.kafkaVolume" . }}
 {{- with .c.extraVolumes }}
 {{ toYaml . }}
 {{- end }}
@@ -238,6 +249,7 @@ grpc:
   mountPath: {{ include "seatcopilot.auditKeyPath" . }}
   readOnly: true
 {{- end }}
+{{- include "seatcopilot.kafkaVolumeMount" . }}
 {{- with .c.extraVolumeMounts }}
 {{ toYaml . }}
 {{- end }}
@@ -252,3 +264,42 @@ grpc:
       key: {{ .Values.neo4j.passwordKey }}
 {{- end -}}
 
+
+{{/* The role a pod logs in to Kafka as: the Job's or test's kafkaRole when the context has one (empty: the pod
+does not use Kafka), else the component's name. */}}
+{{- define "seatcopilot.kafkaRole" -}}
+{{- if hasKey . "kafkaRole" -}}{{ .kafkaRole }}{{- else -}}{{ .name }}{{- end -}}
+{{- end -}}
+
+{{/* Non-empty when the pod logs in to Kafka with SASL_SSL. */}}
+{{- define "seatcopilot.kafkaSecured" -}}
+{{- if and (eq .root.Values.kafka.security.protocol "SASL_SSL") (include "seatcopilot.kafkaRole" .) -}}yes{{- end -}}
+{{- end -}}
+
+{{/* Where the pod's Kafka password and CA are mounted. */}}
+{{- define "seatcopilot.kafkaCredentialsPath" -}}/etc/seatcopilot/kafka{{- end -}}
+
+{{/* The pod's Kafka password (its role's key) and the brokers' CA, from kafka.security.existingSecret. */}}
+{{- define "seatcopilot.kafkaVolume" -}}
+{{- if include "seatcopilot.kafkaSecured" . }}
+{{- $security := .root.Values.kafka.security }}
+- name: kafka-credentials
+  secret:
+    secretName: {{ required "kafka.security.existingSecret is required with SASL_SSL" $security.existingSecret }}
+    items:
+      - key: {{ replace "{role}" (include "seatcopilot.kafkaRole" .) $security.passwordKey }}
+        path: password
+      {{- with $security.caKey }}
+      - key: {{ . }}
+        path: ca.crt
+      {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "seatcopilot.kafkaVolumeMount" -}}
+{{- if include "seatcopilot.kafkaSecured" . }}
+- name: kafka-credentials
+  mountPath: {{ include "seatcopilot.kafkaCredentialsPath" . }}
+  readOnly: true
+{{- end }}
+{{- end -}}
