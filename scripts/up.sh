@@ -11,6 +11,9 @@
 # KAFKA_SECURITY=sasl_ssl: the broker is infra.sh's kafka-secure (SCRAM-SHA-512 over TLS, ACLs enforced) on
 # KAFKA_SECURE_PORT (9192); each service logs in as its own user with only its role's ACLs (seatcopilot.kafka_acls),
 # the CLIs and tools as `seatcopilot`. Default: plaintext on loopback (KAFKA_PORT, 9092).
+# GRPC_TLS=mtls: every service's gRPC takes mutual TLS only, with a throw-away CA made in .run/grpc-tls
+# (`seatcopilot tls dev-ca`; clients present its tls.crt/tls.key, e.g. grpcurl -cacert/-cert/-key); gRPC health
+# alone stays plaintext on (SEATCOPILOT_GRPC_BASE+20+N), which is what the readiness wait asks.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="$ROOT/.run/services"
@@ -54,7 +57,7 @@ kafka_acls() {                                  # each service its role's ACLs; 
   for name in "${SERVICES[@]}"; do
     as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics acls --apply --bootstrap "$KAFKA_BOOTSTRAP" --role "$name"
   done
-  for name in topics deadletter-cli release-check loadgen; do roles+=(--role "$name"); done
+  for name in topics deadletter-cli release-check loadgen audit-cli; do roles+=(--role "$name"); done
   as_kafka_user admin "$ROOT/.venv/bin/seatcopilot" topics acls --apply --bootstrap "$KAFKA_BOOTSTRAP" \
     --principal User:seatcopilot "${roles[@]}"
   log "Kafka is SASL_SSL: for the CLIs and tools, export KAFKA_BOOTSTRAP=$KAFKA_BOOTSTRAP" \
@@ -86,22 +89,36 @@ GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
 METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
 export INTAKE_HTTP_PORT="${INTAKE_HTTP_PORT:-$((GRPC_BASE + 40))}"   # platform webhooks (intake)
 
+GRPC_TLS="${GRPC_TLS:-off}"
+if [[ $GRPC_TLS == mtls ]]; then
+  export GRPC_TLS_DIR="${GRPC_TLS_DIR:-$ROOT/.run/grpc-tls}"
+  [[ -s $GRPC_TLS_DIR/ca.crt ]] || "$PY" -m seatcopilot_cli tls dev-ca --out "$GRPC_TLS_DIR" >/dev/null
+elif [[ $GRPC_TLS != off ]]; then
+  echo "[up] GRPC_TLS must be off or mtls, not $GRPC_TLS" >&2; exit 2
+fi
+
+health_target() {                               # n: where the readiness wait asks gRPC health
+  if [[ $GRPC_TLS == mtls ]]; then echo "127.0.0.1:$((GRPC_BASE + 20 + $1))"; else echo "127.0.0.1:$((GRPC_BASE + $1))"; fi
+}
+
 service_index() { local i; for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$1" ]] && echo $((i + 1)); done; return 0; }
 
 services_start() {
   mkdir -p "$RUN"
-  local name n pid login
+  local name n pid login health
   for name in "${SERVICES[@]}"; do
     n=$(service_index "$name")
     if [[ -f "$RUN/$name.pid" ]] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then continue; fi
     mapfile -t login < <(kafka_login "$name")
     # setsid execs env, env execs Python: $! stays the service's pid
-    GRPC_PORT=$((GRPC_BASE + n)) METRICS_PORT=$((METRICS_BASE + n)) setsid env "${login[@]}" "$PY" \
+    health=()
+    [[ $GRPC_TLS == mtls ]] && health=("GRPC_HEALTH_PORT=$((GRPC_BASE + 20 + n))")
+    GRPC_PORT=$((GRPC_BASE + n)) METRICS_PORT=$((METRICS_BASE + n)) setsid env "${login[@]}" "${health[@]}" "$PY" \
       -m "services.$name" > "$RUN/$name.log" 2>&1 < /dev/null &
     echo $! > "$RUN/$name.pid"
   done
   "$PY" "$ROOT/scripts/wait_services.py" --timeout "${SERVICES_START_TIMEOUT:-240}" \
-    $(for name in "${SERVICES[@]}"; do echo "$name=127.0.0.1:$((GRPC_BASE + $(service_index "$name")))"; done)
+    $(for name in "${SERVICES[@]}"; do echo "$name=$(health_target "$(service_index "$name")")"; done)
   log "services serving; console on http://127.0.0.1:${CONSOLE_PORT:-8080}," \
       "platform webhooks on http://127.0.0.1:$INTAKE_HTTP_PORT/v1/webhooks/{platform}/{tenant}"
 }
