@@ -73,6 +73,9 @@ export COMPLIANCE_AUDIT_DIR="${COMPLIANCE_AUDIT_DIR:-$ROOT/.run/audit}"
 # The audit keys live apart from the logs (a service refuses a key inside its audit directory).
 export COMPLIANCE_AUDIT_KEY_FILE="${COMPLIANCE_AUDIT_KEY_FILE:-$ROOT/.run/keys/audit.key}"
 export CONSOLE_AUDIT_DIR="${CONSOLE_AUDIT_DIR:-$ROOT/.run/console-audit}"
+if [[ -f $COMPLIANCE_AUDIT_DIR/audit.key && ! -e $COMPLIANCE_AUDIT_KEY_FILE ]]; then   # kept beside the log before
+  mkdir -p "$(dirname "$COMPLIANCE_AUDIT_KEY_FILE")" && mv "$COMPLIANCE_AUDIT_DIR/audit.key" "$COMPLIANCE_AUDIT_KEY_FILE"
+fi
 export CONSOLE_AUDIT_KEY_FILE="${CONSOLE_AUDIT_KEY_FILE:-$ROOT/.run/keys/console-audit.key}"
 # Compliance signs verdicts and the console verifies them with this key: made once per checkout (kept in
 # .run, mode 600), so a service restarted alone still shares it. Production takes it from a Secret.

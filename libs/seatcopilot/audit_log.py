@@ -192,10 +192,13 @@ def _record_problem(record: Any, index: int, previous: str, keys: Mapping[str, b
         return f"record number {record.get('n')} where {index} was expected (a record was removed or inserted)"
     if record.get("prev") != previous:
         return "does not follow the record before it (removed, inserted or reordered)"
-    key = keys.get(str(record.get("kid")))
-    if key is None:
-        return f"signed with key {record.get('kid')}, which is not among the keys given"
-    if not hmac.compare_digest(str(record["hash"]), chain_hash(key, record)):
+    if "kid" not in record:  # written before records named their key: any key given may have signed it
+        candidates = list(keys.values())
+    elif (key := keys.get(str(record["kid"]))) is not None:
+        candidates = [key]
+    else:
+        return f"signed with key {record['kid']}, which is not among the keys given"
+    if not any(hmac.compare_digest(str(record["hash"]), chain_hash(key, record)) for key in candidates):
         return "its content does not match its hash (edited)"
     return ""
 

@@ -47,6 +47,30 @@ def webhook_secrets():
              "INTAKE_HARBOR_FIREHOSE_ACCESS_KEY")}
 
 
+@pytest.fixture(scope="package")
+def grpc_tls_dir(tmp_path_factory):
+    """A throw-away CA: the topology's services take gRPC over mutual TLS only, as a cluster with
+    grpcTls.existingSecret does."""
+    from seatcopilot.grpc_tls import make_dev_ca
+
+    return make_dev_ca(tmp_path_factory.mktemp("grpc-tls"))
+
+
+def service_target(index: int) -> str:
+    """A service's gRPC address: its place in scripts/up.sh's SERVICES (intake is 1, indicators 8)."""
+    return f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
+
+
+@pytest.fixture(scope="package")
+def service_channel(grpc_tls_dir):
+    """Opens a mutual-TLS channel to a service of the topology, by its place in up.sh's SERVICES."""
+    import grpc
+    from seatcopilot.grpc_tls import TlsFiles, channel_credentials
+
+    credentials = channel_credentials(TlsFiles.load(grpc_tls_dir))
+    return lambda index: grpc.secure_channel(service_target(index), credentials)
+
+
 def wait_for_triton_idle(timeout_s: float = 300.0) -> None:
     """Triton keeps generating for requests whose client gave up (the generation service stopped mid-call):
     a one-token probe queues behind them on the single model instance, so once it answers Triton is idle
@@ -71,7 +95,7 @@ async def _drain(stream) -> None:
 
 
 @pytest.fixture(scope="package")
-def topology(span_collector, webhook_secrets, tmp_path_factory):
+def topology(span_collector, webhook_secrets, grpc_tls_dir, tmp_path_factory):
     servers = {"SEATCOPILOT_KAFKA": "Kafka", "SEATCOPILOT_NEO4J": "Neo4j", "SEATCOPILOT_TRITON": "Triton"}
     for name, what in servers.items():
         require_server(name, what)
@@ -85,7 +109,8 @@ def topology(span_collector, webhook_secrets, tmp_path_factory):
            "RETRIEVAL_DEADLINE_S": "10",  # a roomy deadline on a busy 2-core machine
            "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",
            "OIDC_PUBLIC_KEY_FILE": str(public_key), "OIDC_ISSUER": CONSOLE_ISSUER,
-           "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500"}
+           "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{span_collector.port}", "OTEL_BSP_SCHEDULE_DELAY": "500",
+           "GRPC_TLS": "mtls", "GRPC_TLS_DIR": str(grpc_tls_dir)}
     os.environ.update(webhook_secrets)  # the test sends webhooks signed with these
     cli = str(ROOT / ".venv" / "bin" / "seatcopilot")
     subprocess.run([cli, "topics", "create"], check=True, env=env, timeout=120)

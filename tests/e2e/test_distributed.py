@@ -144,13 +144,11 @@ def test_services_export_metrics(outputs):
     assert any(c["call_id"] == CALL for c in calls["calls"])
 
 
-def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
-    import grpc
+def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs, service_channel):
     from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 
     index = 8  # the indicators' place in scripts/up.sh's SERVICES
     metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
-    target = f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
     deadline, calls, values = time.monotonic() + 90, [], {}
 
     def counted():  # the call ended and the operator's threat (an alert, on its own topic) reached the window
@@ -162,7 +160,7 @@ def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs):
         families = list(text_string_to_metric_families(body))
         calls = [s for f in families for s in f.samples if s.name == "seatcopilot_indicator_events_total"
                  and s.labels["counter"] == "collections_calls" and s.labels["team"] == "team-test"]
-        with grpc.insecure_channel(target) as channel:
+        with service_channel(index) as channel:
             reply = indicators_pb2_grpc.IndicatorsServiceStub(channel).GetIndicators(
                 indicators_pb2.GetIndicatorsRequest(team_id="team-test"), timeout=5)
         values = {v.name: v for s in reply.snapshots for v in s.values}
@@ -255,3 +253,24 @@ def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):
                     accepted, promises = team.wrapups_accepted, team.promises_to_pay
     consumer.close()
     assert accepted >= 1 and promises >= 1
+
+
+def test_every_service_takes_grpc_over_mutual_tls_only(topology, service_channel):
+    """The topology runs as a cluster with grpcTls does: a client with the CA's certificate is answered, a
+    plaintext client is not, and probes get health alone on the plaintext health port."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from tests.e2e.conftest import service_target
+
+    base = int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050"))
+    for index in range(1, 9):
+        with service_channel(index) as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING, index
+        with grpc.insecure_channel(service_target(index)) as plain, pytest.raises(grpc.RpcError) as refused:
+            health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE, index
+        with grpc.insecure_channel(f"127.0.0.1:{base + 20 + index}") as probe:
+            reply = health_pb2_grpc.HealthStub(probe).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING, index

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-import grpc
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
@@ -66,17 +65,17 @@ def send_topic(producer, platform, lines, call_id):
                       headers=[("seatcopilot-tenant", b"harbor"), ("content-type", content_type)]).get(timeout=30)
 
 
-def stream_grpc(lines, call_id):
+def stream_grpc(lines, call_id, service_channel):
     events = []
     for line in lines:
         for data in (json.loads(line) if line.startswith("[") else [json.loads(line)]):
             events.append(codec.from_dict({**data, "tenant": "harbor"}, ev.CallEvent))
-    with grpc.insecure_channel(f"127.0.0.1:{GRPC_BASE + 1}") as channel:
+    with service_channel(1) as channel:  # intake: first in scripts/up.sh's SERVICES
         return intake_pb2_grpc.IntakeServiceStub(channel).StreamCallEvents(iter(events), timeout=60)
 
 
 @pytest.fixture(scope="module")
-def replayed(topology, span_collector):
+def replayed(topology, span_collector, service_channel):
     calls = {}
     statuses = {}
     for platform in PLATFORMS:
@@ -89,7 +88,7 @@ def replayed(topology, span_collector):
     calls["kafka:amazon_connect"] = call_id
     producer.close()
     lines, call_id = fresh_fixture("generic")
-    stream = stream_grpc(lines, call_id)
+    stream = stream_grpc(lines, call_id, service_channel)
     calls["grpc:generic"] = call_id
     bad = send_bad_input()
 

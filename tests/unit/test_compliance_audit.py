@@ -199,3 +199,18 @@ def test_compliance_refuses_an_audit_key_kept_inside_the_audit_directory(tmp_pat
         load(ComplianceConfig)
     monkeypatch.setenv("COMPLIANCE_AUDIT_KEY_FILE", str(tmp_path / "keys" / "audit.key"))
     assert load(ComplianceConfig).audit_key_file == tmp_path / "keys" / "audit.key"
+
+
+def test_segments_written_before_records_named_their_key_still_verify(tmp_path):
+    key = load_or_create_key(tmp_path / "keys" / "audit.key")
+    previous, lines = "0" * 64, []
+    for n in range(2):  # the format before key fingerprints: no "kid"
+        record = {"n": n, "at": "2026-12-01T00:00:00+00:00", "call_id": f"c{n}", "decision": "CLEAR", "prev": previous}
+        record["hash"] = previous = chain_hash(key, record)
+        lines.append(json.dumps(record, sort_keys=True))
+    (tmp_path / "log").mkdir()
+    (tmp_path / "log" / "audit-old.jsonl").write_text("\n".join(lines) + "\n")
+    other = load_or_create_key(tmp_path / "keys" / "other.key")
+    assert [r.problem for r in verify(tmp_path / "log", keyring([other, key]))] == [""]
+    [report] = verify(tmp_path / "log", keyring([other]))
+    assert report.problem == "line 1: its content does not match its hash (edited)"
