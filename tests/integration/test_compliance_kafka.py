@@ -115,11 +115,13 @@ def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstra
     assert given["FDCPA-MINI-MIRANDA"] == "GIVEN" and states[-1]["operator_id"] == "op-dan"
 
 
-def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restarts_mid_call(bootstrap):
-    """The call's compliance state lives in a changelog-backed table: a third party joins, compliance is
-    stopped mid-call and a new process of the same group takes the call's partition; it restores the state
-    from the changelog, so the draft that mentions the debt is still BLOCKED (and the notice given before the
-    restart is not owed again)."""
+@pytest.mark.parametrize("hand_over", ["restart", "second instance"])
+def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restarts_mid_call(bootstrap, hand_over):
+    """The call's compliance state lives in a changelog-backed table: a third party joins, then compliance is
+    stopped mid-call and a new process of the same group takes the call's partition ("restart"), or a second
+    instance joins the group while the first still runs, the partitions are shared, and then the first stops
+    ("second instance"); either way the instance that judges the draft restores the state from the changelog,
+    so the draft that mentions the debt is still BLOCKED (and the notice given before is not owed again)."""
     from kafka import KafkaConsumer
     from seatcopilot import codec
     from seatcopilot.calls import call_key
@@ -159,12 +161,16 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
                 event = make_event(call_id=call, seq=seq, speaker=speaker, text=text, scenario="COLLECTIONS")
                 await StageIO("intake", intake).publish(TRANSCRIPT, call, event)
             await wait_for(lambda: signals(first) == ["THIRD-PARTY-ON-LINE"])
+            second_bus, second = instance()  # a new process: nothing in memory
+            assert signals(second) == []
+            if hand_over == "second instance":
+                await second_bus.start()  # joins the group: a rebalance shares the partitions
+                await asyncio.sleep(8.0)
         finally:
-            await first_bus.stop()  # compliance goes down in the middle of the call
+            await first_bus.stop()  # compliance goes down in the middle of the call (the second takes over)
 
-        second_bus, second = instance()  # a new process: nothing in memory
-        assert signals(second) == []
-        await second_bus.start()
+        if hand_over == "restart":
+            await second_bus.start()
         try:
             await wait_for(lambda: second.calls.table.get(call_key("harbor", call)) is not None)  # restored
             restored = second.call_state(call, "harbor")
