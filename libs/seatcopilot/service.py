@@ -32,6 +32,8 @@ class ServiceContext:
     health: Health
     server: grpc.aio.Server
     background: list[Background] = field(default_factory=list)
+    # Run while draining, before the transport stops: the last messages a service owes (a final audit anchor).
+    on_drain: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
@@ -71,6 +73,11 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
     await health.shut_down()
     for task in tasks:
         task.cancel()
+    for hook in context.on_drain:
+        try:
+            await asyncio.wait_for(hook(), timeout=common.drain_seconds)
+        except Exception as error:  # a drain step that fails must not keep the process from stopping
+            log.warning("%s: a drain step failed: %s", name, type(error).__name__)
     await bus.stop()
     for hook in context.on_shutdown:
         await hook()
