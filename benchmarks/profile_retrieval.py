@@ -27,6 +27,7 @@ from seatcopilot.config import load
 from seatcopilot.encoder import shared_encoder
 
 from benchmarks.table import summary_ms
+from services.retrieval.cache import CachedStore
 from services.retrieval.config import RetrievalConfig
 from services.retrieval.evaluation import classified, intent_stages, load_queries
 from services.retrieval.knowledge import load_knowledge_base
@@ -69,7 +70,7 @@ def start_flamegraph(path: Path, seconds: float) -> subprocess.Popen:
                              "--duration", str(int(seconds)), "--pid", str(os.getpid()), "-o", str(path)])
 
 
-async def profile(kind: str, passes: int, flamegraph: Path | None = None, after: int = 10
+async def profile(kind: str, passes: int, flamegraph: Path | None = None, after: int = 10, cache: bool = True
                   ) -> dict[str, object]:
     """Per pass: ms per message and store calls per message. flamegraph: sampled over the passes after `after`."""
     config = load(RetrievalConfig)
@@ -82,9 +83,10 @@ async def profile(kind: str, passes: int, flamegraph: Path | None = None, after:
         message.utterance_embedding.extend(vector.tolist())
         message.embedding_model = encoder.identity
         messages.append(message)
-    store = CountingStore(_store(config, kind))
+    store = CountingStore(_store(config, kind))  # counts what reaches the store, under the cache when there is one
+    reader = CachedStore(store) if cache else store  # type: ignore[arg-type]
     settings = replace(config.settings, deadline_s=10.0)  # measure, never degrade
-    retriever = Retriever(store, encoder, settings)  # type: ignore[arg-type]
+    retriever = Retriever(reader, encoder, settings)  # type: ignore[arg-type]
     await retriever.warm_up()
     results: dict[str, object] = {}
     spy, pass_s = None, 0.0
@@ -115,13 +117,16 @@ def main() -> None:
     parser.add_argument("--store", choices=("neo4j", "embedded"), default="neo4j")
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--cprofile", action="store_true", help="print the top functions by cumulative time")
+    parser.add_argument("--no-cache", action="store_true", help="the store alone (RETRIEVAL_CACHE_ENTRIES=0)")
     parser.add_argument("--flamegraph", type=Path, help="write py-spy's SVG flame graph of the later passes here")
     args = parser.parse_args()
     profiler = cProfile.Profile() if args.cprofile else None
-    print(f"retrieval on {args.store}, {args.passes} passes (load average {os.getloadavg()[0]:.2f})")
+    mode = "" if args.no_cache else " (cached)"
+    print(f"retrieval on {args.store}{mode}, {args.passes} passes (load average {os.getloadavg()[0]:.2f})")
     if profiler:
         profiler.enable()
-    results = asyncio.run(profile(args.store, args.passes, args.flamegraph, after=min(10, args.passes // 3)))
+    results = asyncio.run(profile(args.store, args.passes, args.flamegraph, after=min(10, args.passes // 3),
+                                  cache=not args.no_cache))
     if profiler:
         profiler.disable()
     for name, (ms, calls, detail) in results.items():
