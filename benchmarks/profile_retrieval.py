@@ -35,6 +35,14 @@ from services.retrieval.logic import Retriever
 from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of this process, or of another one by pid (Neo4j's, from /proc)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class CountingStore:
     """Counts the calls that reach the store (each a round trip on Neo4j)."""
 
@@ -70,8 +78,8 @@ def start_flamegraph(path: Path, seconds: float) -> subprocess.Popen:
                              "--duration", str(int(seconds)), "--pid", str(os.getpid()), "-o", str(path)])
 
 
-async def profile(kind: str, passes: int, flamegraph: Path | None = None, after: int = 10, cache: bool = True
-                  ) -> dict[str, object]:
+async def profile(kind: str, passes: int, flamegraph: Path | None = None, after: int = 10, cache: bool = True,
+                  server_pid: int | None = None) -> dict[str, object]:
     """Per pass: ms per message and store calls per message. flamegraph: sampled over the passes after `after`."""
     config = load(RetrievalConfig)
     encoder = shared_encoder()
@@ -96,6 +104,7 @@ async def profile(kind: str, passes: int, flamegraph: Path | None = None, after:
                 spy = start_flamegraph(flamegraph, seconds=max(5.0, pass_s * (passes - after - 1)))
             store.calls.clear()
             seconds, degraded = [], 0
+            cpu = (cpu_seconds(None), cpu_seconds(server_pid) if server_pid else 0.0)
             for message in messages:
                 started = time.perf_counter()
                 degraded += (await retriever.retrieve(message)).degraded
@@ -103,8 +112,10 @@ async def profile(kind: str, passes: int, flamegraph: Path | None = None, after:
                 retriever.memory.forget(message.event.call_id)
             pass_s = sum(seconds)
             calls = sum(store.calls.values())
+            used = [(cpu_seconds(None) - cpu[0]) * 1000 / len(messages),
+                    (cpu_seconds(server_pid) - cpu[1]) * 1000 / len(messages) if server_pid else float("nan")]
             results[f"pass {number + 1}"] = (summary_ms(seconds), calls / len(messages),
-                                             {**store.calls, "degraded": degraded})
+                                             {**store.calls, "degraded": degraded}, used)
     finally:
         await store.close()
         if spy is not None:
@@ -118,6 +129,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--cprofile", action="store_true", help="print the top functions by cumulative time")
     parser.add_argument("--no-cache", action="store_true", help="the store alone (RETRIEVAL_CACHE_ENTRIES=0)")
+    parser.add_argument("--server-pid", type=int, help="also report this process's CPU per message (Neo4j's)")
     parser.add_argument("--flamegraph", type=Path, help="write py-spy's SVG flame graph of the later passes here")
     args = parser.parse_args()
     profiler = cProfile.Profile() if args.cprofile else None
@@ -126,11 +138,12 @@ def main() -> None:
     if profiler:
         profiler.enable()
     results = asyncio.run(profile(args.store, args.passes, args.flamegraph, after=min(10, args.passes // 3),
-                                  cache=not args.no_cache))
+                                  cache=not args.no_cache, server_pid=args.server_pid))
     if profiler:
         profiler.disable()
-    for name, (ms, calls, detail) in results.items():
+    for name, (ms, calls, detail, used) in results.items():
         print(f"{name}: p50 {ms[0]:.2f} ms, p95 {ms[1]:.2f} ms, mean {ms[3]:.2f} ms per message; "
+              f"CPU ms per message: this process {used[0]:.2f}, server {used[1]:.2f}; "
               f"store calls per message {calls:.2f} {detail}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
