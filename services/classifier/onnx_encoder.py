@@ -3,9 +3,10 @@ transformer layers, masked mean pool; IntentNet.embed_with_lower in model.py), e
 directory and dynamically quantized to int8 by onnxruntime.quantization. The heads, the example memories
 and the lexical model are model.py's, fed by this encoder's output (OnnxPredictor).
 
-The files live beside the model, under onnx/<hash of their inputs>/: the encoder's weights and config, the
-export settings and the versions of torch and onnxruntime. `make models` builds them; a process that finds
-them missing builds them itself (about 10 s), under a lock shared with other processes."""
+The files live beside the model, under onnx/<hash of their inputs>/: the encoder's weights and config, this
+module (the export and quantization settings) and the versions of torch and onnxruntime. `make models` builds
+them; a process that finds them missing builds them itself (about 10 s), under a lock shared with other
+processes. Superseded hash folders are left in place (another checkout may still use them)."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def files_key(directory: Path) -> str:
     digest = hashlib.sha256()
     for name in sorted(p.name for p in (directory / ENCODER_DIR).iterdir() if p.suffix in (".json", ".safetensors")):
         digest.update(name.encode() + (directory / ENCODER_DIR / name).read_bytes())
-    digest.update(f"{OPSET}|{PER_CHANNEL}|{KEEP_FP32}|{_lower_layers(directory)}|{torch.__version__}|{onnxruntime.__version__}"
-                  .encode())
+    digest.update(Path(__file__).read_bytes())  # this module: what is exported and how it is quantized
+    digest.update(f"{_lower_layers(directory)}|{torch.__version__}|{onnxruntime.__version__}".encode())
     return digest.hexdigest()[:12]
 
 
