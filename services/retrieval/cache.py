@@ -29,17 +29,25 @@ class _Cached:
 
     def __init__(self, part: str, fetch: Callable[[Hashable], Awaitable[T]], entries: int) -> None:
         self.part = part
-        self.requested = lru_cache(maxsize=entries)(lambda key: asyncio.ensure_future(fetch(key)))
+        self.fetch = fetch
+        self.requested = lru_cache(maxsize=entries)(self._start)
+
+    def _start(self, key: Hashable) -> asyncio.Future[T]:
+        task = asyncio.ensure_future(self.fetch(key))
+        task.add_done_callback(self._forget_failure)
+        return task
+
+    def _forget_failure(self, task: asyncio.Future[T]) -> None:
+        """A failed request is not kept (clearing all is simplest; failures are rare), and its exception counts
+        as seen even when every caller gave up waiting (their deadline), so asyncio does not log it."""
+        if task.cancelled() or task.exception() is not None:
+            self.requested.cache_clear()
 
     async def get(self, key: Hashable) -> T:
         hits = self.requested.cache_info().hits
         task = self.requested(key)
         LOOKUPS.labels(self.part, "hit" if self.requested.cache_info().hits > hits else "miss").inc()
-        try:
-            return await asyncio.shield(task)  # a caller's timeout does not cancel the shared request
-        except Exception:
-            self.requested.cache_clear()  # never keep a failure (rare: clearing all is simplest and safe)
-            raise
+        return await asyncio.shield(task)  # a caller's timeout does not cancel the request others share
 
     def clear(self) -> None:
         self.requested.cache_clear()
