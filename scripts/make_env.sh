@@ -11,7 +11,7 @@ rm -rf "$VENV"
 SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$BASE_SITE" > "$SITE/seatcopilot-base.pth"
 # Tools installed as scripts in the heavy environment.
-for tool in ruff; do ln -sf "$BASE/bin/$tool" "$VENV/bin/$tool"; done
+for tool in ruff py-spy; do ln -sf "$BASE/bin/$tool" "$VENV/bin/$tool"; done
 "$VENV/bin/python" -m pip install -q "setuptools==80.9.0" "wheel==0.45.1" >&2
 "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e "$ROOT" >&2
 touch "$VENV/.ready"

@@ -25,13 +25,15 @@ class Backend(Protocol):
 class LocalBackend:
     """The trained model in this process; concurrent callers share forward passes."""
 
-    def __init__(self, directory: Path, int8: bool, threads: int, max_batch: int, max_wait_s: float) -> None:
-        from services.classifier.model import Predictor
+    def __init__(self, directory: Path, int8: bool, threads: int, max_batch: int, max_wait_s: float,
+                 runtime: str = "onnx") -> None:
+        from services.classifier.onnx_encoder import predictor
 
         # intents only: the Banking77 members (memories, lexical model) are not loaded
-        self.predictor = Predictor(directory, int8=int8, threads=threads or None, mix=False)
+        self.predictor = predictor(runtime, directory, int8=int8, threads=threads or None, mix=False)
         self.labels = self.predictor.meta.intent_labels
-        self.version = f"minilm-intents/{self.predictor.meta.version}" + ("-int8" if int8 else "")
+        self.version = (f"minilm-intents/{self.predictor.meta.version}" + ("-int8" if int8 else "")
+                        + ("-onnx" if runtime == "onnx" else ""))
         self.batcher: MicroBatcher[np.ndarray] = MicroBatcher(
             lambda texts: list(self.predictor.intents(texts)), max_batch, max_wait_s, "classifier-batcher")
 

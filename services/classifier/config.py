@@ -20,7 +20,11 @@ class ClassifierConfig:
     max_wait_ms: float = env("CLASSIFIER_MAX_WAIT_MS", default=2.0, minimum=0,
                              help="how long a request waits for others to share its batch (local)")
     int8: bool = env("CLASSIFIER_INT8", default=True, help="dynamic int8 quantization (local)")
-    threads: int = env("CLASSIFIER_THREADS", default=0, minimum=0, help="torch threads; 0: torch's default")
+    runtime: str = env("CLASSIFIER_RUNTIME", default="onnx", choices=("onnx", "torch"),
+                       help="what runs the encoder (local): onnx: ONNX Runtime (onnx_encoder.py; faster on 2 cores, "
+                            "same Banking77 accuracy, docs/classifier.md); torch: the PyTorch model")
+    threads: int = env("CLASSIFIER_THREADS", default=0, minimum=0,
+                       help="torch / ONNX Runtime threads; 0: the runtime's default")
     carry_embedding: bool = env("CLASSIFIER_CARRY_EMBEDDING", default=True,
                                 help="compute each customer utterance's shared-encoder vector here, micro-batched, "
                                      "and carry it on the classified event (retrieval then does not embed it)")

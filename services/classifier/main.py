@@ -31,7 +31,7 @@ def backend(config: ClassifierConfig) -> Backend:
     if config.backend == "triton":
         return TritonBackend(config.triton_url, config.triton_model, config.triton_timeout_s)
     return LocalBackend(model_directory(config), config.int8, config.threads, config.max_batch,
-                        config.max_wait_ms / 1000)
+                        config.max_wait_ms / 1000, config.runtime)
 
 
 def build(config: ClassifierConfig, table: StateTable | None = None) -> IntentClassifier:

@@ -34,6 +34,9 @@ class RetrievalConfig:
                                help="with the store failing, how often a probe checks it is back")
     min_score: float = env("RETRIEVAL_MIN_SCORE", default=0.2, minimum=0,
                            help="items scoring below this are not knowledge for the utterance")
+    cache_entries: int = env("RETRIEVAL_CACHE_ENTRIES", default=4096, minimum=0,
+                             help="graph-arm and product-fact answers kept per (scenario, intent, stage, state, "
+                                  "products), cleared when the graph is reloaded (cache.py); 0: no cache")
     max_batch: int = env("RETRIEVAL_MAX_BATCH", default=16, minimum=1,
                          help="classified events handled together (calls concurrently, each call in order)")
     max_wait_ms: float = env("RETRIEVAL_MAX_WAIT_MS", default=2.0, minimum=0,

@@ -125,9 +125,10 @@ REMOVE_ORPHANS = """
 MATCH (n) WHERE (n:Scenario OR n:Intent OR n:Stage OR n:State) AND NOT (n)--()
 DELETE n
 """
+# generation: one more on every load that changes the graph; readers that cache the graph watch it (cache.py)
 MARK_VERSION = """
 MERGE (k:KnowledgeBase {name: $name})
-SET k.version = $version, k.items = $items, k.rules = $rules
+SET k.version = $version, k.items = $items, k.rules = $rules, k.generation = coalesce(k.generation, 0) + 1
 """
 
 

@@ -6,17 +6,19 @@ from seatcopilot import service
 from seatcopilot.encoder import shared_encoder
 
 from services.retrieval import grpc_adapter, kafka_adapter
+from services.retrieval.cache import CachedStore
 from services.retrieval.config import RetrievalConfig, load_config
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import Retriever
 from services.retrieval.neo4j_store import Neo4jStore
-from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore
+from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore, SplitStore
 
 
 def build_store(config: RetrievalConfig) -> KnowledgeStore:
-    if config.store == "neo4j":
-        return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password)
-    return EmbeddedGraphStore.build(load_knowledge_base(config.kb_path), shared_encoder())
+    store: SplitStore = (Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password)
+                         if config.store == "neo4j"
+                         else EmbeddedGraphStore.build(load_knowledge_base(config.kb_path), shared_encoder()))
+    return CachedStore(store, config.cache_entries) if config.cache_entries else store
 
 
 def build(config: RetrievalConfig) -> Retriever:

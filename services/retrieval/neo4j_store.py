@@ -11,6 +11,7 @@ Every query is a constant with parameters: nothing a caller sends is ever splice
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -18,33 +19,29 @@ import numpy as np
 
 from services.retrieval.eligibility import EligibilityFacts
 from services.retrieval.knowledge import CreditBand, EligibilityRule, KnowledgeRecord, ProductFacts
-from services.retrieval.stores import UNKNOWN, VECTOR_POOL, Candidate, GraphQuery
+from services.retrieval.loader import KB_NAME
+from services.retrieval.stores import (
+    UNKNOWN,
+    VECTOR_POOL,
+    Candidate,
+    GraphKey,
+    GraphQuery,
+    merge_arms,
+    wanted_products,
+)
 
 VECTOR_INDEX = "item_embedding"
 
-SEARCH = """
-OPTIONAL MATCH (p:Product)
-WHERE p.key IN $products
-   OR (size($products) = 0 AND $amount IS NOT NULL AND p.amount_min <= $amount AND $amount <= p.amount_max)
-WITH collect(p.key) AS wanted
+# A search's two arms (stores.py): each row is an item the scenario and the customer's state allow, with the
+# signals ranking weighs. Both start from the products not offered in the customer's state.
+_UNAVAILABLE = """
 OPTIONAL MATCH (x:Product)-[:NOT_OFFERED_IN]->(:State {code: $state})
-WITH wanted, collect(DISTINCT x.key) AS unavailable
-CALL (wanted) {
-  MATCH (i:Item)-[:APPLIES_TO]->(:Scenario {name: $scenario})
-  WHERE $intent = $unknown
-     OR EXISTS { (i)-[:ANSWERS]->(:Intent {name: $intent}) }
-     OR EXISTS { (i)-[:ABOUT]->(q:Product) WHERE q.key IN wanted }
-  RETURN i, false AS vector_hit
-  UNION
-  CALL db.index.vector.queryNodes('item_embedding', $vector_pool, $embedding) YIELD node
-  WITH node, vector.similarity.cosine(node.embedding, $embedding) AS similarity
-  ORDER BY similarity DESC, node.id LIMIT $vector_k
-  WITH node WHERE EXISTS { (node)-[:APPLIES_TO]->(:Scenario {name: $scenario}) }
-  RETURN node AS i, true AS vector_hit
-}
-WITH i, wanted, unavailable, true IN collect(vector_hit) AS vector_hit
-WHERE NOT EXISTS { (i)-[:FOR_STATE]->(:State) } OR EXISTS { (i)-[:FOR_STATE]->(:State {code: $state}) }
-WITH i, wanted, unavailable, vector_hit, [(i)-[:ABOUT]->(q:Product) | q.key] AS products
+WITH $wanted AS wanted, collect(DISTINCT x.key) AS unavailable
+"""
+_ALLOWED = """
+WHERE EXISTS { (i)-[:APPLIES_TO]->(:Scenario {name: $scenario}) }
+  AND (NOT EXISTS { (i)-[:FOR_STATE]->(:State) } OR EXISTS { (i)-[:FOR_STATE]->(:State {code: $state}) })
+WITH i, wanted, unavailable, vector_hit, generation, [(i)-[:ABOUT]->(q:Product) | q.key] AS products
 RETURN i.id AS id, i.kind AS kind, i.title AS title, i.text AS text, i.source AS source, i.version AS version,
        i.effective_date AS effective_date, i.embedding_f32 AS embedding, vector_hit,
        EXISTS { (i)-[:ANSWERS]->(:Intent {name: $intent}) } AS answers,
@@ -54,9 +51,24 @@ RETURN i.id AS id, i.kind AS kind, i.title AS title, i.text AS text, i.source AS
        EXISTS { (i)-[:FOR_STATE]->(:State) } AS for_state, [(i)-[:FOR_STATE]->(t:State) | t.code] AS states,
        products, [(i)-[:APPLIES_TO]->(s:Scenario) | s.name] AS scenarios,
        [(i)-[:ANSWERS]->(n:Intent) | n.name] AS intents, [(i)-[:USED_AT]->(g:Stage) | g.name] AS stages,
-       [(i)-[:GOVERNED_BY]->(r:Item) | r.id] AS regulations
+       [(i)-[:GOVERNED_BY]->(r:Item) | r.id] AS regulations, generation
 ORDER BY id
 """
+GRAPH_ARM = _UNAVAILABLE + """
+MATCH (i:Item)
+WHERE $intent = $unknown
+   OR EXISTS { (i)-[:ANSWERS]->(:Intent {name: $intent}) }
+   OR EXISTS { (i)-[:ABOUT]->(q:Product) WHERE q.key IN wanted }
+WITH i, wanted, unavailable, false AS vector_hit, null AS generation
+""" + _ALLOWED
+VECTOR_ARM = _UNAVAILABLE + """
+OPTIONAL MATCH (kb:KnowledgeBase {name: $kb})
+WITH wanted, unavailable, kb.generation AS generation
+CALL db.index.vector.queryNodes('item_embedding', $vector_pool, $embedding) YIELD node
+WITH node, wanted, unavailable, generation, vector.similarity.cosine(node.embedding, $embedding) AS similarity
+ORDER BY similarity DESC, node.id LIMIT $vector_k
+WITH node AS i, wanted, unavailable, true AS vector_hit, generation
+""" + _ALLOWED
 
 ELIGIBILITY = """
 MATCH (p:Product) WHERE size($products) = 0 OR p.key IN $products
@@ -135,14 +147,28 @@ class Neo4jStore:
                                                 connection_acquisition_timeout=connection_timeout_s,
                                                 max_transaction_retry_time=1)
 
-    async def search(self, query: GraphQuery) -> list[Candidate]:
+    async def _rows(self, statement: str, key: GraphKey, **parameters: Any) -> list[Any]:
         records, _, _ = await self.driver.execute_query(
-            SEARCH, scenario=query.scenario, intent=query.intent, stage=query.stage, unknown=UNKNOWN,
-            products=list(query.products), amount=query.amount, state=query.state,
-            embedding=[float(x) for x in query.embedding], vector_k=query.vector_k,
-            vector_pool=max(VECTOR_POOL, query.vector_k), routing_="r",
-        )
-        return [candidate_from_row(row) for row in records]
+            statement, scenario=key.scenario, intent=key.intent, stage=key.stage, state=key.state,
+            wanted=list(key.wanted), unknown=UNKNOWN, routing_="r", **parameters)
+        return records
+
+    async def graph_arm(self, key: GraphKey) -> list[Candidate]:
+        return [candidate_from_row(row) for row in await self._rows(GRAPH_ARM, key)]
+
+    async def vector_arm(self, query: GraphQuery, wanted: tuple[str, ...]) -> tuple[list[Candidate], object]:
+        """One round trip; its rows also carry the graph's generation (None when no item is near enough)."""
+        rows = await self._rows(VECTOR_ARM, GraphKey.of(query, wanted), kb=KB_NAME,
+                                embedding=[float(x) for x in query.embedding], vector_k=query.vector_k,
+                                vector_pool=max(VECTOR_POOL, query.vector_k))
+        return [candidate_from_row(row) for row in rows], (rows[0]["generation"] if rows else None)
+
+    async def search(self, query: GraphQuery) -> list[Candidate]:
+        """Uncached (cache.CachedStore keeps the graph arm and the product facts): three round trips."""
+        wanted = wanted_products(query, (await self.eligibility(())).products)
+        graph, (near, _) = await asyncio.gather(self.graph_arm(GraphKey.of(query, wanted)),
+                                                self.vector_arm(query, wanted))
+        return merge_arms(graph, near)
 
     async def eligibility(self, products: tuple[str, ...]) -> EligibilityFacts:
         records, _, _ = await self.driver.execute_query(ELIGIBILITY, products=list(products), routing_="r")

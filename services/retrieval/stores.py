@@ -9,6 +9,10 @@ Both answer the same two questions over the same graph:
   eligibility — the products asked about, the rules that restrict them and the credit bands.
 Ranking and rule evaluation are shared code, so both run modes answer alike (a parity test runs one
 query set against both).
+
+A search has two arms, and both stores answer each: the graph arm depends only on (scenario, intent, stage,
+state, products): GraphKey, not on the utterance, so cache.py keeps it; the vector arm is the utterance's.
+merge_arms joins them the same way for both stores.
 """
 
 from __future__ import annotations
@@ -56,6 +60,20 @@ class Candidate:
                 self.for_state, self.vector_hit, self.products_matched)
 
 
+@dataclass(frozen=True)
+class GraphKey:
+    """What a search's graph arm depends on; `wanted`: the products the customer named or implied."""
+    scenario: str
+    intent: str
+    stage: str
+    state: str
+    wanted: tuple[str, ...]
+
+    @classmethod
+    def of(cls, query: GraphQuery, wanted: tuple[str, ...]) -> GraphKey:
+        return cls(query.scenario, query.intent, query.stage, query.state, wanted)
+
+
 class KnowledgeStore(Protocol):
     async def search(self, query: GraphQuery) -> list[Candidate]: ...
 
@@ -64,6 +82,21 @@ class KnowledgeStore(Protocol):
     async def healthy(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+
+class SplitStore(KnowledgeStore, Protocol):
+    """A store that answers each arm of a search on its own (what cache.CachedStore wraps)."""
+
+    async def graph_arm(self, key: GraphKey) -> list[Candidate]: ...
+
+    async def vector_arm(self, query: GraphQuery, wanted: tuple[str, ...]) -> tuple[list[Candidate], object]:
+        """(the utterance's nearest items, the graph's generation: it changes when the graph is reloaded)."""
+
+
+def merge_arms(graph: list[Candidate], near: list[Candidate]) -> list[Candidate]:
+    """The candidates of both arms by id; an item in both keeps the vector arm's (the same signals, and a hit)."""
+    merged = {c.record.id: c for c in graph} | {c.record.id: c for c in near}
+    return [merged[key] for key in sorted(merged)]
 
 
 def embedding_text(record: KnowledgeRecord) -> str:
@@ -103,25 +136,37 @@ class EmbeddedGraphStore:
         ranked = sorted(range(len(self.records)), key=lambda n: (-float(similarity[n]), self.records[n].id))
         return {self.records[n].id for n in ranked[:query.vector_k]}
 
-    async def search(self, query: GraphQuery) -> list[Candidate]:
-        wanted = set(wanted_products(query, self.kb.products))
-        unavailable = self._unavailable_in(query.state)
-        near = self._vector_hits(query)
+    def _candidates(self, key: GraphKey, vector_hits: set[str] | None) -> list[Candidate]:
+        """The graph arm (vector_hits None) or the vector arm: the items the scenario and state allow."""
+        unavailable = self._unavailable_in(key.state)
         found = []
         for record, embedding in zip(self.records, self.embeddings, strict=True):
-            if query.scenario not in record.scenarios or (record.states and query.state not in record.states):
+            if key.scenario not in record.scenarios or (record.states and key.state not in record.states):
                 continue
-            answers = query.intent in record.intents
-            matched = tuple(sorted(wanted & set(record.products)))
-            if not (answers or matched or query.intent == UNKNOWN or record.id in near):
+            answers = key.intent in record.intents
+            matched = tuple(sorted(set(key.wanted) & set(record.products)))
+            if vector_hits is None and not (answers or matched or key.intent == UNKNOWN):
+                continue
+            if vector_hits is not None and record.id not in vector_hits:
                 continue
             found.append(Candidate(
                 record, embedding, answers_intent=answers, about_product=bool(matched),
-                at_stage=query.stage in record.stages,
+                at_stage=key.stage in record.stages,
                 unavailable=bool(record.products) and set(record.products) <= unavailable,
-                for_state=bool(record.states), vector_hit=record.id in near, products_matched=matched,
+                for_state=bool(record.states), vector_hit=vector_hits is not None, products_matched=matched,
             ))
-        return sorted(found, key=lambda c: c.record.id)
+        return found
+
+    async def graph_arm(self, key: GraphKey) -> list[Candidate]:
+        return self._candidates(key, None)
+
+    async def vector_arm(self, query: GraphQuery, wanted: tuple[str, ...]) -> tuple[list[Candidate], object]:
+        return self._candidates(GraphKey.of(query, wanted), self._vector_hits(query)), id(self.kb)
+
+    async def search(self, query: GraphQuery) -> list[Candidate]:
+        wanted = wanted_products(query, self.kb.products)
+        near, _ = await self.vector_arm(query, wanted)
+        return merge_arms(await self.graph_arm(GraphKey.of(query, wanted)), near)
 
     async def eligibility(self, products: tuple[str, ...]) -> EligibilityFacts:
         chosen = tuple(sorted((p for p in self.kb.products if not products or p.key in products), key=lambda p: p.key))

@@ -13,6 +13,7 @@ import pytest
 from neo4j import GraphDatabase
 from seatcopilot.encoder import shared_encoder
 
+from services.retrieval.cache import CachedStore
 from services.retrieval.config import DEFAULT_KB
 from services.retrieval.evaluation import classified, load_queries, run_queries
 from services.retrieval.knowledge import load_knowledge_base
@@ -153,6 +154,9 @@ def test_an_updated_fact_replaces_the_old_one_while_readers_keep_reading(neo4j, 
 
     async def scenario():
         store = Neo4jStore(uri, user, password)
+        cached = CachedStore(Neo4jStore(uri, user, password))  # what the service reads through
+        fee_query = GraphQuery("SALES", "fee_question", "discovery", embedding)
+        cached_before = [c.record.version for c in await cached.search(fee_query) if c.record.id == fees.id]
         seen, stop = [], asyncio.Event()
 
         async def read():
@@ -172,11 +176,16 @@ def test_an_updated_fact_replaces_the_old_one_while_readers_keep_reading(neo4j, 
         stop.set()
         await reader
         rules = (await store.eligibility(())).rules
+        await cached.search(fee_query)  # the first message after the load: its vector arm sees the new generation
+        cached_after = [c.record.version for c in await cached.search(fee_query) if c.record.id == fees.id]
+        cached_rules = (await cached.eligibility(())).rules
         await store.close()
-        return report, seen, rules
+        await cached.close()
+        return report, seen, rules, (cached_before, cached_after, cached_rules)
 
-    report, seen, rules = asyncio.run(scenario())
+    report, seen, rules, (cached_before, cached_after, cached_rules) = asyncio.run(scenario())
     try:
+        assert cached_before == [fees.version] and cached_after == ["3"] and cached_rules == rules
         assert (report.created_or_updated, report.removed) == (2, 1)
         assert report.changed_ids == ["policy.fee-schedule", "rule.min-income"]
         assert len(seen) > 3 and all(len(versions) == 1 for versions in seen)
@@ -220,11 +229,14 @@ def test_neo4j_and_the_embedded_store_answer_the_same(neo4j, kb, driver):
                      for p in [(), ("personal-loan",), ("secured-card", "line-of-credit")]]
             on_neo4j = await run_queries(Retriever(store, encoder, settings), queries)
             on_embedded = await run_queries(Retriever(embedded, encoder, settings), queries)
+            cached = Retriever(CachedStore(store), encoder, settings)
+            on_cached = [o for _ in range(2) for o in await run_queries(cached, queries)]  # cold, then warm
         finally:
             await store.close()
-        return graph_walks, facts, on_neo4j, on_embedded
+        return graph_walks, facts, on_neo4j, on_embedded, on_cached
 
-    graph_walks, facts, on_neo4j, on_embedded = asyncio.run(compare())
+    graph_walks, facts, on_neo4j, on_embedded, on_cached = asyncio.run(compare())
+    assert [shape(o) for o in on_cached] == [shape(o) for o in on_embedded] * 2
     assert len(graph_walks) >= 80
     walk_mismatches = [q for q, a, b in graph_walks if [c.signals for c in a] != [c.signals for c in b]]
     assert walk_mismatches == []

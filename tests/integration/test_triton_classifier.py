@@ -68,7 +68,7 @@ def test_classifier_service_on_triton_labels_utterances(url: str):
 def test_triton_gives_the_banking77_mix_when_asked(url: str):
     import tritonclient.grpc as grpcclient
 
-    from services.classifier.model import Predictor
+    from services.classifier.onnx_encoder import predictor
 
     client = grpcclient.InferenceServerClient(url=url)
     data = np.array([[t.encode()] for t in TEXTS], dtype=np.object_)
@@ -76,7 +76,9 @@ def test_triton_gives_the_banking77_mix_when_asked(url: str):
     text.set_data_from_numpy(data)
     asked = [grpcclient.InferRequestedOutput(name) for name in ("intent_probs", "banking77_probs")]
     result = client.infer("seatcopilot_intents", [text], outputs=asked, client_timeout=10)
-    intents, banking = Predictor(Path(os.environ["SEATCOPILOT_CLASSIFIER_DIR"]), int8=True).predict(TEXTS)
+    runtime = os.environ.get("SEATCOPILOT_CLASSIFIER_RUNTIME", "onnx")  # what the Triton model runs
+    intents, banking = predictor(runtime, Path(os.environ["SEATCOPILOT_CLASSIFIER_DIR"]), int8=True, threads=None,
+                                 mix=True).predict(TEXTS)
     served = result.as_numpy("banking77_probs")
     assert served.shape == banking.shape == (len(TEXTS), 77)
     assert np.abs(served - banking).max() < 0.02 and list(served.argmax(1)) == list(banking.argmax(1))

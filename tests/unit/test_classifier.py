@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 from seatcopilot.batching import MicroBatcher
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
-from services.classifier import training
+from services.classifier import onnx_encoder, training
 from services.classifier.backends import LocalBackend
 from services.classifier.decision import decide
 from services.classifier.evaluation import banking_report
@@ -112,6 +112,34 @@ def test_training_is_reproducible_and_cached(tiny_model: Path, tmp_path: Path):
     assert training.build(TINY, home=tiny_model.parent) == tiny_model  # inputs unchanged: not retrained
     assert (tiny_model / HEADS_FILE).stat().st_mtime_ns == stamp
     assert training.cache_key(replace(TINY, seed=14)) != training.cache_key(TINY)
+
+
+def test_onnx_encoder_is_the_torch_network_and_is_exported_once(tiny_model: Path):
+    files = onnx_encoder.build(tiny_model)
+    stamp = files.int8.stat().st_mtime_ns
+    assert onnx_encoder.build(tiny_model) == files and files.int8.stat().st_mtime_ns == stamp  # cached by its inputs
+    # more texts than a chunk, of varied lengths: sorted by length inside the call, answered in the callers' order
+    texts = [("my card is lost " * (i % 4 + 1)).strip() for i in range(onnx_encoder.CHUNK + 3)]
+    reference, exported = Predictor(tiny_model, int8=False), onnx_encoder.OnnxPredictor(tiny_model, int8=False)
+    intents, members = reference.members(texts)
+    onnx_intents, onnx_members = exported.members(texts)
+    assert np.allclose(onnx_intents, intents, atol=1e-4)
+    assert set(onnx_members) == set(members)
+    assert all(np.allclose(onnx_members[name], members[name], atol=1e-3) for name in members)
+    one_by_one = np.concatenate([exported.intents([text]) for text in texts])
+    assert np.allclose(exported.intents(texts), one_by_one, atol=1e-5)  # padding and order change nothing
+    quantized = onnx_encoder.OnnxPredictor(tiny_model, int8=True).intents(texts)
+    assert np.allclose(quantized.sum(1), 1, atol=1e-5) and np.abs(quantized - intents).max() < 0.1
+
+
+def test_classifier_runtime_is_validated():
+    from seatcopilot.config import ConfigError, load
+
+    from services.classifier.config import ClassifierConfig
+
+    assert load(ClassifierConfig, {}).runtime == "onnx"
+    with pytest.raises(ConfigError, match="CLASSIFIER_RUNTIME"):
+        load(ClassifierConfig, {"CLASSIFIER_RUNTIME": "tensorrt"})
 
 
 def test_banking77_heldout_is_never_trained_on():
@@ -221,7 +249,9 @@ def test_operator_and_lifecycle_events_pass_through_unlabelled(classifier: Inten
 
 
 def test_concurrent_classifications_share_forward_passes(classifier: IntentClassifier):
-    texts = [f"my card number {i} was declined at the shop" for i in range(24)]
+    # of different lengths: a batch runs sorted by length (onnx_encoder.CHUNK at a time); each caller gets its own
+    texts = [f"my card number {i} was declined at the shop" + " again" * (i % 5) for i in range(24)]
+    alone = [classifier.predict([text], "SERVICE")[0] for text in texts]
     results: list = [None] * len(texts)
 
     def one(i: int) -> None:
@@ -234,6 +264,9 @@ def test_concurrent_classifications_share_forward_passes(classifier: IntentClass
         thread.join()
     assert all(r is not None for r in results)
     assert max(classifier.backend.batcher.batches[-len(texts):]) > 1
+    assert [intent for intent, _ in results] == [intent for intent, _ in alone]
+    # close, not equal: dynamic int8 scales each activation by its batch's range (torch's int8 as well)
+    assert np.allclose([p for _, p in results], [p for _, p in alone], atol=0.05)
 
 
 def test_evaluate_report_on_heldout_rows():

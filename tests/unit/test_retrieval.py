@@ -266,15 +266,23 @@ def test_with_neo4j_unreachable_every_suggestion_says_so_and_is_still_compliance
     assert time.monotonic() - started < 60
 
 
-CYPHER_CALLS = {"run", "execute_query"}
+CYPHER_CALLS = {"run", "execute_query", "_rows"}  # _rows: Neo4jStore's one caller of execute_query
 RETRIEVAL_CODE = [*(ROOT / "services" / "retrieval").glob("*.py"), ROOT / "seatcopilot_cli" / "kg.py",
                   *(ROOT / "benchmarks").glob("bench_retrieval*.py")]
 
 
 def _constant_strings(tree: ast.Module) -> set[str]:
-    names = set()
+    """Module-level names bound to a string constant, or to a concatenation of such constants and names."""
+    names: set[str] = set()
+
+    def constant(value: ast.expr) -> bool:
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            return constant(value.left) and constant(value.right)
+        return (isinstance(value, ast.Constant) and isinstance(value.value, str)) or \
+            (isinstance(value, ast.Name) and value.id in names)
+
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        if isinstance(node, ast.Assign) and constant(node.value):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 

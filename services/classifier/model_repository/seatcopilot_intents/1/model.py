@@ -1,5 +1,6 @@
 """Triton python-backend model: the trained intent classifier (the same code the service runs in
-process, imported from this checkout), int8 on the CPU. One forward pass per batch Triton forms; the
+process, imported from this checkout), int8 on the CPU, on ONNX Runtime unless
+SEATCOPILOT_CLASSIFIER_RUNTIME=torch. One forward pass per batch Triton forms; the
 Banking77 mix is computed only for batches where a request asks for `banking77_probs`."""
 
 import os
@@ -19,7 +20,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 class TritonPythonModel:
     def initialize(self, args):
-        from services.classifier.model import Predictor
+        from services.classifier.onnx_encoder import predictor
         from services.classifier.training import current_model_dir
 
         directory = os.environ.get("SEATCOPILOT_CLASSIFIER_DIR") or current_model_dir()
@@ -27,7 +28,8 @@ class TritonPythonModel:
             raise pb_utils.TritonModelException("no trained classifier: run `make models` "
                                                 "or set SEATCOPILOT_CLASSIFIER_DIR")
         threads = int(os.environ.get("SEATCOPILOT_CLASSIFIER_THREADS", "0")) or None
-        self.predictor = Predictor(Path(directory), int8=True, threads=threads)
+        runtime = os.environ.get("SEATCOPILOT_CLASSIFIER_RUNTIME", "onnx")
+        self.predictor = predictor(runtime, Path(directory), int8=True, threads=threads, mix=True)
         self.labels = np.array([label.encode() for label in self.predictor.meta.intent_labels], dtype=np.object_)
 
     def execute(self, requests):
