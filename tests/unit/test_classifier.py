@@ -250,8 +250,11 @@ def test_operator_and_lifecycle_events_pass_through_unlabelled(classifier: Inten
 
 def test_concurrent_classifications_share_forward_passes(classifier: IntentClassifier):
     # of different lengths: a batch runs sorted by length (onnx_encoder.CHUNK at a time); each caller gets its own
-    texts = [f"my card number {i} was declined at the shop" + " again" * (i % 5) for i in range(24)]
+    asks = ["my card was declined at the shop", "I want to dispute a charge on my statement",
+            "what is the balance on my account", "I lost my card, please block it", "how do I update my address"]
+    texts = [asks[i % len(asks)] + " today" * (i % 4) for i in range(24)]
     alone = [classifier.predict([text], "SERVICE")[0] for text in texts]
+    assert len({intent for intent, _ in alone}) >= 3  # a caller handed another's answer would show
     results: list = [None] * len(texts)
 
     def one(i: int) -> None:
@@ -265,8 +268,9 @@ def test_concurrent_classifications_share_forward_passes(classifier: IntentClass
     assert all(r is not None for r in results)
     assert max(classifier.backend.batcher.batches[-len(texts):]) > 1
     assert [intent for intent, _ in results] == [intent for intent, _ in alone]
-    # close, not equal: dynamic int8 scales each activation by its batch's range (torch's int8 as well)
-    assert np.allclose([p for _, p in results], [p for _, p in alone], atol=0.05)
+    # close, not equal: dynamic int8 scales each activation by its batch's range (torch's int8 as well), which
+    # moved a probability by up to about 0.05 in a batch of mixed lengths
+    assert np.allclose([p for _, p in results], [p for _, p in alone], atol=0.1)
 
 
 def test_evaluate_report_on_heldout_rows():
