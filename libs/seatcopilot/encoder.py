@@ -4,8 +4,11 @@ Shared by classification (intent prototypes) and retrieval (semantic similarity)
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import threading
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,7 +57,110 @@ class Encoder:
         return np.concatenate(chunks).astype(np.float32)
 
 
+class OnnxEncoder(Encoder):
+    """The same encoder on ONNX Runtime, fp32: the exported graph includes the pooling and the normalisation, so
+    its vectors equal torch's (measured: largest difference 1.6e-7, lowest cosine 0.9999995) and everything
+    trained or indexed on torch's vectors (retrieval's index, compliance's detector) stays valid. About 2.8 times
+    faster at batch 1 on two cores, 1.2 times at batch 16 (docs/performance.md). Texts run sorted by length,
+    CHUNK at a time (less padding)."""
+
+    CHUNK = 16
+
+    def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
+        import onnxruntime
+        from transformers import AutoTokenizer
+
+        path = path or encoder_path()
+        self.identity = f"minilm-frozen/{path.name}"  # the same vector space as the torch encoder's
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(export_onnx(path)), options,
+                                                    providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        if not texts:
+            return vectors
+        ids = self.tokenizer(texts, truncation=True, max_length=128)["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.CHUNK):
+            part = order[start:start + self.CHUNK]
+            width = max(len(ids[i]) for i in part)
+            input_ids = np.full((len(part), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+            mask = np.zeros((len(part), width), dtype=np.int64)
+            for row, i in enumerate(part):
+                input_ids[row, :len(ids[i])], mask[row, :len(ids[i])] = ids[i], 1
+            with self._lock:
+                vectors[part] = self.session.run(["vector"], {"input_ids": input_ids, "attention_mask": mask})[0]
+        return vectors
+
+
+def onnx_path(path: Path) -> Path:
+    """Where the exported encoder lives: the models cache, under a hash of the weights, this module and the
+    versions of torch and onnxruntime (a change to any of them exports again)."""
+    import onnxruntime
+    import torch
+
+    from seatcopilot.local_model import models_dir
+
+    digest = hashlib.sha256()
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        if (path / name).is_file():
+            digest.update(name.encode() + (path / name).read_bytes())
+    digest.update(Path(__file__).read_bytes() + f"{torch.__version__}/{onnxruntime.__version__}".encode())
+    return models_dir() / "minilm-onnx" / digest.hexdigest()[:12] / "encoder.onnx"
+
+
+def export_onnx(path: Path | None = None) -> Path:
+    """The encoder exported to ONNX (built once per machine, under a lock other processes share)."""
+    path = path or encoder_path()
+    target = onnx_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent.with_name(target.parent.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not target.is_file():
+            _export(path, target)
+    return target
+
+
+def _export(path: Path, target: Path) -> None:
+    import torch
+
+    model = Encoder(path)
+
+    class Pooled(torch.nn.Module):  # the network, the masked mean pool and the normalisation: one graph
+        def __init__(self) -> None:
+            super().__init__()
+            self.network = model.model  # a submodule: its weights are exported as weights
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.network(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    sample = model.tokenizer(["a sample utterance", "two"], padding=True, return_tensors="pt")
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "vector": {0: "batch"}}
+    partial = target.with_suffix(".partial")
+    with warnings.catch_warnings():  # the TorchScript exporter's deprecation notice; it needs no onnxscript
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled().eval(), (sample["input_ids"], sample["attention_mask"]), str(partial),
+                          dynamo=False, opset_version=17, input_names=["input_ids", "attention_mask"],
+                          output_names=["vector"], dynamic_axes=axes)
+    partial.replace(target)  # complete or absent
+
+
+RUNTIMES = {"onnx": OnnxEncoder, "torch": Encoder}
+
+
 @lru_cache(maxsize=1)
 def shared_encoder() -> Encoder:
-    """One encoder per process: the embedded mode runs several stages in one process."""
-    return Encoder()
+    """One encoder per process: the embedded mode runs several stages in one process. ENCODER_RUNTIME picks
+    ONNX Runtime (the default) or torch; both give the same vectors."""
+    runtime = os.environ.get("ENCODER_RUNTIME", "onnx")
+    if runtime not in RUNTIMES:
+        raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")
+    return RUNTIMES[runtime]()

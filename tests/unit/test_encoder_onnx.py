@@ -1,0 +1,35 @@
+"""The shared sentence encoder on ONNX Runtime gives torch's vectors (retrieval's index and compliance's detector
+were built on them), is exported once per machine, and the runtime setting is checked."""
+
+import numpy as np
+import pytest
+from seatcopilot import encoder
+
+TEXTS = ["What would the monthly payment be on twelve thousand over three years?", "I lost my job.",
+         "Hi", "Can you take me off your call list, please, I have asked you three times already this week."]
+
+
+def test_onnx_gives_the_torch_encoders_vectors_whatever_the_batch():
+    torch_vectors = encoder.Encoder().encode(TEXTS)
+    onnx = encoder.OnnxEncoder()
+    assert np.abs(onnx.encode(TEXTS) - torch_vectors).max() < 1e-5
+    alone = np.stack([onnx.encode([text])[0] for text in TEXTS])  # fp32: no batch-dependent scaling
+    assert np.abs(alone - torch_vectors).max() < 1e-5
+    assert onnx.identity == encoder.Encoder().identity  # the same vector space on every message
+    assert onnx.encode([]).shape == (0, encoder.Encoder.dimensions)
+
+
+def test_the_export_is_built_once_and_reused():
+    path = encoder.export_onnx()
+    built = path.stat().st_mtime_ns
+    assert encoder.export_onnx() == path and path.stat().st_mtime_ns == built
+
+
+def test_an_unknown_runtime_is_refused(monkeypatch):
+    encoder.shared_encoder.cache_clear()
+    monkeypatch.setenv("ENCODER_RUNTIME", "tensorflow")
+    try:
+        with pytest.raises(ValueError, match="ENCODER_RUNTIME"):
+            encoder.shared_encoder()
+    finally:
+        encoder.shared_encoder.cache_clear()
