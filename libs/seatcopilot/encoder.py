@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import threading
 import warnings
@@ -163,4 +164,9 @@ def shared_encoder() -> Encoder:
     runtime = os.environ.get("ENCODER_RUNTIME", "onnx")
     if runtime not in RUNTIMES:
         raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")
-    return RUNTIMES[runtime]()
+    try:
+        return RUNTIMES[runtime]()
+    except OSError as error:  # e.g. a read-only models cache with no export in it: torch gives the same vectors
+        logging.getLogger(__name__).warning("encoder on ONNX Runtime unavailable (%s): using torch",
+                                            type(error).__name__)
+        return Encoder()
