@@ -296,3 +296,11 @@ def anchor_sink(io: StageIO) -> AnchorSink:
         await io.publish(AUDIT_ANCHORS, anchor_key(message), message)
 
     return publish
+
+
+def keep_anchored_while_serving(background: list, on_drain: list, log: AuditLog, io: StageIO,
+                                interval_s: float) -> None:
+    """A service's anchoring: the head every interval_s while it serves, and once more while it drains."""
+    sink = anchor_sink(io)
+    background.append(lambda: keep_anchored(log, sink, interval_s))
+    on_drain.append(lambda: anchor_once(log, sink))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seatcopilot import service
-from seatcopilot.audit_log import AuditLog, anchor_once, anchor_sink, keep_anchored, load_or_create_key
+from seatcopilot.audit_log import AuditLog, keep_anchored_while_serving, load_or_create_key
 from seatcopilot.policy import load_policies
 from seatcopilot.transport.base import StateTable
 
@@ -37,8 +37,7 @@ def main() -> None:
     async def setup(ctx: service.ServiceContext) -> None:
         engine = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
         ctx.background.extend(kafka_adapter.attach(ctx.io, engine, batch=config.max_batch))
-        ctx.background.append(lambda: keep_anchored(engine.audit, anchor_sink(ctx.io), config.audit_anchor_s))
-        ctx.on_drain.append(lambda: anchor_once(engine.audit, anchor_sink(ctx.io)))  # the head at the stop
+        keep_anchored_while_serving(ctx.background, ctx.on_drain, engine.audit, ctx.io, config.audit_anchor_s)
         grpc_adapter.register(ctx.server, engine)
 
         async def close_audit() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 from seatcopilot import service
-from seatcopilot.audit_log import AuditLog, anchor_once, anchor_sink, keep_anchored, load_or_create_key
+from seatcopilot.audit_log import AuditLog, keep_anchored_while_serving, load_or_create_key
 from seatcopilot.stage_io import StageIO
 from seatcopilot.transport import InProcessTransport
 
@@ -47,8 +47,7 @@ def main() -> None:
         runner = await start_http(build_app(config, hub, ctx.io, chained), config.http_host, config.http_port)
         ctx.on_shutdown.append(runner.cleanup)
         if chained is not None:
-            ctx.background.append(lambda: keep_anchored(chained, anchor_sink(ctx.io), config.audit_anchor_s))
-            ctx.on_drain.append(lambda: anchor_once(chained, anchor_sink(ctx.io)))  # the head at the stop
+            keep_anchored_while_serving(ctx.background, ctx.on_drain, chained, ctx.io, config.audit_anchor_s)
 
             async def close_log() -> None:
                 chained.close()
