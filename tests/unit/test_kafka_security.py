@@ -69,7 +69,7 @@ def _adapter_topics(service: str) -> tuple[set[str], set[str]]:
     names = {name: topic.name for name, topic in vars(topics).items() if isinstance(topic, topics.Topic)}
     reads = {names[n] for n in re.findall(r"io\.(?:consume|consume_bytes|follow)\(\s*([A-Z_]+)", source) if n in names}
     writes = {names[n] for n in re.findall(r"io\.publish\(\s*([A-Z_]+)", source) if n in names}
-    if "anchor_sink(" in source:  # the audit log's heads, published by seatcopilot.audit_log
+    if "keep_anchored_while_serving(" in source:  # the audit log's heads, published by seatcopilot.audit_log
         writes.add(topics.AUDIT_ANCHORS.name)
     return reads, writes
 
