@@ -13,11 +13,10 @@ from pathlib import Path
 import torch
 
 from benchmarks.table import Table, summary_ms
+from seatcopilot_models.intents.evaluation import member_accuracies, read_csv
 from services.classifier import onnx_encoder
 from services.classifier.backends import LocalBackend, TritonBackend
-from services.classifier.evaluation import member_accuracies, read_csv
-from services.classifier.model import ENCODER_DIR, Predictor
-from services.classifier.training import current_model_dir
+from services.classifier.model import ENCODER_DIR, Predictor, current_model_dir
 
 NEEDS: tuple[str, ...] = ()
 LATENCY_UTTERANCES = 150

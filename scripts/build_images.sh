@@ -54,7 +54,7 @@ stage_models() {  # stage_models DIR NAME...: the named models from the cache in
 import sys
 name = sys.argv[1]
 if name == "intents":
-    from services.classifier.training import current_model_dir
+    from services.classifier.model import current_model_dir
     found = current_model_dir()
 else:
     from seatcopilot.local_model import local_model_dir

@@ -49,7 +49,7 @@ log "local models (the intent classifier trains on a fresh machine: about 9 minu
 .venv/bin/seatcopilot models build   # one builder at a time per machine; the lines below then only read the cache
 SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
 export SEATCOPILOT_LLM_DIR
-SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)
+SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from seatcopilot_models.intents.training import build; print(build())' | tail -n 1)
 export SEATCOPILOT_CLASSIFIER_DIR CLASSIFIER_MODEL_DIR="$SEATCOPILOT_CLASSIFIER_DIR"
 
 log "starting Kafka and Neo4j (fresh state)"

@@ -151,7 +151,7 @@ start() {
   "$ROOT/.venv/bin/seatcopilot" models build >&2   # one builder at a time per machine
   SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
   export SEATCOPILOT_LLM_DIR
-  SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from services.classifier.training import build; print(build())' | tail -n 1)
+  SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from seatcopilot_models.intents.training import build; print(build())' | tail -n 1)
   export SEATCOPILOT_CLASSIFIER_DIR CLASSIFIER_MODEL_DIR="$SEATCOPILOT_CLASSIFIER_DIR"
   "$ROOT/scripts/triton.sh" start "$MODEL_REPOSITORY" "$CLASSIFIER_REPOSITORY"
   services_start

@@ -11,7 +11,7 @@ SWEEP = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
 
 
 def _model_dir(value: str) -> Path:
-    from services.classifier.training import current_model_dir
+    from services.classifier.model import current_model_dir
 
     directory = Path(value) if value else current_model_dir()
     if directory is None:
@@ -22,7 +22,7 @@ def _model_dir(value: str) -> Path:
 def evaluate(args: argparse.Namespace) -> int:
     if getattr(args, "jsonl", None):
         return evaluate_taxonomy(args)
-    from services.classifier.evaluation import banking_report, read_csv
+    from seatcopilot_models.intents.evaluation import banking_report, read_csv
     from services.classifier.model import Predictor
 
     try:
@@ -41,8 +41,8 @@ def evaluate(args: argparse.Namespace) -> int:
 def evaluate_taxonomy(args: argparse.Namespace) -> int:
     """The project taxonomy on labelled customer turns: accuracy and the in-scope `unknown` share, at the
     stage's min confidence or, with --sweep, at several (choose on a dev file, report on the held-out one)."""
+    from seatcopilot_models.intents.evaluation import read_turns, taxonomy_figures
     from services.classifier.config import ClassifierConfig
-    from services.classifier.evaluation import read_turns, taxonomy_figures
     from services.classifier.model import Predictor
 
     thresholds = SWEEP if args.sweep else [args.min_confidence or ClassifierConfig().min_confidence]
@@ -71,7 +71,7 @@ def _banking_heldout_accuracy(directory: Path, fp32: bool) -> float | None:
 
 
 def train(args: argparse.Namespace) -> int:
-    from services.classifier.training import TrainConfig, build
+    from seatcopilot_models.intents.training import TrainConfig, build
 
     print(f"intent classifier: {build(TrainConfig(), force=args.force)}")
     return 0

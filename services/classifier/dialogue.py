@@ -17,6 +17,7 @@ from seatcopilot import utterance_facts as extraction
 from seatcopilot.calls import call_key
 from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.transport.base import StateTable
 
 from services.classifier import spoken
 
@@ -149,8 +150,8 @@ class DialogueStates:
     """Dialogue states by (tenant, call_id), serialized into the transport's state table (or a dict in tests):
     two tenants' calls with the same id never share a state."""
 
-    def __init__(self, table: MutableMapping[str, bytes] | None = None) -> None:
-        self.table: MutableMapping[str, bytes] = {} if table is None else table
+    def __init__(self, table: StateTable | MutableMapping[str, bytes] | None = None) -> None:
+        self.table: StateTable | MutableMapping[str, bytes] = {} if table is None else table
 
     def get(self, tenant: str, call_id: str) -> dg.DialogueState:
         raw = self.table.get(call_key(tenant, call_id))

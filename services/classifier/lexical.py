@@ -9,6 +9,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ def word_grams(text: str, longest: int = 2) -> list[str]:
 
 def char_grams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:
     """Character n-grams of each space-padded word, none longer than the padded word."""
-    grams = []
+    grams: list[str] = []
     for word in SPACES.sub(" ", text.lower()).split():
         padded = f" {word} "
         for n in range(shortest, min(longest, len(padded)) + 1):
@@ -34,7 +35,7 @@ def char_grams(text: str, shortest: int = 2, longest: int = 5) -> list[str]:
     return grams
 
 
-ANALYZERS = (word_grams, char_grams)
+ANALYZERS: tuple[Callable[[str], list[str]], ...] = (word_grams, char_grams)
 
 
 class Vocabulary:

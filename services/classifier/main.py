@@ -18,7 +18,7 @@ STATE_TABLE = "dialogue-state"
 
 
 def model_directory(config: ClassifierConfig) -> Path:
-    from services.classifier.training import current_model_dir
+    from services.classifier.model import current_model_dir
 
     directory = Path(config.model_dir) if config.model_dir else current_model_dir()
     if directory is None or not (directory / "meta.json").is_file():

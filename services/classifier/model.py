@@ -12,6 +12,7 @@ import threading
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,16 @@ from torch import nn
 from services.classifier.lexical import LexicalModel
 
 ENCODER_DIR, HEADS_FILE, META_FILE, MEMORY_FILE = "encoder", "heads.safetensors", "meta.json", "memory.safetensors"
+MODELS_HOME = Path.home() / ".cache" / "seatcopilot" / "models" / "intents"
+CURRENT = "CURRENT"  # file in MODELS_HOME naming the directory `models build` produced last
+
+
+def current_model_dir(home: Path = MODELS_HOME) -> Path | None:
+    """The model directory `models build` produced last, when it is complete."""
+    pointer = home / CURRENT
+    if pointer.is_file() and (home / pointer.read_text().strip() / META_FILE).is_file():
+        return home / pointer.read_text().strip()
+    return None
 
 
 def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -32,7 +43,8 @@ def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Ten
 
 
 class IntentNet(nn.Module):
-    def __init__(self, encoder: nn.Module, intents: int, banking: int, dropout: float = 0.1) -> None:
+    def __init__(self, encoder: Any, intents: int, banking: int, dropout: float = 0.1) -> None:
+        """`encoder`: a transformers BertModel (typed Any: nn.Module does not type its attributes)."""
         super().__init__()
         self.encoder = encoder
         width = encoder.config.hidden_size

@@ -17,13 +17,23 @@ from safetensors.torch import load_file
 from seatcopilot.batching import MicroBatcher
 from seatcopilot.events.v1 import call_event_pb2 as ev
 
-from services.classifier import onnx_encoder, training
+from seatcopilot_models.intents import training
+from seatcopilot_models.intents.evaluation import banking_report
+from services.classifier import onnx_encoder
 from services.classifier.backends import LocalBackend
 from services.classifier.decision import decide
-from services.classifier.evaluation import banking_report
 from services.classifier.lexical import LEXICAL_FILE, LexicalModel, char_grams, word_grams
 from services.classifier.logic import IntentClassifier
-from services.classifier.model import HEADS_FILE, MEMORY_FILE, ExampleMemory, Meta, Mix, Predictor, mix_members
+from services.classifier.model import (
+    HEADS_FILE,
+    MEMORY_FILE,
+    ExampleMemory,
+    Meta,
+    Mix,
+    Predictor,
+    current_model_dir,
+    mix_members,
+)
 from services.classifier.taxonomy import TASKS, UNKNOWN, load_intents
 from tests.conftest import make_event
 
@@ -41,14 +51,14 @@ def test_tiny_training_writes_a_versioned_model_with_its_card(tiny_model: Path):
                  "banking77_heldout.csv"):
         assert (tiny_model / name).is_file(), name
     assert "banking77_heldout_accuracy_int8" in (tiny_model / "MODEL_CARD.md").read_text()
-    assert training.current_model_dir(tiny_model.parent) == tiny_model
+    assert current_model_dir(tiny_model.parent) == tiny_model
     intents, banking = Predictor(tiny_model, int8=False).predict(["my card is lost", "what's the weather"])
     assert intents.shape == (2, len(load_intents()) + 1) and banking.shape == (2, 77)
     assert np.allclose(intents.sum(1), 1, atol=1e-5)
 
 
 def test_tiny_model_mixes_its_members_into_the_banking77_probabilities(tiny_model: Path):
-    from services.classifier.dataset import IGNORE, build_corpus
+    from seatcopilot_models.intents.dataset import IGNORE, build_corpus
 
     stored = load_file(str(tiny_model / MEMORY_FILE))
     rows = {(e.text, e.banking) for e in build_corpus(13, per_class_limit=1).train if e.banking != IGNORE}
@@ -143,7 +153,7 @@ def test_classifier_runtime_is_validated():
 
 
 def test_banking77_heldout_is_never_trained_on():
-    from services.classifier.dataset import build_corpus
+    from seatcopilot_models.intents.dataset import build_corpus
 
     corpus = build_corpus(seed=13)
     trained = {example.text for example in corpus.train}
@@ -203,7 +213,7 @@ def test_every_intent_has_a_task_and_every_task_is_reachable():
 
 def trained_model_dir() -> Path:
     """The model `make models` built (run_tests.sh exports it); required in CI."""
-    directory = os.environ.get("CLASSIFIER_MODEL_DIR") or training.current_model_dir()
+    directory = os.environ.get("CLASSIFIER_MODEL_DIR") or current_model_dir()
     if directory is None:
         if os.environ.get("CI") or os.environ.get("SEATCOPILOT_REQUIRE_SERVERS"):
             pytest.fail("no trained classifier: `make models` must run first")
@@ -304,7 +314,7 @@ def test_evaluate_command_prints_a_report_and_accuracy_last(tmp_path: Path, caps
 
 
 def test_intent_eval_sets_are_apart_from_training_and_from_each_other():
-    from services.classifier.evaluation import read_turns
+    from seatcopilot_models.intents.evaluation import read_turns
     from services.classifier.taxonomy import INTENTS_DIR, UNKNOWN, load_intents, written_examples
 
     trained = {text.lower() for text, _ in written_examples()}

@@ -20,8 +20,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 class TritonPythonModel:
     def initialize(self, args):
+        from services.classifier.model import current_model_dir
         from services.classifier.onnx_encoder import predictor
-        from services.classifier.training import current_model_dir
 
         directory = os.environ.get("SEATCOPILOT_CLASSIFIER_DIR") or current_model_dir()
         if not directory:

@@ -19,13 +19,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from services.classifier import dataset, lexical, model, taxonomy
-from services.classifier.dataset import IGNORE, Corpus, Example
+from seatcopilot_models.intents import dataset
+from seatcopilot_models.intents.dataset import IGNORE, Corpus, Example
+from services.classifier import lexical, model, taxonomy
 from services.classifier.lexical import LexicalModel
-from services.classifier.model import MEMORY_FILE, IntentNet, Meta, Mix, Predictor, memory_key
-
-MODELS_HOME = Path.home() / ".cache" / "seatcopilot" / "models" / "intents"
-CURRENT = "CURRENT"  # file in MODELS_HOME naming the directory `models build` produced last
+from services.classifier.model import CURRENT, MEMORY_FILE, MODELS_HOME, IntentNet, Meta, Mix, Predictor, memory_key
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def cache_key(config: TrainConfig) -> str:
     """Hash of (data + training code + config): a change to any of them trains a new version."""
     digest = hashlib.sha256(dataset.inputs_digest().encode())
     for module in (dataset, lexical, model, taxonomy):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update(json.dumps(asdict(config), sort_keys=True).encode())
     return digest.hexdigest()[:12]
@@ -67,13 +65,6 @@ def cache_key(config: TrainConfig) -> str:
 
 def model_dir(config: TrainConfig, home: Path = MODELS_HOME) -> Path:
     return home / f"v1-{cache_key(config)}"
-
-
-def current_model_dir(home: Path = MODELS_HOME) -> Path | None:
-    pointer = home / CURRENT
-    if pointer.is_file() and (home / pointer.read_text().strip() / model.META_FILE).is_file():
-        return home / pointer.read_text().strip()
-    return None
 
 
 def build(config: TrainConfig = TrainConfig(), home: Path = MODELS_HOME, force: bool = False) -> Path:
@@ -115,7 +106,7 @@ def _buckets(lengths: list[int], batch_size: int, rng: random.Random) -> list[li
     order = list(range(len(lengths)))
     rng.shuffle(order)
     window = batch_size * 50
-    batches = []
+    batches: list[list[int]] = []
     for start in range(0, len(order), window):
         chunk = sorted(order[start:start + window], key=lambda i: lengths[i])
         batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
@@ -229,7 +220,7 @@ def _train(config: TrainConfig, directory: Path) -> Path:
                      config.lexical_c).save(directory)
     figures["lexical_train_seconds"] = round(time.perf_counter() - started, 1)
     write_heldout(corpus, directory)
-    from services.classifier.evaluation import evaluate_directory, write_model_card
+    from seatcopilot_models.intents.evaluation import evaluate_directory, write_model_card
 
     metrics = {**figures, **evaluate_directory(directory, corpus)}
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2))
@@ -253,7 +244,8 @@ def write_memory(directory: Path, banking: list[tuple[str, int]], lower_layers: 
                                     unit="batch")]
         stored[memory_key(int8)] = torch.cat([pooled for pooled, _ in chunks]).to(torch.float16).contiguous()
         if lower_layers:
-            stored[memory_key(int8, lower=True)] = torch.cat([lower for _, lower in chunks]).to(torch.float16)
+            lowers = [lower for _, lower in chunks if lower is not None]
+            stored[memory_key(int8, lower=True)] = torch.cat(lowers).to(torch.float16)
     save_file(stored, str(directory / MEMORY_FILE))
 
 

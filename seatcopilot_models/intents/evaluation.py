@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from services.classifier.dataset import Corpus
+from seatcopilot_models.intents.dataset import Corpus
 from services.classifier.decision import decide
 from services.classifier.model import Predictor, mix_members
 from services.classifier.taxonomy import UNKNOWN
