@@ -121,9 +121,9 @@ def plot(rows: list[Row], out: Path) -> list[str]:
         ys, xs, lows, highs = [], [], [], []
         for index, row in enumerate(shown):
             result = pick(row)
-            if result is None:
+            if result is None or row.overall is None:
                 continue
-            scale = 100 / abs(row.overall.control_mean)
+            scale = 100 / abs(row.overall.control_mean)  # every band in points of the overall control
             ys.append(index + offset)
             xs.append(result.difference * scale)
             lows.append((result.difference - result.low) * scale)

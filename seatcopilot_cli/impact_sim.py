@@ -71,7 +71,7 @@ class _Caller:
         if increment is not None and increment.counters:
             self.increments.append(increment)
 
-    def _event(self, operator: Operator, scenario: int, arm: str, at: float, kind: int, text: str = ""
+    def _event(self, operator: Operator, scenario: ev.Scenario, arm: str, at: float, kind: ev.EventType, text: str = ""
                ) -> ev.CallEvent:
         event = ev.CallEvent(call_id=f"sim-{self.calls}", tenant="sim", scenario=scenario, type=kind, text=text,
                              operator_id=operator.operator_id, team_id=operator.team_id,
@@ -80,7 +80,7 @@ class _Caller:
         self._keep(self.engine.observe_event(event))
         return event
 
-    def call(self, operator: Operator, scenario: int, arm: str, at: float, skill: dict[str, float]) -> None:
+    def call(self, operator: Operator, scenario: ev.Scenario, arm: str, at: float, skill: dict[str, float]) -> None:
         self.calls += 1
         rng = self.rng
         call_started = self._event(operator, scenario, arm, at, ev.EVENT_TYPE_CALL_STARTED)
@@ -102,7 +102,7 @@ class _Caller:
             outcome = "PROMISE_KEPT" if rng.random() < 0.7 else "PROMISE_BROKEN"
             self._event(operator, scenario, arm, ended + 3 * DAY, ev.EVENT_TYPE_DISPOSITION, outcome)
 
-    def _disposition(self, scenario: int, skill: dict[str, float]) -> str:
+    def _disposition(self, scenario: ev.Scenario, skill: dict[str, float]) -> str:
         rng = self.rng
         if scenario == ev.SCENARIO_SALES:
             if rng.random() >= skill["p_apply"]:
@@ -135,7 +135,7 @@ class _Caller:
 
 
 def _stamp(field_: Message, at: float) -> None:
-    field_.FromNanoseconds(int(at * 1e9))  # type: ignore[attr-defined]
+    field_.FromNanoseconds(int(at * 1e9))
 
 
 def roster(simulation: Simulation, rng: np.random.Generator) -> list[Operator]:

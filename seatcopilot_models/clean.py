@@ -43,7 +43,8 @@ def rejection(text: str, rules: CleanRules) -> str | None:
 
 def clean(documents: list[Document], rules: CleanRules | None = None) -> tuple[list[Document], dict[str, int]]:
     rules = rules or CleanRules()
-    kept, dropped = [], {}
+    kept: list[Document] = []
+    dropped: dict[str, int] = {}
     for document in documents:
         text = clean_text(document.text)
         reason = rejection(text, rules)

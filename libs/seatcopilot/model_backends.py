@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -75,7 +75,7 @@ class LocalBackend:
 
         torch = self._torch
 
-        prompt = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True,
+        prompt: Any = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True,
                                                     return_tensors="pt", return_dict=True)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         kwargs = dict(
@@ -182,7 +182,7 @@ class ChatTemplate:
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
 
     def __call__(self, messages: list[dict[str, str]]) -> str:
-        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
 
 class TritonBackend:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from typing import Any, TypeVar
 
 from google.protobuf import timestamp_pb2
@@ -51,17 +51,19 @@ class SeenKeys:
             self._keys.popitem(last=False)
 
 
-CALL_PATHS = ((), ("event",), ("draft",), ("classified", "event"))  # where a message carries its call
+# Where a message carries its call.
+CALL_PATHS: tuple[tuple[str, ...], ...] = ((), ("event",), ("draft",), ("classified", "event"))
 
 
 def call_of(message: Any) -> tuple[str, int]:
     """(call id, seq) of the call a message belongs to, for its span; ("", 0) for messages of no one call."""
     for path in CALL_PATHS:
-        node = message
+        node: Any = message
         for name in path:
             node = getattr(node, name, None)
-        if node is not None and getattr(node, "call_id", ""):
-            return node.call_id, getattr(node, "seq", 0)
+        call_id: str = getattr(node, "call_id", "") if node is not None else ""
+        if call_id:
+            return call_id, getattr(node, "seq", 0)
     return "", 0
 
 
@@ -159,5 +161,5 @@ class StageIO:
         log.warning("dead-lettered a message from %s: %s", raw.topic, reason)
 
 
-Background = Callable[[], Awaitable[None]]
+Background = Callable[[], Coroutine[Any, Any, None]]
 """A long-running task an adapter needs beside its consumers (timers, flushes)."""

@@ -129,7 +129,7 @@ def consume_span(stage: str, topic: str, headers: Mapping[str, bytes], call_id: 
     token = otel_context.attach(parent)
     try:
         tracer = trace.get_tracer("seatcopilot")
-        attributes = {"seatcopilot.stage": stage, "messaging.destination.name": topic,
+        attributes: dict[str, str | int] = {"seatcopilot.stage": stage, "messaging.destination.name": topic,
                       "messaging.system": "kafka"}
         if call_id:
             attributes["seatcopilot.call_id"] = call_id

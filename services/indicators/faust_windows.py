@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
+from typing import Any, cast
 
 import faust
 from seatcopilot.transport.kafka_security import KafkaSecurity, client_options
@@ -43,10 +43,12 @@ class FaustWindows:
     def __init__(self, app: faust.App, bootstrap: str, window_s: float, keep: int,
                  security: KafkaSecurity | None = None) -> None:
         self.window_s = window_s
-        self.table = app.Table(TABLE, default=float, partitions=app.conf.topic_partitions
-                               ).tumbling(window_s, expires=window_s * keep, key_index=True)
+        # Any: faust's WindowWrapperT stub lacks relative_to and key_index_table, which WindowWrapper has
+        self.table: Any = cast(Any, app.Table(TABLE, default=float, partitions=app.conf.topic_partitions
+                               ).tumbling(window_s, expires=window_s * keep, key_index=True))
         self._latest = 0.0
-        changelogs = [t.changelog_topic.get_topic_name() for t in (self.table.table, self.table.key_index_table)]
+        tables = (self.table.table, self.table.key_index_table)
+        changelogs = [t.changelog_topic.get_topic_name() for t in tables]
         ensure_changelogs(bootstrap, changelogs, app.conf.topic_partitions, app.conf.topic_replication_factor,
                           security)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from prometheus_client import Counter, Gauge
 from seatcopilot.compliance.v1 import compliance_pb2 as cp
@@ -43,12 +44,12 @@ async def publish_snapshots(io: StageIO, stage: IndicatorsStage) -> int:
 
 
 def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
-    app = getattr(io.transport, "app", None)
-    if app is not None:  # the distributed mode: sums in a changelogged, windowed Faust table
+    transport: Any = io.transport
+    if getattr(transport, "app", None) is not None:  # the distributed mode: a changelogged, windowed Faust table
         from services.indicators.faust_windows import FaustWindows
 
-        stage.store = FaustWindows(app, io.transport.bootstrap, stage.config.window_s, stage.config.keep_windows,
-                                   io.transport.security)
+        stage.store = FaustWindows(transport.app, transport.bootstrap, stage.config.window_s,
+                                   stage.config.keep_windows, transport.security)
 
     async def on_event(event: ev.CallEvent) -> None:
         count(stage.record(stage.engine.observe_event(event)))

@@ -62,7 +62,7 @@ class Increment:
 @dataclass
 class CallContext:
     who: Attribution
-    scenario: int
+    scenario: ev.Scenario
     started: float | None = None
     ended: float | None = None
     transferred: bool = False

@@ -26,7 +26,7 @@ CALL_MEMORY = 50_000
 class Operator:
     operator_id: str
     team_id: str
-    role: int
+    role: ev.Role
 
 
 @dataclass(frozen=True)

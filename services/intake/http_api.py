@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from opentelemetry import trace
+from seatcopilot.events.v1 import call_event_pb2 as ev
 
 from services.intake.adapters import Adapter, PayloadRejected, Source
 from services.intake.auth import ReplayGuard, Unauthenticated, authenticate
@@ -115,7 +116,7 @@ async def _read(request: web.Request, limit: int) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _scenario(request: web.Request, tenant: Tenant) -> int:
+def _scenario(request: web.Request, tenant: Tenant) -> ev.Scenario:
     value = request.query.get("scenario") or request.headers.get("X-Seatcopilot-Scenario")
     if not value:
         return tenant.scenario

@@ -49,11 +49,11 @@ class RedactionPolicy:
 @dataclass(frozen=True)
 class Tenant:
     id: str
-    scenario: int = ev.SCENARIO_SERVICE
+    scenario: ev.Scenario = ev.SCENARIO_SERVICE
     language: str = "en-US"
     auth: WebhookAuth = WebhookAuth()
     redaction: RedactionPolicy = RedactionPolicy()
-    twilio_inbound_speaker: int = ev.SPEAKER_CUSTOMER
+    twilio_inbound_speaker: ev.Speaker = ev.SPEAKER_CUSTOMER
     configured: bool = True
     directory: Directory = field(default_factory=Directory)
     """The tenant's operators: each platform's agent id to operator_id, team_id and role."""
@@ -78,7 +78,7 @@ def _secret(entry: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> s
     return environ.get(str(name), "") if name else ""
 
 
-def parse_scenario(value: Any) -> int | None:
+def parse_scenario(value: Any) -> ev.Scenario | None:
     """SALES, SERVICE or COLLECTIONS (any case) to the enum; None for anything else."""
     name = f"SCENARIO_{str(value).upper()}"
     if name not in ev.Scenario.DESCRIPTOR.values_by_name or name == "SCENARIO_UNSPECIFIED":
@@ -86,7 +86,7 @@ def parse_scenario(value: Any) -> int | None:
     return ev.Scenario.Value(name)
 
 
-def _scenario(value: Any, where: str, problems: list[str]) -> int:
+def _scenario(value: Any, where: str, problems: list[str]) -> ev.Scenario:
     scenario = parse_scenario(value)
     if scenario is None:
         problems.append(f"{where}: scenario must be SALES, SERVICE or COLLECTIONS, got {value!r}")

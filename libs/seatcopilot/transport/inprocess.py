@@ -102,7 +102,8 @@ class InProcessTransport:
             for queue, _ in self._queues:
                 await queue.join()
             await asyncio.sleep(0)
-            if all(queue.empty() and queue._unfinished_tasks == 0 for queue, _ in self._queues):
+            if all(queue.empty() and queue._unfinished_tasks == 0  # type: ignore[attr-defined]  # join() cannot be polled
+                   for queue, _ in self._queues):
                 return
 
     async def stop(self, drain_timeout_s: float | None = None) -> None:

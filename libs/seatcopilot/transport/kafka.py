@@ -136,7 +136,7 @@ class KafkaTransport:
             key = event.key.decode() if isinstance(event.key, bytes) else str(event.key or "")
             return Message(topic, key, event.value, _headers(event.headers))
 
-        async def consume(stream: faust.StreamT) -> None:
+        async def consume(stream: Any) -> None:  # a faust Stream: StreamT does not declare take_events
             if batch > 1:  # the batch's offsets are acknowledged after it is handled: still at-least-once
                 async for events in stream.take_events(batch, within=max(within_s, 0.001)):
                     await run_keyed([message(event) for event in events], handler)

@@ -175,7 +175,7 @@ class AmazonConnectAdapter(NumberingJsonAdapter):
         except PayloadRejected as rejected:
             return refuse(call, rejected.reason, rejected.detail)
 
-    def _lifecycle(self, contact: str, piece: str, kind: int, source: Source, language: str,
+    def _lifecycle(self, contact: str, piece: str, kind: ev.EventType, source: Source, language: str,
                    start: bool = False) -> Mapped:
         seq = self.sequencer.assign(contact, piece, start=start)
         if seq is None:
@@ -228,7 +228,8 @@ class AmazonConnectAdapter(NumberingJsonAdapter):
                                          speaker=SPEAKERS[role], text=text, is_final=final, language=language,
                                          utterance_id=utterance_id, ts=timestamp(time.time()))])
 
-    def _single(self, contact: str, piece: str, source: Source, kind: int, language: str, **fields: Any) -> Mapped:
+    def _single(self, contact: str, piece: str, source: Source, kind: ev.EventType, language: str,
+                **fields: Any) -> Mapped:
         seq = self.sequencer.assign(contact, piece)
         if seq is None:
             return Mapped(duplicates=1)

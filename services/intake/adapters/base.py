@@ -67,7 +67,7 @@ class Source:
     """Where a payload came from: its tenant and the scenario its calls run under."""
 
     tenant: Tenant
-    scenario: int
+    scenario: ev.Scenario
 
 
 class Adapter(Protocol):
@@ -155,7 +155,8 @@ def timestamp(seconds: float) -> timestamp_pb2.Timestamp:
     return stamp
 
 
-def base_event(call_id: str, seq: int, source: Source, platform: str, kind: int, **fields: Any) -> ev.CallEvent:
+def base_event(call_id: str, seq: int, source: Source, platform: str, kind: ev.EventType,
+               **fields: Any) -> ev.CallEvent:
     """A call event with the tenant's defaults; non-utterance events are attributed to the operator side."""
     event = ev.CallEvent(call_id=call_id, seq=seq, tenant=source.tenant.id, scenario=source.scenario, type=kind,
                          speaker=ev.SPEAKER_OPERATOR, is_final=True, language=source.tenant.language,

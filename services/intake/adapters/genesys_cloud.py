@@ -71,7 +71,7 @@ class GenesysCloudAdapter(NumberingJsonAdapter):
         if isinstance(notification, dict) and CONVERSATION_TOPIC.match(text_field(notification, "topicName")):
             body = notification.get("eventBody")
             conversation = text_field(body, "id") if isinstance(body, dict) else ""
-            if not conversation:
+            if not conversation or not isinstance(body, dict):
                 return refuse("", "schema_violation", "a conversation notification needs eventBody.id")
             try:
                 return self._participants(conversation, body, source)
@@ -90,7 +90,8 @@ class GenesysCloudAdapter(NumberingJsonAdapter):
 
     def _body(self, conversation: str, body: dict[str, Any], source: Source) -> Mapped:
         transcripts = body.get("transcripts") or []
-        status = body.get("status") if isinstance(body.get("status"), dict) else {}
+        reported = body.get("status")
+        status = reported if isinstance(reported, dict) else {}
         mapped = Mapped()
         heartbeat = not transcripts and status.get("status") == "SESSION_ONGOING"
         if not self.sequencer.knows(conversation):
@@ -132,7 +133,8 @@ class GenesysCloudAdapter(NumberingJsonAdapter):
             mapped.extend(self.held(conversation, held, piece, source, PLATFORM))
         return mapped
 
-    def _lifecycle(self, conversation: str, piece: str, kind: int, body: dict[str, Any], source: Source) -> Mapped:
+    def _lifecycle(self, conversation: str, piece: str, kind: ev.EventType, body: dict[str, Any],
+                   source: Source) -> Mapped:
         seq = self.sequencer.assign(conversation, piece, start=kind == ev.EVENT_TYPE_CALL_STARTED)
         if seq is None:
             return Mapped(duplicates=1)

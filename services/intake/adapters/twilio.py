@@ -80,7 +80,7 @@ class _Numbering:
 class TwilioAdapter:
     platform = PLATFORM
     topic = PLATFORM_TWILIO
-    content_types = (FORM, "application/json")
+    content_types: tuple[str, ...] = (FORM, "application/json")
 
     def __init__(self, adopt_window_s: float) -> None:
         self.sequencer = Sequencer(adopt_window_s)  # only for callbacks without a SequenceId
@@ -119,7 +119,7 @@ class TwilioAdapter:
         self._numbering.move_to_end(call)
         return numbering
 
-    def _inserted(self, call: str, piece: str, kind: int, source: Source, params: dict[str, str],
+    def _inserted(self, call: str, piece: str, kind: ev.EventType, source: Source, params: dict[str, str],
                   **fields: Any) -> Mapped:
         numbering = self._numbers(call)
         if piece in numbering.pieces:
@@ -197,7 +197,8 @@ class TwilioAdapter:
         try:
             data = json.loads(params.get("TranscriptionData") or "{}")
         except (json.JSONDecodeError, RecursionError) as error:
-            raise PayloadRejected("decode_error", f"TranscriptionData is not JSON: {error.msg}") from error
+            detail = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+            raise PayloadRejected("decode_error", f"TranscriptionData is not JSON: {detail}") from error
         text = data.get("transcript") if isinstance(data, dict) else None
         track = params.get("Track", "")
         if not isinstance(text, str) or not text.strip() or track not in ("inbound_track", "outbound_track"):
