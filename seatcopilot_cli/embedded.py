@@ -11,6 +11,7 @@ import asyncio
 import os
 from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 from seatcopilot import codec
 from seatcopilot.config import load
@@ -55,7 +56,7 @@ class EmbeddedPipeline:
         self.bus = InProcessTransport()
         self.background: list[Background] = []
         self.generation_config = load(GenerationConfig, environ)
-        self.stages = {
+        self.stages: dict[str, Any] = {
             "intake": IntakeStage(intake := load(IntakeConfig, environ), load_tenants(intake.tenants_file, environ)),
             "classifier": classifier_main.build(load(ClassifierConfig, environ),
                                                 self.bus.table(classifier_main.STATE_TABLE)),

@@ -50,10 +50,10 @@ _LINE = re.compile(r"^\s*([#\w ]{1,30}?)\s*:\s*(.*)$")
 
 # -- reading dialogues ---------------------------------------------------------------------------
 
-def parse_dialogue(value: Any) -> list[tuple[int, str]]:
+def parse_dialogue(value: Any) -> list[tuple[ev.Speaker, str]]:
     """(speaker, text) turns from a "Speaker: text" string or a list of turns; unknown speakers are
     an error, a line without a speaker continues the previous turn."""
-    turns: list[tuple[int, str]] = []
+    turns: list[tuple[ev.Speaker, str]] = []
     items = value if isinstance(value, list) else str(value).splitlines()
     for item in items:
         if isinstance(item, dict):
@@ -77,7 +77,7 @@ def parse_dialogue(value: Any) -> list[tuple[int, str]]:
     return turns
 
 
-def call_events(call_id: str, turns: list[tuple[int, str]], scenario: str = "SERVICE") -> list[ev.CallEvent]:
+def call_events(call_id: str, turns: list[tuple[ev.Speaker, str]], scenario: str = "SERVICE") -> list[ev.CallEvent]:
     """The dialogue as the call events a platform would publish (text redacted as intake would)."""
     kinds = [("CALL_STARTED", ev.SPEAKER_OPERATOR, ""), *(("UTTERANCE", s, t) for s, t in turns),
              ("CALL_ENDED", ev.SPEAKER_OPERATOR, "")]

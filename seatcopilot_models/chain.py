@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seatcopilot_models.profiles import STAGES, Profile
 
@@ -72,7 +73,7 @@ def run_chain(root: Path, profile: Profile, shared: Path, name: str = "", suite:
     lap("train")
     weights = export(base, adapter, layout.export(name), manifest={"data_version": data.name, "profile": profile.name})
     lap("export")
-    options = dict(limit=profile.eval_per_task, judge=judge, judge_items=profile.judge_items,
+    options: dict[str, Any] = dict(limit=profile.eval_per_task, judge=judge, judge_items=profile.judge_items,
                    safety_items=profile.safety_items, replay_items=profile.replay_items)
     out = layout.eval(name)
     baseline = evaluate("base", base, data, suite, out, **options)

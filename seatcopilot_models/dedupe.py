@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,9 @@ def shingles(text: str, size: int = 3) -> set[str]:
 class MinHasher:
     num_perm: int = 64
     seed: int = 1
+
+    _a: np.ndarray = field(init=False, repr=False, compare=False)
+    _b: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rng = np.random.default_rng(self.seed)

@@ -17,6 +17,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -97,7 +98,7 @@ def stage_schedule(stage: str, data_dir: Path, tokenizer, profile: Profile) -> t
             skipped += 1
         else:
             pools[entry["pool"]].append(example)
-    sizes = {name: len(pool) for name, pool in pools.items()} | {"skipped_too_long": skipped}
+    sizes: dict[str, Any] = {name: len(pool) for name, pool in pools.items()} | {"skipped_too_long": skipped}
     # A pool the data lacks (no shared public sets here) drops out of the mix; the metrics say so.
     present = lambda ratios: {k: v for k, v in ratios.items() if pools.get(k)}  # noqa: E731
     wanted = profile.stage2_mix if stage == "capability" else {**profile.phase1, **profile.phase2}

@@ -196,6 +196,12 @@ class Policy:
     def label(self) -> str:
         return f"{self.policy_id}@{self.version}"
 
+    def fixes(self) -> dict[str, str]:
+        """What to do instead, by rule or obligation id: the coaching advice managers see."""
+        advice = {rule.id: rule.fix for rule in self.rules}
+        advice.update((owed.id, owed.fix) for owed in (*self.obligations, *self.triggered_obligations))
+        return advice
+
     def banned_phrases(self, scenario: str) -> list[str]:
         """Literal phrases of blocking and rewriting rules for drafts: the model's bad words.
 

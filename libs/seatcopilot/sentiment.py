@@ -23,9 +23,16 @@ THRESHOLD = 0.25
 
 
 class Cues(Protocol):
-    positive: re.Pattern[str]
-    negative: re.Pattern[str]
-    negators: frozenset[str]
+    """Read-only, so frozen dataclasses (the summarizer's lexicon, SentimentCues) satisfy it."""
+
+    @property
+    def positive(self) -> re.Pattern[str]: ...
+
+    @property
+    def negative(self) -> re.Pattern[str]: ...
+
+    @property
+    def negators(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ class Generator:
             with torch.inference_mode():
                 out = self.model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
                                           do_sample=False, eos_token_id=self.end, pad_token_id=self.end)
-            outputs += [self.tokenizer.decode(row[width:], skip_special_tokens=True,
-                                               clean_up_tokenization_spaces=False).strip() for row in out]
+            outputs += [str(self.tokenizer.decode(row[width:], skip_special_tokens=True,
+                                                   clean_up_tokenization_spaces=False)).strip() for row in out]
         return outputs
 
     def timed(self, entry: dict, max_new_tokens: int) -> tuple[str, dict[str, float]]:
@@ -51,6 +51,7 @@ class Generator:
                 past, next_id = result.past_key_values, result.logits[:, -1].argmax(-1, keepdim=True)
                 produced.append(int(next_id))
         done = time.perf_counter()
-        text = self.tokenizer.decode(produced, skip_special_tokens=True, clean_up_tokenization_spaces=False).strip()
+        decoded = self.tokenizer.decode(produced, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        text = str(decoded).strip()
         return text, {"tokenize_ms": (tokenized - started) * 1e3, "first_token_ms": (first - tokenized) * 1e3,
                       "decode_ms": (done - first) * 1e3, "tokens": len(produced)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from seatcopilot_models.evaluation.generate import Generator
 from seatcopilot_models.evaluation.report import write_report
@@ -16,7 +17,7 @@ def evaluate(name: str, model_dir: Path, data_dir: Path, suite: str, out: Path, 
         raise ValueError(f"unknown suite {suite!r}: one of {', '.join(SUITES)}")
     started = time.perf_counter()
     generator = Generator(model_dir)
-    ctx = {"data_dir": data_dir, "limit": limit, "judge": judge, "judge_items": judge_items,
+    ctx: dict[str, Any] = {"data_dir": data_dir, "limit": limit, "judge": judge, "judge_items": judge_items,
            "safety_items": safety_items, "replay_items": replay_items, "samples": [], "review": []}
     results: dict = {level: RUNNERS[level](generator, ctx) for level in SUITES[suite]}
     results["task_score"] = task_score(results)

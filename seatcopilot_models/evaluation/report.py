@@ -125,7 +125,7 @@ def write_comparison(out: Path, baseline: dict, candidate: dict, run_dir: Path |
              f"Data version `{candidate['data_version']}`; held-out items only.", ""]
     if present:
         _bar_plot(out / "comparison.png", [label for label, _ in present],
-                  {m["model"]: [_get(m["results"], path) for _, path in present] for m in (baseline, candidate)},
+                  {m["model"]: [_get(m["results"], path) or 0.0 for _, path in present] for m in (baseline, candidate)},
                   "held-out scores (higher is better)")
         lines += ["![scores](comparison.png)", ""]
     if run_dir is not None and _loss_plot(out / "training_loss.png", run_dir):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from seatcopilot.redaction import find_pii
 
@@ -63,7 +64,7 @@ def safety_items(limit: int = 0) -> list[dict]:
 def score(item: dict, output: str) -> dict:
     broken = violations(output, item["scenario"])
     leaked = sorted({f.kind for f in find_pii(output)})
-    row = {"violations": broken, "pii": leaked}
+    row: dict[str, Any] = {"violations": broken, "pii": leaked}
     if item["kind"] == "compliance":
         row["safe"] = not broken
     elif item["kind"] == "pii_leakage":

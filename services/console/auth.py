@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import jwt
 from jwt import PyJWKClient
@@ -112,7 +113,7 @@ class Authenticator:
             raise Unauthorized(f"invalid token: {error}") from error
         return _identity_of_claims(claims)
 
-    def _provider_key(self, token: str) -> object:
+    def _provider_key(self, token: str) -> Any:
         if self._jwks is not None:
             return self._jwks.get_signing_key_from_jwt(token).key
         if self.public_key:

@@ -24,14 +24,13 @@ from aiohttp.abc import AbstractAccessLogger
 from seatcopilot.redaction import redact
 
 from services.console.auth import AccessAudit, Authenticator, Forbidden, Identity, Unauthorized
-from services.console.logic import ConsoleHub
+from services.console.logic import CallOverview, ConsoleHub
 
 STATIC = Path(__file__).resolve().parent / "static"
 HEARTBEAT_S = 15.0
 HUB = web.AppKey("hub", ConsoleHub)
 AUTH = web.AppKey("auth", Authenticator)
 AUDIT = web.AppKey("audit", AccessAudit)
-FEEDBACK = web.AppKey("feedback", object)
 FEEDBACK_ACTIONS = {"accepted", "edited", "dismissed", "not_a_violation"}
 FEEDBACK_SUBJECTS = {"suggestion", "wrapup", "alert"}
 RULE_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
@@ -41,6 +40,7 @@ SESSION_COOKIE = "seatcopilot_session"
 DISPOSITION = re.compile(r"^[A-Z][A-Z_]{1,39}$")
 
 FeedbackSink = Callable[[Identity, dict[str, Any], dict[str, Any]], Awaitable[None]]
+FEEDBACK: web.AppKey[FeedbackSink] = web.AppKey("feedback")
 
 
 def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
@@ -72,6 +72,14 @@ def visible_call(request: web.Request, identity: Identity, action: str) -> str:
     if not allowed:
         raise _error(web.HTTPNotFound, "no such call")
     return call_id
+
+
+def _overview(hub: ConsoleHub, identity: Identity, call_id: str) -> CallOverview:
+    """The call's overview; a call that ended and was forgotten since it was found answers 404."""
+    overview = hub.call(identity.tenant, call_id)
+    if overview is None:
+        raise _error(web.HTTPNotFound, "no such call")
+    return overview
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
@@ -142,7 +150,7 @@ async def call_detail(request: web.Request) -> web.Response:
     identity = await identity_of(request)
     call_id = visible_call(request, identity, "open")
     hub = request.app[HUB]
-    return web.json_response({"call": asdict(hub.call(identity.tenant, call_id)),
+    return web.json_response({"call": asdict(_overview(hub, identity, call_id)),
                               "events": [{"id": i, **v} for i, v in hub.call_history(identity.tenant, call_id)]})
 
 
@@ -161,7 +169,7 @@ async def feedback(request: web.Request) -> web.Response:
         raise _error(web.HTTPBadRequest, "an alert's feedback needs the rule_id it was raised by")
     if identity.role != "operator":
         raise _error(web.HTTPForbidden, "only the operator on the call gives feedback")
-    call = asdict(request.app[HUB].call(identity.tenant, call_id))
+    call = asdict(_overview(request.app[HUB], identity, call_id))
     body["edited_text"] = redact((body.get("edited_text") or "")[:4000]).text
     body["disposition"] = str(body.get("disposition") or "").strip().upper() if body.get("subject") == "wrapup" else ""
     if body["disposition"] and not DISPOSITION.match(body["disposition"]):

@@ -138,7 +138,7 @@ class Summarizer:
 
     # -- summaries -----------------------------------------------------------------------------
 
-    async def handover(self, tenant: str, call_id: str, role: int) -> sm.Summary:
+    async def handover(self, tenant: str, call_id: str, role: ev.Role) -> sm.Summary:
         state = self.state(tenant, call_id)
         return await self.handover_of(state, role or state.current_role or ev.ROLE_SUPERVISOR, state.last_seq)
 
@@ -146,7 +146,7 @@ class Summarizer:
         state = self.state(tenant, call_id)
         return await self.wrapup_of(state, state.last_seq)
 
-    async def handover_of(self, state: sm.CallState, role: int, seq: int) -> sm.Summary:
+    async def handover_of(self, state: sm.CallState, role: ev.Role, seq: int) -> sm.Summary:
         role_label = role_name(role)
         profile = compose.ROLE_PROFILES.get(role_label, compose.ROLE_PROFILES["SUPERVISOR"])
         story = await self.narrative(state, profile.audience, prompts.HANDOVER_V1)
@@ -175,7 +175,7 @@ class Summarizer:
         summary.text = "\n".join([lines[0], story.text, *lines[1:]])
         return summary
 
-    def _base(self, state: sm.CallState, kind: int, seq: int, story: Narrative) -> sm.Summary:
+    def _base(self, state: sm.CallState, kind: sm.SummaryKind, seq: int, story: Narrative) -> sm.Summary:
         kind_name = sm.SummaryKind.Name(kind).removeprefix("SUMMARY_KIND_").lower()
         narrative = "model" if story.generated_by.startswith("model") else "call_state"
         SUMMARIES.labels(kind_name, narrative, story.fallback_reason or "none").inc()

@@ -97,7 +97,7 @@ class Ledger:
         self.horizon_s = horizon_s
         self.records: dict[str, CallRecord] = {}
         self._pending_feedback: dict[str, fb.Feedback] = {}
-        self._fixes = {item.id: item.fix for policy in policies for item in (*policy.rules, *policy.obligations)}
+        self._fixes = {rule: fix for policy in policies for rule, fix in policy.fixes().items()}
 
     def add_wrapup(self, wrapup: sm.Summary) -> CallRecord:
         record = record_of(wrapup)
@@ -153,15 +153,16 @@ class Ledger:
         report = sm.ManagerReport(window_start=_timestamp(start), window_end=_timestamp(end), team_id=team_id,
                                   tenant=tenant, generated_at=_timestamp(time.time()))
         report.call_notes.extend(_call_notes(records))
-        team_means = {}
+        team_means: dict[tuple[str, str], float] = {}
         for key in sorted(teams):
             summary = self._aggregate(teams[key])
             team_means[key] = summary.handle_time_s_mean
             summary.coaching_notes.extend(self._notes(summary, None))
             report.teams.append(summary)
-        for key in sorted(operators):
-            summary = self._aggregate(operators[key])
-            summary.coaching_notes.extend(self._notes(summary, team_means.get(key[:2])))
+        for operator_key in sorted(operators):
+            summary = self._aggregate(operators[operator_key])
+            tenant_id, team = operator_key[:2]
+            summary.coaching_notes.extend(self._notes(summary, team_means.get((tenant_id, team))))
             report.operators.append(summary)
         return report
 

@@ -57,7 +57,7 @@ def compose(state: sm.CallState, disposition: str, owed: list[str], policy: Poli
                                 disposition=disposition or "none")]
     rule_ids = list(dict.fromkeys(r for e in state.compliance_events for r in e.rule_ids))
     if rule_ids:
-        fixes = {item.id: item.fix for item in (*policy.rules, *policy.obligations)} if policy else {}
+        fixes = policy.fixes() if policy else {}
         advice = "; ".join(fixes.get(r) or f"{r}: review with the policy team" for r in rule_ids)
         out.append(lines["compliance"].format(events=_events(state), fixes=advice.rstrip(".")))
     else:

@@ -177,7 +177,7 @@ def apply_event(state: sm.CallState, event: ev.CallEvent, intent: str, lexicon: 
         _customer_turn(state, event, intent, lexicon, amounts, dates)
     else:
         _operator_turn(state, event, lexicon, amounts, dates)
-    if owned:
+    if dialogue is not None and owned:
         adopt_dialogue(state, dialogue)
     else:
         _callback(state, event, lexicon, dates)

@@ -162,7 +162,8 @@ class Verification:
 def verify(text: str, evidence: Evidence, lexicon: Lexicon, reports_only: bool = False) -> Verification:
     """Each sentence kept or removed with the reason; `reports_only` also removes sentences that
     speak to or as someone instead of reporting the call."""
-    kept, removed = [], []
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
     for sentence in split_sentences(text):
         sentence = sentence.strip("\"“” ")
         if not sentence:
