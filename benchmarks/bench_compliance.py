@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 from seatcopilot.audit_log import AuditLog, load_or_create_key
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
 from benchmarks.table import Table, summary_ms

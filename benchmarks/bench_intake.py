@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 from kafka import KafkaConsumer, KafkaProducer
 from seatcopilot import codec
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import CALL_EVENTS, PLATFORM_AMAZON_CONNECT, TRANSCRIPT
 from seatcopilot.transport.kafka_security import client_options
 

@@ -11,7 +11,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.paths import PUBLIC_DATA_DIR
 from seatcopilot.transport import InProcessTransport
 

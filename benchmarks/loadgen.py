@@ -25,9 +25,9 @@ from datetime import datetime
 from pathlib import Path
 
 from seatcopilot import codec, views
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, DRAFTS, SUGGESTIONS
 from seatcopilot.transport.kafka_security import client_options
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import re
 import sys
 import tempfile
 from importlib.resources import files
@@ -13,30 +14,37 @@ from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
+# The generated code lives in its own package, seatcopilot.contracts, apart from the hand-written runtime:
+# protoc names modules after the proto paths (seatcopilot/<area>/v1/...), so the files are moved under
+# contracts/ and their imports of each other follow them. The wire contract (proto packages) is unchanged.
+PROTO_ROOT, PACKAGE = "seatcopilot", "seatcopilot.contracts"
+PACKAGE_DIR = Path(*PACKAGE.split("."))
+
+
+def _relocated(text: str) -> str:
+    return re.sub(rf"^(from|import) {PROTO_ROOT}\.(?!contracts\.)", rf"\1 {PACKAGE}.", text, flags=re.M)
 
 
 def generate(out: Path) -> list[Path]:
+    """Generates every proto's code into out/seatcopilot/contracts/; returns the files written."""
     sources = sorted(PROTOS.rglob("*.proto"))
     well_known = str(files("grpc_tools") / "_proto")
-    args = [
-        "protoc",
-        f"-I{PROTOS}",
-        f"-I{well_known}",
-        f"--python_out={out}",
-        f"--pyi_out={out}",
-        f"--grpc_python_out={out}",
-        *[str(s) for s in sources],
-    ]
-    if protoc.main(args) != 0:
-        sys.exit("protoc failed")
-    generated = []
-    for source in sources:
-        package_dir = out / source.parent.relative_to(PROTOS)
-        for parent in [package_dir, *package_dir.parents]:
-            if parent == out:
+    with tempfile.TemporaryDirectory() as raw:
+        args = ["protoc", f"-I{PROTOS}", f"-I{well_known}", f"--python_out={raw}", f"--pyi_out={raw}",
+                f"--grpc_python_out={raw}", *[str(s) for s in sources]]
+        if protoc.main(args) != 0:
+            sys.exit("protoc failed")
+        generated = []
+        for made in sorted(Path(raw, PROTO_ROOT).rglob("*_pb2*")):
+            target = out / PACKAGE_DIR / made.relative_to(Path(raw, PROTO_ROOT))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_relocated(made.read_text()))
+            generated.append(target)
+    for target in generated:
+        for parent in [target.parent, *target.parents]:
+            if parent == out / PACKAGE_DIR.parent:
                 break
             (parent / "__init__.py").touch()
-        generated.extend(sorted(package_dir.glob(source.stem + "_pb2*")))
     return generated
 
 

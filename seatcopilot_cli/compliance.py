@@ -86,7 +86,7 @@ def _audit_location(args: argparse.Namespace) -> tuple[Path, list[Path]]:
 def read_anchors(bootstrap: str, log: str, timeout_s: float = 30.0) -> dict[str, audit.Anchor]:
     """The newest anchor of every segment of one log, read from the audit-anchors topic to its end."""
     from kafka import KafkaConsumer, TopicPartition
-    from seatcopilot.audit.v1 import audit_pb2
+    from seatcopilot.contracts.audit.v1 import audit_pb2
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              **client_options())

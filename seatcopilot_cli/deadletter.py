@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from seatcopilot import codec
-from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.topics import ALL, DEAD_LETTER
 from seatcopilot.transport import Message, Transport
 

@@ -10,7 +10,7 @@ import signal
 
 from seatcopilot import codec, telemetry
 from seatcopilot.config import CommonConfig, load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.paths import data_path
 from seatcopilot.stage_io import StageIO
 

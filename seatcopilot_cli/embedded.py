@@ -15,7 +15,7 @@ from typing import Any
 
 from seatcopilot import codec
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import CALL_EVENTS
 from seatcopilot.transport import InProcessTransport

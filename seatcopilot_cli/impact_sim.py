@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 from google.protobuf.message import Message
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.experiments import ARM_OFF, Design, Experiment, Operator
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
 
 from services.indicators.logic import Increment, IndicatorEngine
 

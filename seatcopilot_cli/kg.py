@@ -83,8 +83,8 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace) -> dict:
-    from seatcopilot.classification.v1 import classification_pb2 as cl
-    from seatcopilot.events.v1 import call_event_pb2 as ev
+    from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+    from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
     from services.retrieval import main as retrieval_main
 

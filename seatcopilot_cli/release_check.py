@@ -16,8 +16,8 @@ import uuid
 from typing import Any, TextIO
 
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.paths import data_path
 from seatcopilot.topics import CALL_EVENTS, SUGGESTIONS
 from seatcopilot.transport import Message, Transport

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from seatcopilot import codec, views
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Rejected
 from seatcopilot.topics import ALERTS, DEAD_LETTER, SUGGESTIONS, SUMMARIES
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatcopilot import codec
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
 
 from seatcopilot_cli.embedded import embedded_environ

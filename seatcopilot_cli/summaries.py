@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from seatcopilot import codec
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.paths import data_path, read_json
 from seatcopilot.redaction import redact
 from seatcopilot.transport import InProcessTransport
@@ -331,7 +331,7 @@ def run_prepare(data: Path, out: Path) -> int:
 
 def training_pairs(wrapups: dict[tuple[str, int], Any], feedback: list[Any]) -> Iterator[dict[str, Any]]:
     """Each operator verdict on a wrap-up beside the wrap-up it judged: original and final, for training."""
-    from seatcopilot.feedback.v1 import feedback_pb2 as fb
+    from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 
     for verdict in feedback:
         if verdict.subject != fb.SUBJECT_WRAPUP:
@@ -353,8 +353,8 @@ def run_feedback_export(bootstrap: str, out: Path, timeout_s: float) -> int:
     """Operators' verdicts on wrap-ups (the feedback topic) joined with the wrap-ups (the summaries topic),
     as JSON lines: original and final side by side."""
     from kafka import KafkaConsumer
-    from seatcopilot.feedback.v1 import feedback_pb2 as fb
-    from seatcopilot.summary.v1 import summary_pb2 as sm
+    from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+    from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
     from seatcopilot.topics import FEEDBACK, SUMMARIES
     from seatcopilot.transport.kafka_security import client_options
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from seatcopilot.audit.v1 import audit_pb2
+from seatcopilot.contracts.audit.v1 import audit_pb2
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import AUDIT_ANCHORS
 

@@ -16,7 +16,7 @@ from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message as ProtoMessage
 
 from seatcopilot import codec, telemetry
-from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.topics import DEAD_LETTER, Topic
 from seatcopilot.transport.base import Message, Transport
 

@@ -17,8 +17,8 @@ import json
 import os
 import secrets
 
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import ConfigError
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.transport import InProcessTransport, Transport
 
 KEYS_ENV = "VERDICT_KEYS"

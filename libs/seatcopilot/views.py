@@ -12,10 +12,10 @@ from google.protobuf.message import Message
 
 from seatcopilot import codec
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
-from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, MANAGER_REPORTS, SUGGESTIONS, SUMMARIES, TRANSCRIPT
 
 SUMMARY_KINDS = {sm.SUMMARY_KIND_HANDOVER: "handover_summary", sm.SUMMARY_KIND_WRAPUP: "wrapup_summary"}

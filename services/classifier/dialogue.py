@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from seatcopilot import codec
 from seatcopilot import utterance_facts as extraction
 from seatcopilot.calls import call_key
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.transport.base import StateTable
 
 from services.classifier import spoken

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import grpc
-from seatcopilot.classification.v1 import classification_pb2, classification_pb2_grpc
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.classification.v1 import classification_pb2, classification_pb2_grpc
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.grpc_util import unary
 
 from services.classifier.logic import IntentClassifier

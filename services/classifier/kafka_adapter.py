@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from services.classifier.backends import Backend
 from services.classifier.decision import decide

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import CallingHours, Obligation, Policy
 
 NOT_TRIGGERED, OWED, GIVEN, OVERDUE, SUSPENDED = "NOT_TRIGGERED", "OWED", "GIVEN", "OVERDUE", "SUSPENDED"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import grpc
-from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2, compliance_pb2_grpc
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.grpc_util import unary
 
 from services.compliance.logic import ComplianceEngine

@@ -13,9 +13,9 @@ from collections import OrderedDict
 
 from prometheus_client import Counter, Histogram
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.telemetry import LATENCY_BUCKETS
 from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, DRAFTS, SUGGESTIONS, TRANSCRIPT

@@ -22,9 +22,9 @@ from google.protobuf import timestamp_pb2
 from seatcopilot.audit_log import AuditLog, Stopwatch
 from seatcopilot.batching import MicroBatcher
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import Policy, Rule, Signal
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected

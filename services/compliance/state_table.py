@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from seatcopilot import codec
 from seatcopilot.calls import call_key
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.policy import Policy
 from seatcopilot.transport.base import StateTable
 

@@ -15,14 +15,14 @@ from typing import Any
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
 from seatcopilot import codec, sentiment, telemetry, views
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
-from seatcopilot.indicators.v1 import indicators_pb2 as ind
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.indicators.v1 import indicators_pb2 as ind
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.stage_io import Background, StageIO
-from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import (
     ALERTS,
     CLASSIFIED,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import grpc
-from seatcopilot.generation.v1 import generation_pb2, generation_pb2_grpc
+from seatcopilot.contracts.generation.v1 import generation_pb2, generation_pb2_grpc
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.grpc_util import server_streaming
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation.logic import Generator
 

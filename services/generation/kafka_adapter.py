@@ -5,10 +5,10 @@ disclosures still owed (compliance owns that fact)."""
 from __future__ import annotations
 
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.experiments import ARM_OFF
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import COMPLIANCE_STATE, DRAFTS, GROUNDED, TRANSCRIPT
 

@@ -20,12 +20,12 @@ from prometheus_client import Counter, Histogram
 from seatcopilot import telemetry
 from seatcopilot.calls import call_key
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.experiments import ARM_OFF
-from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import Obligation, Policy
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation import prompts
 from services.generation.backends import GenerationRequest, ModelBackend

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHARS_PER_TOKEN = 4

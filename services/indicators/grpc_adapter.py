@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import grpc
+from seatcopilot.contracts.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 from seatcopilot.grpc_util import unary
-from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 
 from services.indicators.stage import IndicatorsStage
 

@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.stage_io import Background, Rejected, StageIO
 from seatcopilot.topics import ALERTS, FEEDBACK, INDICATORS, SUGGESTIONS, TRANSCRIPT
 

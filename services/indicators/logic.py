@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from google.protobuf import timestamp_pb2
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.indicators.v1 import indicators_pb2 as ind
 from seatcopilot.dispositions import APPLIED, LOAN_BOOKED, NO_RIGHT_PARTY, PROMISE_TO_PAY, RESOLVED
-from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import UNASSIGNED
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
-from seatcopilot.indicators.v1 import indicators_pb2 as ind
 
 from services.indicators.definitions import HIGHER, INDICATORS, LOWER
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from seatcopilot.indicators.v1 import indicators_pb2 as ind
+from seatcopilot.contracts.indicators.v1 import indicators_pb2 as ind
 from seatcopilot.policy import load_policy
 
 from services.indicators.config import IndicatorsConfig

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 ROLES = {"SALES": ev.ROLE_SALES, "SERVICE": ev.ROLE_SERVICE, "COLLECTIONS": ev.ROLE_COLLECTIONS,
          "SUPERVISOR": ev.ROLE_SUPERVISOR}

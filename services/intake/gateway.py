@@ -17,7 +17,7 @@ from typing import Any
 
 from seatcopilot import codec
 from seatcopilot.calls import call_key
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.redaction import redact
 from seatcopilot.stage_io import Rejected, StageIO
 from seatcopilot.topics import TRANSCRIPT

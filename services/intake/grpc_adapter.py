@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 
 import grpc
 from seatcopilot import codec
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.intake.v1 import intake_pb2, intake_pb2_grpc
 from seatcopilot.grpc_util import unary
-from seatcopilot.intake.v1 import intake_pb2, intake_pb2_grpc
 from seatcopilot.stage_io import Rejected
 
 from services.intake.gateway import Gateway, Origin

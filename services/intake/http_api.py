@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from opentelemetry import trace
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from services.intake.adapters import Adapter, PayloadRejected, Source
 from services.intake.auth import ReplayGuard, Unauthenticated, authenticate

@@ -8,7 +8,7 @@ format where a platform has two (Twilio: form or JSON).
 
 from __future__ import annotations
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, Rejected, StageIO
 from seatcopilot.topics import CALL_EVENTS
 from seatcopilot.transport.base import Message

@@ -10,7 +10,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.experiments import Experiment, load_experiment
 from seatcopilot.stage_io import Rejected
 

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from seatcopilot.calls import call_key
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.pii import Finding, PiiContext, asked_for, find_pii, name_tokens
 from seatcopilot.pii.credentials import SECRET_KINDS
 from seatcopilot.pii.numbers import ends_with_open_number, starts_with_number

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from google.protobuf.message import DecodeError
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.redaction import redact
 
 _FORM = re.compile(r"^[A-Za-z0-9_.%+\-]+=[^&]*(?:&[A-Za-z0-9_.%+\-]+=[^&]*)*$")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from seatcopilot.config import ConfigError
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.pii import KINDS
 
 from services.intake.directory import Directory, parse_directory

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.entities import CustomerAttributes
 from services.retrieval.knowledge import CreditBand, EligibilityRule, ProductFacts

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.us_states import STATE_CODES
 from seatcopilot.utterance_facts import asks_about_eligibility, customer_slots, mentioned_products
 

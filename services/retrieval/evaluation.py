@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 from seatcopilot import codec
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.paths import data_path
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.logic import Retriever
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import grpc
-from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
 from seatcopilot.grpc_util import unary
-from seatcopilot.retrieval.v1 import retrieval_pb2, retrieval_pb2_grpc
 
 from services.retrieval.logic import Retriever
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import CLASSIFIED, GROUNDED
 

@@ -22,11 +22,11 @@ from typing import TypeVar
 
 import numpy as np
 from prometheus_client import Counter, Histogram
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.codec import bare_enum_name
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.encoder import Encoder
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.telemetry import LATENCY_BUCKETS
 
 from services.retrieval import planner

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.utterance_facts import mentioned_products
 
 from services.retrieval.eligibility import EligibilityFacts, monthly_payment

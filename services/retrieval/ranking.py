@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.stores import Candidate, GraphQuery
 

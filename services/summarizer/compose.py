@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.dispositions import APPLICATION_STARTED, PROMISE_TO_PAY
-from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import Policy
-from seatcopilot.summary.v1 import summary_pb2 as sm
 
 from services.summarizer import facts
 from services.summarizer.state import (

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.text_metrics import rouge_l, rouge_n
 
 from services.summarizer.facts import canonical_number

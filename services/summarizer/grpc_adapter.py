@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import grpc
+from seatcopilot.contracts.summary.v1 import summary_pb2, summary_pb2_grpc
 from seatcopilot.grpc_util import unary
-from seatcopilot.summary.v1 import summary_pb2, summary_pb2_grpc
 
 from services.summarizer.logic import Summarizer
 

@@ -8,11 +8,11 @@ import asyncio
 import logging
 
 from seatcopilot import codec
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.stage_io import Background, StageIO
-from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import ALERTS, CLASSIFIED, COMPLIANCE_STATE, FEEDBACK, MANAGER_REPORTS, SUMMARIES
 
 from services.summarizer.logic import Summarizer

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from prometheus_client import Counter
 from seatcopilot import codec
 from seatcopilot.calls import call_key
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.model_backends import GenerationRequest, ModelBackend, complete
 from seatcopilot.policy import Policy
-from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.transport import StateTable
 
 from services.summarizer import compose, manager_note, prompts

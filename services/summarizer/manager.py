@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
 from seatcopilot.calls import call_key
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.dispositions import APPLIED, PROMISE_TO_PAY
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.policy import Policy
-from seatcopilot.summary.v1 import summary_pb2 as sm
 
 SCENARIO_ROLE = {ev.SCENARIO_SALES: ev.ROLE_SALES, ev.SCENARIO_SERVICE: ev.ROLE_SERVICE,
                  ev.SCENARIO_COLLECTIONS: ev.ROLE_COLLECTIONS}

@@ -9,8 +9,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.policy import Policy
-from seatcopilot.summary.v1 import summary_pb2 as sm
 
 from services.summarizer.compose import commitments, listing, scenario_name
 

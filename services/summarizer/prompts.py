@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
 from services.summarizer.compose import commitments, listing
 

@@ -12,10 +12,10 @@ import time
 
 from seatcopilot import sentiment
 from seatcopilot.codec import bare_enum_name
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
 from services.summarizer import facts
 from services.summarizer.lexicon import Lexicon

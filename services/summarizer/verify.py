@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.summary.v1 import summary_pb2 as sm
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
 from services.summarizer import facts
 from services.summarizer.lexicon import Lexicon

@@ -11,7 +11,7 @@ import time
 import pytest
 from seatcopilot import codec
 from seatcopilot.config import load
-from seatcopilot.feedback.v1 import feedback_pb2
+from seatcopilot.contracts.feedback.v1 import feedback_pb2
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import FEEDBACK
 

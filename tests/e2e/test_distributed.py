@@ -16,7 +16,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import (
     ALERTS,
     CALL_EVENTS,
@@ -145,7 +145,7 @@ def test_services_export_metrics(outputs):
 
 
 def test_indicators_count_the_call_in_prometheus_and_over_grpc(outputs, service_channel):
-    from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
+    from seatcopilot.contracts.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 
     index = 8  # the indicators' place in scripts/up.sh's SERVICES
     metrics = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + index
@@ -224,7 +224,7 @@ def verify_against_anchors(cli, env, bootstrap, *args):
 def test_an_accepted_wrapup_reaches_the_managers_report(outputs, topology):
     """The operator accepts the wrap-up in the console → feedback topic → summarizer → the team's manager
     report, with the operator's disposition, across processes."""
-    from seatcopilot.summary.v1 import summary_pb2 as sm
+    from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
     wrapup = next(s for s in (views.view_of(SUMMARIES.name, v) for v in outputs[SUMMARIES.name])
                   if s["kind"] == "wrapup_summary")

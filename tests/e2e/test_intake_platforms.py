@@ -15,10 +15,10 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.intake.v1 import intake_pb2_grpc
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.intake.v1 import intake_pb2_grpc
 from seatcopilot.topics import (
     ALERTS,
     CLASSIFIED,

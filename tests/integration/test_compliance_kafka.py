@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from seatcopilot.audit_log import AuditLog, load_or_create_key, records_for_call, verify
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DRAFTS
@@ -125,8 +125,8 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
     from kafka import KafkaConsumer
     from seatcopilot import codec
     from seatcopilot.calls import call_key
-    from seatcopilot.compliance.v1 import compliance_pb2 as cp
-    from seatcopilot.events.v1 import call_event_pb2 as ev
+    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
     from seatcopilot.topics import SUGGESTIONS, TRANSCRIPT
 
     from services.compliance.main import STATE_TABLE

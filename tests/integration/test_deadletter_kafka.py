@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from seatcopilot import codec
-from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.topics import DEAD_LETTER, PLATFORM_TWILIO
 
 from seatcopilot_cli import deadletter

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from seatcopilot import codec, telemetry
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import ALERTS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from seatcopilot import codec
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, PLATFORM_TOPICS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport

@@ -17,7 +17,7 @@ import pytest
 from aiokafka import AIOKafkaClient
 from aiokafka.errors import KafkaConnectionError
 from seatcopilot import kafka_acls
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DRAFTS, SUGGESTIONS

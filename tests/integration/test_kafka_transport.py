@@ -7,7 +7,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from seatcopilot import codec, telemetry
-from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, Topic
 from seatcopilot.transport.kafka import KafkaTransport

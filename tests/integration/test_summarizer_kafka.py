@@ -9,12 +9,12 @@ import pytest
 from kafka import KafkaConsumer
 from seatcopilot import codec
 from seatcopilot.calls import call_key
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.stage_io import StageIO
-from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.topics import ALERTS, CLASSIFIED, COMPLIANCE_STATE, SUMMARIES
 from seatcopilot.transport.kafka import KafkaTransport
 

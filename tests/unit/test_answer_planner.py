@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.config import load
-from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.policy import load_policy
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.classifier.dialogue import DialogueStates
 from services.generation.config import GenerationConfig
@@ -130,8 +130,8 @@ def test_no_card_is_offered_twice_in_a_call_unless_the_question_is_asked_again()
 def test_the_console_view_says_which_kind_of_card_it_is():
     """Guidance (regulation text) reaches the console marked as such, so it is drawn as reading matter, not a reply."""
     from seatcopilot import views
-    from seatcopilot.compliance.v1 import compliance_pb2 as cp
-    from seatcopilot.generation.v1 import generation_pb2 as gen
+    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 
     steered = cp.SteeredSuggestion(draft=gen.SuggestionDraft(call_id="c", seq=3, text="Regulation B: ...",
                                                              card_kind=gen.CARD_KIND_GUIDANCE, answer_type="guidance",

@@ -15,7 +15,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from seatcopilot.batching import MicroBatcher
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from seatcopilot_models.intents import training
 from seatcopilot_models.intents.evaluation import banking_report

@@ -2,7 +2,7 @@ import json
 
 import pytest
 from seatcopilot import codec
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from tests.conftest import make_event
 

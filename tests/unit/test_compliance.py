@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 import pytest
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies, load_policy
 from seatcopilot.stage_io import Rejected
 

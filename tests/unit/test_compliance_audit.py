@@ -22,7 +22,7 @@ from seatcopilot.audit_log import (
     records_for_call,
     verify,
 )
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
 from seatcopilot_cli.main import parser

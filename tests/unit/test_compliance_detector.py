@@ -5,8 +5,8 @@ negatives, customer signals, drafts, obligations given in other words, and the c
 import time
 
 import pytest
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
 from services.compliance.detection import DETECTOR

@@ -6,9 +6,9 @@ import time
 
 import pytest
 import yaml
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.encoder import shared_encoder
-from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
 from services.compliance.detection import split_sentences

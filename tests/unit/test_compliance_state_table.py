@@ -3,7 +3,7 @@ transcript event and read back by an instance that has not seen the call (a rest
 scale-out). Here the table is a dict shared by two engines; tests/integration/test_compliance_kafka.py does
 the same on a real broker's changelog."""
 
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.policy import load_policies
 
 from services.compliance.logic import ComplianceEngine

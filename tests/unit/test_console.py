@@ -160,7 +160,7 @@ def test_managers_write_coaching_notes_operators_see_them():
 
 def snapshot(team, arm, values, tenant="harbor", window_start=1_800_000_000.0, received_at=1.0):
     """An indicators-topic snapshot as the console's adapter renders it; values: name -> (numerator, denominator)."""
-    from seatcopilot.indicators.v1 import indicators_pb2 as ind
+    from seatcopilot.contracts.indicators.v1 import indicators_pb2 as ind
 
     from services.console.kafka_adapter import indicator_view
 
@@ -209,7 +209,7 @@ def test_combining_arms_weights_each_by_its_denominator():
 
 def test_the_operator_sees_what_compliance_says_is_still_owed():
     from seatcopilot import views
-    from seatcopilot.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 
     state = cp.CallComplianceState(call_id="call-a", tenant="harbor", scenario=2, operator_turns=3,
                                    operator_id="op-a", team_id="team-a")
@@ -252,7 +252,7 @@ def test_a_wrapup_review_carries_the_operators_disposition():
 
 def test_manager_summaries_are_for_managers_and_confined_to_their_team():
     from seatcopilot import views
-    from seatcopilot.summary.v1 import summary_pb2 as sm
+    from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
     def report(tenant, team, calls):
         message = sm.ManagerReport(tenant=tenant, team_id=team)
@@ -357,7 +357,7 @@ def run_async(scenario):
 
 def test_the_floor_gets_the_stage_and_the_customers_mood_only_when_they_change():
     from seatcopilot import codec
-    from seatcopilot.classification.v1 import classification_pb2 as cl
+    from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
     from seatcopilot.stage_io import StageIO
     from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
     from seatcopilot.transport import InProcessTransport

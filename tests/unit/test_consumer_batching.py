@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 from seatcopilot.batching import MicroBatcher
-from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import CLASSIFIED, TRANSCRIPT
 from seatcopilot.transport.base import Message

@@ -6,7 +6,7 @@ import io
 import json
 
 from seatcopilot import codec
-from seatcopilot.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, PLATFORM_TWILIO, TRANSCRIPT
 from seatcopilot.transport import InProcessTransport, Message

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from google.protobuf import timestamp_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from services.classifier import spoken
 from services.classifier.dialogue import DialogueStates, current

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 
 from services.retrieval.config import DEFAULT_KB
 from services.retrieval.eligibility import evaluate, monthly_payment

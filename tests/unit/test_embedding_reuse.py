@@ -4,9 +4,9 @@ micro-batches) and carries it on the classified event; retrieval uses it and doe
 import asyncio
 
 import numpy as np
-from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.encoder import shared_encoder
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import GROUNDED, TRANSCRIPT
 from seatcopilot.transport.inprocess import InProcessTransport

@@ -8,9 +8,9 @@ import time
 import numpy as np
 from prometheus_client import REGISTRY
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, DRAFTS, SUGGESTIONS

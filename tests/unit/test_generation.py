@@ -3,13 +3,13 @@ import dataclasses
 import time
 
 import pytest
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.policy import load_policy
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation import prompts
 from services.generation.backends import GenerationRequest, LocalBackend

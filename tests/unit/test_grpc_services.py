@@ -7,14 +7,14 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2, compliance_pb2_grpc
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2, compliance_pb2_grpc
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.intake.v1 import intake_pb2_grpc
+from seatcopilot.contracts.summary.v1 import summary_pb2, summary_pb2_grpc
 from seatcopilot.grpc_util import Health, build_server
-from seatcopilot.intake.v1 import intake_pb2_grpc
 from seatcopilot.policy import load_policy
 from seatcopilot.stage_io import StageIO
-from seatcopilot.summary.v1 import summary_pb2, summary_pb2_grpc
 from seatcopilot.topics import DEAD_LETTER, TRANSCRIPT
 from seatcopilot.transport import InProcessTransport
 

@@ -5,10 +5,10 @@ import asyncio
 import grpc
 import pytest
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
-from seatcopilot.indicators.v1 import indicators_pb2, indicators_pb2_grpc
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import ALERTS, DEAD_LETTER, FEEDBACK, SUGGESTIONS, TRANSCRIPT
 from seatcopilot.topics import INDICATORS as INDICATORS_TOPIC

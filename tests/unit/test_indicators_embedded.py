@@ -4,7 +4,7 @@ experiment whose holdout gets no suggestions and whose variant arm gets its own 
 import asyncio
 
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.experiments import ARM_OFF, Design, Experiment, Operator, save
 from seatcopilot.topics import SUGGESTIONS
 

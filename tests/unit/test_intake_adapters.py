@@ -5,7 +5,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from seatcopilot_cli.intake import FIXTURES
 from services.intake.adapters import PayloadRejected, Source, build_adapters

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from seatcopilot import codec
-from seatcopilot.deadletter.v1 import deadletter_pb2
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, TRANSCRIPT
 from seatcopilot.transport import InProcessTransport

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from seatcopilot.config import ConfigError
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from seatcopilot_cli.intake import FIXTURES
 from services.intake.adapters import Source, build_adapters

@@ -7,7 +7,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 from seatcopilot import codec
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from benchmarks import harness, loadgen
 from benchmarks.faults import malformed_payloads

@@ -6,11 +6,11 @@ import asyncio
 import dataclasses
 
 from seatcopilot import codec
-from seatcopilot.classification.v1 import classification_pb2 as cl
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.policy import load_policies, load_policy
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import SUGGESTIONS
 
 from seatcopilot_cli.embedded import EmbeddedPipeline

@@ -7,11 +7,11 @@ import asyncio
 import dataclasses
 
 import pytest
-from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.config import load
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.policy import load_policy
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
 
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator, plan_wording_problem

@@ -13,11 +13,11 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
-from seatcopilot.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2_grpc
 from seatcopilot.encoder import shared_encoder
 from seatcopilot.grpc_util import Health, build_server
-from seatcopilot.retrieval.v1 import retrieval_pb2 as rt
-from seatcopilot.retrieval.v1 import retrieval_pb2_grpc
 
 from seatcopilot_cli.replay import replay
 from services.retrieval import grpc_adapter

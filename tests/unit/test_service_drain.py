@@ -5,9 +5,9 @@ import asyncio
 import socket
 
 from seatcopilot import codec, service
-from seatcopilot.audit.v1 import audit_pb2
 from seatcopilot.audit_log import AuditLog, anchor_once, anchor_sink, from_message, load_or_create_key
 from seatcopilot.config import CommonConfig, load
+from seatcopilot.contracts.audit.v1 import audit_pb2
 from seatcopilot.topics import AUDIT_ANCHORS
 
 

@@ -7,9 +7,9 @@ import time
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from seatcopilot import codec
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import ConfigError
-from seatcopilot.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DRAFTS, SUGGESTIONS

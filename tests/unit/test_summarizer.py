@@ -4,12 +4,12 @@ manager summaries, on the in-process transport (tests/integration covers Kafka a
 import asyncio
 
 import pytest
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
-from seatcopilot.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
+from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 from seatcopilot.model_backends import GenerationRequest
-from seatcopilot.summary.v1 import summary_pb2 as sm
 from seatcopilot.transport import InProcessTransport
 
 from services.summarizer import main as summarizer_main
@@ -308,7 +308,7 @@ def test_a_wrapup_publishes_its_teams_report_on_the_bus():
         reports, summaries = bus.tap(MANAGER_REPORTS.name), bus.tap(SUMMARIES.name)
         await bus.start()
         from seatcopilot import codec
-        from seatcopilot.classification.v1 import classification_pb2 as cl
+        from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
         from seatcopilot.topics import CLASSIFIED
 
         for event, intent in events(lines=[*CALL[:-1], ("CALL_ENDED", "OPERATOR", "", "")]):

@@ -107,7 +107,7 @@ def test_the_bundled_references_cover_the_bundled_calls():
 
 
 def test_slot_found_matches_amounts_by_value_and_dates_by_the_words_said():
-    from seatcopilot.summary.v1 import summary_pb2 as sm
+    from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
     from services.summarizer.evaluation import slot_found, slot_recall
 

@@ -63,8 +63,8 @@ HARDSHIP_PROMISE_CALL = [
 
 
 def test_the_wrapup_carries_a_manager_note_from_the_call_state_and_the_report_lists_it() -> None:
-    from seatcopilot.compliance.v1 import compliance_pb2 as cp
-    from seatcopilot.events.v1 import call_event_pb2 as ev
+    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
     summarizer_ = summarizer()
     summarizer_.on_alert(cp.Alert(call_id="call-sum-1", tenant="harbor", seq=4,

@@ -4,7 +4,7 @@ dialogue state, generation's call memory, the summarizer and the console."""
 import asyncio
 
 from seatcopilot.config import load
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.policy import load_policy
 
 from services.classifier.dialogue import DialogueStates

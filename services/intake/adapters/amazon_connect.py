@@ -37,7 +37,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import PLATFORM_AMAZON_CONNECT
 
 from services.intake.adapters.base import (

@@ -11,7 +11,7 @@ from typing import Any
 
 from seatcopilot import codec
 from seatcopilot.codec import PayloadError
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import PLATFORM_GENERIC
 
 from services.intake.adapters.base import JsonAdapter, Mapped, Piece, Source, items

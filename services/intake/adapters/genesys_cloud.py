@@ -30,7 +30,7 @@ import re
 import time
 from typing import Any
 
-from seatcopilot.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.topics import PLATFORM_GENESYS_CLOUD
 
 from services.intake.adapters.base import (
