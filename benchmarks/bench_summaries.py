@@ -16,7 +16,7 @@ from seatcopilot.paths import PUBLIC_DATA_DIR
 from seatcopilot.transport import InProcessTransport
 
 from benchmarks.table import Table, summary_ms
-from seatcopilot_cli import summaries
+from seatcopilot_models import summaries
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 

@@ -140,7 +140,7 @@ def _intake_send(args: argparse.Namespace) -> int:
 
 
 def _summaries(args: argparse.Namespace) -> int:
-    from seatcopilot_cli import summaries
+    from seatcopilot_models import summaries
 
     if args.summaries_command == "evaluate":
         return summaries.run_evaluate(Path(args.jsonl), args.backend, args.limit, not args.no_intents,

@@ -139,7 +139,7 @@ def suggest_items(eval_fraction: float) -> Iterator[dict]:
 
 def summary_items(shared: Path) -> Iterator[dict]:
     """Bundled calls (evaluation) and the ABCD sample (training), each with a written reference."""
-    from seatcopilot_cli.summaries import REFERENCES, abcd_examples, call_examples
+    from seatcopilot_models.summaries import REFERENCES, abcd_examples, call_examples
 
     references = yaml.safe_load(REFERENCES.read_text())
     examples = [(row, "eval") for row in call_examples(DATA / "calls", references["calls"])]

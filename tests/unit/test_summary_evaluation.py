@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from seatcopilot_cli.summaries import parse_dialogue, sgd_examples
+from seatcopilot_models.summaries import parse_dialogue, sgd_examples
 from services.summarizer.evaluation import rouge_l, rouge_n, tokens
 from services.summarizer.lexicon import load_lexicon
 from services.summarizer.verify import faithfulness
