@@ -25,8 +25,9 @@ protos: $(VENV)/.ready ## Regenerate the Python code for protos/ into libs/
 check-protos: $(VENV)/.ready ## Fail when the generated code differs from what protos/ produce
 	@$(PY) scripts/gen_protos.py --check libs
 
-lint: $(VENV)/.ready ## ruff
+lint: $(VENV)/.ready ## ruff, and mypy over the hand-written code (settings in pyproject.toml)
 	@$(VENV)/bin/ruff check .
+	@$(PY) -m mypy
 
 models: $(VENV)/.ready ## Build the local models the pipeline needs (outside git)
 	@$(VENV)/bin/seatcopilot models build

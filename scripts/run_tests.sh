@@ -23,6 +23,7 @@ trap cleanup EXIT
 
 log "lint and contract drift"
 .venv/bin/ruff check .
+"$PY" -m mypy
 "$PY" scripts/gen_protos.py --check libs
 
 if ! command -v chromium >/dev/null; then

@@ -6,7 +6,7 @@ import sys
 from tests.conftest import ROOT
 
 RUNTIME_LOCK = ROOT / "deploy" / "docker" / "requirements.runtime.lock"
-DEV_EXTRA = ("pytest", "pytest-timeout", "hypothesis", "ruff", "kubernetes-validate", "playwright")
+DEV_EXTRA = ("pytest", "pytest-timeout", "hypothesis", "ruff", "mypy", "kubernetes-validate", "playwright")
 
 
 def pins(path):
