@@ -14,6 +14,7 @@ import yaml
 from seatcopilot.audit_log import AuditLog, load_or_create_key
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.paths import data_path
 from seatcopilot.policy import load_policies
 
 from benchmarks.table import Table, summary_ms
@@ -24,9 +25,8 @@ from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import RecentVectors
 
 NEEDS: tuple[str, ...] = ()
-ROOT = Path(__file__).resolve().parent.parent
-LABELLED = ROOT / "data" / "compliance" / "labelled.jsonl"
-HELDOUT = ROOT / "data" / "compliance" / "detector" / "heldout.jsonl"
+LABELLED = data_path("compliance", "labelled.jsonl")
+HELDOUT = data_path("compliance", "detector", "heldout.jsonl")
 TURNS_PER_CALL = 12
 WARM_UP = 10
 
@@ -46,7 +46,7 @@ def _utterances() -> list[ev.CallEvent]:
 
 def _drafts() -> list[gen.SuggestionDraft]:
     """Approved script lines (they pass) and the labelled operator lines (many are rewritten or blocked)."""
-    items = yaml.safe_load((ROOT / "data" / "knowledge" / "kb.yaml").read_text())["items"]
+    items = yaml.safe_load(data_path("knowledge", "kb.yaml").read_text())["items"]
     texts = [(i["text"], s) for i in items if i["kind"] in ("SCRIPT", "OBJECTION_HANDLER") for s in i["scenarios"]]
     texts += [(r.text, r.scenario) for r in load_labelled(LABELLED) if r.speaker == "OPERATOR"]
     drafts = []

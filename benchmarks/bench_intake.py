@@ -17,6 +17,7 @@ import psutil
 from kafka import KafkaConsumer, KafkaProducer
 from seatcopilot import codec
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.paths import PROJECT_ROOT
 from seatcopilot.topics import CALL_EVENTS, PLATFORM_AMAZON_CONNECT, TRANSCRIPT
 from seatcopilot.transport.kafka_security import client_options
 
@@ -27,7 +28,7 @@ from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
 
 NEEDS: tuple[str, ...] = ("kafka",)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 EVENTS_PER_CALL = 20
 PACED_RATE = 50  # events per second: a floor of calls, well under capacity, for latency without queueing
 OPERATOR_LINES = ["Thanks, can you confirm that for me?", "Let me pull up your account.",

@@ -9,12 +9,13 @@ import time
 from pathlib import Path
 
 from prometheus_client import REGISTRY
+from seatcopilot.paths import data_path
 
 from benchmarks.table import Table
 from seatcopilot_cli.replay import replay
 
 NEEDS: tuple[str, ...] = ()
-CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
+CALLS = data_path("calls")
 STAGES = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer")
 
 

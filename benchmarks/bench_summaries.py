@@ -12,7 +12,7 @@ from pathlib import Path
 
 from seatcopilot.config import load
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
-from seatcopilot.paths import PUBLIC_DATA_DIR
+from seatcopilot.paths import PUBLIC_DATA_DIR, data_path
 from seatcopilot.transport import InProcessTransport
 
 from benchmarks.table import Table, summary_ms
@@ -21,8 +21,7 @@ from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 
 NEEDS: tuple[str, ...] = ()
-ROOT = Path(__file__).resolve().parent.parent
-CALLS = ROOT / "data" / "calls"
+CALLS = data_path("calls")
 ROUNDS = 40
 
 

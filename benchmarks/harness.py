@@ -13,12 +13,12 @@ import time
 from collections import defaultdict
 from concurrent import futures
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+from seatcopilot.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 RUN = ROOT / ".run" / "services"
 SERVICES = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 # The path of a customer utterance, as (stage, topic it consumes): the spans' order along one (call_id, seq).

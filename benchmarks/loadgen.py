@@ -28,12 +28,13 @@ from seatcopilot import codec, views
 from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.paths import data_path
 from seatcopilot.topics import CALL_EVENTS, DEAD_LETTER, DRAFTS, SUGGESTIONS
 from seatcopilot.transport.kafka_security import client_options
 
 from benchmarks.table import percentile
 
-CALLS = Path(__file__).resolve().parent.parent / "data" / "calls"
+CALLS = data_path("calls")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 SHOWN = {"PASS", "REWRITTEN", "BLOCKED"}
 # Seeded PII: none of these strings may appear anywhere past intake (topics, logs, metrics, spans).

@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seatcopilot.paths import data_path
 from seatcopilot.pii import find_pii
 
-LABELLED = Path(__file__).resolve().parent.parent / "data" / "pii" / "labelled.jsonl"
+LABELLED = data_path("pii", "labelled.jsonl")
 
 
 @dataclass

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from seatcopilot.paths import data_path
+
 from services.intake.auth import SIGNATURE_HEADER, TWILIO_HEADER, sign, twilio_signature
 from services.intake.config import DEFAULT_TENANTS_FILE
 from services.intake.tenants import WebhookAuth, load_tenants
 
 PLATFORMS = ("amazon_connect", "genesys_cloud", "twilio", "generic")
-FIXTURES = Path(__file__).resolve().parent.parent / "data" / "platforms"
+FIXTURES = data_path("platforms")
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ import json
 import sys
 from pathlib import Path
 
-from seatcopilot.paths import PUBLIC_DATA_DIR
+from seatcopilot.paths import PROJECT_ROOT, PUBLIC_DATA_DIR
 
 from seatcopilot_models.profiles import PROFILES, STAGES, StageSpec
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ROOT = ROOT / "artifacts" / "modelkit"
+DEFAULT_ROOT = PROJECT_ROOT / "artifacts" / "modelkit"
 
 
 DEFAULT_SHARED = PUBLIC_DATA_DIR  # the public data sets bundled under data/public

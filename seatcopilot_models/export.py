@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
+from seatcopilot.paths import PROJECT_ROOT
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "services" / "generation" / "model_repository"
+TEMPLATE = PROJECT_ROOT / "services" / "generation" / "model_repository"
 MODEL_NAME = "seatcopilot_llm"
 
 

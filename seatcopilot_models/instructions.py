@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from seatcopilot.paths import DATA_DIR
 
 from seatcopilot_models.policy_check import compliant_rewrite
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+DATA = DATA_DIR
 # Figures a planned answer states and its wording must keep: amounts, percentages, terms.
 _FIGURE = re.compile(r"\$\d{1,3}(?:,\d{3})+(?:\.\d+)?|\$\d+(?:\.\d+)?|\d+(?:\.\d+)?%"
                      r"|\d+ (?:months|days|business days|years)")

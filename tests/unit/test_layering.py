@@ -47,5 +47,6 @@ def test_the_model_kit_never_imports_the_cli():
 
 def test_the_checker_sees_imports(tmp_path: Path):
     module = tmp_path / "m.py"
-    module.write_text("import os\nfrom services.retrieval import logic\ndef f():\n    from seatcopilot_cli import main\n")
+    module.write_text("import os\nfrom services.retrieval import logic\n"
+                      "def f():\n    from seatcopilot_cli import main\n")
     assert imported_roots(module) == {"os", "services.retrieval", "seatcopilot_cli"}
