@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from benchmarks.table import Table
-from seatcopilot_cli.impact import analyse
-from seatcopilot_cli.impact_sim import Simulation
-from seatcopilot_cli.impact_sim import run as simulate
+from seatcopilot_models.impact.report import analyse
+from seatcopilot_models.impact.simulation import Simulation
+from seatcopilot_models.impact.simulation import run as simulate
 
 NEEDS: tuple[str, ...] = ()
 INJECTED = {"sales.contact_to_application": 0.08, "service.handle_time": -40.0}

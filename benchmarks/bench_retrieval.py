@@ -12,11 +12,11 @@ from seatcopilot.config import load
 from seatcopilot.encoder import shared_encoder
 
 from benchmarks.table import Table, summary_ms
+from seatcopilot_models.retrieval_eval import Outcome, intent_stages, load_queries, recall_at, run_queries
 from services.classifier import main as classifier_main
 from services.classifier.config import ClassifierConfig
 from services.retrieval.cache import CachedStore
 from services.retrieval.config import RetrievalConfig
-from services.retrieval.evaluation import Outcome, intent_stages, load_queries, recall_at, run_queries
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.loader import load_into_neo4j
 from services.retrieval.logic import RetrievalSettings, Retriever

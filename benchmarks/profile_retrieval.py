@@ -27,9 +27,9 @@ from seatcopilot.config import load
 from seatcopilot.encoder import shared_encoder
 
 from benchmarks.table import summary_ms
+from seatcopilot_models.retrieval_eval import classified, intent_stages, load_queries
 from services.retrieval.cache import CachedStore
 from services.retrieval.config import RetrievalConfig
-from services.retrieval.evaluation import classified, intent_stages, load_queries
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import Retriever
 from services.retrieval.stores import EmbeddedGraphStore, KnowledgeStore

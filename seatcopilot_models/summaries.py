@@ -29,9 +29,9 @@ from seatcopilot.paths import data_path, read_json
 from seatcopilot.redaction import redact
 from seatcopilot.transport import InProcessTransport
 
+from seatcopilot_models.summary_scores import Scores, mean, score, slot_found, slot_recall
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from services.summarizer.evaluation import Scores, mean, score, slot_found, slot_recall
 
 __all__ = ["evaluate", "mean", "run_evaluate", "run_prepare"]
 from services.summarizer.logic import Summarizer

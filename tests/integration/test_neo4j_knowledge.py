@@ -13,9 +13,9 @@ import pytest
 from neo4j import GraphDatabase
 from seatcopilot.encoder import shared_encoder
 
+from seatcopilot_models.retrieval_eval import classified, load_queries, run_queries
 from services.retrieval.cache import CachedStore
 from services.retrieval.config import DEFAULT_KB
-from services.retrieval.evaluation import classified, load_queries, run_queries
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.loader import load_knowledge_base_into
 from services.retrieval.logic import RetrievalSettings, Retriever

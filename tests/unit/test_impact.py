@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from seatcopilot_cli.impact import analyse
-from seatcopilot_cli.impact_sim import Simulation, run
 from seatcopilot_cli.main import main
+from seatcopilot_models.impact.report import analyse
+from seatcopilot_models.impact.simulation import Simulation, run
 from services.indicators.definitions import BY_NAME
 
 INJECTED = {"sales.contact_to_application": 0.08, "service.handle_time": -40.0,

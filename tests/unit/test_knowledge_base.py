@@ -8,8 +8,8 @@ import pytest
 import yaml
 from seatcopilot.policy import load_policy
 
+from seatcopilot_models.retrieval_eval import intent_stages, load_queries
 from services.retrieval.config import DEFAULT_KB
-from services.retrieval.evaluation import intent_stages, load_queries
 from services.retrieval.knowledge import SPOKEN_KINDS, KnowledgeError, load_knowledge_base
 
 REQUIRED_REGULATIONS = {"reg.tila-reg-z", "reg.ecoa-reg-b", "reg.fdcpa-mini-miranda", "reg.fdcpa-call-times",

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from seatcopilot_models.summaries import parse_dialogue, sgd_examples
-from services.summarizer.evaluation import rouge_l, rouge_n, tokens
+from seatcopilot_models.summary_scores import rouge_l, rouge_n, tokens
 from services.summarizer.lexicon import load_lexicon
 from services.summarizer.verify import faithfulness
 from tests.conftest import ROOT
@@ -109,7 +109,7 @@ def test_the_bundled_references_cover_the_bundled_calls():
 def test_slot_found_matches_amounts_by_value_and_dates_by_the_words_said():
     from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
 
-    from services.summarizer.evaluation import slot_found, slot_recall
+    from seatcopilot_models.summary_scores import slot_found, slot_recall
 
     summary = sm.Summary(facts=[sm.Fact(kind="amount", value="$1,200"),
                                 sm.Fact(kind="date", value="2026-12-05 (December 5th)")],
