@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from functools import lru_cache
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from prometheus_client import Counter
 
@@ -20,20 +20,21 @@ from services.retrieval.eligibility import EligibilityFacts
 from services.retrieval.stores import Candidate, GraphKey, GraphQuery, SplitStore, merge_arms, wanted_products
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 LOOKUPS = Counter("seatcopilot_retrieval_cache_lookups_total", "Retrieval cache lookups", ["part", "result"])
 DEFAULT_ENTRIES = 4096  # graph arms of a few dozen items each (shared records): a few MB at most
 
 
-class _Cached:
+class _Cached(Generic[K, T]):
     """Bounded memo of one store request kind; the store is asked once per key while the entry lives."""
 
-    def __init__(self, part: str, fetch: Callable[[Hashable], Awaitable[T]], entries: int) -> None:
+    def __init__(self, part: str, fetch: Callable[[K], Awaitable[T]], entries: int) -> None:
         self.part = part
         self.fetch = fetch
         self.requested = lru_cache(maxsize=entries)(self._start)
 
-    def _start(self, key: Hashable) -> asyncio.Future[T]:
-        task = asyncio.ensure_future(self.fetch(key))
+    def _start(self, key: K) -> asyncio.Future[T]:
+        task: asyncio.Future[T] = asyncio.ensure_future(self.fetch(key))
         task.add_done_callback(self._forget_failure)
         return task
 
@@ -43,7 +44,7 @@ class _Cached:
         if task.cancelled() or task.exception() is not None:
             self.requested.cache_clear()
 
-    async def get(self, key: Hashable) -> T:
+    async def get(self, key: K) -> T:
         hits = self.requested.cache_info().hits
         task = self.requested(key)
         LOOKUPS.labels(self.part, "hit" if self.requested.cache_info().hits > hits else "miss").inc()

@@ -26,8 +26,9 @@ class KnowledgeError(ValueError):
     """The knowledge base file is malformed."""
 
 
-def content_hash(fact: object) -> str:
-    return hashlib.sha256(json.dumps(asdict(fact), sort_keys=True).encode()).hexdigest()[:16]  # type: ignore[arg-type]
+def content_hash(fact: Any) -> str:
+    """Of a dataclass fact's fields."""
+    return hashlib.sha256(json.dumps(asdict(fact), sort_keys=True).encode()).hexdigest()[:16]
 
 
 class Fact:
@@ -247,14 +248,15 @@ def validate(kb: KnowledgeBase) -> list[str]:
     """Every problem in the knowledge base; an empty list when it is sound."""
     problems: list[str] = []
     ids: set[str] = set()
-    facts = [*kb.items, *kb.bands, *kb.rules]
+    facts: list[KnowledgeRecord | CreditBand | EligibilityRule] = [*kb.items, *kb.bands, *kb.rules]
     for fact in facts:
         if fact.id in ids:
             problems.append(f"duplicate id {fact.id}")
         ids.add(fact.id)
     if len(set(kb.product_keys)) != len(kb.products):
         problems.append("duplicate product key")
-    for fact in [*facts, *kb.products]:
+    provenance: list[KnowledgeRecord | CreditBand | EligibilityRule | ProductFacts] = [*facts, *kb.products]
+    for fact in provenance:
         name = getattr(fact, "id", None) or getattr(fact, "key", "?")
         if not (fact.source and fact.version and fact.effective_date):
             problems.append(f"{name}: source, version and effective_date are required")
