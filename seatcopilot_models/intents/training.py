@@ -41,8 +41,7 @@ class TrainConfig:
     out_of_scope_per_intent: int = 8
     written_repeats: int = 3  # 544 written lines x 3: about the weight 453 x 4 had before the issue-22 pass
     # The Banking77 mix (model.Mix), every figure chosen on a dev split carved from train, never on the
-    # held-out rows (docs/journal/2026-12-06-classifier-accuracy-experiments.md): member weights, the memories'
-    # vote, the lexical model's C.
+    # held-out rows (docs/classifier.md): member weights, the memories' vote, the lexical model's C.
     mix_head: float = 0.6
     mix_memory: float = 0.4
     mix_lower_memory: float = 0.2

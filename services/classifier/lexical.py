@@ -1,8 +1,7 @@
 """The lexical member of the Banking77 mix: TF-IDF over word 1–2-grams and character 2–5-grams inside words,
 then a multinomial logistic regression. It reads spelling and exact phrases, so it errs on different rows
-than the encoder; mixed in, it lifts accuracy on a dev split
-(docs/journal/2026-12-06-classifier-accuracy-experiments.md). Serving it is one sparse product per batch, well under
-a millisecond."""
+than the encoder; mixed in, it lifts accuracy on a dev split (docs/classifier.md). Serving it is one sparse
+product per batch, well under a millisecond."""
 
 from __future__ import annotations
 
