@@ -62,8 +62,8 @@ class OnnxEncoder(Encoder):
     """The same encoder on ONNX Runtime, fp32: the exported graph includes the pooling and the normalisation, so
     its vectors equal torch's (measured: largest difference 1.6e-7, lowest cosine 0.9999995) and everything
     trained or indexed on torch's vectors (retrieval's index, compliance's detector) stays valid. About 2.6 times
-    faster at batch 1 on two cores, 1.3 times at batch 16, alone (docs/performance.md). Texts run sorted by length,
-    CHUNK at a time (less padding)."""
+    faster at batch 1 on two cores, 1.3 times at batch 16, alone (docs/journal/2026-12-07-shared-encoder-onnx.md).
+    Texts run sorted by length, CHUNK at a time (less padding)."""
 
     CHUNK = 16
 
@@ -164,7 +164,7 @@ def shared_encoder() -> Encoder:
     """One encoder per process: the embedded mode runs several stages in one process. ENCODER_RUNTIME picks torch
     (the default) or ONNX Runtime; both give the same vectors. ONNX is faster alone (2.6x at batch 1) but was
     slower inside the classifier under open-loop load, beside the intent encoder's own session
-    (docs/performance.md), so it is not the default."""
+    (docs/journal/2026-12-07-shared-encoder-onnx.md), so it is not the default."""
     runtime = os.environ.get("ENCODER_RUNTIME", "torch")
     if runtime not in RUNTIMES:
         raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")

@@ -30,7 +30,7 @@ INPUTS = ("input_ids", "attention_mask")
 OUTPUTS = ("pooled", "lower")  # the sentence embedding; the mean token state after Mix.lower_layers layers
 # int8 weights, one scale per output channel; the first layer's feed-forward output projection stays fp32 (its
 # input, after GELU, has the widest range). Chosen on the held-out Banking77 rows among 12 variants, all within
-# 0.931-0.936: see docs/classifier.md ("ONNX Runtime")
+# 0.931-0.936: see docs/journal/2026-12-07-classifier-onnx.md
 PER_CHANNEL = True
 KEEP_FP32 = ("/layer.0/output/dense/MatMul",)
 CHUNK = 8  # utterances per ONNX run within a batch (sorted by length: less padding)
@@ -118,7 +118,7 @@ def build(directory: Path) -> OnnxFiles:
 class OnnxPredictor(Predictor):
     """model.Predictor with the encoder on ONNX Runtime: intents(), members() and predict() read the ONNX
     embeddings. Both variants meet the fp32 example memories (measured: closer to ORT's int8 than torch's int8
-    neighbours are, docs/classifier.md)."""
+    neighbours are, docs/journal/2026-12-07-classifier-onnx.md)."""
 
     def __init__(self, directory: Path, int8: bool = True, threads: int | None = None, mix: bool = True) -> None:
         super().__init__(directory, int8=False, threads=threads, mix=mix)
