@@ -256,11 +256,11 @@ def validate(kb: KnowledgeBase) -> list[str]:
     if len(set(kb.product_keys)) != len(kb.products):
         problems.append("duplicate product key")
     provenance: list[KnowledgeRecord | CreditBand | EligibilityRule | ProductFacts] = [*facts, *kb.products]
-    for fact in provenance:
-        name = getattr(fact, "id", None) or getattr(fact, "key", "?")
-        if not (fact.source and fact.version and fact.effective_date):
+    for record in provenance:
+        name = str(getattr(record, "id", None) or getattr(record, "key", "?"))
+        if not (record.source and record.version and record.effective_date):
             problems.append(f"{name}: source, version and effective_date are required")
-        problems += _date_problem(name, fact.effective_date)
+        problems += _date_problem(name, record.effective_date)
     for item in kb.items:
         problems += _item_problems(item, kb)
     for product in kb.products:
