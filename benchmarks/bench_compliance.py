@@ -51,8 +51,9 @@ def _drafts() -> list[gen.SuggestionDraft]:
     texts += [(r.text, r.scenario) for r in load_labelled(LABELLED) if r.speaker == "OPERATOR"]
     drafts = []
     for index, (text, scenario) in enumerate(dict(texts).items()):  # each text once: none is remembered
-        draft = gen.SuggestionDraft(call_id=f"bench-d{index}", seq=1, tenant="harbor", text=text,
-                                    scenario=ev.Scenario.Value(f"SCENARIO_{scenario}"))
+        call = ev.CallRef(call_id=f"bench-d{index}", seq=1, tenant="harbor",
+                          scenario=ev.Scenario.Value(f"SCENARIO_{scenario}"))
+        draft = gen.SuggestionDraft(call=call, text=text)
         draft.deadline.FromNanoseconds(time.time_ns() + 3_600_000_000_000)
         drafts.append(draft)
     return drafts

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.topics import ALL, CALL_EVENTS, PLATFORM_TOPICS
@@ -130,8 +131,9 @@ class Suite:
 
     def _gated_draft_verdict(self, publisher: loadgen.Publisher, watcher: loadgen.Watcher,
                              result: loadgen.LoadResult, last: ev.CallEvent, timeout_s: float = 90.0) -> str:
-        draft = gen.SuggestionDraft(call_id=last.call_id, seq=GATED_DRAFT_SEQ, tenant=last.tenant,
-                                    scenario=last.scenario, text=DEBT_MENTION)
+        ref = call_ref(last)
+        ref.seq = GATED_DRAFT_SEQ
+        draft = gen.SuggestionDraft(call=ref, text=DEBT_MENTION)
         draft.deadline.FromNanoseconds(time.time_ns() + int(timeout_s * 1e9))
         publisher.send_draft(draft)
         key = (last.call_id, GATED_DRAFT_SEQ)

@@ -259,7 +259,7 @@ class Publisher:
 
     def send_draft(self, draft: gen.SuggestionDraft) -> None:
         """A draft as generation would publish it (the fault suite's check that verdicts survive a fault)."""
-        self._producer.send(DRAFTS.name, key=draft.call_id.encode(), value=codec.encode(draft))
+        self._producer.send(DRAFTS.name, key=draft.call.call_id.encode(), value=codec.encode(draft))
 
     def send_raw(self, key: bytes, value: bytes) -> None:
         self._producer.send(CALL_EVENTS.name, key=key, value=value)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 
 if TYPE_CHECKING:
     from services.retrieval.config import RetrievalConfig
@@ -96,8 +97,8 @@ async def _ask(args: argparse.Namespace) -> dict:
     retriever = retrieval_main.build(config)
     event = codec.from_dict({"call_id": "kg-query", "seq": 1, "scenario": args.scenario, "type": "UTTERANCE",
                              "speaker": "CUSTOMER", "text": args.text, "is_final": True}, ev.CallEvent)
-    classified = cl.ClassifiedEvent(event=event, classification=cl.Classification(intent=args.intent,
-                                                                                  stage=args.stage))
+    classified = cl.ClassifiedEvent(call=call_ref(event), event=event,
+                                    classification=cl.Classification(intent=args.intent, stage=args.stage))
     try:
         await retriever.warm_up()
         grounded = await retriever.retrieve(classified)

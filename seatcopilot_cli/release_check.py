@@ -46,7 +46,7 @@ async def check(transport: Transport, timeout_s: float, call_id: str = "") -> cp
             steered = codec.decode(message.value, cp.SteeredSuggestion)
         except codec.PayloadError:
             return
-        if steered.draft.call_id == call_id and steered.compliance.verdict in STEERED and not found.done():
+        if steered.call.call_id == call_id and steered.compliance.verdict in STEERED and not found.done():
             found.set_result(steered)
 
     events = probe_call(call_id)
@@ -72,8 +72,8 @@ async def run(transport: Transport, timeout_s: float, out: TextIO = sys.stdout) 
         print(f"FAIL: no steered suggestion within {timeout_s:.0f} s (check every pod is Ready, then the "
               "dead-letter topic: seatcopilot deadletter list)", file=out)
         return 1
-    print(f"OK: {cp.Verdict.Name(steered.compliance.verdict)[8:]} suggestion for {steered.draft.call_id} "
-          f"seq {steered.draft.seq}", file=out)
+    print(f"OK: {cp.Verdict.Name(steered.compliance.verdict)[8:]} suggestion for {steered.call.call_id} "
+          f"seq {steered.call.seq}", file=out)
     return 0
 
 

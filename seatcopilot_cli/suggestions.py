@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 from seatcopilot.config import load
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -153,7 +154,7 @@ async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
             if classifier is not None:  # the stage itself: intent and its dialogue state
                 classified = classifier.classify(event)
             else:
-                classified = cl.ClassifiedEvent(event=event, dialogue=states.observe(event))
+                classified = cl.ClassifiedEvent(call=call_ref(event), event=event, dialogue=states.observe(event))
             generator.observe(event)
             said.append(spoken.normalize(turn["text"]))  # "eight thousand" is the call's $8,000
             if turn["speaker"] != "CUSTOMER":

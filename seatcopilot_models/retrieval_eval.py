@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
@@ -53,7 +54,8 @@ def classified(query: LabelledQuery, intent: str, stage: str, call_id: str) -> c
     event = codec.from_dict({"call_id": call_id, "seq": 1, "tenant": "harbor", "scenario": query.scenario,
                              "type": "UTTERANCE", "speaker": "CUSTOMER", "text": query.text, "is_final": True},
                             ev.CallEvent)
-    return cl.ClassifiedEvent(event=event, classification=cl.Classification(intent=intent, stage=stage))
+    return cl.ClassifiedEvent(call=call_ref(event), event=event,
+                              classification=cl.Classification(intent=intent, stage=stage))
 
 
 async def run_queries(retriever: Retriever, queries: list[LabelledQuery],

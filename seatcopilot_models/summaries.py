@@ -336,10 +336,10 @@ def training_pairs(wrapups: dict[tuple[str, int], Any], feedback: list[Any]) -> 
     for verdict in feedback:
         if verdict.subject != fb.SUBJECT_WRAPUP:
             continue
-        original = wrapups.get((verdict.call_id, verdict.seq))
+        original = wrapups.get((verdict.call.call_id, verdict.call.seq))
         edited = verdict.action == fb.ACTION_EDITED
         yield {
-            "call_id": verdict.call_id, "seq": verdict.seq, "tenant": verdict.tenant,
+            "call_id": verdict.call.call_id, "seq": verdict.call.seq, "tenant": verdict.call.tenant,
             "action": fb.Action.Name(verdict.action).removeprefix("ACTION_").lower(),
             "original_text": original.text if original else None,
             "original_disposition": original.disposition if original else None,
@@ -367,7 +367,7 @@ def run_feedback_export(bootstrap: str, out: Path, timeout_s: float) -> int:
         if record.topic == SUMMARIES.name:
             summary = codec.decode(record.value, sm.Summary)
             if summary.kind == sm.SUMMARY_KIND_WRAPUP:
-                wrapups[(summary.call_id, summary.seq)] = summary
+                wrapups[(summary.call.call_id, summary.call.seq)] = summary
         else:
             feedback.append(codec.decode(record.value, fb.Feedback))
     consumer.close()

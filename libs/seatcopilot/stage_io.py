@@ -51,8 +51,8 @@ class SeenKeys:
             self._keys.popitem(last=False)
 
 
-# Where a message carries its call.
-CALL_PATHS: tuple[tuple[str, ...], ...] = ((), ("event",), ("draft",), ("classified", "event"))
+# Where a message carries its call: its CallRef (every derived message), or itself (a CallEvent).
+CALL_PATHS: tuple[tuple[str, ...], ...] = (("call",), ())
 
 
 def call_of(message: Any) -> tuple[str, int]:

@@ -46,8 +46,8 @@ def keys_for(transport: Transport, environ: dict[str, str] | None = None) -> dic
 
 
 def _signed_bytes(steered: cp.SteeredSuggestion) -> bytes:
-    draft = steered.draft
-    fields = [draft.tenant, draft.call_id, draft.seq, steered.text, steered.compliance.verdict,
+    call, draft = steered.call, steered.draft
+    fields = [call.tenant, call.call_id, call.seq, steered.text, steered.compliance.verdict,
               list(steered.compliance.rule_ids), draft.deadline.seconds, draft.deadline.nanos]
     return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
 

@@ -11,6 +11,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -21,17 +22,17 @@ from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, MANAGER_REPORTS, SUGGES
 SUMMARY_KINDS = {sm.SUMMARY_KIND_HANDOVER: "handover_summary", sm.SUMMARY_KIND_WRAPUP: "wrapup_summary"}
 
 
-def _common(call_id: str, seq: int, tenant: str, scenario: int, operator_id: str, team_id: str) -> dict[str, Any]:
-    return {"call_id": call_id, "seq": seq, "tenant": tenant,
-            "scenario": bare_enum_name(ev.Scenario.DESCRIPTOR, scenario),
-            "operator_id": operator_id, "team_id": team_id}
+def _common(call: ev.CallRef) -> dict[str, Any]:
+    return {"call_id": call.call_id, "seq": call.seq, "tenant": call.tenant,
+            "scenario": bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario),
+            "operator_id": call.operator_id, "team_id": call.team_id}
 
 
 def suggestion_view(steered: cp.SteeredSuggestion) -> dict[str, Any]:
     draft = steered.draft
     return {
         "kind": "suggestion",
-        **_common(draft.call_id, draft.seq, draft.tenant, draft.scenario, draft.operator_id, draft.team_id),
+        **_common(steered.call),
         "text": steered.text,
         "compliance": {
             "verdict": bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict),
@@ -55,7 +56,7 @@ def suggestion_view(steered: cp.SteeredSuggestion) -> dict[str, Any]:
 def alert_view(alert: cp.Alert) -> dict[str, Any]:
     return {
         "kind": "alert",
-        **_common(alert.call_id, alert.seq, alert.tenant, alert.scenario, alert.operator_id, alert.team_id),
+        **_common(alert.call),
         "text": alert.message,
         "rule_ids": list(alert.rule_ids),
         "severity": bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity),
@@ -83,7 +84,7 @@ def compliance_state_view(state: cp.CallComplianceState) -> dict[str, Any]:
                             "turns_left": turns_left, "given_late": item.given_late})
     return {
         "kind": "compliance_state",
-        **_common(state.call_id, 0, state.tenant, state.scenario, state.operator_id, state.team_id),
+        **_common(state.call), "seq": 0,
         "policy_version": state.policy_version, "operator_turns": state.operator_turns,
         "obligations": obligations, "active_signals": list(state.active_signals), "ended": state.ended,
     }
@@ -93,8 +94,7 @@ def summary_view(summary: sm.Summary) -> dict[str, Any]:
     data = codec.to_dict(summary)
     return {
         "kind": SUMMARY_KINDS.get(summary.kind, "summary"),
-        **_common(summary.call_id, summary.seq, summary.tenant, summary.scenario, summary.operator_id,
-                  summary.team_id),
+        **_common(summary.call),
         "text": summary.text,
         "target_role": data["target_role"],
         "intents": data["intents"], "commitments": data["commitments"],
@@ -122,7 +122,7 @@ def manager_report_view(report: sm.ManagerReport) -> dict[str, Any]:
 def transcript_view(event: ev.CallEvent) -> dict[str, Any]:
     return {
         "kind": "transcript",
-        **_common(event.call_id, event.seq, event.tenant, event.scenario, event.operator_id, event.team_id),
+        **_common(call_ref(event)),
         "type": bare_enum_name(ev.EventType.DESCRIPTOR, event.type),
         "speaker": bare_enum_name(ev.Speaker.DESCRIPTOR, event.speaker),
         "text": event.text,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from google.protobuf.message import Message
+from seatcopilot.calls import call_ref
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
@@ -116,20 +117,22 @@ class _Caller:
         return "PROMISE_TO_PAY" if rng.random() < skill["p_promise"] else "NO_PROMISE"
 
     def _alert(self, call: ev.CallEvent, rule_id: str, at: float) -> None:
-        alert = cp.Alert(call_id=call.call_id, seq=1, tenant=call.tenant, operator_id=call.operator_id,
-                         team_id=call.team_id, rule_ids=[rule_id])
+        ref = call_ref(call)
+        ref.seq = 1
+        alert = cp.Alert(call=ref, rule_ids=[rule_id])
         self._keep(self.engine.observe_alert(alert, at))
 
     def _suggestions(self, call: ev.CallEvent, at: float, p_accept: float) -> None:
         for seq in range(1, 1 + int(self.rng.integers(2, 5))):
-            steered = cp.SteeredSuggestion(compliance=cp.ComplianceVerdict(verdict=cp.VERDICT_PASS))
-            steered.draft.call_id, steered.draft.seq = call.call_id, seq
+            steered = cp.SteeredSuggestion(call=call_ref(call),
+                                           compliance=cp.ComplianceVerdict(verdict=cp.VERDICT_PASS))
+            steered.call.seq = seq
             _stamp(steered.compliance.decided_at, at + 20 * seq)
             self._keep(self.engine.observe_suggestion(steered))
             draw = self.rng.random()
             action = (fb.ACTION_ACCEPTED if draw < p_accept else
                       fb.ACTION_EDITED if draw < p_accept + 0.15 else fb.ACTION_DISMISSED)
-            feedback = fb.Feedback(call_id=call.call_id, seq=seq, action=action)
+            feedback = fb.Feedback(call=ev.CallRef(call_id=call.call_id, seq=seq), action=action)
             _stamp(feedback.ts, at + 20 * seq + self.rng.gamma(2.0, 2.0))
             self._keep(self.engine.observe_feedback(feedback))
 

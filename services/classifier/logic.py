@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from seatcopilot.calls import call_ref
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
@@ -53,7 +54,7 @@ class IntentClassifier:
     def classify(self, event: ev.CallEvent, dialogue: dg.DialogueState | None = None) -> cl.ClassifiedEvent:
         if dialogue is None:
             dialogue = self.observe(event)
-        classified = cl.ClassifiedEvent(event=event, dialogue=dialogue)
+        classified = cl.ClassifiedEvent(call=call_ref(event), event=event, dialogue=dialogue)
         if event.type != ev.EVENT_TYPE_UTTERANCE or event.speaker != ev.SPEAKER_CUSTOMER:
             return classified  # lifecycle and operator events pass through in order, unlabelled
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)

@@ -115,9 +115,10 @@ def _is_obligation(item_id: str, call: dict) -> bool:
     return item_id in call.get("obligations", {})
 
 
-def _judge_draft(engine: ComplianceEngine, call: dict, call_id: str, seq: int, scenario: int, tenant: str,
+def _judge_draft(engine: ComplianceEngine, call: dict, call_id: str, seq: int, scenario: ev.Scenario, tenant: str,
                  turn: dict, report: CallReport) -> None:
-    draft = gen.SuggestionDraft(call_id=call_id, seq=seq, tenant=tenant, scenario=scenario, text=turn["text"])
+    draft = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, tenant=tenant, scenario=scenario),
+                                text=turn["text"])
     draft.deadline.FromNanoseconds(time.time_ns() + 3_600_000_000_000)
     verdict = cp.Verdict.Name(engine.steer(draft).compliance.verdict).removeprefix("VERDICT_")
     report.drafts += 1

@@ -122,7 +122,8 @@ def to_record(state: CallCompliance) -> cp.CallComplianceState:
     """The state as it is kept in the state table: each obligation's own status (SUSPENDED is not stored,
     it follows from the signals), the counters and the active signals."""
     return cp.CallComplianceState(
-        call_id=state.call_id, tenant=state.tenant, scenario=ev.Scenario.Value(f"SCENARIO_{state.scenario}"),
+        call=ev.CallRef(call_id=state.call_id, tenant=state.tenant,
+                        scenario=ev.Scenario.Value(f"SCENARIO_{state.scenario}")),
         policy_version=state.policy.label if state.policy else "", operator_turns=state.operator_turns,
         active_signals=sorted(state.signals), ended=state.ended,
         obligations=[cp.ObligationState(id=s.obligation.id, status=RECORD_STATUS[s.status],
@@ -134,8 +135,8 @@ def to_record(state: CallCompliance) -> cp.CallComplianceState:
 def from_record(record: cp.CallComplianceState, policy: Policy) -> CallCompliance:
     """A state read back from the table (after a restart or a rebalance), under the tenant's current pack:
     an obligation the pack no longer has is dropped, a new one starts as the pack says."""
-    scenario = ev.Scenario.Name(record.scenario).removeprefix("SCENARIO_")
-    state = CallCompliance(record.call_id, record.tenant, scenario, policy, set(record.active_signals),
+    scenario = ev.Scenario.Name(record.call.scenario).removeprefix("SCENARIO_")
+    state = CallCompliance(record.call.call_id, record.call.tenant, scenario, policy, set(record.active_signals),
                            operator_turns=record.operator_turns, ended=record.ended)
     for kept in record.obligations:
         current = state.obligations.get(kept.id)

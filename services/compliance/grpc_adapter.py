@@ -26,7 +26,7 @@ class ComplianceServicer(compliance_pb2_grpc.ComplianceServiceServicer):
     @unary("compliance", DEADLINE_S)
     async def SteerDraft(self, request: gen.SuggestionDraft, context: grpc.aio.ServicerContext
                          ) -> compliance_pb2.SteeredSuggestion:
-        _require_call_id(request.call_id)
+        _require_call_id(request.call.call_id)
         return self.engine.steer(request)
 
     @unary("compliance", DEADLINE_S)

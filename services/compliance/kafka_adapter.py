@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 
 from prometheus_client import Counter, Histogram
+from seatcopilot.calls import call_ref, ref_identity
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -48,7 +49,9 @@ class StateChanges:
             state = engine.call_state(event.call_id, event.tenant)
         except LookupError:
             return None
-        state.operator_id, state.team_id = event.operator_id, event.team_id
+        current = call_ref(event)  # who handles the segment now, under the segment's own scenario
+        current.scenario = state.call.scenario
+        state.call.CopyFrom(current)
         encoded = state.SerializeToString(deterministic=True)
         if self._last.get(event.call_id) == encoded:
             return None
@@ -78,7 +81,7 @@ def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None =
             ALERTS_RAISED.labels(bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity)).inc()
             RULE_ALERTS.labels(alert.rule_ids[0] if alert.rule_ids else "",
                                bare_enum_name(cp.AlertKind.DESCRIPTOR, alert.kind)).inc()
-            await io.publish(ALERTS, alert.call_id, alert)
+            await io.publish(ALERTS, alert.call.call_id, alert)
         state = states.changed(engine, event)
         if state is not None:
             await io.publish(COMPLIANCE_STATE, event.call_id, state)
@@ -89,10 +92,10 @@ def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None =
         steered = engine.steer(draft)
         DECISION_TIME.labels("draft").observe(time.perf_counter() - started)
         VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
-        await io.publish(SUGGESTIONS, draft.call_id, signer.sign(steered))
+        await io.publish(SUGGESTIONS, draft.call.call_id, signer.sign(steered))
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,
                within_s=BATCH_WITHIN_S)
-    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (d.tenant, d.call_id, d.seq), batch=batch,
-               within_s=BATCH_WITHIN_S)
+    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: ref_identity(d.call),
+               batch=batch, within_s=BATCH_WITHIN_S)
     return []

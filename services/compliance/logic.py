@@ -21,6 +21,7 @@ from datetime import UTC
 from google.protobuf import timestamp_pb2
 from seatcopilot.audit_log import AuditLog, Stopwatch
 from seatcopilot.batching import MicroBatcher
+from seatcopilot.calls import call_ref
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -219,10 +220,8 @@ class ComplianceEngine:
         if SEVERITY[severity] >= manager_from:
             audiences.append(cp.AUDIENCE_MANAGER)
         return cp.Alert(
-            call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
-            operator_id=event.operator_id, team_id=event.team_id, rule_ids=[rule_id],
-            severity=SEVERITY[severity], message=message, fix=fix, audiences=audiences, citation=citation, kind=kind,
-            experiment_id=event.experiment_id, arm=event.arm,
+            call=call_ref(event), rule_ids=[rule_id], severity=SEVERITY[severity], message=message, fix=fix,
+            audiences=audiences, citation=citation, kind=kind,
         )
 
     def _rule_alert(self, state: CallCompliance, event: ev.CallEvent, rule: Rule, hit: Hit) -> cp.Alert:
@@ -280,14 +279,15 @@ class ComplianceEngine:
         watch = Stopwatch()
         now = time.time() if now is None else now
         deadline = draft.deadline.ToNanoseconds() / 1e9
-        steered = cp.SteeredSuggestion(draft=draft)
+        call = draft.call
+        steered = cp.SteeredSuggestion(call=call, draft=draft)
         verdict = steered.compliance  # a reference: assigning a message field would copy it
-        state = self.calls.get(draft.tenant, draft.call_id)
+        state = self.calls.get(call.tenant, call.call_id)
         if deadline < now or (state is not None and state.ended):
             verdict.verdict = cp.VERDICT_EXPIRED  # too late to help: never shown
         else:
-            state = state or self.calls.get_or_create(draft.tenant, draft.call_id,
-                                                      bare_enum_name(ev.Scenario.DESCRIPTOR, draft.scenario))
+            state = state or self.calls.get_or_create(call.tenant, call.call_id,
+                                                      bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario))
             self._apply(steered, self._judge(state, draft))
             if time.time() > deadline:  # judged too slowly: what was right then may be stale now
                 verdict.verdict = cp.VERDICT_EXPIRED
@@ -296,7 +296,7 @@ class ComplianceEngine:
         verdict.decided_at.CopyFrom(_now())
         verdict.decision_ms = watch.ms
         if self.audit is not None:
-            self.audit.append(call_id=draft.call_id, seq=draft.seq, tenant=draft.tenant, kind="draft",
+            self.audit.append(call_id=call.call_id, seq=call.seq, tenant=call.tenant, kind="draft",
                               decision=bare_enum_name(cp.Verdict.DESCRIPTOR, verdict.verdict),
                               rule_ids=list(verdict.rule_ids), policy=verdict.policy_version,
                               elapsed_ms=verdict.decision_ms, judged=draft.text, shown=steered.text)

@@ -15,6 +15,7 @@ from typing import Any
 from google.protobuf.message import Message as ProtoMessage
 from prometheus_client import Counter
 from seatcopilot import codec, sentiment, telemetry, views
+from seatcopilot.calls import ref_identity
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
@@ -134,15 +135,15 @@ def attach(io: StageIO, hub: ConsoleHub, verifier: VerdictVerifier | None = None
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_transcript, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
-               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
+               identity=lambda c: ref_identity(c.call))
     # The signature is part of the identity: a forgery cannot pre-empt the real suggestion of its seq.
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
-               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq, s.signature))
+               identity=lambda s: (*ref_identity(s.call), s.signature))
     io.consume(ALERTS, cp.Alert, feed(views.alert_view),
-               identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
-    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind))
+               identity=lambda a: (*ref_identity(a.call), tuple(a.rule_ids)))
+    io.consume(SUMMARIES, sm.Summary, feed(views.summary_view), identity=lambda s: (*ref_identity(s.call), s.kind))
     io.consume(COMPLIANCE_STATE, cp.CallComplianceState, feed(views.compliance_state_view),
-               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
+               identity=lambda s: (s.call.tenant, s.call.call_id, s.operator_turns, hash(codec.encode(s))))
 
     async def on_indicators(snapshot: ind.IndicatorSnapshot) -> None:
         hub.record_indicators(indicator_view(snapshot, time.time()))
@@ -163,14 +164,15 @@ def feedback_sink(io: StageIO) -> FeedbackSink:
 
     async def publish(identity: Identity, call: dict[str, Any], body: dict[str, Any]) -> None:
         message = fb.Feedback(
-            call_id=call["call_id"], seq=body["seq"], tenant=call["tenant"], operator_id=identity.operator_id,
-            team_id=call["team_id"], action=fb.Action.Value("ACTION_" + body["action"].upper()),
+            call=ev.CallRef(call_id=call["call_id"], seq=body["seq"], tenant=call["tenant"],
+                            operator_id=identity.operator_id, team_id=call["team_id"]),
+            action=fb.Action.Value("ACTION_" + body["action"].upper()),
             subject=fb.Subject.Value("SUBJECT_" + body.get("subject", "suggestion").upper()),
             edited_text=body.get("edited_text", ""), seconds_to_act=float(body.get("seconds_to_act") or 0.0),
             disposition=body.get("disposition", ""), rule_id=str(body.get("rule_id", "")),
         )
         message.ts.FromNanoseconds(time.time_ns())
-        await io.publish(FEEDBACK, message.call_id, message)
+        await io.publish(FEEDBACK, message.call.call_id, message)
         FEEDBACK_GIVEN.labels(body.get("subject", "suggestion"), body["action"]).inc()
         if body["action"] == "not_a_violation":
             FALSE_ALARMS.labels(message.rule_id).inc()

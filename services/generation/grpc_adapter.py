@@ -22,8 +22,8 @@ class GenerationServicer(generation_pb2_grpc.GenerationServiceServicer):
     @server_streaming("generation", DEADLINE_S)
     async def Generate(self, request: rt.GroundedEvent, context: grpc.aio.ServicerContext
                        ) -> AsyncIterator[generation_pb2.GenerateChunk]:
-        if not request.classified.event.call_id:
-            raise ValueError("classified.event.call_id is required")
+        if not request.call.call_id:
+            raise ValueError("call.call_id is required")
         async for chunk in self.generator.stream(request):
             yield chunk
 

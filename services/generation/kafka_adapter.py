@@ -5,6 +5,7 @@ disclosures still owed (compliance owns that fact)."""
 from __future__ import annotations
 
 from seatcopilot import codec
+from seatcopilot.calls import ref_identity
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
@@ -17,11 +18,11 @@ from services.generation.logic import Generator
 
 def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_grounded(grounded: rt.GroundedEvent) -> None:
-        if grounded.classified.event.arm == ARM_OFF:
+        if grounded.call.arm == ARM_OFF:
             return  # the experiment's holdout works without the copilot
         draft = await generator.draft(grounded)
         if draft.text:  # empty: every line for this turn was offered already in the call
-            await io.publish(DRAFTS, draft.call_id, draft)
+            await io.publish(DRAFTS, draft.call.call_id, draft)
 
     async def on_event(event: ev.CallEvent) -> None:
         generator.observe(event)
@@ -30,9 +31,8 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
         generator.observe_compliance(state)
 
     io.consume(COMPLIANCE_STATE, cp.CallComplianceState, on_compliance_state,
-               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
+               identity=lambda s: (s.call.tenant, s.call.call_id, s.operator_turns, hash(codec.encode(s))))
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(GROUNDED, rt.GroundedEvent, on_grounded,
-               identity=lambda g: (g.classified.event.tenant, g.classified.event.call_id,
-                                 g.classified.event.seq))
+               identity=lambda g: ref_identity(g.call))
     return []

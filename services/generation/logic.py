@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from google.protobuf import timestamp_pb2
 from prometheus_client import Counter, Histogram
 from seatcopilot import telemetry
-from seatcopilot.calls import call_key
+from seatcopilot.calls import call_key, ref_key
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -220,10 +220,10 @@ class Generator:
         """Compliance's live state of a call (the compliance-state topic): the obligations still owed,
         recognised in any wording by compliance's detector, which generation does not run itself."""
         if state.ended:
-            self._calls.pop(call_key(state.tenant, state.call_id), None)
+            self._calls.pop(ref_key(state.call), None)
             return
-        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, state.scenario)
-        context = self.context(state.tenant, state.call_id, scenario)
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, state.call.scenario)
+        context = self.context(state.call.tenant, state.call.call_id, scenario)
         if scenario != context.scenario:
             return  # the state of a segment generation has already left (a transfer came first)
         context.owed_ids = [o.id for o in state.obligations if o.status in OWED_STATUSES]
@@ -237,22 +237,21 @@ class Generator:
         return [by_id[i] for i in context.owed_ids if i in by_id]
 
     def _base_draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
-        event, label = grounded.classified.event, grounded.classified.classification
+        label = grounded.classified.classification
         now = time.time()
         return gen.SuggestionDraft(
-            call_id=event.call_id, seq=event.seq, tenant=event.tenant, scenario=event.scenario,
-            operator_id=event.operator_id, team_id=event.team_id, intent=label.intent or "unknown",
+            call=grounded.call, intent=label.intent or "unknown",
             task=label.task or "answer", degraded=grounded.degraded, created_at=_timestamp(now),
             deadline=_timestamp(now + self.config.draft_ttl_s),
-            prompt_version=self.template_for(event.arm).label,
+            prompt_version=self.template_for(grounded.call.arm).label,
         )
 
     def _prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
-        event, label = grounded.classified.event, grounded.classified.classification
-        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        context = self.context(event.tenant, event.call_id, scenario)
+        event, label, call = grounded.classified.event, grounded.classified.classification, grounded.call
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario)
+        context = self.context(call.tenant, call.call_id, scenario)
         history = [turn for turn in context.history if not turn.endswith(event.text[:200])]
-        name = self.arm_templates.get(event.arm, DEFAULT_TEMPLATE)
+        name = self.arm_templates.get(call.arm, DEFAULT_TEMPLATE)
         prompt = prompts.operator_suggestion(
             context.scenario, label.stage, label.intent or "unknown", label.task or "answer", event.text,
             list(grounded.items), history, [o.disclosure_text for o in self.owed(context)], name,
@@ -263,9 +262,8 @@ class Generator:
         return prompt, request
 
     def _fallback(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, reason: str) -> None:
-        style = self.template_for(grounded.classified.event.arm)
-        event = grounded.classified.event
-        known = self._calls.get(call_key(event.tenant, event.call_id))
+        style = self.template_for(grounded.call.arm)
+        known = self._calls.get(ref_key(grounded.call))
         offered = known.offered if known is not None else set()
         text, sources = scripted_line(list(grounded.items), style.sentences, offered)
         draft.text = text
@@ -307,7 +305,7 @@ class Generator:
                             yield gen.GenerateChunk(text_delta=piece)
                     MODEL_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
                     MODEL_TOKENS.labels(self.backend.name).inc(len(pieces))
-                    sentences = self.template_for(grounded.classified.event.arm).sentences
+                    sentences = self.template_for(grounded.call.arm).sentences
                     text, sources = prompts.cited(clean_model_text("".join(pieces), sentences), prompt.facts)
                     draft.text = text
                     draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
@@ -335,7 +333,7 @@ class Generator:
         """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
         with the reason (`planned_<problem>`)."""
         event, plan = grounded.classified.event, grounded.plan
-        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
+        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, grounded.call.scenario)
         prompt = prompts.planned_reply(scenario, event.text, plan.text, list(plan.facts))
         request = GenerationRequest(prompt.messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
@@ -361,9 +359,9 @@ class Generator:
         """A line offered once is not offered again in the call (see scripted_line)."""
         if not draft.text:
             return
-        event = grounded.classified.event
-        scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario)
-        self.context(event.tenant, event.call_id, scenario).offered.add(draft.text)
+        call = grounded.call
+        self.context(call.tenant, call.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario)).offered.add(
+            draft.text)
 
     async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         async for chunk in self.stream(grounded):

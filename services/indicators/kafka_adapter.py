@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from prometheus_client import Counter, Gauge
+from seatcopilot.calls import ref_identity
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
@@ -76,8 +77,8 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
             await publish_snapshots(io, stage)
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
-    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (*ref_identity(a.call), tuple(a.rule_ids)))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
-               identity=lambda s: (s.draft.tenant, s.draft.call_id, s.draft.seq))
-    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (f.tenant, f.call_id, f.seq, f.subject))
+               identity=lambda s: ref_identity(s.call))
+    io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (*ref_identity(f.call), f.subject))
     return [publish_loop]

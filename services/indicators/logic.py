@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from google.protobuf import timestamp_pb2
+from seatcopilot.calls import call_ref
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
@@ -40,6 +41,10 @@ class Attribution:
     operator_id: str
     experiment_id: str
     arm: str
+
+    @classmethod
+    def of(cls, call: ev.CallRef) -> Attribution:
+        return cls(call.tenant, call.team_id, call.operator_id, call.experiment_id, call.arm or UNASSIGNED)
 
 
 @dataclass
@@ -97,8 +102,7 @@ class IndicatorEngine:
     def _context(self, event: ev.CallEvent) -> CallContext:
         context = self._calls.get(event.call_id)
         if context is None:
-            who = Attribution(event.tenant, event.team_id, event.operator_id, event.experiment_id,
-                              event.arm or UNASSIGNED)
+            who = Attribution.of(call_ref(event))
             context = CallContext(who, event.scenario)
             self._remember(self._calls, event.call_id, context)
         return context
@@ -162,10 +166,9 @@ class IndicatorEngine:
 
     def observe_alert(self, alert: cp.Alert, received_at: float) -> Increment | None:
         """Placed at the call's latest event time (the wall clock `received_at` for an unknown call)."""
-        context = self._calls.get(alert.call_id)
+        context = self._calls.get(alert.call.call_id)
         at = context.last_at if context and context.last_at else received_at
-        who = context.who if context else Attribution(alert.tenant, alert.team_id, alert.operator_id,
-                                                      alert.experiment_id, alert.arm or UNASSIGNED)
+        who = context.who if context else Attribution.of(alert.call)
         late = [r for r in alert.rule_ids if r in self.obligation_ids]
         violations = len(alert.rule_ids) - len(late)
         counters = {"violations": float(violations)} if violations else {}
@@ -177,11 +180,11 @@ class IndicatorEngine:
     def observe_suggestion(self, steered: cp.SteeredSuggestion) -> Increment | None:
         if steered.compliance.verdict not in SHOWN:
             return None
-        draft = steered.draft
-        context = self._calls.get(draft.call_id)
-        who = context.who if context else Attribution(draft.tenant, draft.team_id, draft.operator_id, "", UNASSIGNED)
+        call = steered.call
+        context = self._calls.get(call.call_id)
+        who = context.who if context else Attribution.of(call)
         decided = seconds(steered.compliance.decided_at)
-        self._remember(self._shown, (draft.call_id, draft.seq), ShownSuggestion(who, decided))
+        self._remember(self._shown, (call.call_id, call.seq), ShownSuggestion(who, decided))
         # windows run on the call's event time (a replayed call's suggestions are decided now)
         at = context.last_at if context and context.last_at else decided
         return Increment(at, who, {"suggestions_shown": 1.0})
@@ -189,7 +192,7 @@ class IndicatorEngine:
     def observe_feedback(self, feedback: fb.Feedback) -> Increment:
         if feedback.action == fb.ACTION_UNSPECIFIED:
             raise ValueError("feedback needs an action (ACCEPTED, EDITED or DISMISSED)")
-        shown = self._shown.get((feedback.call_id, feedback.seq))
+        shown = self._shown.get((feedback.call.call_id, feedback.call.seq))
         if shown is None:
             raise LookupError("feedback on a suggestion that was not shown (or is no longer remembered)")
         if shown.acted:

@@ -84,25 +84,26 @@ def from_dialogue(state: dg.DialogueState) -> CustomerAttributes:
 
 
 class CallMemory:
-    """The attributes each live call has established, bounded (least recently active calls go first)."""
+    """The attributes each live call has established, by call key (seatcopilot.calls.ref_key), bounded (least
+    recently active calls go first)."""
 
     def __init__(self, capacity: int = 50_000) -> None:
         self._calls: OrderedDict[str, CustomerAttributes] = OrderedDict()
         self._capacity = capacity
 
-    def learn(self, call_id: str, text: str) -> CustomerAttributes:
-        known = self._calls.get(call_id, CustomerAttributes()).merged(extract_attributes(text))
-        self._calls[call_id] = known
-        self._calls.move_to_end(call_id)
+    def learn(self, key: str, text: str) -> CustomerAttributes:
+        known = self._calls.get(key, CustomerAttributes()).merged(extract_attributes(text))
+        self._calls[key] = known
+        self._calls.move_to_end(key)
         if len(self._calls) > self._capacity:
             self._calls.popitem(last=False)
         return known
 
-    def known(self, call_id: str) -> CustomerAttributes:
-        return self._calls.get(call_id, CustomerAttributes())
+    def known(self, key: str) -> CustomerAttributes:
+        return self._calls.get(key, CustomerAttributes())
 
-    def forget(self, call_id: str) -> None:
-        self._calls.pop(call_id, None)
+    def forget(self, key: str) -> None:
+        self._calls.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._calls)

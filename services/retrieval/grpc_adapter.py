@@ -20,8 +20,8 @@ class RetrievalServicer(retrieval_pb2_grpc.RetrievalServiceServicer):
     @unary("retrieval", DEADLINE_S)
     async def Retrieve(self, request: cl.ClassifiedEvent, context: grpc.aio.ServicerContext
                        ) -> retrieval_pb2.GroundedEvent:
-        if not request.event.call_id:
-            raise ValueError("classified.event.call_id is required")
+        if not request.call.call_id:
+            raise ValueError("call.call_id is required")
         return await self.retriever.retrieve(request)
 
     @unary("retrieval", DEADLINE_S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seatcopilot.calls import ref_identity
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import CLASSIFIED, GROUNDED
@@ -14,11 +15,11 @@ def attach(io: StageIO, retriever: Retriever, batch: int = 1, within_s: float = 
     async def on_classified(classified: cl.ClassifiedEvent) -> None:
         if retriever.wants_knowledge(classified):
             grounded = await retriever.retrieve(classified)
-            await io.publish(GROUNDED, classified.event.call_id, grounded)
+            await io.publish(GROUNDED, classified.call.call_id, grounded)
         else:
             retriever.observe(classified)
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
-               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq), batch=batch,
+               identity=lambda c: ref_identity(c.call), batch=batch,
                within_s=within_s)
     return []

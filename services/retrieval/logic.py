@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 from prometheus_client import Counter, Histogram
+from seatcopilot.calls import ref_key
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -149,7 +150,7 @@ class Retriever:
     def observe(self, classified: cl.ClassifiedEvent) -> None:
         """Lifecycle events: a call that ended is forgotten."""
         if classified.event.type == ev.EVENT_TYPE_CALL_ENDED:
-            self.memory.forget(classified.event.call_id)
+            self.memory.forget(ref_key(classified.call))
 
     async def _guarded(self, work: Callable[[], Awaitable[T]]) -> T:
         """Runs one store request within the deadline; failures count toward opening the breaker."""
@@ -202,23 +203,23 @@ class Retriever:
         return (await asyncio.to_thread(self.encoder.encode, [classified.event.text]))[0]
 
     async def _query(self, classified: cl.ClassifiedEvent, known: CustomerAttributes) -> GraphQuery:
-        event, label = classified.event, classified.classification
+        label = classified.classification
         embedding = await self._embedding(classified)
         return GraphQuery(
-            scenario=bare_enum_name(ev.Scenario.DESCRIPTOR, event.scenario), intent=label.intent or UNKNOWN,
+            scenario=bare_enum_name(ev.Scenario.DESCRIPTOR, classified.call.scenario), intent=label.intent or UNKNOWN,
             stage=label.stage or "discovery", embedding=embedding, products=known.products, state=known.state,
             amount=known.amount, vector_k=self.settings.vector_k,
         )
 
     async def retrieve(self, classified: cl.ClassifiedEvent) -> rt.GroundedEvent:
-        event = classified.event
+        event, call = classified.event, classified.call
         if classified.dialogue.last_seq:  # the classifier stage's dialogue state: the one owner of these facts
             known = from_dialogue(classified.dialogue)
         elif self.wants_knowledge(classified):
-            known = self.memory.learn(event.call_id, event.text)
+            known = self.memory.learn(ref_key(call), event.text)
         else:
-            known = self.memory.known(event.call_id)
-        grounded = rt.GroundedEvent(classified=classified, attributes=known.to_proto(),
+            known = self.memory.known(ref_key(call))
+        grounded = rt.GroundedEvent(call=call, classified=classified, attributes=known.to_proto(),
                                     token_budget=self.settings.token_budget)
         query = await self._query(classified, known)
         eligible_question = query.intent == ELIGIBILITY_INTENT or asks_about_eligibility(event.text)
@@ -231,7 +232,7 @@ class Retriever:
             return grounded
         self._fill(grounded, query, candidates, facts if eligible_question else None, known)
         if customer_turn:
-            answer = planner.plan(event.text, query.scenario, event.seq, classified.dialogue, known, facts,
+            answer = planner.plan(event.text, query.scenario, call.seq, classified.dialogue, known, facts,
                                   list(grounded.eligibility), list(grounded.items))
             if answer is not None:
                 grounded.plan.CopyFrom(answer)

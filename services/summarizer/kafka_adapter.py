@@ -8,6 +8,7 @@ import asyncio
 import logging
 
 from seatcopilot import codec
+from seatcopilot.calls import ref_identity
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
@@ -31,7 +32,7 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
                                             classified.dialogue)
         if summary is None:
             return
-        await io.publish(SUMMARIES, summary.call_id, summary)
+        await io.publish(SUMMARIES, summary.call.call_id, summary)
         if summary.kind == sm.SUMMARY_KIND_WRAPUP:
             await publish_report(summarizer.record_wrapup(summary))
 
@@ -60,19 +61,21 @@ def attach(io: StageIO, summarizer: Summarizer) -> list[Background]:
                 log.info("dropped the state of %d calls past retention", expired)
 
     io.consume(CLASSIFIED, cl.ClassifiedEvent, on_classified,
-               identity=lambda c: (c.event.tenant, c.event.call_id, c.event.seq))
-    io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (a.tenant, a.call_id, a.seq, tuple(a.rule_ids)))
+               identity=lambda c: ref_identity(c.call))
+    io.consume(ALERTS, cp.Alert, on_alert,
+               identity=lambda a: (*ref_identity(a.call), tuple(a.rule_ids)))
     io.consume(COMPLIANCE_STATE, cp.CallComplianceState, on_compliance_state,
-               identity=lambda s: (s.tenant, s.call_id, s.operator_turns, hash(codec.encode(s))))
+               identity=lambda s: (s.call.tenant, s.call.call_id, s.operator_turns, hash(codec.encode(s))))
     io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=_feedback_identity)
     # The ledger reads every instance's wrap-ups and feedback (not only its partitions'), back to its horizon.
     horizon = summarizer.config.ledger_horizon_s
-    io.follow(SUMMARIES, sm.Summary, into_ledger, identity=lambda s: (s.tenant, s.call_id, s.seq, s.kind, "ledger"),
-              since_s=horizon)
+    io.follow(SUMMARIES, sm.Summary, into_ledger,
+              identity=lambda s: (*ref_identity(s.call), s.kind, "ledger"), since_s=horizon)
     io.follow(FEEDBACK, fb.Feedback, feedback_into_ledger,
               identity=lambda f: (*_feedback_identity(f), "ledger"), since_s=horizon)
     return [expire_states]
 
 
 def _feedback_identity(feedback: fb.Feedback) -> tuple:
-    return (feedback.tenant, feedback.call_id, feedback.seq, feedback.subject, feedback.ts.seconds, feedback.ts.nanos)
+    call = feedback.call
+    return (call.tenant, call.call_id, call.seq, feedback.subject, feedback.ts.seconds, feedback.ts.nanos)

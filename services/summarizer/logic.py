@@ -119,7 +119,8 @@ class Summarizer:
         return None
 
     def on_alert(self, alert: cp.Alert) -> None:
-        state = self.states.get(alert.tenant, alert.call_id) or new_state(alert.call_id, alert.tenant)
+        call = alert.call
+        state = self.states.get(call.tenant, call.call_id) or new_state(call.call_id, call.tenant)
         if apply_alert(state, alert):
             self.states.put(state)
 
@@ -181,8 +182,9 @@ class Summarizer:
         SUMMARIES.labels(kind_name, narrative, story.fallback_reason or "none").inc()
         UNVERIFIED.labels(kind_name).inc(len(story.unverified))
         summary = sm.Summary(
-            kind=kind, call_id=state.call_id, seq=seq, tenant=state.tenant, scenario=state.scenario,
-            operator_id=state.operator_ids[-1] if state.operator_ids else "", team_id=state.team_id,
+            kind=kind, call=ev.CallRef(tenant=state.tenant, call_id=state.call_id, seq=seq, scenario=state.scenario,
+                                       operator_id=state.operator_ids[-1] if state.operator_ids else "",
+                                       team_id=state.team_id),
             operator_ids=state.operator_ids, intents=state.intents, commitments=compose.commitments(state),
             disclosures_given=state.disclosures_given, compliance_rule_ids=compliance_rule_ids(state),
             facts=state.facts, promises=state.promises, callbacks=state.callbacks, open_items=state.open_items,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from google.protobuf import timestamp_pb2
-from seatcopilot.calls import call_key
+from seatcopilot.calls import ref_key
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.contracts.summary.v1 import summary_pb2 as sm
@@ -57,10 +57,11 @@ class CallRecord:
 
 
 def record_of(wrapup: sm.Summary) -> CallRecord:
-    roles = {SCENARIO_ROLE.get(wrapup.scenario, ev.ROLE_UNSPECIFIED), *wrapup.transfers}
+    call = wrapup.call
+    roles = {SCENARIO_ROLE.get(call.scenario, ev.ROLE_UNSPECIFIED), *wrapup.transfers}
     return CallRecord(
-        call_id=wrapup.call_id, tenant=wrapup.tenant, team_id=wrapup.team_id,
-        operator_ids=list(wrapup.operator_ids) or ([wrapup.operator_id] if wrapup.operator_id else []),
+        call_id=call.call_id, tenant=call.tenant, team_id=call.team_id,
+        operator_ids=list(wrapup.operator_ids) or ([call.operator_id] if call.operator_id else []),
         roles=roles, ended_at=wrapup.ended_at.ToNanoseconds() / 1e9 if wrapup.HasField("ended_at") else time.time(),
         handle_time_s=wrapup.handle_time_s, predicted=wrapup.disposition, owed=list(wrapup.disclosures_owed),
         events=[(e.operator_id, tuple(e.rule_ids)) for e in wrapup.compliance_events],
@@ -101,7 +102,7 @@ class Ledger:
 
     def add_wrapup(self, wrapup: sm.Summary) -> CallRecord:
         record = record_of(wrapup)
-        key = call_key(wrapup.tenant, wrapup.call_id)
+        key = ref_key(wrapup.call)
         previous = self.records.get(key)
         if previous is not None:  # a redelivered or re-sent wrap-up keeps the operator's verdict
             record.confirmed, record.feedback = previous.confirmed, previous.feedback
@@ -116,7 +117,7 @@ class Ledger:
         """An operator's verdict on a wrap-up: their disposition counts from now on."""
         if feedback.subject != fb.SUBJECT_WRAPUP or feedback.action not in (fb.ACTION_ACCEPTED, fb.ACTION_EDITED):
             return None
-        key = call_key(feedback.tenant, feedback.call_id)
+        key = ref_key(feedback.call)
         record = self.records.get(key)
         if record is None:  # the wrap-up has not been read yet: apply when it is
             self._pending_feedback[key] = feedback

@@ -190,13 +190,13 @@ def apply_compliance_state(state: sm.CallState, compliance: cp.CallComplianceSta
     given = [o.id for o in compliance.obligations
              if o.status == cp.OBLIGATION_STATUS_GIVEN and o.id not in state.disclosures_given]
     _add_unique(state.disclosures_given, given)
-    state.tenant = state.tenant or compliance.tenant
-    state.scenario = state.scenario or compliance.scenario
+    state.tenant = state.tenant or compliance.call.tenant
+    state.scenario = state.scenario or compliance.call.scenario
     return bool(given)
 
 
 def alert_key(alert: cp.Alert) -> str:
-    return f"{alert.seq}:{','.join(sorted(alert.rule_ids))}"
+    return f"{alert.call.seq}:{','.join(sorted(alert.rule_ids))}"
 
 
 def apply_alert(state: sm.CallState, alert: cp.Alert) -> bool:
@@ -206,10 +206,10 @@ def apply_alert(state: sm.CallState, alert: cp.Alert) -> bool:
         return False
     state.alert_keys.append(key)
     state.compliance_events.append(sm.ComplianceEvent(
-        rule_ids=list(alert.rule_ids), severity=bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity), seq=alert.seq,
-        operator_id=alert.operator_id))
-    state.tenant = state.tenant or alert.tenant
-    state.scenario = state.scenario or alert.scenario
+        rule_ids=list(alert.rule_ids), severity=bare_enum_name(cp.Severity.DESCRIPTOR, alert.severity),
+        seq=alert.call.seq, operator_id=alert.call.operator_id))
+    state.tenant = state.tenant or alert.call.tenant
+    state.scenario = state.scenario or alert.call.scenario
     return True
 
 

@@ -26,7 +26,7 @@ from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as seatcopilot_dot_di
 from seatcopilot.contracts.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v1_dot_call__event__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2seatcopilot/classification/v1/classification.proto\x12\x1dseatcopilot.classification.v1\x1a&seatcopilot/dialogue/v1/dialogue.proto\x1a&seatcopilot/events/v1/call_event.proto\"h\n\x0e\x43lassification\x12\x0e\n\x06intent\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12\x0c\n\x04task\x18\x03 \x01(\t\x12\r\n\x05stage\x18\x04 \x01(\t\x12\x15\n\rmodel_version\x18\x05 \x01(\t\"\xf9\x01\n\x0f\x43lassifiedEvent\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .seatcopilot.events.v1.CallEvent\x12\x45\n\x0e\x63lassification\x18\x02 \x01(\x0b\x32-.seatcopilot.classification.v1.Classification\x12\x38\n\x08\x64ialogue\x18\x03 \x01(\x0b\x32&.seatcopilot.dialogue.v1.DialogueState\x12\x1b\n\x13utterance_embedding\x18\x04 \x03(\x02\x12\x17\n\x0f\x65mbedding_model\x18\x05 \x01(\t2q\n\x11\x43lassifierService\x12\\\n\x08\x43lassify\x12 .seatcopilot.events.v1.CallEvent\x1a..seatcopilot.classification.v1.ClassifiedEventb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2seatcopilot/classification/v1/classification.proto\x12\x1dseatcopilot.classification.v1\x1a&seatcopilot/dialogue/v1/dialogue.proto\x1a&seatcopilot/events/v1/call_event.proto\"h\n\x0e\x43lassification\x12\x0e\n\x06intent\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12\x0c\n\x04task\x18\x03 \x01(\t\x12\r\n\x05stage\x18\x04 \x01(\t\x12\x15\n\rmodel_version\x18\x05 \x01(\t\"\xa7\x02\n\x0f\x43lassifiedEvent\x12,\n\x04\x63\x61ll\x18\x06 \x01(\x0b\x32\x1e.seatcopilot.events.v1.CallRef\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .seatcopilot.events.v1.CallEvent\x12\x45\n\x0e\x63lassification\x18\x02 \x01(\x0b\x32-.seatcopilot.classification.v1.Classification\x12\x38\n\x08\x64ialogue\x18\x03 \x01(\x0b\x32&.seatcopilot.dialogue.v1.DialogueState\x12\x1b\n\x13utterance_embedding\x18\x04 \x03(\x02\x12\x17\n\x0f\x65mbedding_model\x18\x05 \x01(\t2q\n\x11\x43lassifierService\x12\\\n\x08\x43lassify\x12 .seatcopilot.events.v1.CallEvent\x1a..seatcopilot.classification.v1.ClassifiedEventb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,7 +36,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CLASSIFICATION']._serialized_start=165
   _globals['_CLASSIFICATION']._serialized_end=269
   _globals['_CLASSIFIEDEVENT']._serialized_start=272
-  _globals['_CLASSIFIEDEVENT']._serialized_end=521
-  _globals['_CLASSIFIERSERVICE']._serialized_start=523
-  _globals['_CLASSIFIERSERVICE']._serialized_end=636
+  _globals['_CLASSIFIEDEVENT']._serialized_end=567
+  _globals['_CLASSIFIERSERVICE']._serialized_start=569
+  _globals['_CLASSIFIERSERVICE']._serialized_end=682
 # @@protoc_insertion_point(module_scope)

@@ -116,27 +116,24 @@ class ComplianceVerdict(_message.Message):
     def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., rule_ids: _Optional[_Iterable[str]] = ..., original_text: _Optional[str] = ..., policy_version: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ..., decision_ms: _Optional[float] = ...) -> None: ...
 
 class SteeredSuggestion(_message.Message):
-    __slots__ = ("draft", "text", "compliance", "signature", "key_id")
+    __slots__ = ("call", "draft", "text", "compliance", "signature", "key_id")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     DRAFT_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    call: _call_event_pb2.CallRef
     draft: _generation_pb2.SuggestionDraft
     text: str
     compliance: ComplianceVerdict
     signature: str
     key_id: str
-    def __init__(self, draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ..., signature: _Optional[str] = ..., key_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., draft: _Optional[_Union[_generation_pb2.SuggestionDraft, _Mapping]] = ..., text: _Optional[str] = ..., compliance: _Optional[_Union[ComplianceVerdict, _Mapping]] = ..., signature: _Optional[str] = ..., key_id: _Optional[str] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "experiment_id", "arm", "findings")
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    SEQ_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    SCENARIO_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("call", "rule_ids", "severity", "message", "fix", "audiences", "citation", "kind", "findings")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     RULE_IDS_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
@@ -144,15 +141,8 @@ class Alert(_message.Message):
     AUDIENCES_FIELD_NUMBER: _ClassVar[int]
     CITATION_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
-    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
-    ARM_FIELD_NUMBER: _ClassVar[int]
     FINDINGS_FIELD_NUMBER: _ClassVar[int]
-    call_id: str
-    seq: int
-    tenant: str
-    scenario: _call_event_pb2.Scenario
-    operator_id: str
-    team_id: str
+    call: _call_event_pb2.CallRef
     rule_ids: _containers.RepeatedScalarFieldContainer[str]
     severity: Severity
     message: str
@@ -160,10 +150,8 @@ class Alert(_message.Message):
     audiences: _containers.RepeatedScalarFieldContainer[Audience]
     citation: str
     kind: AlertKind
-    experiment_id: str
-    arm: str
     findings: _containers.RepeatedCompositeFieldContainer[Finding]
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., rule_ids: _Optional[_Iterable[str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., fix: _Optional[str] = ..., audiences: _Optional[_Iterable[_Union[Audience, str]]] = ..., citation: _Optional[str] = ..., kind: _Optional[_Union[AlertKind, str]] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ...) -> None: ...
 
 class AlertBatch(_message.Message):
     __slots__ = ("alerts",)
@@ -202,25 +190,17 @@ class CallStateRequest(_message.Message):
     def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ...) -> None: ...
 
 class CallComplianceState(_message.Message):
-    __slots__ = ("call_id", "tenant", "scenario", "policy_version", "operator_turns", "obligations", "active_signals", "ended", "operator_id", "team_id")
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("call", "policy_version", "operator_turns", "obligations", "active_signals", "ended")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_TURNS_FIELD_NUMBER: _ClassVar[int]
     OBLIGATIONS_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_SIGNALS_FIELD_NUMBER: _ClassVar[int]
     ENDED_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
-    call_id: str
-    tenant: str
-    scenario: _call_event_pb2.Scenario
+    call: _call_event_pb2.CallRef
     policy_version: str
     operator_turns: int
     obligations: _containers.RepeatedCompositeFieldContainer[ObligationState]
     active_signals: _containers.RepeatedScalarFieldContainer[str]
     ended: bool
-    operator_id: str
-    team_id: str
-    def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., policy_version: _Optional[str] = ..., operator_turns: _Optional[int] = ..., obligations: _Optional[_Iterable[_Union[ObligationState, _Mapping]]] = ..., active_signals: _Optional[_Iterable[str]] = ..., ended: _Optional[bool] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., policy_version: _Optional[str] = ..., operator_turns: _Optional[int] = ..., obligations: _Optional[_Iterable[_Union[ObligationState, _Mapping]]] = ..., active_signals: _Optional[_Iterable[str]] = ..., ended: _Optional[bool] = ...) -> None: ...

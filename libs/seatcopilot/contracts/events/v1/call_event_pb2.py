@@ -25,21 +25,23 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&seatcopilot/events/v1/call_event.proto\x12\x15seatcopilot.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe2\x03\n\tCallEvent\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12&\n\x02ts\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06tenant\x18\x04 \x01(\t\x12\x31\n\x08scenario\x18\x05 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12.\n\x04type\x18\x06 \x01(\x0e\x32 .seatcopilot.events.v1.EventType\x12/\n\x07speaker\x18\x07 \x01(\x0e\x32\x1e.seatcopilot.events.v1.Speaker\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x10\n\x08is_final\x18\t \x01(\x08\x12\x10\n\x08language\x18\n \x01(\t\x12\x13\n\x0boperator_id\x18\x0b \x01(\t\x12\x0f\n\x07team_id\x18\x0c \x01(\t\x12\x35\n\x10transfer_to_role\x18\r \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x14\n\x0cutterance_id\x18\x0e \x01(\t\x12\x12\n\ncategories\x18\x0f \x03(\t\x12\x0e\n\x06source\x18\x10 \x01(\t\x12\x15\n\rexperiment_id\x18\x11 \x01(\t\x12\x0b\n\x03\x61rm\x18\x12 \x01(\t*h\n\x08Scenario\x12\x18\n\x14SCENARIO_UNSPECIFIED\x10\x00\x12\x12\n\x0eSCENARIO_SALES\x10\x01\x12\x14\n\x10SCENARIO_SERVICE\x10\x02\x12\x18\n\x14SCENARIO_COLLECTIONS\x10\x03*\x9f\x02\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_CALL_STARTED\x10\x01\x12\x18\n\x14\x45VENT_TYPE_UTTERANCE\x10\x02\x12\x13\n\x0f\x45VENT_TYPE_HOLD\x10\x03\x12\x15\n\x11\x45VENT_TYPE_RESUME\x10\x04\x12\x17\n\x13\x45VENT_TYPE_TRANSFER\x10\x05\x12\x19\n\x15\x45VENT_TYPE_CALL_ENDED\x10\x06\x12\x1a\n\x16\x45VENT_TYPE_DISPOSITION\x10\x07\x12\"\n\x1e\x45VENT_TYPE_PLATFORM_CATEGORIES\x10\x08\x12\x1f\n\x1b\x45VENT_TYPE_PLATFORM_SUMMARY\x10\t*N\n\x07Speaker\x12\x17\n\x13SPEAKER_UNSPECIFIED\x10\x00\x12\x14\n\x10SPEAKER_CUSTOMER\x10\x01\x12\x14\n\x10SPEAKER_OPERATOR\x10\x02*i\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_SALES\x10\x01\x12\x10\n\x0cROLE_SERVICE\x10\x02\x12\x14\n\x10ROLE_COLLECTIONS\x10\x03\x12\x13\n\x0fROLE_SUPERVISOR\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&seatcopilot/events/v1/call_event.proto\x12\x15seatcopilot.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb4\x01\n\x07\x43\x61llRef\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61ll_id\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x31\n\x08scenario\x18\x04 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12\x13\n\x0boperator_id\x18\x05 \x01(\t\x12\x0f\n\x07team_id\x18\x06 \x01(\t\x12\x15\n\rexperiment_id\x18\x07 \x01(\t\x12\x0b\n\x03\x61rm\x18\x08 \x01(\t\"\xe2\x03\n\tCallEvent\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12&\n\x02ts\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06tenant\x18\x04 \x01(\t\x12\x31\n\x08scenario\x18\x05 \x01(\x0e\x32\x1f.seatcopilot.events.v1.Scenario\x12.\n\x04type\x18\x06 \x01(\x0e\x32 .seatcopilot.events.v1.EventType\x12/\n\x07speaker\x18\x07 \x01(\x0e\x32\x1e.seatcopilot.events.v1.Speaker\x12\x0c\n\x04text\x18\x08 \x01(\t\x12\x10\n\x08is_final\x18\t \x01(\x08\x12\x10\n\x08language\x18\n \x01(\t\x12\x13\n\x0boperator_id\x18\x0b \x01(\t\x12\x0f\n\x07team_id\x18\x0c \x01(\t\x12\x35\n\x10transfer_to_role\x18\r \x01(\x0e\x32\x1b.seatcopilot.events.v1.Role\x12\x14\n\x0cutterance_id\x18\x0e \x01(\t\x12\x12\n\ncategories\x18\x0f \x03(\t\x12\x0e\n\x06source\x18\x10 \x01(\t\x12\x15\n\rexperiment_id\x18\x11 \x01(\t\x12\x0b\n\x03\x61rm\x18\x12 \x01(\t*h\n\x08Scenario\x12\x18\n\x14SCENARIO_UNSPECIFIED\x10\x00\x12\x12\n\x0eSCENARIO_SALES\x10\x01\x12\x14\n\x10SCENARIO_SERVICE\x10\x02\x12\x18\n\x14SCENARIO_COLLECTIONS\x10\x03*\x9f\x02\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_CALL_STARTED\x10\x01\x12\x18\n\x14\x45VENT_TYPE_UTTERANCE\x10\x02\x12\x13\n\x0f\x45VENT_TYPE_HOLD\x10\x03\x12\x15\n\x11\x45VENT_TYPE_RESUME\x10\x04\x12\x17\n\x13\x45VENT_TYPE_TRANSFER\x10\x05\x12\x19\n\x15\x45VENT_TYPE_CALL_ENDED\x10\x06\x12\x1a\n\x16\x45VENT_TYPE_DISPOSITION\x10\x07\x12\"\n\x1e\x45VENT_TYPE_PLATFORM_CATEGORIES\x10\x08\x12\x1f\n\x1b\x45VENT_TYPE_PLATFORM_SUMMARY\x10\t*N\n\x07Speaker\x12\x17\n\x13SPEAKER_UNSPECIFIED\x10\x00\x12\x14\n\x10SPEAKER_CUSTOMER\x10\x01\x12\x14\n\x10SPEAKER_OPERATOR\x10\x02*i\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_SALES\x10\x01\x12\x10\n\x0cROLE_SERVICE\x10\x02\x12\x14\n\x10ROLE_COLLECTIONS\x10\x03\x12\x13\n\x0fROLE_SUPERVISOR\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.events.v1.call_event_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SCENARIO']._serialized_start=583
-  _globals['_SCENARIO']._serialized_end=687
-  _globals['_EVENTTYPE']._serialized_start=690
-  _globals['_EVENTTYPE']._serialized_end=977
-  _globals['_SPEAKER']._serialized_start=979
-  _globals['_SPEAKER']._serialized_end=1057
-  _globals['_ROLE']._serialized_start=1059
-  _globals['_ROLE']._serialized_end=1164
-  _globals['_CALLEVENT']._serialized_start=99
-  _globals['_CALLEVENT']._serialized_end=581
+  _globals['_SCENARIO']._serialized_start=766
+  _globals['_SCENARIO']._serialized_end=870
+  _globals['_EVENTTYPE']._serialized_start=873
+  _globals['_EVENTTYPE']._serialized_end=1160
+  _globals['_SPEAKER']._serialized_start=1162
+  _globals['_SPEAKER']._serialized_end=1240
+  _globals['_ROLE']._serialized_start=1242
+  _globals['_ROLE']._serialized_end=1347
+  _globals['_CALLREF']._serialized_start=99
+  _globals['_CALLREF']._serialized_end=279
+  _globals['_CALLEVENT']._serialized_start=282
+  _globals['_CALLEVENT']._serialized_end=764
 # @@protoc_insertion_point(module_scope)

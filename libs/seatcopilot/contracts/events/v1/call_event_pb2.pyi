@@ -66,6 +66,26 @@ ROLE_SERVICE: Role
 ROLE_COLLECTIONS: Role
 ROLE_SUPERVISOR: Role
 
+class CallRef(_message.Message):
+    __slots__ = ("tenant", "call_id", "seq", "scenario", "operator_id", "team_id", "experiment_id", "arm")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ARM_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    call_id: str
+    seq: int
+    scenario: Scenario
+    operator_id: str
+    team_id: str
+    experiment_id: str
+    arm: str
+    def __init__(self, tenant: _Optional[str] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., scenario: _Optional[_Union[Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., arm: _Optional[str] = ...) -> None: ...
+
 class CallEvent(_message.Message):
     __slots__ = ("call_id", "seq", "ts", "tenant", "scenario", "type", "speaker", "text", "is_final", "language", "operator_id", "team_id", "transfer_to_role", "utterance_id", "categories", "source", "experiment_id", "arm")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]

@@ -23,19 +23,20 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v1_dot_call__event__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&seatcopilot/feedback/v1/feedback.proto\x12\x17seatcopilot.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x02\n\x08\x46\x65\x65\x64\x62\x61\x63k\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x13\n\x0boperator_id\x18\x04 \x01(\t\x12\x0f\n\x07team_id\x18\x05 \x01(\t\x12/\n\x06\x61\x63tion\x18\x06 \x01(\x0e\x32\x1f.seatcopilot.feedback.v1.Action\x12&\n\x02ts\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x07subject\x18\x08 \x01(\x0e\x32 .seatcopilot.feedback.v1.Subject\x12\x13\n\x0b\x65\x64ited_text\x18\t \x01(\t\x12\x16\n\x0eseconds_to_act\x18\n \x01(\x01\x12\x13\n\x0b\x64isposition\x18\x0b \x01(\t\x12\x0f\n\x07rule_id\x18\x0c \x01(\t*z\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41\x43TION_ACCEPTED\x10\x01\x12\x11\n\rACTION_EDITED\x10\x02\x12\x14\n\x10\x41\x43TION_DISMISSED\x10\x03\x12\x1a\n\x16\x41\x43TION_NOT_A_VIOLATION\x10\x04*a\n\x07Subject\x12\x17\n\x13SUBJECT_UNSPECIFIED\x10\x00\x12\x16\n\x12SUBJECT_SUGGESTION\x10\x01\x12\x12\n\x0eSUBJECT_WRAPUP\x10\x02\x12\x11\n\rSUBJECT_ALERT\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&seatcopilot/feedback/v1/feedback.proto\x12\x17seatcopilot.feedback.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\"\xc9\x02\n\x08\x46\x65\x65\x64\x62\x61\x63k\x12,\n\x04\x63\x61ll\x18\r \x01(\x0b\x32\x1e.seatcopilot.events.v1.CallRef\x12/\n\x06\x61\x63tion\x18\x06 \x01(\x0e\x32\x1f.seatcopilot.feedback.v1.Action\x12&\n\x02ts\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x07subject\x18\x08 \x01(\x0e\x32 .seatcopilot.feedback.v1.Subject\x12\x13\n\x0b\x65\x64ited_text\x18\t \x01(\t\x12\x16\n\x0eseconds_to_act\x18\n \x01(\x01\x12\x13\n\x0b\x64isposition\x18\x0b \x01(\t\x12\x0f\n\x07rule_id\x18\x0c \x01(\tJ\x04\x08\x01\x10\x06R\x07\x63\x61ll_idR\x03seqR\x06tenantR\x0boperator_idR\x07team_id*z\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x41\x43TION_ACCEPTED\x10\x01\x12\x11\n\rACTION_EDITED\x10\x02\x12\x14\n\x10\x41\x43TION_DISMISSED\x10\x03\x12\x1a\n\x16\x41\x43TION_NOT_A_VIOLATION\x10\x04*a\n\x07Subject\x12\x17\n\x13SUBJECT_UNSPECIFIED\x10\x00\x12\x16\n\x12SUBJECT_SUGGESTION\x10\x01\x12\x12\n\x0eSUBJECT_WRAPUP\x10\x02\x12\x11\n\rSUBJECT_ALERT\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.feedback.v1.feedback_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ACTION']._serialized_start=420
-  _globals['_ACTION']._serialized_end=542
-  _globals['_SUBJECT']._serialized_start=544
-  _globals['_SUBJECT']._serialized_end=641
-  _globals['_FEEDBACK']._serialized_start=101
-  _globals['_FEEDBACK']._serialized_end=418
+  _globals['_ACTION']._serialized_start=472
+  _globals['_ACTION']._serialized_end=594
+  _globals['_SUBJECT']._serialized_start=596
+  _globals['_SUBJECT']._serialized_end=693
+  _globals['_FEEDBACK']._serialized_start=141
+  _globals['_FEEDBACK']._serialized_end=470
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -34,12 +35,8 @@ SUBJECT_WRAPUP: Subject
 SUBJECT_ALERT: Subject
 
 class Feedback(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "operator_id", "team_id", "action", "ts", "subject", "edited_text", "seconds_to_act", "disposition", "rule_id")
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    SEQ_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("call", "action", "ts", "subject", "edited_text", "seconds_to_act", "disposition", "rule_id")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     TS_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -47,11 +44,7 @@ class Feedback(_message.Message):
     SECONDS_TO_ACT_FIELD_NUMBER: _ClassVar[int]
     DISPOSITION_FIELD_NUMBER: _ClassVar[int]
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
-    call_id: str
-    seq: int
-    tenant: str
-    operator_id: str
-    team_id: str
+    call: _call_event_pb2.CallRef
     action: Action
     ts: _timestamp_pb2.Timestamp
     subject: Subject
@@ -59,4 +52,4 @@ class Feedback(_message.Message):
     seconds_to_act: float
     disposition: str
     rule_id: str
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ..., disposition: _Optional[str] = ..., rule_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., action: _Optional[_Union[Action, str]] = ..., ts: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subject: _Optional[_Union[Subject, str]] = ..., edited_text: _Optional[str] = ..., seconds_to_act: _Optional[float] = ..., disposition: _Optional[str] = ..., rule_id: _Optional[str] = ...) -> None: ...

@@ -37,13 +37,8 @@ CARD_KIND_WARNING: CardKind
 CARD_KIND_GUIDANCE: CardKind
 
 class SuggestionDraft(_message.Message):
-    __slots__ = ("call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason", "card_kind", "answer_type", "answer_facts")
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    SEQ_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    SCENARIO_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("call", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason", "card_kind", "answer_type", "answer_facts")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     INTENT_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
@@ -57,12 +52,7 @@ class SuggestionDraft(_message.Message):
     CARD_KIND_FIELD_NUMBER: _ClassVar[int]
     ANSWER_TYPE_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FACTS_FIELD_NUMBER: _ClassVar[int]
-    call_id: str
-    seq: int
-    tenant: str
-    scenario: _call_event_pb2.Scenario
-    operator_id: str
-    team_id: str
+    call: _call_event_pb2.CallRef
     intent: str
     task: str
     text: str
@@ -76,7 +66,7 @@ class SuggestionDraft(_message.Message):
     card_kind: CardKind
     answer_type: str
     answer_facts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., card_kind: _Optional[_Union[CardKind, str]] = ..., answer_type: _Optional[str] = ..., answer_facts: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., card_kind: _Optional[_Union[CardKind, str]] = ..., answer_type: _Optional[str] = ..., answer_facts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateChunk(_message.Message):
     __slots__ = ("text_delta", "draft")

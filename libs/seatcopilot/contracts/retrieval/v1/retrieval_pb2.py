@@ -23,35 +23,36 @@ _sym_db = _symbol_database.Default()
 
 
 from seatcopilot.contracts.classification.v1 import classification_pb2 as seatcopilot_dot_classification_dot_v1_dot_classification__pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as seatcopilot_dot_events_dot_v1_dot_call__event__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(seatcopilot/retrieval/v1/retrieval.proto\x12\x18seatcopilot.retrieval.v1\x1a\x32seatcopilot/classification/v1/classification.proto\"\xdc\x01\n\rKnowledgeItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0f\n\x07version\x18\x06 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_date\x18\x07 \x01(\t\x12\r\n\x05score\x18\x08 \x01(\x02\x12\x12\n\nmatched_by\x18\t \x03(\t\x12\x10\n\x08node_ids\x18\n \x03(\t\x12\x16\n\x0eregulation_ids\x18\x0b \x03(\t\x12\x0e\n\x06tokens\x18\x0c \x01(\x05\"\xb5\x02\n\x12\x43ustomerAttributes\x12\x1a\n\rannual_income\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x0cmonthly_debt\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x19\n\x0c\x63redit_score\x18\x03 \x01(\x05H\x02\x88\x01\x01\x12\r\n\x05state\x18\x04 \x01(\t\x12\x13\n\x06\x61mount\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x18\n\x0bterm_months\x18\x06 \x01(\x05H\x04\x88\x01\x01\x12\x1b\n\x0e\x64\x65\x62t_to_income\x18\x07 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x08products\x18\x08 \x03(\tB\x10\n\x0e_annual_incomeB\x0f\n\r_monthly_debtB\x0f\n\r_credit_scoreB\t\n\x07_amountB\x0e\n\x0c_term_monthsB\x11\n\x0f_debt_to_income\"\xd7\x01\n\tRuleCheck\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tattribute\x18\x03 \x01(\t\x12\x36\n\x07outcome\x18\x04 \x01(\x0e\x32%.seatcopilot.retrieval.v1.RuleOutcome\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x12\x0f\n\x07version\x18\x07 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_date\x18\x08 \x01(\t\x12\x11\n\tstated_in\x18\t \x01(\t\"\xed\x01\n\x11\x45ligibilityResult\x12\x0f\n\x07product\x18\x01 \x01(\t\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\x12\x34\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\".seatcopilot.retrieval.v1.Decision\x12\x33\n\x06\x63hecks\x18\x04 \x03(\x0b\x32#.seatcopilot.retrieval.v1.RuleCheck\x12\x19\n\x11\x64\x65\x63iding_rule_ids\x18\x05 \x03(\t\x12\x1a\n\x12missing_attributes\x18\x06 \x03(\t\x12\x0f\n\x07summary\x18\x07 \x01(\t\"\x8b\x01\n\nAnswerPlan\x12\x11\n\tcard_kind\x18\x01 \x01(\t\x12\x13\n\x0b\x61nswer_type\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05\x66\x61\x63ts\x18\x04 \x03(\t\x12\x38\n\x07sources\x18\x05 \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\"\x99\x03\n\rGroundedEvent\x12\x42\n\nclassified\x18\x01 \x01(\x0b\x32..seatcopilot.classification.v1.ClassifiedEvent\x12\x36\n\x05items\x18\x02 \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\x12\x10\n\x08\x64\x65graded\x18\x03 \x01(\x08\x12@\n\x0b\x65ligibility\x18\x04 \x03(\x0b\x32+.seatcopilot.retrieval.v1.EligibilityResult\x12@\n\nattributes\x18\x05 \x01(\x0b\x32,.seatcopilot.retrieval.v1.CustomerAttributes\x12\x14\n\x0ctoken_budget\x18\x06 \x01(\x05\x12\x13\n\x0btokens_used\x18\x07 \x01(\x05\x12\x17\n\x0f\x64\x65graded_reason\x18\x08 \x01(\t\x12\x32\n\x04plan\x18\t \x01(\x0b\x32$.seatcopilot.retrieval.v1.AnswerPlan\"h\n\x12\x45ligibilityRequest\x12@\n\nattributes\x18\x01 \x01(\x0b\x32,.seatcopilot.retrieval.v1.CustomerAttributes\x12\x10\n\x08products\x18\x02 \x03(\t\"S\n\x13\x45ligibilityResponse\x12<\n\x07results\x18\x01 \x03(\x0b\x32+.seatcopilot.retrieval.v1.EligibilityResult*s\n\x0bRuleOutcome\x12\x1c\n\x18RULE_OUTCOME_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_OUTCOME_PASS\x10\x01\x12\x15\n\x11RULE_OUTCOME_FAIL\x10\x02\x12\x18\n\x14RULE_OUTCOME_UNKNOWN\x10\x03*q\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44\x45\x43ISION_ELIGIBLE\x10\x01\x12\x19\n\x15\x44\x45\x43ISION_NOT_ELIGIBLE\x10\x02\x12\x19\n\x15\x44\x45\x43ISION_UNDETERMINED\x10\x03\x32\xe8\x01\n\x10RetrievalService\x12\x63\n\x08Retrieve\x12..seatcopilot.classification.v1.ClassifiedEvent\x1a\'.seatcopilot.retrieval.v1.GroundedEvent\x12o\n\x10\x43heckEligibility\x12,.seatcopilot.retrieval.v1.EligibilityRequest\x1a-.seatcopilot.retrieval.v1.EligibilityResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(seatcopilot/retrieval/v1/retrieval.proto\x12\x18seatcopilot.retrieval.v1\x1a\x32seatcopilot/classification/v1/classification.proto\x1a&seatcopilot/events/v1/call_event.proto\"\xdc\x01\n\rKnowledgeItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0f\n\x07version\x18\x06 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_date\x18\x07 \x01(\t\x12\r\n\x05score\x18\x08 \x01(\x02\x12\x12\n\nmatched_by\x18\t \x03(\t\x12\x10\n\x08node_ids\x18\n \x03(\t\x12\x16\n\x0eregulation_ids\x18\x0b \x03(\t\x12\x0e\n\x06tokens\x18\x0c \x01(\x05\"\xb5\x02\n\x12\x43ustomerAttributes\x12\x1a\n\rannual_income\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x0cmonthly_debt\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x19\n\x0c\x63redit_score\x18\x03 \x01(\x05H\x02\x88\x01\x01\x12\r\n\x05state\x18\x04 \x01(\t\x12\x13\n\x06\x61mount\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x18\n\x0bterm_months\x18\x06 \x01(\x05H\x04\x88\x01\x01\x12\x1b\n\x0e\x64\x65\x62t_to_income\x18\x07 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x08products\x18\x08 \x03(\tB\x10\n\x0e_annual_incomeB\x0f\n\r_monthly_debtB\x0f\n\r_credit_scoreB\t\n\x07_amountB\x0e\n\x0c_term_monthsB\x11\n\x0f_debt_to_income\"\xd7\x01\n\tRuleCheck\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tattribute\x18\x03 \x01(\t\x12\x36\n\x07outcome\x18\x04 \x01(\x0e\x32%.seatcopilot.retrieval.v1.RuleOutcome\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\x12\x0e\n\x06source\x18\x06 \x01(\t\x12\x0f\n\x07version\x18\x07 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_date\x18\x08 \x01(\t\x12\x11\n\tstated_in\x18\t \x01(\t\"\xed\x01\n\x11\x45ligibilityResult\x12\x0f\n\x07product\x18\x01 \x01(\t\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\x12\x34\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\".seatcopilot.retrieval.v1.Decision\x12\x33\n\x06\x63hecks\x18\x04 \x03(\x0b\x32#.seatcopilot.retrieval.v1.RuleCheck\x12\x19\n\x11\x64\x65\x63iding_rule_ids\x18\x05 \x03(\t\x12\x1a\n\x12missing_attributes\x18\x06 \x03(\t\x12\x0f\n\x07summary\x18\x07 \x01(\t\"\x8b\x01\n\nAnswerPlan\x12\x11\n\tcard_kind\x18\x01 \x01(\t\x12\x13\n\x0b\x61nswer_type\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\r\n\x05\x66\x61\x63ts\x18\x04 \x03(\t\x12\x38\n\x07sources\x18\x05 \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\"\xc7\x03\n\rGroundedEvent\x12,\n\x04\x63\x61ll\x18\n \x01(\x0b\x32\x1e.seatcopilot.events.v1.CallRef\x12\x42\n\nclassified\x18\x01 \x01(\x0b\x32..seatcopilot.classification.v1.ClassifiedEvent\x12\x36\n\x05items\x18\x02 \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\x12\x10\n\x08\x64\x65graded\x18\x03 \x01(\x08\x12@\n\x0b\x65ligibility\x18\x04 \x03(\x0b\x32+.seatcopilot.retrieval.v1.EligibilityResult\x12@\n\nattributes\x18\x05 \x01(\x0b\x32,.seatcopilot.retrieval.v1.CustomerAttributes\x12\x14\n\x0ctoken_budget\x18\x06 \x01(\x05\x12\x13\n\x0btokens_used\x18\x07 \x01(\x05\x12\x17\n\x0f\x64\x65graded_reason\x18\x08 \x01(\t\x12\x32\n\x04plan\x18\t \x01(\x0b\x32$.seatcopilot.retrieval.v1.AnswerPlan\"h\n\x12\x45ligibilityRequest\x12@\n\nattributes\x18\x01 \x01(\x0b\x32,.seatcopilot.retrieval.v1.CustomerAttributes\x12\x10\n\x08products\x18\x02 \x03(\t\"S\n\x13\x45ligibilityResponse\x12<\n\x07results\x18\x01 \x03(\x0b\x32+.seatcopilot.retrieval.v1.EligibilityResult*s\n\x0bRuleOutcome\x12\x1c\n\x18RULE_OUTCOME_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_OUTCOME_PASS\x10\x01\x12\x15\n\x11RULE_OUTCOME_FAIL\x10\x02\x12\x18\n\x14RULE_OUTCOME_UNKNOWN\x10\x03*q\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44\x45\x43ISION_ELIGIBLE\x10\x01\x12\x19\n\x15\x44\x45\x43ISION_NOT_ELIGIBLE\x10\x02\x12\x19\n\x15\x44\x45\x43ISION_UNDETERMINED\x10\x03\x32\xe8\x01\n\x10RetrievalService\x12\x63\n\x08Retrieve\x12..seatcopilot.classification.v1.ClassifiedEvent\x1a\'.seatcopilot.retrieval.v1.GroundedEvent\x12o\n\x10\x43heckEligibility\x12,.seatcopilot.retrieval.v1.EligibilityRequest\x1a-.seatcopilot.retrieval.v1.EligibilityResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.retrieval.v1.retrieval_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RULEOUTCOME']._serialized_start=1860
-  _globals['_RULEOUTCOME']._serialized_end=1975
-  _globals['_DECISION']._serialized_start=1977
-  _globals['_DECISION']._serialized_end=2090
-  _globals['_KNOWLEDGEITEM']._serialized_start=123
-  _globals['_KNOWLEDGEITEM']._serialized_end=343
-  _globals['_CUSTOMERATTRIBUTES']._serialized_start=346
-  _globals['_CUSTOMERATTRIBUTES']._serialized_end=655
-  _globals['_RULECHECK']._serialized_start=658
-  _globals['_RULECHECK']._serialized_end=873
-  _globals['_ELIGIBILITYRESULT']._serialized_start=876
-  _globals['_ELIGIBILITYRESULT']._serialized_end=1113
-  _globals['_ANSWERPLAN']._serialized_start=1116
-  _globals['_ANSWERPLAN']._serialized_end=1255
-  _globals['_GROUNDEDEVENT']._serialized_start=1258
-  _globals['_GROUNDEDEVENT']._serialized_end=1667
-  _globals['_ELIGIBILITYREQUEST']._serialized_start=1669
-  _globals['_ELIGIBILITYREQUEST']._serialized_end=1773
-  _globals['_ELIGIBILITYRESPONSE']._serialized_start=1775
-  _globals['_ELIGIBILITYRESPONSE']._serialized_end=1858
-  _globals['_RETRIEVALSERVICE']._serialized_start=2093
-  _globals['_RETRIEVALSERVICE']._serialized_end=2325
+  _globals['_RULEOUTCOME']._serialized_start=1946
+  _globals['_RULEOUTCOME']._serialized_end=2061
+  _globals['_DECISION']._serialized_start=2063
+  _globals['_DECISION']._serialized_end=2176
+  _globals['_KNOWLEDGEITEM']._serialized_start=163
+  _globals['_KNOWLEDGEITEM']._serialized_end=383
+  _globals['_CUSTOMERATTRIBUTES']._serialized_start=386
+  _globals['_CUSTOMERATTRIBUTES']._serialized_end=695
+  _globals['_RULECHECK']._serialized_start=698
+  _globals['_RULECHECK']._serialized_end=913
+  _globals['_ELIGIBILITYRESULT']._serialized_start=916
+  _globals['_ELIGIBILITYRESULT']._serialized_end=1153
+  _globals['_ANSWERPLAN']._serialized_start=1156
+  _globals['_ANSWERPLAN']._serialized_end=1295
+  _globals['_GROUNDEDEVENT']._serialized_start=1298
+  _globals['_GROUNDEDEVENT']._serialized_end=1753
+  _globals['_ELIGIBILITYREQUEST']._serialized_start=1755
+  _globals['_ELIGIBILITYREQUEST']._serialized_end=1859
+  _globals['_ELIGIBILITYRESPONSE']._serialized_start=1861
+  _globals['_ELIGIBILITYRESPONSE']._serialized_end=1944
+  _globals['_RETRIEVALSERVICE']._serialized_start=2179
+  _globals['_RETRIEVALSERVICE']._serialized_end=2411
 # @@protoc_insertion_point(module_scope)

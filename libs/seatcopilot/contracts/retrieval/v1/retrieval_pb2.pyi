@@ -1,4 +1,5 @@
 from seatcopilot.contracts.classification.v1 import classification_pb2 as _classification_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as _call_event_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -133,7 +134,8 @@ class AnswerPlan(_message.Message):
     def __init__(self, card_kind: _Optional[str] = ..., answer_type: _Optional[str] = ..., text: _Optional[str] = ..., facts: _Optional[_Iterable[str]] = ..., sources: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ...) -> None: ...
 
 class GroundedEvent(_message.Message):
-    __slots__ = ("classified", "items", "degraded", "eligibility", "attributes", "token_budget", "tokens_used", "degraded_reason", "plan")
+    __slots__ = ("call", "classified", "items", "degraded", "eligibility", "attributes", "token_budget", "tokens_used", "degraded_reason", "plan")
+    CALL_FIELD_NUMBER: _ClassVar[int]
     CLASSIFIED_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     DEGRADED_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +145,7 @@ class GroundedEvent(_message.Message):
     TOKENS_USED_FIELD_NUMBER: _ClassVar[int]
     DEGRADED_REASON_FIELD_NUMBER: _ClassVar[int]
     PLAN_FIELD_NUMBER: _ClassVar[int]
+    call: _call_event_pb2.CallRef
     classified: _classification_pb2.ClassifiedEvent
     items: _containers.RepeatedCompositeFieldContainer[KnowledgeItem]
     degraded: bool
@@ -152,7 +155,7 @@ class GroundedEvent(_message.Message):
     tokens_used: int
     degraded_reason: str
     plan: AnswerPlan
-    def __init__(self, classified: _Optional[_Union[_classification_pb2.ClassifiedEvent, _Mapping]] = ..., items: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ..., degraded: _Optional[bool] = ..., eligibility: _Optional[_Iterable[_Union[EligibilityResult, _Mapping]]] = ..., attributes: _Optional[_Union[CustomerAttributes, _Mapping]] = ..., token_budget: _Optional[int] = ..., tokens_used: _Optional[int] = ..., degraded_reason: _Optional[str] = ..., plan: _Optional[_Union[AnswerPlan, _Mapping]] = ...) -> None: ...
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., classified: _Optional[_Union[_classification_pb2.ClassifiedEvent, _Mapping]] = ..., items: _Optional[_Iterable[_Union[KnowledgeItem, _Mapping]]] = ..., degraded: _Optional[bool] = ..., eligibility: _Optional[_Iterable[_Union[EligibilityResult, _Mapping]]] = ..., attributes: _Optional[_Union[CustomerAttributes, _Mapping]] = ..., token_budget: _Optional[int] = ..., tokens_used: _Optional[int] = ..., degraded_reason: _Optional[str] = ..., plan: _Optional[_Union[AnswerPlan, _Mapping]] = ...) -> None: ...
 
 class EligibilityRequest(_message.Message):
     __slots__ = ("attributes", "products")

@@ -156,14 +156,9 @@ class CallState(_message.Message):
     def __init__(self, call_id: _Optional[str] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., team_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seq: _Optional[int] = ..., intents: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment: _Optional[_Iterable[_Union[SentimentPoint, _Mapping]]] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., customer_turns: _Optional[int] = ..., operator_turns: _Optional[int] = ..., on_hold: _Optional[bool] = ..., ended: _Optional[bool] = ..., alert_keys: _Optional[_Iterable[str]] = ..., current_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., platform_disposition: _Optional[str] = ..., turns_dropped: _Optional[int] = ..., dialogue: _Optional[_Union[_dialogue_pb2.DialogueState, _Mapping]] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("kind", "call_id", "seq", "tenant", "scenario", "operator_id", "team_id", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions", "facts", "promises", "callbacks", "open_items", "sentiment_trend", "compliance_events", "unverified_sentences", "generated_by", "prompt_version", "fallback_reason", "started_at", "ended_at", "handle_time_s", "narrative", "transfers", "operator_ids", "manager_note")
+    __slots__ = ("kind", "call", "target_role", "text", "intents", "commitments", "disclosures_given", "disclosures_owed", "compliance_rule_ids", "disposition", "next_actions", "facts", "promises", "callbacks", "open_items", "sentiment_trend", "compliance_events", "unverified_sentences", "generated_by", "prompt_version", "fallback_reason", "started_at", "ended_at", "handle_time_s", "narrative", "transfers", "operator_ids", "manager_note")
     KIND_FIELD_NUMBER: _ClassVar[int]
-    CALL_ID_FIELD_NUMBER: _ClassVar[int]
-    SEQ_FIELD_NUMBER: _ClassVar[int]
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    SCENARIO_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
-    TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    CALL_FIELD_NUMBER: _ClassVar[int]
     TARGET_ROLE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     INTENTS_FIELD_NUMBER: _ClassVar[int]
@@ -191,12 +186,7 @@ class Summary(_message.Message):
     OPERATOR_IDS_FIELD_NUMBER: _ClassVar[int]
     MANAGER_NOTE_FIELD_NUMBER: _ClassVar[int]
     kind: SummaryKind
-    call_id: str
-    seq: int
-    tenant: str
-    scenario: _call_event_pb2.Scenario
-    operator_id: str
-    team_id: str
+    call: _call_event_pb2.CallRef
     target_role: _call_event_pb2.Role
     text: str
     intents: _containers.RepeatedScalarFieldContainer[str]
@@ -223,7 +213,7 @@ class Summary(_message.Message):
     transfers: _containers.RepeatedScalarFieldContainer[_call_event_pb2.Role]
     operator_ids: _containers.RepeatedScalarFieldContainer[str]
     manager_note: str
-    def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call_id: _Optional[str] = ..., seq: _Optional[int] = ..., tenant: _Optional[str] = ..., scenario: _Optional[_Union[_call_event_pb2.Scenario, str]] = ..., operator_id: _Optional[str] = ..., team_id: _Optional[str] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment_trend: _Optional[str] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., unverified_sentences: _Optional[_Iterable[str]] = ..., generated_by: _Optional[str] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handle_time_s: _Optional[float] = ..., narrative: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., manager_note: _Optional[str] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[SummaryKind, str]] = ..., call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., target_role: _Optional[_Union[_call_event_pb2.Role, str]] = ..., text: _Optional[str] = ..., intents: _Optional[_Iterable[str]] = ..., commitments: _Optional[_Iterable[str]] = ..., disclosures_given: _Optional[_Iterable[str]] = ..., disclosures_owed: _Optional[_Iterable[str]] = ..., compliance_rule_ids: _Optional[_Iterable[str]] = ..., disposition: _Optional[str] = ..., next_actions: _Optional[_Iterable[str]] = ..., facts: _Optional[_Iterable[_Union[Fact, _Mapping]]] = ..., promises: _Optional[_Iterable[_Union[PromiseToPay, _Mapping]]] = ..., callbacks: _Optional[_Iterable[_Union[Callback, _Mapping]]] = ..., open_items: _Optional[_Iterable[_Union[OpenItem, _Mapping]]] = ..., sentiment_trend: _Optional[str] = ..., compliance_events: _Optional[_Iterable[_Union[ComplianceEvent, _Mapping]]] = ..., unverified_sentences: _Optional[_Iterable[str]] = ..., generated_by: _Optional[str] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handle_time_s: _Optional[float] = ..., narrative: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[_call_event_pb2.Role, str]]] = ..., operator_ids: _Optional[_Iterable[str]] = ..., manager_note: _Optional[str] = ...) -> None: ...
 
 class CallNote(_message.Message):
     __slots__ = ("call_id", "operator_id", "text", "compliance_rule_ids", "ended_at")
