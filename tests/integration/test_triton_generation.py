@@ -17,7 +17,7 @@ from seatcopilot.policy import load_policy
 from services.generation.backends import GenerationRequest, TritonBackend
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
-from tests.conftest import make_event, require_server
+from tests.helpers import make_event, require_server
 
 pytestmark = pytest.mark.triton
 MESSAGES = [{"role": "system", "content": "You are a helpful assistant."},

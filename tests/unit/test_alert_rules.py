@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RULES = ROOT / "deploy" / "helm" / "seatcopilot" / "rules" / "seatcopilot.rules.yaml"
 RUNBOOK = ROOT / "docs" / "runbook.md"

@@ -22,7 +22,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.eligibility import EligibilityFacts, evaluate, monthly_payment
 from services.retrieval.entities import from_dialogue
 from services.retrieval.knowledge import load_knowledge_base
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 KB = load_knowledge_base(DEFAULT_KB)
 FACTS = EligibilityFacts(KB.products, KB.rules, KB.bands)

@@ -50,7 +50,7 @@ from services.intake.tenants import parse_tenants
 from services.summarizer import grpc_adapter as summarizer_grpc
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from tests.unit.test_grpc_services import serve
+from tests.helpers.grpc import serve
 
 DEV_SECRET = "fuzz-dev-secret-0123456789abcdef"
 BEARER = "fuzz-bearer-token-123"

@@ -35,7 +35,7 @@ from services.classifier.model import (
     mix_members,
 )
 from services.classifier.taxonomy import TASKS, UNKNOWN, load_intents
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 TINY = training.TrainConfig(per_class_limit=1, epochs=1, trainable_layers=1)
 

@@ -4,7 +4,7 @@ import pytest
 from seatcopilot import codec
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def test_json_uses_bare_enum_names_and_round_trips():

@@ -12,29 +12,13 @@ from seatcopilot.policy import load_policies, load_policy
 from seatcopilot.stage_io import Rejected
 
 from services.compliance.logic import PII_RULE, POLICY_MISSING, ComplianceEngine
-from tests.conftest import make_event
-
-SCENARIO = {"SALES": 1, "SERVICE": 2, "COLLECTIONS": 3}
+from tests.helpers import make_event
+from tests.helpers.compliance import draft, ids, say
 
 
 @pytest.fixture
 def engine():
     return ComplianceEngine(load_policies())
-
-
-def draft(text, call_id="call-c1", scenario="SALES", ttl=30.0, tenant="harbor", seq=5):
-    item = gen.SuggestionDraft(call_id=call_id, seq=seq, scenario=SCENARIO[scenario], text=text, tenant=tenant)
-    item.deadline.FromNanoseconds(int((time.time() + ttl) * 1e9))
-    return item
-
-
-def say(engine, call_id, seq, text, scenario="SALES", speaker="OPERATOR", tenant="harbor"):
-    return engine.check_event(make_event(call_id=call_id, seq=seq, speaker=speaker, text=text, scenario=scenario,
-                                         tenant=tenant))
-
-
-def ids(alerts):
-    return [rule for alert in alerts for rule in alert.rule_ids]
 
 
 def statuses(engine, call_id):

@@ -27,7 +27,7 @@ from seatcopilot.policy import load_policies
 
 from seatcopilot_cli.main import parser
 from services.compliance.logic import ComplianceEngine
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 SECRET_WORDS = "basically guaranteed approval"
 

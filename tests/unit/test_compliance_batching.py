@@ -9,7 +9,7 @@ from seatcopilot.policy import load_policies
 
 from services.compliance import logic
 from services.compliance.logic import ComplianceEngine
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def test_concurrent_messages_are_encoded_in_one_batch_and_judging_reuses_the_vectors(monkeypatch):

@@ -11,7 +11,7 @@ from seatcopilot.policy import load_policies
 
 from services.compliance.detection import DETECTOR
 from services.compliance.logic import ComplianceEngine
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 SCENARIO = {"SALES": 1, "SERVICE": 2, "COLLECTIONS": 3}
 POLICY = load_policies()["harbor"]

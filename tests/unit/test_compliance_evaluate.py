@@ -10,7 +10,7 @@ from collections import Counter
 from contextlib import redirect_stderr, redirect_stdout
 
 from seatcopilot_cli.main import parser
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 LABELLED = ROOT / "data" / "compliance" / "labelled.jsonl"
 ROWS = [

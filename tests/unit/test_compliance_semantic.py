@@ -14,7 +14,7 @@ from seatcopilot.policy import load_policies
 from services.compliance.detection import split_sentences
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import ExampleCache
-from tests.conftest import ROOT, make_event
+from tests.helpers import ROOT, make_event
 
 SCENARIOS = ("SALES", "SERVICE", "COLLECTIONS")
 

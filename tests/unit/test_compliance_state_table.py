@@ -7,8 +7,8 @@ from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.policy import load_policies
 
 from services.compliance.logic import ComplianceEngine
-from tests.conftest import make_event
-from tests.unit.test_compliance import draft, ids, say
+from tests.helpers import make_event
+from tests.helpers.compliance import draft, ids, say
 
 CALL = "call-durable"
 

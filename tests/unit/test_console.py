@@ -5,58 +5,23 @@ import time
 
 import jwt
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.console.auth import AccessAudit, Authenticator, Identity
-from services.console.http_api import create_app
+from services.console.auth import Authenticator
 from services.console.logic import ConsoleHub
-
-DEV_SECRET = "test-dev-secret-0123456789abcdef"
-PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-PUBLIC_PEM = PRIVATE.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-OPERATOR_A = Identity("ava", "harbor", "operator", "team-a", "op-a")
-OPERATOR_B = Identity("ben", "harbor", "operator", "team-b", "op-b")
-MANAGER_A = Identity("mia", "harbor", "manager", "team-a")
-MANAGER_B = Identity("max", "harbor", "manager", "team-b")
-ADMIN = Identity("root", "harbor", "admin")
-OTHER_TENANT_ADMIN = Identity("eve", "other-bank", "admin")
-
-
-def view(kind="suggestion", seq=1, call_id="call-a", operator_id="op-a", team_id="team-a", **extra):
-    return {"kind": kind, "call_id": call_id, "seq": seq, "tenant": "harbor", "scenario": "SALES",
-            "operator_id": operator_id, "team_id": team_id, "text": "hello", **extra}
-
-
-def oidc_token(identity: Identity, **overrides) -> str:
-    claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
-              "operator_id": identity.operator_id, "iss": "https://idp.example", "aud": "seatcopilot-console",
-              "exp": int(time.time()) + 600, **overrides}
-    return jwt.encode(claims, PRIVATE, algorithm="RS256")
-
-
-def run(scenario):
-    async def wrapper():
-        hub = ConsoleHub(first_id=1)  # ids 1, 2, 3 (a running console starts at its start time)
-        hub.add(view(call_id="call-a", operator_id="op-a", team_id="team-a"))
-        hub.add(view(kind="alert", seq=2, call_id="call-a", rule_ids=["R1"]))
-        hub.add(view(call_id="call-b", operator_id="op-b", team_id="team-b"))
-        audit, published = AccessAudit(None), []
-
-        async def sink(identity, call, body):
-            published.append((identity, call, body))
-
-        auth = Authenticator(public_key=PUBLIC_PEM, issuer="https://idp.example", audience="seatcopilot-console",
-                             dev_secret=DEV_SECRET)
-        async with TestClient(TestServer(create_app(hub, auth, audit, sink))) as client:
-            return await scenario(client, hub, audit, published)
-    return asyncio.run(wrapper())
-
-
-def bearer(identity):
-    return {"Authorization": "Bearer " + oidc_token(identity)}
+from tests.helpers import load_call, make_event
+from tests.helpers.console import (
+    ADMIN,
+    MANAGER_A,
+    MANAGER_B,
+    OPERATOR_A,
+    OPERATOR_B,
+    OTHER_TENANT_ADMIN,
+    bearer,
+    oidc_token,
+    run,
+    view,
+)
+from tests.helpers.summarizer import events, summarizer
 
 
 @pytest.mark.parametrize(("identity", "call_id", "status"), [
@@ -325,7 +290,6 @@ def test_owed_obligations_follow_compliances_live_state_on_the_bus():
     from services.compliance import kafka_adapter as compliance_adapter
     from services.compliance.logic import ComplianceEngine
     from services.console import kafka_adapter as console_adapter
-    from tests.conftest import load_call
 
     async def scenario():
         bus, hub = InProcessTransport(), ConsoleHub()
@@ -363,7 +327,6 @@ def test_the_floor_gets_the_stage_and_the_customers_mood_only_when_they_change()
     from seatcopilot.transport import InProcessTransport
 
     from services.console import kafka_adapter as console_adapter
-    from tests.conftest import make_event
 
     turns = [("CUSTOMER", "Hi, I have a question.", "discovery"), ("OPERATOR", "Sure.", ""),
              ("CUSTOMER", "This is wrong and I'm frustrated.", "discovery"),
@@ -435,7 +398,6 @@ def test_managers_read_the_call_notes_the_summarizer_composed_from_the_call_stat
     from seatcopilot import views
 
     from services.classifier.dialogue import DialogueStates
-    from tests.unit.test_summarizer import events, summarizer
 
     lines = [("CALL_STARTED", "OPERATOR", "", ""),
              ("UTTERANCE", "CUSTOMER", "My hours got cut, I can pay one fifty on the fifth.", "promise_to_pay"),

@@ -10,7 +10,7 @@ from seatcopilot.grpc_util import LIVENESS_SERVICE, Health
 from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
-from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, bearer, view
+from tests.helpers.console import OPERATOR_A, PUBLIC_PEM, bearer, view
 
 
 async def no_feedback(identity, call, body):

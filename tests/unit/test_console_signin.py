@@ -21,7 +21,7 @@ from services.console.config import ConsoleConfig, authenticator_settings
 from services.console.http_api import PathOnlyAccessLogger, create_app
 from services.console.logic import ConsoleHub
 from services.console.main import build_app
-from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, oidc_token, view
+from tests.helpers.console import OPERATOR_A, PUBLIC_PEM, oidc_token, view
 
 ISSUER = "https://idp.example"
 

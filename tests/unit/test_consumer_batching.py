@@ -15,7 +15,7 @@ from seatcopilot.transport.inprocess import InProcessTransport
 from services.classifier import kafka_adapter
 from services.classifier.logic import IntentClassifier
 from services.classifier.taxonomy import load_intents
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def _interleaved(calls: int, per_call: int) -> list[tuple[str, int]]:

@@ -3,7 +3,7 @@ import sys
 
 from seatcopilot import topics
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_generated_code_matches_the_protos():

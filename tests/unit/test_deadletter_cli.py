@@ -17,7 +17,7 @@ from services.intake import kafka_adapter as intake_adapter
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
 from services.intake.tenants import load_tenants
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def twilio_start():

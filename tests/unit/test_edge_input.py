@@ -13,8 +13,8 @@ from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
 from services.intake.auth import SIGNATURE_HEADER, sign
-from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, bearer, view
-from tests.unit.test_intake_http import SECRETS, scenario
+from tests.helpers.console import OPERATOR_A, PUBLIC_PEM, bearer, view
+from tests.helpers.intake import SECRETS, scenario
 
 JSON = {"Content-Type": "application/json"}
 DEEP_LIST = b"[" * 5000 + b"]" * 5000

@@ -19,7 +19,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import Retriever
 from services.retrieval.stores import EmbeddedGraphStore
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 class CountingEncoder:

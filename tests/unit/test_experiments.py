@@ -17,7 +17,7 @@ from seatcopilot.experiments import (
 
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def roster(n=120):

@@ -16,7 +16,7 @@ from services.generation.backends import GenerationRequest, LocalBackend
 from services.generation.config import GenerationConfig
 from services.generation.local_model import build_local_model
 from services.generation.logic import Generator, clean_model_text, grounding_problem
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 FACT = rt.KnowledgeItem(id="faq.due-date", kind="FAQ", title="Due date change",
                         text="You can move your due date once every 12 months, by up to 10 days.",

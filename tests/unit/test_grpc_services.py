@@ -12,7 +12,6 @@ from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.contracts.intake.v1 import intake_pb2_grpc
 from seatcopilot.contracts.summary.v1 import summary_pb2, summary_pb2_grpc
-from seatcopilot.grpc_util import Health, build_server
 from seatcopilot.policy import load_policy
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, TRANSCRIPT
@@ -27,19 +26,8 @@ from services.intake.logic import IntakeStage
 from services.summarizer import grpc_adapter as summarizer_grpc
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from tests.conftest import make_event
-
-
-async def serve(register, names, checks=None):
-    health = Health(names)
-    for name, check in (checks or {}).items():
-        health.add_check(name, check)
-    server = build_server(health, names)
-    register(server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    await health.refresh()
-    return server, health, f"127.0.0.1:{port}"
+from tests.helpers import make_event
+from tests.helpers.grpc import serve
 
 
 def test_compliance_steers_over_grpc_and_rejects_bad_input():

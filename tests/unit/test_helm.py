@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 COMPONENTS = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console", "indicators")
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RUNTIME_LOCK = ROOT / "deploy" / "docker" / "requirements.runtime.lock"
 DEV_EXTRA = ("pytest", "pytest-timeout", "hypothesis", "ruff", "mypy", "kubernetes-validate", "playwright")

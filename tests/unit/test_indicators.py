@@ -19,8 +19,8 @@ from services.indicators.config import IndicatorsConfig
 from services.indicators.definitions import BY_NAME, COUNTERS, INDICATORS, check_definitions
 from services.indicators.logic import Attribution, Increment, IndicatorEngine, MemoryWindows
 from services.indicators.stage import IndicatorsStage
-from tests.conftest import make_event
-from tests.unit.test_grpc_services import serve
+from tests.helpers import make_event
+from tests.helpers.grpc import serve
 
 T0 = 1_790_000_000.0
 

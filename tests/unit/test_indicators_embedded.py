@@ -10,7 +10,7 @@ from seatcopilot.topics import SUGGESTIONS
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.indicators import kafka_adapter
-from tests.conftest import CALLS, load_call
+from tests.helpers import CALLS, load_call
 
 OPERATORS = [Operator("op-ava", "team-sales-east", 3), Operator("op-ben", "team-service-west", 30),
              Operator("op-dan", "team-collections-1", 14), Operator("op-cara", "team-collections-1", 2)]

@@ -5,7 +5,7 @@ from seatcopilot.stage_io import Rejected
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
 from services.intake.tenants import parse_tenants
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 
 def stage(**overrides):

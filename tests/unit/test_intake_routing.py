@@ -12,7 +12,7 @@ from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot_cli.intake import FIXTURES
 from services.intake.adapters import Source, build_adapters
 from services.intake.tenants import load_tenants, parse_tenants
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TENANTS = load_tenants(ROOT / "data" / "intake" / "tenants.yaml", {})
 SOURCE = Source(TENANTS.get("harbor"), ev.SCENARIO_SERVICE)

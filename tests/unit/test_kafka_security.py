@@ -12,7 +12,7 @@ from seatcopilot.config import ConfigError
 from seatcopilot.grpc_tls import make_dev_ca
 from seatcopilot.transport.kafka_security import client_options, faust_options, kafka_security
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "main.py").is_file())
 

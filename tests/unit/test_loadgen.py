@@ -11,7 +11,7 @@ from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from benchmarks import harness, loadgen
 from benchmarks.faults import malformed_payloads
-from tests.conftest import PII_CANARIES
+from tests.helpers import PII_CANARIES
 
 
 def test_a_plan_keeps_each_calls_order_and_pacing_within_its_bound():

@@ -17,7 +17,7 @@ from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.compliance.logic import ComplianceEngine
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 NOTICE = "Hey, quick heads up, we record calls on this line."  # no pack phrase matches it
 NOTICE_TEXT = "This call may be recorded for quality and training purposes."

@@ -8,7 +8,7 @@ from seatcopilot.pii.numbers import ends_with_open_number, starts_with_number
 from seatcopilot.pii.spoken import normalize
 from seatcopilot.redaction import redact
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def kinds(text, context=None):

@@ -15,7 +15,7 @@ from seatcopilot.policy import load_policy
 
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator, plan_wording_problem
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 PLAN = rt.AnswerPlan(card_kind="answer", answer_type="payment", facts=["14.99%", "$416"],
                      text="At our representative APR of 14.99%, $12,000 over 36 months is about $416 a month.")

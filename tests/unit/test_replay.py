@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from seatcopilot_cli.replay import replay
-from tests.conftest import CALLS, PII_CANARIES, ROOT
+from tests.helpers import CALLS, PII_CANARIES, ROOT
 
 SCRIPTED = {"GENERATION_BACKEND": "scripted"}
 

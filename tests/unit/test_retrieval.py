@@ -25,7 +25,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import RetrievalSettings, Retriever
 from services.retrieval.stores import EmbeddedGraphStore, GraphQuery
-from tests.conftest import CALLS, ROOT, make_event
+from tests.helpers import CALLS, ROOT, make_event
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from services.console import kafka_adapter as console_adapter
 from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
-from tests.unit.test_console import OPERATOR_A, PUBLIC_PEM, bearer
+from tests.helpers.console import OPERATOR_A, PUBLIC_PEM, bearer
 
 OLD, NEW = {"k1": b"old-verdict-key-0123456789"}, {"k2": b"new-verdict-key-0123456789"}
 

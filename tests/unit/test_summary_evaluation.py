@@ -11,7 +11,7 @@ from seatcopilot_models.summaries import parse_dialogue, sgd_examples
 from services.summarizer.evaluation import rouge_l, rouge_n, tokens
 from services.summarizer.lexicon import load_lexicon
 from services.summarizer.verify import faithfulness
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DIALOGUE = ("Customer: Hi, I lost my job and can't pay this month.\n"
             "Operator: I'm sorry. What could you pay, and when?\n"

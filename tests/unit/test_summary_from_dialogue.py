@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from services.classifier.dialogue import DialogueStates
-from tests.unit.test_summarizer import ScriptedModel, events, summarizer
+from tests.helpers.summarizer import ScriptedModel, events, summarizer
 
 SPOKEN_PROMISE = [
     ("CALL_STARTED", "OPERATOR", "", ""),

@@ -9,7 +9,7 @@ import sys
 import yaml
 from prometheus_client import REGISTRY
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 CHART = ROOT / "deploy" / "helm" / "seatcopilot"
 # Every module that defines metrics: importing them registers their families.

@@ -14,11 +14,11 @@ from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
 from services.intake.config import IntakeConfig
 from services.intake.logic import IntakeStage
-from tests.conftest import make_event
-from tests.unit.test_console import bearer, view
-from tests.unit.test_console import run as run_console
-from tests.unit.test_summarizer import run as run_summarizer
-from tests.unit.test_summarizer import summarizer
+from tests.helpers import make_event
+from tests.helpers.console import bearer, view
+from tests.helpers.console import run as run_console
+from tests.helpers.summarizer import run as run_summarizer
+from tests.helpers.summarizer import summarizer
 
 CALL = "call-shared-7"
 

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from seatcopilot import telemetry
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
-from tests.conftest import PII_CANARIES, make_event
+from tests.helpers import PII_CANARIES, make_event
 
 STAGES = ["intake", "classifier", "retrieval", "generation", "compliance", "summarizer"]
 
