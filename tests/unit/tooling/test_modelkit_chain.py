@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +18,7 @@ from seatcopilot_models.cli import DEFAULT_SHARED
 from seatcopilot_models.evaluation.gate import compare
 from seatcopilot_models.export import weights_dir
 from seatcopilot_models.profiles import PROFILES
+from tests.helpers import ROOT
 
 # The chain takes minutes on an idle 2-core machine and far longer on a loaded one: its own time limit.
 pytestmark = [pytest.mark.modelkit, pytest.mark.timeout(3600)]
@@ -87,7 +87,7 @@ def test_the_exported_repository_is_served_by_a_real_triton(chain, tmp_path):
     root, _, _, _ = chain
     ports = {name: str(_free_port()) for name in ("TRITON_HTTP_PORT", "TRITON_GRPC_PORT", "TRITON_METRICS_PORT")}
     env = {**os.environ, **ports, "TRITON_STATE_DIR": str(tmp_path / "triton")}
-    script = Path(__file__).resolve().parents[2] / "scripts" / "triton.sh"
+    script = ROOT / "scripts" / "triton.sh"
     subprocess.run([str(script), "start", str(root / "export" / "smoke")], env=env, check=True, timeout=600)
     try:
         async def ask():
