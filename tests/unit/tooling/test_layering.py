@@ -1,6 +1,6 @@
 """Who may import whom: services serve and never import another service, the CLI or the model kit; the
 shared libs import none of them; the model kit (offline work) never imports the CLI, so the CLI can
-import it without a loop."""
+import it without a loop. Tests share code through tests/helpers only."""
 
 from __future__ import annotations
 
@@ -43,6 +43,28 @@ def test_shared_libs_import_no_service_cli_or_model_kit():
 
 def test_the_model_kit_never_imports_the_cli():
     assert offending(ROOT / "seatcopilot_models", ("seatcopilot_cli",)) == []
+
+
+def conftest_helpers(path: Path) -> list[str]:
+    """Module-level functions and classes in a conftest that are neither fixtures nor pytest hooks."""
+    found = []
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            fixture = any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
+            if not (fixture or node.name.startswith("pytest_")):
+                found.append(f"{path.relative_to(ROOT)} defines {node.name}")
+    return found
+
+
+def test_tests_share_code_through_the_helpers_only():
+    """A test module imports nothing from another test module or a conftest, only from tests.helpers; conftests
+    hold fixtures and hooks."""
+    tests = ROOT / "tests"
+    imports = [(path.relative_to(ROOT), name) for path in sorted(tests.rglob("*.py"))
+               for name in sorted(imported_roots(path)) if name.split(".")[0] == "tests"]
+    assert len(imports) > 50  # the checker sees the tests' imports
+    assert [f"{path} imports {name}" for path, name in imports if name.split(".")[:2] != ["tests", "helpers"]] == []
+    assert [line for path in sorted(tests.rglob("conftest.py")) for line in conftest_helpers(path)] == []
 
 
 def test_the_checker_sees_imports(tmp_path: Path):
