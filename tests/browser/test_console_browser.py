@@ -4,7 +4,6 @@ Screenshots are kept under artifacts/screenshots/."""
 import asyncio
 import dataclasses
 import shutil
-import socket
 import threading
 import time
 
@@ -21,19 +20,13 @@ from services.console.config import ConsoleConfig
 from services.console.http_api import start_http
 from services.console.logic import ConsoleHub
 from services.console.main import build_app
-from tests.conftest import ROOT, load_call
+from tests.helpers import ROOT, free_port, load_call
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def now_stamped(events):

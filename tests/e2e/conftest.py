@@ -4,33 +4,15 @@ runs (so tests can read them), with webhook credentials for the tenant `harbor`.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import secrets
 import subprocess
-import time
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from benchmarks.harness import SpanCollector
-from tests.conftest import ROOT, require_server
-
-# The distributed console refuses the dev login: the tests sign in as an identity provider would.
-CONSOLE_ISSUER = "https://idp.e2e.test"
-CONSOLE_SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def console_token(identity) -> str:
-    """An RS256 token the distributed console accepts (its public key is OIDC_PUBLIC_KEY_FILE)."""
-    now = int(time.time())
-    claims = {"sub": identity.subject, "tenant": identity.tenant, "role": identity.role, "team": identity.team,
-              "operator_id": identity.operator_id, "iss": CONSOLE_ISSUER, "aud": "seatcopilot-console",
-              "iat": now, "exp": now + 3600}
-    return jwt.encode(claims, CONSOLE_SIGNING_KEY, algorithm="RS256")
+from tests.helpers import ROOT, require_server
+from tests.helpers.e2e import CONSOLE_ISSUER, console_public_pem, service_target, wait_for_triton_idle
 
 
 @pytest.fixture(scope="package")
@@ -56,11 +38,6 @@ def grpc_tls_dir(tmp_path_factory):
     return make_dev_ca(tmp_path_factory.mktemp("grpc-tls"))
 
 
-def service_target(index: int) -> str:
-    """A service's gRPC address: its place in scripts/up.sh's SERVICES (intake is 1, indicators 8)."""
-    return f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
-
-
 @pytest.fixture(scope="package")
 def service_channel(grpc_tls_dir):
     """Opens a mutual-TLS channel to a service of the topology, by its place in up.sh's SERVICES."""
@@ -69,29 +46,6 @@ def service_channel(grpc_tls_dir):
 
     credentials = channel_credentials(TlsFiles.load(grpc_tls_dir))
     return lambda index: grpc.secure_channel(service_target(index), credentials)
-
-
-def wait_for_triton_idle(timeout_s: float = 300.0) -> None:
-    """Triton keeps generating for requests whose client gave up (the generation service stopped mid-call):
-    a one-token probe queues behind them on the single model instance, so once it answers Triton is idle
-    and the next tests do not wait behind this module's work."""
-    from services.generation.backends import GenerationRequest, TritonBackend
-
-    async def probe() -> None:
-        backend = TritonBackend(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001"), "seatcopilot_llm")
-        try:
-            request = GenerationRequest([{"role": "user", "content": "hi"}], max_tokens=1)
-            await asyncio.wait_for(_drain(backend.stream(request)), timeout_s)
-        finally:
-            await backend.close()
-
-    with contextlib.suppress(Exception):  # a Triton that does not answer is the Triton tests' finding, not ours
-        asyncio.run(probe())
-
-
-async def _drain(stream) -> None:
-    async for _ in stream:
-        pass
 
 
 @pytest.fixture(scope="package")
@@ -103,8 +57,7 @@ def topology(span_collector, webhook_secrets, grpc_tls_dir, tmp_path_factory):
     # window × keep by the wall clock, so they get a window wide enough to keep them live. The console takes
     # tokens signed by the tests' own identity-provider key.
     public_key = tmp_path_factory.mktemp("oidc") / "idp-public.pem"
-    public_key.write_bytes(CONSOLE_SIGNING_KEY.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_key.write_bytes(console_public_pem())
     env = {**os.environ, **webhook_secrets, "SUGGESTION_TTL_S": "300", "GENERATION_DEADLINE_S": "30",
            "RETRIEVAL_DEADLINE_S": "10",  # a roomy deadline on a busy 2-core machine
            "INDICATORS_WINDOW_S": str(3650 * 86_400), "INDICATORS_PUBLISH_INTERVAL_S": "1",

@@ -1,7 +1,8 @@
 """End to end on `make up`'s topology: every service its own process on real Kafka, Neo4j and Triton.
 
 A call is published to the intake topic the way a platform would; the test reads what the console
-would read (suggestions, alerts, summaries) from Kafka. The topology fixture lives in conftest.py.
+would read (suggestions, alerts, summaries) from Kafka. The topology fixture lives in conftest.py,
+its helpers in tests/helpers/e2e.py.
 """
 
 import json
@@ -30,8 +31,8 @@ from seatcopilot.topics import (
 )
 
 from services.console.auth import Identity
-from tests.conftest import ROOT, make_event
-from tests.e2e.conftest import console_token
+from tests.helpers import ROOT, make_event
+from tests.helpers.e2e import console_token, service_target
 
 pytestmark = pytest.mark.e2e
 CALL = f"call-e2e-{uuid.uuid4().hex[:6]}"
@@ -260,8 +261,6 @@ def test_every_service_takes_grpc_over_mutual_tls_only(topology, service_channel
     plaintext client is not, and probes get health alone on the plaintext health port."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-    from tests.e2e.conftest import service_target
 
     base = int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050"))
     for index in range(1, 9):

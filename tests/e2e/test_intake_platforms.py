@@ -34,8 +34,8 @@ from seatcopilot_cli.intake import deliveries, headers_for, post
 from services.intake.adapters import build_adapters
 from services.intake.config import DEFAULT_TENANTS_FILE
 from services.intake.tenants import load_tenants
-from tests.conftest import ROOT
-from tests.platform_fixtures import PLATFORMS, fresh_fixture, leaked
+from tests.helpers import ROOT
+from tests.helpers.platforms import PLATFORMS, fresh_fixture, leaked
 
 pytestmark = pytest.mark.e2e
 DOWNSTREAM = [TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER]

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from seatcopilot_cli.topics import create_topics
-from tests.conftest import require_server
+from tests.helpers import require_server
 
 # Compliance signs and the console verifies verdicts; on a broker both need the key (make up makes one too).
 os.environ.setdefault("VERDICT_KEYS", "integration:integration-verdict-key-0123456789")

@@ -18,6 +18,7 @@ from services.compliance import kafka_adapter as compliance_adapter
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_adapter
 from services.console.logic import ConsoleHub
+from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -27,14 +28,6 @@ def draft(call_id, seq, ttl):
                                text="Our APRs range from 8.99% to 29.99% based on a credit review.")
     item.deadline.FromNanoseconds(int((time.time() + ttl) * 1e9))
     return item
-
-
-async def wait_for(predicate, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for Kafka")
-        await asyncio.sleep(0.2)
 
 
 def test_compliance_down_then_back_never_shows_a_stale_suggestion(bootstrap, tmp_path):
@@ -58,7 +51,7 @@ def test_compliance_down_then_back_never_shows_a_stale_suggestion(bootstrap, tmp
             shown_while_down = [v for _, v in hub.since(0) if v["call_id"] == call]
             await compliance.start()  # back: it reads the drafts it missed
             await StageIO("generation", generation).publish(DRAFTS, call, draft(call, 3, ttl=120.0))
-            await wait_for(lambda: any(v["call_id"] == call for _, v in hub.since(0)))
+            await wait_for(lambda: any(v["call_id"] == call for _, v in hub.since(0)), timeout=90)
         finally:
             await compliance.stop()
             await generation.stop()
@@ -79,7 +72,7 @@ def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstra
     from seatcopilot import codec
     from seatcopilot.topics import TRANSCRIPT
 
-    from tests.conftest import load_call
+    from tests.helpers import load_call
 
     call = f"call-owed-{uuid.uuid4().hex[:8]}"
     events = load_call("collections_call.jsonl")[:8]
@@ -100,10 +93,11 @@ def test_the_console_shows_what_is_owed_from_compliances_state_on_kafka(bootstra
             for event in events[:2]:
                 await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
             key = ("harbor", call)
-            await wait_for(lambda: key in hub.calls and "FDCPA-MINI-MIRANDA" in hub.calls[key].owed)
+            await wait_for(lambda: key in hub.calls and "FDCPA-MINI-MIRANDA" in hub.calls[key].owed, timeout=90)
             for event in events[2:]:
                 await intake.publish(TRANSCRIPT.name, call, codec.encode(event))
-            await wait_for(lambda: "FDCPA-MINI-MIRANDA" not in hub.calls[("harbor", call)].owed)  # given at seq 8
+            await wait_for(lambda: "FDCPA-MINI-MIRANDA" not in hub.calls[("harbor", call)].owed,  # given at seq 8
+                           timeout=90)
         finally:
             await intake.stop()
             await compliance.stop()
@@ -130,7 +124,7 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
     from seatcopilot.topics import SUGGESTIONS, TRANSCRIPT
 
     from services.compliance.main import STATE_TABLE
-    from tests.conftest import make_event
+    from tests.helpers import make_event
 
     call = f"call-durable-{uuid.uuid4().hex[:8]}"
     group = f"test-compliance-{uuid.uuid4().hex[:8]}"
@@ -160,7 +154,7 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
             for seq, (speaker, text) in enumerate(lines, start=1):
                 event = make_event(call_id=call, seq=seq, speaker=speaker, text=text, scenario="COLLECTIONS")
                 await StageIO("intake", intake).publish(TRANSCRIPT, call, event)
-            await wait_for(lambda: signals(first) == ["THIRD-PARTY-ON-LINE"])
+            await wait_for(lambda: signals(first) == ["THIRD-PARTY-ON-LINE"], timeout=90)
             second_bus, second = instance()  # a new process: nothing in memory
             assert signals(second) == []
             if hand_over == "second instance":
@@ -172,7 +166,8 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
         if hand_over == "restart":
             await second_bus.start()
         try:
-            await wait_for(lambda: second.calls.table.get(call_key("harbor", call)) is not None)  # restored
+            await wait_for(lambda: second.calls.table.get(call_key("harbor", call)) is not None,  # restored
+                           timeout=90)
             restored = second.call_state(call, "harbor")
             item = gen.SuggestionDraft(call_id=call, seq=3, tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS,
                                        text="He is past due on his loan.")
@@ -187,7 +182,7 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
                                if r.key == call.encode())
                 return bool(steered)
 
-            await wait_for(judged)
+            await wait_for(judged, timeout=90)
             consumer.close()
         finally:
             await second_bus.stop()

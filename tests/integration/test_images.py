@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import tomllib
@@ -19,7 +18,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT, free_port
 
 pytestmark = pytest.mark.images
 
@@ -45,12 +44,6 @@ def image(name: str) -> str:
     if podman("image", "exists", reference, check=False).returncode != 0:
         skip(f"{reference} is not built: run `make images`")
     return reference
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def service_env(name: str) -> dict[str, str]:

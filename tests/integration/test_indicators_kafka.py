@@ -18,8 +18,8 @@ from services.indicators import kafka_adapter
 from services.indicators.config import IndicatorsConfig
 from services.indicators.faust_windows import FaustWindows
 from services.indicators.stage import IndicatorsStage
-from tests.conftest import make_event
-from tests.integration.test_kafka_transport import wait_for
+from tests.helpers import make_event
+from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
 

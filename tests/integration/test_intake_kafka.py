@@ -22,8 +22,8 @@ from services.intake.config import IntakeConfig
 from services.intake.gateway import Gateway
 from services.intake.logic import IntakeStage
 from services.intake.tenants import load_tenants
-from tests.conftest import make_event
-from tests.platform_fixtures import PLATFORMS, fresh_fixture, leaked
+from tests.helpers import make_event
+from tests.helpers.platforms import PLATFORMS, fresh_fixture, leaked
 
 pytestmark = pytest.mark.kafka
 TOPIC_OF = {adapter.platform: adapter.topic for adapter in build_adapters(300).values()}

@@ -30,7 +30,8 @@ from services.compliance.logic import ComplianceEngine
 from services.compliance.main import STATE_TABLE
 from services.console import kafka_adapter as console_adapter
 from services.console.logic import ConsoleHub
-from tests.conftest import ROOT, require_server
+from tests.helpers import ROOT, require_server
+from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -79,14 +80,6 @@ def broker():
         yield secure
     finally:
         infra("clean", state)
-
-
-async def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for Kafka")
-        await asyncio.sleep(0.2)
 
 
 def stage(broker: SecureBroker, role: str) -> KafkaTransport:

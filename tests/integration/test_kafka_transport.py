@@ -12,7 +12,8 @@ from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import DEAD_LETTER, Topic
 from seatcopilot.transport.kafka import KafkaTransport
 
-from tests.conftest import make_event
+from tests.helpers import make_event
+from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -27,14 +28,6 @@ def make_topics(bootstrap, *topics):
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(t.name, 3, 1) for t in topics])
     admin.close()
-
-
-async def wait_for(predicate, timeout=60.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for Kafka")
-        await asyncio.sleep(0.1)
 
 
 def test_keyed_messages_arrive_in_order_with_headers(bootstrap):

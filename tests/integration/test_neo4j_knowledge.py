@@ -21,7 +21,7 @@ from services.retrieval.loader import load_knowledge_base_into
 from services.retrieval.logic import RetrievalSettings, Retriever
 from services.retrieval.neo4j_store import Neo4jStore
 from services.retrieval.stores import EmbeddedGraphStore, GraphQuery
-from tests.conftest import ROOT, require_server
+from tests.helpers import ROOT, require_server
 
 pytestmark = pytest.mark.neo4j
 SCENARIOS = ("SALES", "SERVICE", "COLLECTIONS")

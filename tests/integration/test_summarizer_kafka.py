@@ -21,8 +21,8 @@ from seatcopilot.transport.kafka import KafkaTransport
 from services.summarizer import kafka_adapter
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from tests.conftest import make_event
-from tests.integration.test_kafka_transport import wait_for
+from tests.helpers import make_event
+from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
 CALL_ID = f"call-restart-{uuid.uuid4().hex[:6]}"

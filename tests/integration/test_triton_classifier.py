@@ -15,7 +15,7 @@ from services.classifier import main as classifier_main
 from services.classifier.backends import LocalBackend, TritonBackend
 from services.classifier.config import ClassifierConfig
 from services.classifier.taxonomy import UNKNOWN
-from tests.conftest import make_event, require_server
+from tests.helpers import make_event, require_server
 
 pytestmark = pytest.mark.triton
 TEXTS = ["my card got swallowed by the ATM", "I can pay fifty dollars next Friday",

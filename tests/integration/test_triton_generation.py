@@ -17,7 +17,7 @@ from seatcopilot.policy import load_policy
 from services.generation.backends import GenerationRequest, TritonBackend
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
-from tests.conftest import make_event, require_server
+from tests.helpers import ROOT, make_event, require_server
 
 pytestmark = pytest.mark.triton
 MESSAGES = [{"role": "system", "content": "You are a helpful assistant."},
@@ -133,7 +133,7 @@ def test_tritons_queue_is_bounded_and_overflow_is_refused_at_once(url):
 def test_an_abandoned_stream_stops_decoding_on_the_server(url):
     """A client that goes away (deadline passed, call ended) must not leave the single model instance
     decoding for nobody: the model sees the cancellation and stops, and says so on Triton's log."""
-    log = Path(os.environ.get("TRITON_LOG", Path(__file__).resolve().parents[2] / ".run" / "triton" / "triton.log"))
+    log = Path(os.environ.get("TRITON_LOG", ROOT / ".run" / "triton" / "triton.log"))
     if not log.exists():
         pytest.skip(f"Triton's log is not at {log} (set TRITON_LOG)")
     before = log.read_text(errors="replace").count("request cancelled by the client")

@@ -13,7 +13,7 @@ from seatcopilot.transport import InProcessTransport
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 from services.summarizer.verify import evidence_from_state, problem, split_sentences
-from tests.conftest import make_event, require_server
+from tests.helpers import make_event, require_server
 
 pytestmark = pytest.mark.triton
 LINES = [

@@ -1,0 +1,1 @@
+"""The console service: its API, sign-in, restarts."""

@@ -1,0 +1,1 @@
+"""The generation service: drafts, the local model, the planned answer's wording."""

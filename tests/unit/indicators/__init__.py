@@ -1,0 +1,1 @@
+"""The indicators service: counters and windows, experiments and their impact."""

@@ -1,0 +1,1 @@
+"""Several stages together: their gRPC faces, fail-closed delivery, the public edges, tenant scoping."""

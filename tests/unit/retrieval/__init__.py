@@ -1,0 +1,1 @@
+"""The retrieval service: the knowledge base, eligibility, the answer planner, the cache."""

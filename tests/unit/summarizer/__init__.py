@@ -1,0 +1,1 @@
+"""The summarizer service: call state, handovers, wrap-ups, manager summaries, their evaluation."""

@@ -1,0 +1,1 @@
+"""The CLI, benchmarks' load generators, the model kit, the Helm chart and images, and checks on the repository."""
