@@ -13,7 +13,12 @@ import socket
 
 import pytest
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
+from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.paths import DATA_DIR, PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
@@ -28,6 +33,21 @@ def make_event(call_id: str = "call-t1", seq: int = 1, type_: str = "UTTERANCE",
             "type": type_, "speaker": speaker, "text": text, "is_final": is_final, "language": "en-US",
             "operator_id": "op-test", "team_id": "team-test", **extra}
     return codec.from_dict(data, ev.CallEvent)
+
+
+def classified_event(event: ev.CallEvent, **fields: object) -> cl.ClassifiedEvent:
+    """A classified event as the classifier stage publishes it: with the event's call reference."""
+    return cl.ClassifiedEvent(call=call_ref(event), event=event, **fields)  # type: ignore[arg-type]
+
+
+def grounded_event(classified: cl.ClassifiedEvent, **fields: object) -> rt.GroundedEvent:
+    """A grounded event as retrieval publishes it: the classified event's call reference on top."""
+    return rt.GroundedEvent(call=classified.call, classified=classified, **fields)  # type: ignore[arg-type]
+
+
+def steered_suggestion(draft: gen.SuggestionDraft, **fields: object) -> cp.SteeredSuggestion:
+    """A steered suggestion as compliance publishes it: the draft's call reference on top."""
+    return cp.SteeredSuggestion(call=draft.call, draft=draft, **fields)  # type: ignore[arg-type]
 
 
 def load_call(name: str) -> list[ev.CallEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 
 from tests.helpers import make_event
@@ -12,7 +13,8 @@ SCENARIO = {"SALES": 1, "SERVICE": 2, "COLLECTIONS": 3}
 
 
 def draft(text, call_id="call-c1", scenario="SALES", ttl=30.0, tenant="harbor", seq=5):
-    item = gen.SuggestionDraft(call_id=call_id, seq=seq, scenario=SCENARIO[scenario], text=text, tenant=tenant)
+    item = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, scenario=SCENARIO[scenario], tenant=tenant),
+                               text=text)
     item.deadline.FromNanoseconds(int((time.time() + ttl) * 1e9))
     return item
 

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from seatcopilot.audit_log import AuditLog, load_or_create_key, records_for_call, verify
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.kafka
 
 
 def draft(call_id, seq, ttl):
-    item = gen.SuggestionDraft(call_id=call_id, seq=seq, tenant="harbor", scenario=1,
+    item = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, tenant="harbor", scenario=1),
                                text="Our APRs range from 8.99% to 29.99% based on a credit review.")
     item.deadline.FromNanoseconds(int((time.time() + ttl) * 1e9))
     return item
@@ -169,7 +170,8 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
             await wait_for(lambda: second.calls.table.get(call_key("harbor", call)) is not None,  # restored
                            timeout=90)
             restored = second.call_state(call, "harbor")
-            item = gen.SuggestionDraft(call_id=call, seq=3, tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS,
+            item = gen.SuggestionDraft(call=ev.CallRef(call_id=call, seq=3, tenant="harbor",
+                                                       scenario=ev.SCENARIO_COLLECTIONS),
                                        text="He is past due on his loan.")
             item.deadline.FromNanoseconds(int((time.time() + 120) * 1e9))
             await StageIO("generation", generation).publish(DRAFTS, call, item)

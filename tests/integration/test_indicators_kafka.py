@@ -8,6 +8,7 @@ import uuid
 import pytest
 from seatcopilot import codec, telemetry
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import StageIO
 from seatcopilot.topics import ALERTS, TRANSCRIPT
 from seatcopilot.transport.kafka import KafkaTransport
@@ -66,7 +67,8 @@ def test_indicators_sum_in_the_windowed_faust_table(bootstrap):
             await wait_for(lambda: handle_time() is not None and handle_time().defined, timeout=300)
             # As in the pipeline, the alert follows the event that raised it (compliance reads the
             # transcript first); read before the call, it would sit in the wall clock's window instead.
-            alert = cp.Alert(call_id=call_id, seq=2, tenant="harbor", team_id=team, rule_ids=["UDAAP-NO-FEES"])
+            alert = cp.Alert(call=ev.CallRef(call_id=call_id, seq=2, tenant="harbor", team_id=team),
+                             rule_ids=["UDAAP-NO-FEES"])
             await bus.publish(ALERTS.name, call_id, codec.encode(alert))
             await wait_for(lambda: violations().value > 0, timeout=120)
             await kafka_adapter.publish_snapshots(io, stage)  # what the publish loop does every interval

@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaClient
 from aiokafka.errors import KafkaConnectionError
 from seatcopilot import kafka_acls
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
@@ -101,7 +102,7 @@ def test_a_draft_goes_through_compliance_to_the_console_with_each_stage_as_its_o
             for bus in (console, compliance, generation):
                 await asyncio.wait_for(bus.start(), 60)
                 started.append(bus)
-            draft = gen.SuggestionDraft(call_id=call, seq=1, tenant="harbor", scenario=1,
+            draft = gen.SuggestionDraft(call=ev.CallRef(call_id=call, seq=1, tenant="harbor", scenario=1),
                                         text="Our APRs range from 8.99% to 29.99% based on a credit review.")
             draft.deadline.FromNanoseconds(int((time.time() + 120) * 1e9))
             await StageIO("generation", generation).publish(DRAFTS, call, draft)

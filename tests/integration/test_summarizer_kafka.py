@@ -21,7 +21,7 @@ from seatcopilot.transport.kafka import KafkaTransport
 from services.summarizer import kafka_adapter
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-from tests.helpers import make_event
+from tests.helpers import classified_event, make_event
 from tests.helpers.kafka import wait_for
 
 pytestmark = pytest.mark.kafka
@@ -44,7 +44,7 @@ def classified(lines, first_seq):
         event = make_event(call_id=CALL_ID, seq=seq, type_=type_, speaker=speaker, text=text, scenario="SERVICE",
                            team_id=f"team-{CALL_ID}", **extra)
         event.ts.GetCurrentTime()
-        out.append(cl.ClassifiedEvent(event=event, classification=cl.Classification(intent=intent)))
+        out.append(classified_event(event, classification=cl.Classification(intent=intent)))
     return out
 
 
@@ -81,11 +81,12 @@ def summaries_of_the_call(bootstrap):
 @pytest.fixture(scope="module")
 def restarted(bootstrap):
     group = f"summarizer-test-{uuid.uuid4().hex[:8]}"
-    alert = cp.Alert(call_id=CALL_ID, tenant="harbor", seq=4, rule_ids=["UDAAP-OUTCOME-PROMISE"],
-                     severity=cp.SEVERITY_HIGH, operator_id="op-test", team_id=f"team-{CALL_ID}")
+    alert = cp.Alert(call=ev.CallRef(call_id=CALL_ID, tenant="harbor", seq=4, operator_id="op-test",
+                                     team_id=f"team-{CALL_ID}"),
+                     rule_ids=["UDAAP-OUTCOME-PROMISE"], severity=cp.SEVERITY_HIGH)
     # Which disclosures were given is compliance's to say: its published state of the call.
-    given = cp.CallComplianceState(call_id=CALL_ID, tenant="harbor", scenario=ev.SCENARIO_SERVICE, operator_turns=1,
-                                   obligations=[cp.ObligationState(id="RECORDING-NOTICE",
+    given = cp.CallComplianceState(call=ev.CallRef(call_id=CALL_ID, tenant="harbor", scenario=ev.SCENARIO_SERVICE),
+                                   operator_turns=1, obligations=[cp.ObligationState(id="RECORDING-NOTICE",
                                                                    status=cp.OBLIGATION_STATUS_GIVEN, given_seq=2)])
 
     async def scenario():
@@ -135,7 +136,7 @@ def test_a_restart_mid_call_loses_no_state(restarted):
 def test_the_handover_after_the_restart_carries_what_was_said_before_it(restarted):
     _, _, summaries = restarted
     handover = next(s for s in summaries if s.kind == sm.SUMMARY_KIND_HANDOVER)
-    assert handover.target_role == ev.ROLE_COLLECTIONS and handover.seq == 6
+    assert handover.target_role == ev.ROLE_COLLECTIONS and handover.call.seq == 6
     assert [(p.amount, p.date) for p in handover.promises] == [("$175", "December 12th")]
     assert "RECORDING-NOTICE" in handover.disclosures_given and "FDCPA-MINI-MIRANDA" in handover.disclosures_owed
     assert handover.compliance_rule_ids == ["UDAAP-OUTCOME-PROMISE"]

@@ -17,7 +17,7 @@ from seatcopilot.policy import load_policy
 from services.generation.backends import GenerationRequest, TritonBackend
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
-from tests.helpers import ROOT, make_event, require_server
+from tests.helpers import ROOT, classified_event, grounded_event, make_event, require_server
 
 pytestmark = pytest.mark.triton
 MESSAGES = [{"role": "system", "content": "You are a helpful assistant."},
@@ -39,14 +39,13 @@ def collect(backend, request):
     return asyncio.run(run())
 
 
-def grounded_event():
+def rate_question():
     item = rt.KnowledgeItem(id="script.sales.rate-disclosure", kind="SCRIPT", title="Rate disclosure",
                             text="Our personal loan APRs range from 8.99% to 29.99%, based on a credit review.",
                             source="Harbor Lending Approved Call Scripts", version="12", effective_date="2026-10-01")
-    return rt.GroundedEvent(classified=cl.ClassifiedEvent(event=make_event(text="What rate would I get?"),
-                                                         classification=cl.Classification(intent="rate_question",
-                                                                                          task="answer")),
-                            items=[item])
+    classified = classified_event(make_event(text="What rate would I get?"),
+                                  classification=cl.Classification(intent="rate_question", task="answer"))
+    return grounded_event(classified, items=[item])
 
 
 def test_tokens_stream_and_decoding_is_deterministic(url):
@@ -70,7 +69,7 @@ def test_bad_words_are_honoured(url):
 def test_past_the_deadline_the_suggestion_is_the_scripted_line(url):
     config = dataclasses.replace(load(GenerationConfig, {}), model_deadline_s=0.05)
     generator = Generator(TritonBackend(url, "seatcopilot_llm"), load_policy(), config)
-    draft = asyncio.run(generator.draft(grounded_event()))
+    draft = asyncio.run(generator.draft(rate_question()))
     assert draft.backend == gen.BACKEND_SCRIPTED
     assert draft.fallback_reason == "model_deadline"
     assert draft.text.startswith("Our personal loan APRs") and draft.sources[0].id == "script.sales.rate-disclosure"
@@ -78,7 +77,7 @@ def test_past_the_deadline_the_suggestion_is_the_scripted_line(url):
 
 def test_triton_unreachable_gives_a_grounded_scripted_line():
     generator = Generator(TritonBackend("127.0.0.1:1", "seatcopilot_llm"), load_policy(), load(GenerationConfig, {}))
-    draft = asyncio.run(generator.draft(grounded_event()))
+    draft = asyncio.run(generator.draft(rate_question()))
     assert draft.backend == gen.BACKEND_SCRIPTED
     assert draft.fallback_reason == "model_unavailable"
     assert draft.text
@@ -87,7 +86,7 @@ def test_triton_unreachable_gives_a_grounded_scripted_line():
 def test_a_draft_from_triton_is_checked_before_it_leaves(url):
     config = dataclasses.replace(load(GenerationConfig, {}), model_deadline_s=60)
     generator = Generator(TritonBackend(url, "seatcopilot_llm"), load_policy(), config)
-    draft = asyncio.run(generator.draft(grounded_event()))
+    draft = asyncio.run(generator.draft(rate_question()))
     assert draft.backend in (gen.BACKEND_TRITON, gen.BACKEND_SCRIPTED)
     if draft.backend == gen.BACKEND_SCRIPTED:
         # The small model drifted (the reason says how), or a saturated machine kept Triton busy with

@@ -19,7 +19,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import Retriever
 from services.retrieval.stores import EmbeddedGraphStore
-from tests.helpers import make_event
+from tests.helpers import classified_event, make_event
 
 
 class CountingEncoder:
@@ -56,7 +56,7 @@ def _store() -> EmbeddedGraphStore:
 
 
 def _classified(text: str, **carried) -> cl.ClassifiedEvent:
-    return cl.ClassifiedEvent(event=make_event(call_id="call-e1", seq=3, text=text, scenario="SALES"),
+    return classified_event(make_event(call_id="call-e1", seq=3, text=text, scenario="SALES"),
                               classification=cl.Classification(intent="unknown", stage="discovery"), **carried)
 
 

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies, load_policy
 from seatcopilot.stage_io import Rejected
@@ -116,7 +117,7 @@ def test_a_draft_for_an_ended_call_is_expired(engine):
 
 def test_a_draft_without_a_deadline_is_refused(engine):
     with pytest.raises(Rejected) as refused:
-        engine.steer(gen.SuggestionDraft(call_id="call-c1", seq=1, tenant="harbor", text="Hello"))
+        engine.steer(gen.SuggestionDraft(call=ev.CallRef(call_id="call-c1", seq=1, tenant="harbor"), text="Hello"))
     assert refused.value.reason == "schema_violation"
 
 
@@ -143,7 +144,7 @@ def test_an_alert_carries_the_operators_experiment_arm(engine):
     event = make_event(call_id="call-arm", seq=1, speaker="OPERATOR", text="There are no fees on this loan.",
                        scenario="SALES", tenant="harbor", experiment_id="exp-1", arm="brief")
     alerts = engine.check_event(event)
-    assert alerts and all((a.experiment_id, a.arm) == ("exp-1", "brief") for a in alerts)
+    assert alerts and all((a.call.experiment_id, a.call.arm) == ("exp-1", "brief") for a in alerts)
 
 
 def test_a_tenants_own_pack_judges_its_calls(engine):

@@ -22,6 +22,7 @@ from seatcopilot.audit_log import (
     records_for_call,
     verify,
 )
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
@@ -42,7 +43,7 @@ def logged(tmp_path, monkeypatch):
     engine.check_event(make_event(call_id="call-a1", seq=1, speaker="OPERATOR",
                                   text=f"This call may be recorded. It's {SECRET_WORDS}."))
     engine.check_event(make_event(call_id="call-a2", seq=1, speaker="OPERATOR", text="This call may be recorded."))
-    draft = gen.SuggestionDraft(call_id="call-a1", seq=2, tenant="harbor", scenario=1,
+    draft = gen.SuggestionDraft(call=ev.CallRef(call_id="call-a1", seq=2, tenant="harbor", scenario=1),
                                 text=f"Good news, it's {SECRET_WORDS}.")
     draft.deadline.FromNanoseconds(int((time.time() + 30) * 1e9))
     engine.steer(draft)

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 
@@ -47,7 +48,8 @@ def statuses(engine, call_id):
 
 
 def draft(text, call_id, scenario="SALES", seq=9):
-    item = gen.SuggestionDraft(call_id=call_id, seq=seq, scenario=SCENARIO[scenario], text=text, tenant="harbor")
+    item = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, scenario=SCENARIO[scenario], tenant="harbor"),
+                               text=text)
     item.deadline.FromNanoseconds(int((time.time() + 60) * 1e9))
     return item
 

@@ -7,6 +7,7 @@ import time
 import pytest
 import yaml
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.encoder import shared_encoder
 from seatcopilot.policy import load_policies
@@ -57,7 +58,7 @@ def test_reassurances_are_not_threats(engine):
 
 def test_a_semantic_match_in_a_draft_is_rewritten_with_the_template(engine):
     engine.check_event(make_event(call_id="call-s1", seq=1, speaker="OPERATOR", text="this call may be recorded"))
-    draft = gen.SuggestionDraft(call_id="call-s1", seq=2, tenant="harbor", scenario=1,
+    draft = gen.SuggestionDraft(call=ev.CallRef(call_id="call-s1", seq=2, tenant="harbor", scenario=1),
                                 text="Rates start at 8.99%. Honestly, the loan is as good as yours already.")
     draft.deadline.FromNanoseconds(int((time.time() + 30) * 1e9))
     steered = engine.steer(draft)

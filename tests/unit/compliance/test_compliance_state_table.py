@@ -49,7 +49,7 @@ def test_turn_counts_a_transfer_and_the_calls_end_are_restored():
                           transfer_to_role="COLLECTIONS")
     first.check_event(transfer)
     state = restarted(table).call_state(CALL, "harbor")
-    assert state.scenario == make_event(scenario="COLLECTIONS").scenario and state.operator_turns == 0
+    assert state.call.scenario == make_event(scenario="COLLECTIONS").scenario and state.operator_turns == 0
     first.check_event(make_event(call_id=CALL, seq=3, type_="CALL_ENDED", speaker="OPERATOR", text=""))
     late = restarted(table).steer(draft("Anything else I can help with?", call_id=CALL, scenario="COLLECTIONS"))
     assert late.compliance.verdict == cp.VERDICT_EXPIRED  # an ended call's late draft, even after a restart

@@ -9,7 +9,6 @@ from seatcopilot import codec
 from seatcopilot.config import load
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
-from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.policy import load_policies, load_policy
 from seatcopilot.topics import SUGGESTIONS
 
@@ -17,7 +16,7 @@ from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.compliance.logic import ComplianceEngine
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
-from tests.helpers import make_event
+from tests.helpers import classified_event, grounded_event, make_event
 
 NOTICE = "Hey, quick heads up, we record calls on this line."  # no pack phrase matches it
 NOTICE_TEXT = "This call may be recorded for quality and training purposes."
@@ -48,7 +47,7 @@ def prompt_text(request):
 
 def question(call_id, seq=2):
     event = make_event(call_id=call_id, seq=seq, text="What rates do you have on personal loans?")
-    return rt.GroundedEvent(classified=cl.ClassifiedEvent(event=event, classification=cl.Classification(
+    return grounded_event(classified_event(event, classification=cl.Classification(
         intent="rate_question")))
 
 

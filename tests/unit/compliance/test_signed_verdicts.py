@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from seatcopilot import codec
 from seatcopilot.config import ConfigError
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
@@ -22,20 +23,22 @@ from services.console import kafka_adapter as console_adapter
 from services.console.auth import AccessAudit, Authenticator
 from services.console.http_api import create_app
 from services.console.logic import ConsoleHub
+from tests.helpers import steered_suggestion
 from tests.helpers.console import OPERATOR_A, PUBLIC_PEM, bearer
 
 OLD, NEW = {"k1": b"old-verdict-key-0123456789"}, {"k2": b"new-verdict-key-0123456789"}
 
 
 def draft(text="Our APR is 9.9%.", seq=3, call_id="call-a") -> gen.SuggestionDraft:
-    message = gen.SuggestionDraft(call_id=call_id, seq=seq, tenant="harbor", operator_id="op-a", team_id="team-a",
-                                  text=text, scenario=1)
+    message = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, tenant="harbor", operator_id="op-a",
+                                                  team_id="team-a", scenario=1),
+                                  text=text)
     message.deadline.FromNanoseconds(time.time_ns() + 60 * 10**9)
     return message
 
 
 def steered(verdict=cp.VERDICT_PASS, text="Our APR is 9.9%.") -> cp.SteeredSuggestion:
-    return cp.SteeredSuggestion(draft=draft(text), text=text, compliance=cp.ComplianceVerdict(verdict=verdict))
+    return steered_suggestion(draft(text), text=text, compliance=cp.ComplianceVerdict(verdict=verdict))
 
 
 def test_a_signature_covers_what_the_operator_acts_on_and_keys_rotate():
@@ -45,8 +48,8 @@ def test_a_signature_covers_what_the_operator_acts_on_and_keys_rotate():
     for tamper in (lambda s: setattr(s.compliance, "verdict", cp.VERDICT_PASS),
                    lambda s: setattr(s, "text", "Sign today, no questions."),
                    lambda s: s.compliance.rule_ids.append("X"),
-                   lambda s: setattr(s.draft, "tenant", "other-bank"),
-                   lambda s: setattr(s.draft, "seq", 4),
+                   lambda s: setattr(s.call, "tenant", "other-bank"),
+                   lambda s: setattr(s.call, "seq", 4),
                    lambda s: s.draft.deadline.FromSeconds(4_000_000_000)):
         forged = cp.SteeredSuggestion()
         forged.CopyFrom(signed)
@@ -78,7 +81,7 @@ def test_a_forged_pass_on_the_suggestions_topic_never_reaches_the_browser():
         await bus.start()
         forged = steered(cp.VERDICT_PASS, "Forged: sign today and skip the disclosures.")
         await bus.publish(SUGGESTIONS.name, "call-a", codec.encode(forged))  # unsigned
-        forged.draft.seq = 2  # the seq of the real suggestion: it must not be taken for a duplicate of this
+        forged.call.seq = 2  # the seq of the real suggestion: it must not be taken for a duplicate of this
         await bus.publish(SUGGESTIONS.name, "call-a", codec.encode(forged))
         await bus.join()
         await bus.publish(DRAFTS.name, "call-a", codec.encode(draft("Happy to help with that.", seq=2)))

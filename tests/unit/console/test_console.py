@@ -5,10 +5,11 @@ import time
 
 import jwt
 import pytest
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
 from services.console.auth import Authenticator
 from services.console.logic import ConsoleHub
-from tests.helpers import load_call, make_event
+from tests.helpers import classified_event, load_call, make_event
 from tests.helpers.console import (
     ADMIN,
     MANAGER_A,
@@ -176,8 +177,9 @@ def test_the_operator_sees_what_compliance_says_is_still_owed():
     from seatcopilot import views
     from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 
-    state = cp.CallComplianceState(call_id="call-a", tenant="harbor", scenario=2, operator_turns=3,
-                                   operator_id="op-a", team_id="team-a")
+    state = cp.CallComplianceState(call=ev.CallRef(call_id="call-a", tenant="harbor", scenario=2, operator_id="op-a",
+                                                   team_id="team-a"),
+                                   operator_turns=3)
     state.obligations.add(id="TILA-APR", status=cp.OBLIGATION_STATUS_OWED, due_within_operator_turns=5,
                           owed_since_turn=1)
     state.obligations.add(id="RECORDING", status=cp.OBLIGATION_STATUS_GIVEN, given_seq=2)
@@ -340,7 +342,7 @@ def test_the_floor_gets_the_stage_and_the_customers_mood_only_when_they_change()
             event = make_event(call_id="call-m", seq=seq, speaker=speaker, text=text, operator_id="op-a",
                                team_id="team-a")
             await bus.publish(TRANSCRIPT.name, "call-m", codec.encode(event))
-            classified = cl.ClassifiedEvent(event=event, classification=cl.Classification(stage=stage))
+            classified = classified_event(event, classification=cl.Classification(stage=stage))
             await bus.publish(CLASSIFIED.name, "call-m", codec.encode(classified))
             await bus.join()
         await bus.stop()

@@ -16,7 +16,7 @@ from services.generation.backends import GenerationRequest, LocalBackend
 from services.generation.config import GenerationConfig
 from services.generation.local_model import build_local_model
 from services.generation.logic import Generator, clean_model_text, grounding_problem
-from tests.helpers import make_event
+from tests.helpers import classified_event, grounded_event, make_event
 
 FACT = rt.KnowledgeItem(id="faq.due-date", kind="FAQ", title="Due date change",
                         text="You can move your due date once every 12 months, by up to 10 days.",
@@ -24,7 +24,7 @@ FACT = rt.KnowledgeItem(id="faq.due-date", kind="FAQ", title="Due date change",
 
 
 def grounded(items=(FACT,), degraded=False, text="Can I move my due date?"):
-    return rt.GroundedEvent(classified=cl.ClassifiedEvent(event=make_event(text=text, scenario="SERVICE"),
+    return grounded_event(classified_event(make_event(text=text, scenario="SERVICE"),
                                                          classification=cl.Classification(intent="due_date_change")),
                             items=list(items), degraded=degraded)
 
@@ -184,7 +184,8 @@ def owed_ids(generator, context):
 
 def compliance_state(call_id, scenario, given=(), owed=()):
     status = {**{i: cp.OBLIGATION_STATUS_GIVEN for i in given}, **{i: cp.OBLIGATION_STATUS_OWED for i in owed}}
-    return cp.CallComplianceState(call_id=call_id, tenant="harbor", scenario=ev.Scenario.Value(f"SCENARIO_{scenario}"),
+    return cp.CallComplianceState(call=ev.CallRef(call_id=call_id, tenant="harbor",
+                                                  scenario=ev.Scenario.Value(f"SCENARIO_{scenario}")),
                                   obligations=[cp.ObligationState(id=i, status=s) for i, s in status.items()])
 
 

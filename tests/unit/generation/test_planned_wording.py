@@ -15,7 +15,7 @@ from seatcopilot.policy import load_policy
 
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator, plan_wording_problem
-from tests.helpers import make_event
+from tests.helpers import classified_event, grounded_event, make_event
 
 PLAN = rt.AnswerPlan(card_kind="answer", answer_type="payment", facts=["14.99%", "$416"],
                      text="At our representative APR of 14.99%, $12,000 over 36 months is about $416 a month.")
@@ -54,8 +54,8 @@ def draft_with(reply, card_kind="answer", wording="model"):
     plan = rt.AnswerPlan()
     plan.CopyFrom(PLAN)
     plan.card_kind = card_kind
-    grounded = rt.GroundedEvent(classified=cl.ClassifiedEvent(
-        event=make_event(text="What would the monthly payment be on $12,000 over 36 months?", scenario="SALES"),
+    grounded = grounded_event(classified_event(
+        make_event(text="What would the monthly payment be on $12,000 over 36 months?", scenario="SALES"),
         classification=cl.Classification(intent="payment_question")), plan=plan)
     model = ScriptedModel(reply)
     config = dataclasses.replace(load(GenerationConfig, {}), plan_wording=wording)

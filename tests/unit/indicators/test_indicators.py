@@ -7,6 +7,7 @@ import pytest
 from seatcopilot import codec
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.contracts.indicators.v1 import indicators_pb2, indicators_pb2_grpc
 from seatcopilot.stage_io import StageIO
@@ -32,14 +33,14 @@ def event(call_id, seq, type_, at, scenario="SERVICE", text="", **extra):
 
 
 def steered(call_id, seq, at, verdict=cp.VERDICT_PASS):
-    s = cp.SteeredSuggestion(compliance=cp.ComplianceVerdict(verdict=verdict))
-    s.draft.call_id, s.draft.seq = call_id, seq
+    s = cp.SteeredSuggestion(call=ev.CallRef(call_id=call_id, seq=seq),
+                             compliance=cp.ComplianceVerdict(verdict=verdict))
     s.compliance.decided_at.FromNanoseconds(int((T0 + at) * 1e9))
     return s
 
 
 def feedback(call_id, seq, action, at):
-    f = fb.Feedback(call_id=call_id, seq=seq, action=action)
+    f = fb.Feedback(call=ev.CallRef(call_id=call_id, seq=seq), action=action)
     f.ts.FromNanoseconds(int((T0 + at) * 1e9))
     return f
 
@@ -107,8 +108,9 @@ def test_the_code_the_summarizer_predicts_for_an_application_counts_as_one():
 def test_alerts_split_into_violations_and_late_disclosures_once_per_call():
     engine = IndicatorEngine({"RECORDING-NOTICE"})
     engine.observe_event(event("s", 1, "CALL_STARTED", 0, arm="on", experiment_id="x"))
-    first = engine.observe_alert(cp.Alert(call_id="s", rule_ids=["RECORDING-NOTICE", "UDAAP-NO-FEES"]), T0)
-    second = engine.observe_alert(cp.Alert(call_id="s", rule_ids=["RECORDING-NOTICE"]), T0)
+    first = engine.observe_alert(cp.Alert(call=ev.CallRef(call_id="s"),
+                                          rule_ids=["RECORDING-NOTICE", "UDAAP-NO-FEES"]), T0)
+    second = engine.observe_alert(cp.Alert(call=ev.CallRef(call_id="s"), rule_ids=["RECORDING-NOTICE"]), T0)
     assert first.counters == {"violations": 1, "calls_disclosure_late": 1}
     assert first.who.arm == "on" and first.who.experiment_id == "x"
     assert second is None
@@ -117,8 +119,9 @@ def test_alerts_split_into_violations_and_late_disclosures_once_per_call():
 def test_an_alert_read_before_its_calls_events_keeps_the_arm_it_carries():
     # Alerts and call events come on different topics: either may be read first.
     engine = IndicatorEngine(set())
-    early = engine.observe_alert(cp.Alert(call_id="e", tenant="harbor", team_id="t1", rule_ids=["UDAAP-NO-FEES"],
-                                          experiment_id="x", arm="brief"), T0)
+    early = engine.observe_alert(cp.Alert(call=ev.CallRef(call_id="e", tenant="harbor", team_id="t1",
+                                                          experiment_id="x", arm="brief"),
+                                          rule_ids=["UDAAP-NO-FEES"]), T0)
     assert early.who == Attribution("harbor", "t1", "", "x", "brief")
     assert early.counters == {"violations": 1}
 
@@ -161,7 +164,8 @@ def test_on_the_bus_snapshots_are_published_and_unknown_feedback_is_dead_lettere
                   event("s", 3, "DISPOSITION", 150, text="RESOLVED")):
             await bus.publish(TRANSCRIPT.name, "s", codec.encode(e))
         await bus.publish(SUGGESTIONS.name, "s", codec.encode(steered("s", 7, 30)))
-        await bus.publish(ALERTS.name, "s", codec.encode(cp.Alert(call_id="s", rule_ids=["UDAAP-NO-FEES"])))
+        await bus.publish(ALERTS.name, "s", codec.encode(cp.Alert(call=ev.CallRef(call_id="s"),
+                                                                  rule_ids=["UDAAP-NO-FEES"])))
         await bus.publish(FEEDBACK.name, "s", codec.encode(feedback("s", 99, fb.ACTION_ACCEPTED, 40)))
         await bus.join()
         assert await kafka_adapter.publish_snapshots(io, indicators) == 1

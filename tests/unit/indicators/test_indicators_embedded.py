@@ -46,7 +46,7 @@ def test_bundled_calls_reach_the_indicators_by_team_and_arm_and_the_holdout_sees
     assert not sales["copilot.suggestions_shown_per_call"].value  # holdout: exposure off, nothing drafted
     assert not any(m.key == "call-sales-0001" for m in suggestions)
     drafts = [codec.decode(m.value, cp.SteeredSuggestion).draft for m in suggestions]
-    versions = {(d.operator_id, d.prompt_version) for d in drafts}
+    versions = {(d.call.operator_id, d.prompt_version) for d in drafts}
     assert {v for o, v in versions if o == "op-ben"} == {"operator-suggestion-brief/v1"}  # the variant's style
     assert {v for o, v in versions if o != "op-ben"} == {"operator-suggestion/v2"}  # arm on (incl. after transfer)
     collections = by_team[("team-collections-1", "on")]

@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 from seatcopilot import codec
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
+from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policies
 from seatcopilot.stage_io import StageIO
@@ -20,12 +21,13 @@ from services.compliance import kafka_adapter as compliance_adapter
 from services.compliance.logic import ComplianceEngine
 from services.console import kafka_adapter as console_adapter
 from services.console.logic import ConsoleHub
+from tests.helpers import steered_suggestion
 
 
 def drafts(call_id, count=3, ttl=30.0):
     items = []
     for seq in range(1, count + 1):
-        item = gen.SuggestionDraft(call_id=call_id, seq=seq, tenant="harbor", scenario=1,
+        item = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, tenant="harbor", scenario=1),
                                    text="Our APRs range from 8.99% to 29.99% based on a credit review.")
         item.deadline.FromNanoseconds(int((time.time() + ttl) * 1e9))
         items.append(item)
@@ -46,7 +48,7 @@ def run(engine, items, publish_to=DRAFTS.name):
         console_adapter.attach(StageIO("console", bus), hub)
         await bus.start()
         for item in items:
-            await bus.publish(publish_to, item.draft.call_id if publish_to == SUGGESTIONS.name else item.call_id,
+            await bus.publish(publish_to, item.call.call_id,
                               codec.encode(item))
         await bus.join()
         await bus.stop()
@@ -90,10 +92,10 @@ def test_compliance_too_slow_means_expired_and_nothing_shown():
 
 
 def test_a_verdict_that_arrives_stale_or_without_a_verdict_is_not_shown():
-    stale = cp.SteeredSuggestion(draft=drafts("call-f5", count=1, ttl=-1)[0], text="Our APRs range ...")
+    stale = steered_suggestion(drafts("call-f5", count=1, ttl=-1)[0], text="Our APRs range ...")
     stale.compliance.verdict = cp.VERDICT_PASS
-    unjudged = cp.SteeredSuggestion(draft=drafts("call-f5b", count=1)[0], text="Our APRs range ...")
-    fresh = cp.SteeredSuggestion(draft=drafts("call-f5c", count=1)[0], text="Our APRs range ...")
+    unjudged = steered_suggestion(drafts("call-f5b", count=1)[0], text="Our APRs range ...")
+    fresh = steered_suggestion(drafts("call-f5c", count=1)[0], text="Our APRs range ...")
     fresh.compliance.verdict = cp.VERDICT_PASS
     from seatcopilot.transport import InProcessTransport
     from seatcopilot.verdicts import VerdictSigner, keys_for

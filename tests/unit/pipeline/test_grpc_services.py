@@ -34,7 +34,7 @@ def test_compliance_steers_over_grpc_and_rejects_bad_input():
     async def scenario():
         engine = ComplianceEngine(load_policy())
         server, _, target = await serve(lambda s: compliance_grpc.register(s, engine), [compliance_grpc.SERVICE_NAME])
-        draft = gen.SuggestionDraft(call_id="c1", seq=1, tenant="harbor", scenario=ev.SCENARIO_SALES,
+        draft = gen.SuggestionDraft(call=ev.CallRef(call_id="c1", seq=1, tenant="harbor", scenario=ev.SCENARIO_SALES),
                                     text="It's basically guaranteed approval.")
         draft.deadline.FromNanoseconds(int((time.time() + 30) * 1e9))
         try:
@@ -46,7 +46,8 @@ def test_compliance_steers_over_grpc_and_rejects_bad_input():
                 state = await stub.GetCallState(compliance_pb2.CallStateRequest(call_id="c1"), timeout=2)
                 errors = []
                 for call in (stub.SteerDraft(gen.SuggestionDraft(text="hi"), timeout=2),
-                             stub.SteerDraft(gen.SuggestionDraft(call_id="c1", tenant="harbor", text="hi"), timeout=2),
+                             stub.SteerDraft(gen.SuggestionDraft(call=ev.CallRef(call_id="c1", tenant="harbor"),
+                                                                 text="hi"), timeout=2),
                              stub.GetCallState(compliance_pb2.CallStateRequest(call_id="nope"), timeout=2)):
                     with pytest.raises(grpc.aio.AioRpcError) as error:
                         await call
@@ -130,10 +131,11 @@ def test_summarizer_answers_summaries_state_and_manager_summaries_with_proper_co
             await summarizer.on_event(make_event(call_id="c-grpc", seq=seq, type_=type_, speaker=speaker, text=text,
                                                  scenario="COLLECTIONS"))
         # Which disclosures were given is compliance's to say (its published state), not the summarizer's.
-        summarizer.on_compliance_state(compliance_pb2.CallComplianceState(
-            call_id="c-grpc", tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS, operator_turns=1,
-            obligations=[compliance_pb2.ObligationState(id="FDCPA-MINI-MIRANDA",
-                                                        status=compliance_pb2.OBLIGATION_STATUS_GIVEN, given_seq=2)]))
+        call = ev.CallRef(call_id="c-grpc", tenant="harbor", scenario=ev.SCENARIO_COLLECTIONS)
+        given = compliance_pb2.ObligationState(id="FDCPA-MINI-MIRANDA", status=compliance_pb2.OBLIGATION_STATUS_GIVEN,
+                                               given_seq=2)
+        summarizer.on_compliance_state(compliance_pb2.CallComplianceState(call=call, operator_turns=1,
+                                                                          obligations=[given]))
         server, _, target = await serve(lambda s: summarizer_grpc.register(s, summarizer),
                                         [summarizer_grpc.SERVICE_NAME])
         errors = []

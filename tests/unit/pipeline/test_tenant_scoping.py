@@ -79,7 +79,7 @@ def test_the_summarizer_keeps_one_state_per_tenant_and_call():
     assert (other.tenant, other.customer_turns) == ("other-bank", 2)
     assert "$120" not in str(other)
     handover = asyncio.run(summarizer_.handover("other-bank", CALL, ev.ROLE_SUPERVISOR))
-    assert handover.tenant == "other-bank" and "$120" not in handover.text
+    assert handover.call.tenant == "other-bank" and "$120" not in handover.text
 
 
 def test_the_console_shows_and_changes_only_the_callers_tenants_call():

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 
 from seatcopilot.config import load
-from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
@@ -22,7 +21,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.eligibility import EligibilityFacts, evaluate, monthly_payment
 from services.retrieval.entities import from_dialogue
 from services.retrieval.knowledge import load_knowledge_base
-from tests.helpers import make_event
+from tests.helpers import classified_event, grounded_event, make_event
 
 KB = load_knowledge_base(DEFAULT_KB)
 FACTS = EligibilityFacts(KB.products, KB.rules, KB.bands)
@@ -98,7 +97,7 @@ def test_account_questions_before_verification_get_verify_identity_first() -> No
 def grounded(text: str, items: tuple[rt.KnowledgeItem, ...], plan: rt.AnswerPlan | None = None,
              seq: int = 1) -> rt.GroundedEvent:
     event = make_event(text=text, seq=seq, scenario="SALES")
-    message = rt.GroundedEvent(classified=cl.ClassifiedEvent(event=event), items=list(items))
+    message = grounded_event(classified_event(event), items=list(items))
     if plan is not None:
         message.plan.CopyFrom(plan)
     return message
@@ -133,8 +132,9 @@ def test_the_console_view_says_which_kind_of_card_it_is():
     from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
     from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 
-    steered = cp.SteeredSuggestion(draft=gen.SuggestionDraft(call_id="c", seq=3, text="Regulation B: ...",
-                                                             card_kind=gen.CARD_KIND_GUIDANCE, answer_type="guidance",
-                                                             answer_facts=["ECOA"]), text="Regulation B: ...")
+    call = ev.CallRef(call_id="c", seq=3)
+    draft = gen.SuggestionDraft(call=call, text="Regulation B: ...", card_kind=gen.CARD_KIND_GUIDANCE,
+                                answer_type="guidance", answer_facts=["ECOA"])
+    steered = cp.SteeredSuggestion(call=call, draft=draft, text="Regulation B: ...")
     view = views.suggestion_view(steered)
     assert (view["card_kind"], view["answer_type"], view["answer_facts"]) == ("GUIDANCE", "guidance", ["ECOA"])

@@ -25,7 +25,7 @@ from services.retrieval.config import DEFAULT_KB
 from services.retrieval.knowledge import load_knowledge_base
 from services.retrieval.logic import RetrievalSettings, Retriever
 from services.retrieval.stores import EmbeddedGraphStore, GraphQuery
-from tests.helpers import CALLS, ROOT, make_event
+from tests.helpers import CALLS, ROOT, classified_event, make_event
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def store(kb):
 
 
 def classified(text, intent, scenario="SALES", stage="discovery", call_id="call-r1", seq=1, **extra):
-    return cl.ClassifiedEvent(event=make_event(call_id=call_id, seq=seq, text=text, scenario=scenario, **extra),
+    return classified_event(make_event(call_id=call_id, seq=seq, text=text, scenario=scenario, **extra),
                               classification=cl.Classification(intent=intent, stage=stage))
 
 

@@ -15,6 +15,7 @@ from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
 from services.summarizer.lexicon import load_lexicon
 from services.summarizer.state import apply_alert, apply_compliance_state, apply_event, new_state, sentiment_trend
+from tests.helpers import classified_event
 from tests.helpers.summarizer import CALL, ScriptedModel, events, run, summarizer
 
 LEXICON = load_lexicon()
@@ -22,14 +23,15 @@ LEXICON = load_lexicon()
 
 def given_by_compliance(call_id="call-sum-1", given=("RECORDING-NOTICE", "GLBA-VERIFY-IDENTITY")):
     """Compliance's published state of the call: it owns which disclosures were given."""
-    return cp.CallComplianceState(call_id=call_id, tenant="harbor", scenario=ev.SCENARIO_SERVICE, obligations=[
+    return cp.CallComplianceState(call=ev.CallRef(call_id=call_id, tenant="harbor", scenario=ev.SCENARIO_SERVICE),
+                                  obligations=[
         cp.ObligationState(id=i, status=cp.OBLIGATION_STATUS_GIVEN) for i in given])
 
 
 def alert(call_id="call-sum-1", seq=6, rules=("UDAAP-OUTCOME-PROMISE",), operator="op-test"):
-    return cp.Alert(call_id=call_id, tenant="harbor", seq=seq, rule_ids=list(rules), severity=cp.SEVERITY_HIGH,
-                    operator_id=operator,
-                    team_id="team-test", scenario=ev.SCENARIO_SERVICE)
+    return cp.Alert(call=ev.CallRef(call_id=call_id, tenant="harbor", seq=seq, operator_id=operator,
+                                    team_id="team-test", scenario=ev.SCENARIO_SERVICE),
+                    rule_ids=list(rules), severity=cp.SEVERITY_HIGH)
 
 
 # -- call state ------------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_a_handover_on_demand_needs_a_known_call():
     summarizer_ = summarizer()
     run(summarizer_, events()[:5])
     handover = asyncio.run(summarizer_.handover("harbor", "call-sum-1", ev.ROLE_SUPERVISOR))
-    assert handover.target_role == ev.ROLE_SUPERVISOR and handover.seq == 5
+    assert handover.target_role == ev.ROLE_SUPERVISOR and handover.call.seq == 5
     with pytest.raises(LookupError):
         asyncio.run(summarizer_.handover("harbor", "call-unknown", ev.ROLE_SUPERVISOR))
 
@@ -170,10 +172,10 @@ def test_call_end_gives_a_wrapup_with_disposition_next_actions_and_handle_time()
 # -- manager summaries ------------------------------------------------------------------------------
 
 def wrapup_of(call_id, team, operators, ended, handle, scenario, disposition, events_=(), owed=()):
-    summary = sm.Summary(kind=sm.SUMMARY_KIND_WRAPUP, call_id=call_id, tenant="harbor", team_id=team,
-                         operator_ids=operators,
-                         operator_id=operators[-1], scenario=scenario, handle_time_s=handle, disposition=disposition,
-                         disclosures_owed=list(owed))
+    summary = sm.Summary(call=ev.CallRef(call_id=call_id, tenant="harbor", team_id=team, operator_id=operators[-1],
+                                         scenario=scenario),
+                         kind=sm.SUMMARY_KIND_WRAPUP, operator_ids=operators, handle_time_s=handle,
+                         disposition=disposition, disclosures_owed=list(owed))
     summary.ended_at.FromSeconds(ended)
     for operator, rules in events_:
         summary.compliance_events.add(operator_id=operator, rule_ids=rules, severity="HIGH")
@@ -192,11 +194,11 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
                                 "APPLICATION_STARTED"))
     ledger.add_wrapup(wrapup_of("c4", "team-b", ["op-3"], base + 400, 60, ev.SCENARIO_SALES, "RESOLVED"))
     ledger.add_wrapup(wrapup_of("c0", "team-a", ["op-1"], base - 10_000, 60, ev.SCENARIO_SALES, "RESOLVED"))
-    suggestion_feedback = fb.Feedback(call_id="c1", tenant="harbor", subject=fb.SUBJECT_SUGGESTION,
-                                      action=fb.ACTION_EDITED)
+    suggestion_feedback = fb.Feedback(call=ev.CallRef(call_id="c1", tenant="harbor"),
+                                      subject=fb.SUBJECT_SUGGESTION, action=fb.ACTION_EDITED)
     assert summarizer_.record_feedback(suggestion_feedback) is None  # only wrap-up verdicts count here
-    feedback = fb.Feedback(call_id="c2", tenant="harbor", subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_EDITED,
-                           disposition="promise_to_pay")
+    feedback = fb.Feedback(call=ev.CallRef(call_id="c2", tenant="harbor"),
+                           subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_EDITED, disposition="promise_to_pay")
     assert summarizer_.record_feedback(feedback).team_id == "team-a"
 
     report = summarizer_.manager_summary(base, base + 1000)
@@ -222,8 +224,8 @@ def test_manager_summaries_per_operator_and_team_over_a_window_with_coaching_not
 
 def test_feedback_read_before_its_wrapup_is_applied_when_the_wrapup_arrives():
     ledger = summarizer().ledger
-    ledger.add_feedback(fb.Feedback(call_id="c9", tenant="harbor", subject=fb.SUBJECT_WRAPUP,
-                                    action=fb.ACTION_ACCEPTED))
+    ledger.add_feedback(fb.Feedback(call=ev.CallRef(call_id="c9", tenant="harbor"),
+                                    subject=fb.SUBJECT_WRAPUP, action=fb.ACTION_ACCEPTED))
     record = ledger.add_wrapup(wrapup_of("c9", "t", ["op"], 1_795_000_000, 60, ev.SCENARIO_SERVICE, "RESOLVED"))
     assert record.feedback == fb.ACTION_ACCEPTED and record.disposition == "RESOLVED"
 
@@ -246,7 +248,7 @@ def test_a_wrapup_publishes_its_teams_report_on_the_bus():
         from seatcopilot.topics import CLASSIFIED
 
         for event, intent in events(lines=[*CALL[:-1], ("CALL_ENDED", "OPERATOR", "", "")]):
-            classified = cl.ClassifiedEvent(event=event, classification=cl.Classification(intent=intent))
+            classified = classified_event(event, classification=cl.Classification(intent=intent))
             await bus.publish(CLASSIFIED.name, event.call_id, codec.encode(classified))
         await bus.stop()
         return ([codec.decode(reports.get_nowait().value, sm.ManagerReport) for _ in range(reports.qsize())],

@@ -67,9 +67,9 @@ def test_the_wrapup_carries_a_manager_note_from_the_call_state_and_the_report_li
     from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 
     summarizer_ = summarizer()
-    summarizer_.on_alert(cp.Alert(call_id="call-sum-1", tenant="harbor", seq=4,
-                                  rule_ids=["FDCPA-THREAT-EMPLOYER-FAMILY"], severity=cp.SEVERITY_HIGH,
-                                  operator_id="op-test", team_id="team-test", scenario=ev.SCENARIO_COLLECTIONS))
+    summarizer_.on_alert(cp.Alert(call=ev.CallRef(call_id="call-sum-1", tenant="harbor", seq=4, operator_id="op-test",
+                                                  team_id="team-test", scenario=ev.SCENARIO_COLLECTIONS),
+                                  rule_ids=["FDCPA-THREAT-EMPLOYER-FAMILY"], severity=cp.SEVERITY_HIGH))
     (wrapup,) = play(summarizer_, HARDSHIP_PROMISE_CALL)
     note = wrapup.manager_note
     assert note.startswith("Collections call, operator ") and "predicted disposition PROMISE_TO_PAY" in note
