@@ -51,8 +51,10 @@ class StateChanges:
             return None
         current = call_ref(event)  # who handles the segment now, under the segment's own scenario
         current.scenario = state.call.scenario
+        current.seq = 0  # which event carried the state does not make it a new state
         state.call.CopyFrom(current)
         encoded = state.SerializeToString(deterministic=True)
+        state.call.seq = event.seq
         if self._last.get(event.call_id) == encoded:
             return None
         self._last[event.call_id] = encoded

@@ -126,8 +126,8 @@ class Summarizer:
 
     def on_compliance_state(self, compliance: cp.CallComplianceState) -> None:
         """Compliance's live state of the call: which disclosures it recognised as given."""
-        state = self.states.get(compliance.tenant, compliance.call_id) or new_state(compliance.call_id,
-                                                                                   compliance.tenant)
+        call = compliance.call
+        state = self.states.get(call.tenant, call.call_id) or new_state(call.call_id, call.tenant)
         if apply_compliance_state(state, compliance):
             self.states.put(state)
 

@@ -165,7 +165,7 @@ def test_transfer_switches_to_the_receiving_roles_rules(engine):
                                   scenario="SERVICE", transfer_to_role="COLLECTIONS"))
     alerts = say(engine, "call-c7", 3, "You could be arrested if you don't pay.", "SERVICE")
     assert "FDCPA-THREAT-ARREST" in ids(alerts)
-    assert engine.call_state("call-c7").scenario == 3
+    assert engine.call_state("call-c7").call.scenario == 3
 
 
 # ---- obligations ----------------------------------------------------------------------------------

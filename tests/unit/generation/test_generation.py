@@ -222,7 +222,7 @@ class RecordingBackend(BrokenBackend):
 
 def grounded_in_arm(arm, items=(FACT,)):
     event = grounded(items)
-    event.classified.event.arm = arm
+    event.call.arm = arm
     return event
 
 

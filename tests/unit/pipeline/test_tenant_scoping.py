@@ -115,5 +115,5 @@ def test_compliance_keeps_one_state_per_tenant_and_call():
                                       tenant="harbor"))
     engine.check_event(make_event(call_id=CALL, seq=1, speaker="OPERATOR", text="Hello.", tenant="lakeshore"))
     harbor, other = engine.call_state(CALL, "harbor"), engine.call_state(CALL, "lakeshore")
-    assert (harbor.tenant, harbor.operator_turns) == ("harbor", 3)
-    assert (other.tenant, other.operator_turns) == ("lakeshore", 1)
+    assert (harbor.call.tenant, harbor.operator_turns) == ("harbor", 3)
+    assert (other.call.tenant, other.operator_turns) == ("lakeshore", 1)
