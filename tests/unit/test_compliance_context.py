@@ -91,3 +91,35 @@ def test_halves_of_a_disclosure_in_turns_further_apart_are_not_joined(engine):
     assert ids(alerts) == ["FDCPA-MINI-MIRANDA"]  # due within two operator turns, and not given in them
     say(engine, "x5", 3, "Anything you tell me today will be used to collect it.", "COLLECTIONS")
     assert statuses(engine, "x5")["FDCPA-MINI-MIRANDA"] == "OVERDUE"  # only the previous turn is read with it
+
+
+@pytest.mark.parametrize("text", ["You don't need to pay anything on that amount while we check it.",
+                                  "You have the right to dispute it, and we'll answer in writing.",
+                                  "We'll stop collecting until we've looked into it."])
+def test_saying_collection_pauses_is_not_pressing_a_disputed_debt(engine, text):
+    say(engine, "x6", 1, "Harbor Lending, calls are recorded. This is an attempt to collect a debt.", "COLLECTIONS")
+    say(engine, "x6", 2, "I don't owe you anything, that's not my loan.", "COLLECTIONS", "CUSTOMER")
+    assert "FDCPA-COLLECT-DISPUTED-DEBT" not in ids(say(engine, "x6", 3, text, "COLLECTIONS"))
+
+
+@pytest.mark.parametrize("text", ["You can dispute it, but you still have to pay something today.",
+                                  "Collection is on hold, but could you pay fifty anyway?"])
+def test_a_pause_said_beside_a_payment_request_is_still_pressing(engine, text):
+    rule = next(r for r in POLICY.rules if r.id == "FDCPA-COLLECT-DISPUTED-DEBT")
+    assert rule.matches(text) and not rule.exempt(text)
+
+
+@pytest.mark.parametrize("text, exempt", [("Would it be okay if we text you a reminder?", True),
+                                          ("I'd need your consent before we send any texts.", True),
+                                          ("I'll call you back myself, not an automated system.", True),
+                                          ("I'll text you the link, I don't need your consent.", False),
+                                          ("We'll text you reminders every week.", False)])
+def test_asking_for_consent_to_text_is_not_texting_without_it(text, exempt):
+    rule = next(r for r in POLICY.rules if r.id == "TCPA-TEXT-AUTODIAL-WITHOUT-CONSENT")
+    assert rule.exempt(text) is exempt
+
+
+def test_no_deadline_is_not_false_urgency(engine):
+    say(engine, "x7", 1, "Harbor Lending, this call may be recorded.")
+    assert "UDAAP-FALSE-URGENCY" not in ids(say(engine, "x7", 2, "You don't have to decide today, take your time."))
+    assert "UDAAP-FALSE-URGENCY" in ids(say(engine, "x7", 3, "This offer expires today."))
