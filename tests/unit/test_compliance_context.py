@@ -123,3 +123,12 @@ def test_no_deadline_is_not_false_urgency(engine):
     say(engine, "x7", 1, "Harbor Lending, this call may be recorded.")
     assert "UDAAP-FALSE-URGENCY" not in ids(say(engine, "x7", 2, "You don't have to decide today, take your time."))
     assert "UDAAP-FALSE-URGENCY" in ids(say(engine, "x7", 3, "This offer expires today."))
+
+
+def test_a_full_card_number_read_before_verification_makes_it_overdue(engine):
+    say(engine, "x8", 1, "Harbor Lending, this call is being recorded.", "SERVICE")
+    alerts = say(engine, "x8", 2, "Sure, your full card number is 4111 2222 3333 4444.", "SERVICE")
+    assert {"GLBA-FULL-CARD-NUMBER", "GLBA-VERIFY-IDENTITY"} <= set(ids(alerts))
+    assert statuses(engine, "x8")["GLBA-VERIFY-IDENTITY"] == "OVERDUE"
+    say(engine, "x9", 1, "Harbor Lending, this call is being recorded.", "SERVICE")
+    assert ids(say(engine, "x9", 2, "Is the card ending in 4444 the one you mean?", "SERVICE")) == []
