@@ -6,18 +6,33 @@ candidate; the chosen settings are DetectorSettings' defaults in services/compli
 
 --by-speaker trains only the default settings and prints the figures per speaker model (operator rules and
 obligations; customer signals), to choose a speaker's own threshold.
+--pipeline trains only the default settings and judges the dev rows with the whole engine (phrases, patterns,
+the embedding matcher and the detector), as `seatcopilot compliance evaluate` does, per threshold, with the
+embedding matcher on and off; with --errors, the default threshold only and the dev rows it gets wrong.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import numpy as np
 from seatcopilot.encoder import shared_encoder
-from seatcopilot.policy import DEFAULT_POLICY, load_policy
+from seatcopilot.policy import DEFAULT_POLICY, load_policies, load_policy
 from sklearn.model_selection import GroupShuffleSplit
 
-from services.compliance.learned import DetectorSettings, gating_signals, pack_rows, train, training_rows
+from services.compliance.evaluate import evaluate, load_labelled, render
+from services.compliance.learned import (
+    TRAIN_FILE,
+    DetectorSettings,
+    LearnedModel,
+    gating_signals,
+    pack_rows,
+    train,
+    training_rows,
+)
+from services.compliance.logic import ComplianceEngine
+from services.compliance.semantic import ExampleCache
 
 CANDIDATES = [DetectorSettings(features="embedding", regularisation=4.0),
               DetectorSettings(features="embedding+ngrams", regularisation=4.0),
@@ -39,6 +54,9 @@ def main() -> None:
     # The dev rows are written lines only; the pack's examples always train.
     fit_rows, dev_rows = [written[i] for i in fit_index] + pack, [written[i] for i in dev_index]
     print(f"fit {len(fit_rows)} rows, dev {len(dev_rows)} rows")
+    if "--pipeline" in sys.argv:
+        pipeline(train(fit_rows, embed, DetectorSettings()), sorted(dev_index))
+        return
     by_speaker = "--by-speaker" in sys.argv
     for settings in [DetectorSettings()] if by_speaker else CANDIDATES:
         model = train(fit_rows, embed, settings)
@@ -62,6 +80,21 @@ def main() -> None:
         if not by_speaker:
             report(f"{settings.features:<17} C={settings.regularisation:<5} ngram_weight={settings.ngram_weight:<4}",
                    counts)
+
+
+def pipeline(model: LearnedModel, dev_index: list[int]) -> None:
+    """The dev rows judged by the whole engine with the model trained without them."""
+    labelled = load_labelled(TRAIN_FILE)  # the same rows, in the same order, as training_rows()
+    dev = [labelled[i] for i in dev_index]
+    encode = ExampleCache(shared_encoder().encode).vectors
+    errors = "--errors" in sys.argv  # the default settings only, with the dev rows' errors
+    for threshold in [model.settings.threshold] if errors else THRESHOLDS:
+        for semantic in (True,) if errors else (True, False):
+            tuned = dataclasses.replace(model, settings=dataclasses.replace(model.settings, threshold=threshold))
+            engine = ComplianceEngine(load_policies(), encode, learned=tuned, semantic=semantic)
+            lines = render(evaluate(engine, dev, "harbor"), show_errors=errors)
+            print(f"threshold={threshold} semantic={'on' if semantic else 'off'}")
+            print("\n".join("  " + line for line in lines))
 
 
 def report(name: str, counts: dict[float, list[int]]) -> None:

@@ -120,12 +120,14 @@ def _judge_draft(engine: ComplianceEngine, call: dict, call_id: str, seq: int, s
     draft = gen.SuggestionDraft(call=ev.CallRef(call_id=call_id, seq=seq, tenant=tenant, scenario=scenario),
                                 text=turn["text"])
     draft.deadline.FromNanoseconds(time.time_ns() + 3_600_000_000_000)
-    verdict = cp.Verdict.Name(engine.steer(draft).compliance.verdict).removeprefix("VERDICT_")
+    judged = engine.steer(draft).compliance
+    verdict = cp.Verdict.Name(judged.verdict).removeprefix("VERDICT_")
     report.drafts += 1
     verdict = "REWRITE" if verdict == "REWRITTEN" else verdict
     if turn["expect"] == "PASS" and verdict != "PASS":
         report.needless_rewrites += 1
-        report.errors.append(f"{call['call_id']} draft {seq}: {verdict} needlessly: {turn['text']}")
+        report.errors.append(f"{call['call_id']} draft {seq}: {verdict} needlessly "
+                             f"({', '.join(judged.rule_ids)}): {turn['text']}")
     elif turn["expect"] != "PASS" and verdict == "PASS":
         report.missed_draft_steers += 1
         report.errors.append(f"{call['call_id']} draft {seq}: passed, expected {turn['expect']}: {turn['text']}")

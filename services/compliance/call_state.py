@@ -51,6 +51,9 @@ class CallCompliance:
     obligations: dict[str, ObligationState] = field(default_factory=dict)
     ended: bool = False
     policy_missing_alerted: bool = False
+    # The operator's previous turn, so a disclosure split over two turns is recognised. Memory only: the
+    # state table keeps no text, and after a restart a split disclosure is read turn by turn.
+    previous_operator_text: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.policy is None:

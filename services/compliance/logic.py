@@ -168,10 +168,21 @@ class ComplianceEngine:
         detector = self.detectors[state.tenant]
         alerts = [self._rule_alert(state, event, by_id[hit.id], hit)
                   for hit in detector.first_hits(event.text, rules)]
-        overdue = state.operator_said(event.text, event.seq, detector.gives(event.text),
+        overdue = state.operator_said(event.text, event.seq, self._recognised(state, detector, event.text),
                                       detector.says_before(event.text))
+        state.previous_operator_text = event.text
         alerts += [self._overdue_alert(state, event, item) for item in overdue]
         return alerts
+
+    @staticmethod
+    def _recognised(state: CallCompliance, detector: Detector, text: str) -> set[str]:
+        """Obligations the detector hears given in this turn, or in it read with the operator's previous
+        turn (a disclosure split over two turns: "I'm a debt collector." ... "Anything you say is used
+        to collect it.")."""
+        recognised = detector.gives(text)
+        if state.previous_operator_text and any(s.obligation.id not in recognised for s in state.owed()):
+            recognised |= detector.gives(f"{state.previous_operator_text} {text}")
+        return recognised
 
     def _customer_said(self, state: CallCompliance, event: ev.CallEvent) -> list[cp.Alert]:
         policy = state.policy

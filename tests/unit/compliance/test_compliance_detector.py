@@ -151,7 +151,8 @@ def test_an_approved_script_line_is_judged_by_the_pack_alone(engine):
     guaranteed = draft("You're pre-approved, guaranteed approval today.", "call-approved-3")
     guaranteed.backend = gen.BACKEND_SCRIPTED
     assert engine.steer(guaranteed).compliance.verdict != cp.VERDICT_PASS  # the pack's phrase still holds
-    assert engine.steer(model_draft).compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_BLOCKED)  # the detector's call
+    judged = engine.steer(model_draft).compliance  # the detector's call: blocked, or at most the notice put in front
+    assert judged.verdict == cp.VERDICT_BLOCKED or set(judged.rule_ids) <= {"RECORDING-NOTICE"}
 
 
 COLLECTOR_OPENING = "Harbor Lending, calls are recorded. This is an attempt to collect a debt."
@@ -186,3 +187,14 @@ def test_a_hardship_answered_with_the_hardship_options_passes(engine):
     text = "I'm sorry to hear that. We can lower the payment for a few months under our hardship plan."
     steered = engine.steer(draft(text, "d23", "COLLECTIONS", seq=3))
     assert steered.compliance.verdict == cp.VERDICT_PASS and steered.text == text
+
+
+def test_pressing_a_disputed_debt_in_new_words_is_caught_and_a_fee_disclosure_is_not_a_no_fees_claim(engine):
+    pressing = "Doesn't matter what you think, the debt's on your file, so let's sort out a payment."
+    assert no_pack_phrase_matches(pressing, "FDCPA-COLLECT-DISPUTED-DEBT")
+    say(engine, "d24", 1, COLLECTOR_OPENING, "COLLECTIONS")
+    say(engine, "d24", 2, "That balance is way off, I never spent that much.", "COLLECTIONS", "CUSTOMER")
+    assert "FDCPA-COLLECT-DISPUTED-DEBT" in rule_ids(say(engine, "d24", 3, pressing, "COLLECTIONS"))
+    say(engine, "d25", 1, "Harbor Lending, just so you know this call is recorded.")
+    disclosure = say(engine, "d25", 2, "If a fee applies, you'll see it in the offer before you sign.")
+    assert "UDAAP-NO-FEES" not in rule_ids(disclosure)
