@@ -3,11 +3,11 @@ declines to make, the holder's identity check while someone else is on the line,
 over two operator turns (the recognising detector stubbed, so the test pins the call state, not a model)."""
 
 import pytest
-from seatcopilot.compliance.v1 import compliance_pb2 as cp
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.policy import load_policies
 
 from services.compliance.logic import ComplianceEngine
-from tests.conftest import make_event
+from tests.helpers import make_event
 
 POLICY = load_policies()["harbor"]
 
