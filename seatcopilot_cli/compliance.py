@@ -36,7 +36,7 @@ def _engine(args: argparse.Namespace, texts: list[str]) -> tuple[ComplianceEngin
     embed = _encoder(texts) if semantic or detector else None
     learned = None
     if detector:
-        from services.compliance.learned import load_or_build
+        from seatcopilot_models.compliance_detector import load_or_build
 
         learned = load_or_build(embed)
     engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path), embed,

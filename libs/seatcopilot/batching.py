@@ -8,7 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
@@ -17,7 +17,7 @@ _STOP = object()
 
 
 class MicroBatcher(Generic[R]):
-    def __init__(self, run: Callable[[list[str]], Sequence[R]], max_batch: int = 32, max_wait_s: float = 0.002,
+    def __init__(self, run: Callable[[list[str]], Iterable[R]], max_batch: int = 32, max_wait_s: float = 0.002,
                  name: str = "micro-batcher") -> None:
         if max_batch < 1 or max_wait_s < 0:
             raise ValueError("max_batch must be ≥ 1 and max_wait_s ≥ 0")

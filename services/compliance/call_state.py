@@ -8,6 +8,7 @@ us to stop calling asked the company, not one operator.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -85,8 +86,8 @@ class CallCompliance:
             if state.status == NOT_TRIGGERED and state.obligation.triggered_by == signal_id:
                 state.status, state.owed_since_turn = OWED, self.operator_turns
 
-    def operator_said(self, text: str, seq: int, recognised: set[str] = frozenset(),
-                      says_before: set[str] = frozenset()) -> list[Overdue]:
+    def operator_said(self, text: str, seq: int, recognised: AbstractSet[str] = frozenset(),
+                      says_before: AbstractSet[str] = frozenset()) -> list[Overdue]:
         """Counts the turn; marks what the text gives (by the pack's phrases, or `recognised` by the
         learned detector in other words); returns what became overdue with it. `says_before`: the
         obligations whose awaited content (a payment figure) the detector heard in other words."""

@@ -22,7 +22,7 @@ class ComplianceConfig:
     semantic: bool = env("COMPLIANCE_SEMANTIC", default=True,
                          help="match paraphrases with the embedding matcher besides phrases and patterns")
     detector: bool = env("COMPLIANCE_DETECTOR", default=True,
-                         help="the learned detector (built by `seatcopilot models build`, or at start when missing)")
+                         help="the learned detector (built by `make models`; without it the service does not start)")
     audit_dir: Path = env("COMPLIANCE_AUDIT_DIR", default=STATE_HOME / "seatcopilot" / "audit",
                           help="where the audit log's segments are appended")
     audit_key_file: Path = env("COMPLIANCE_AUDIT_KEY_FILE", default=KEYS_HOME / AUDIT_KEY_NAME,

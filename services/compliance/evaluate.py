@@ -143,7 +143,9 @@ def _families(engine: ComplianceEngine, tenant: str) -> dict[str, str]:
     policy = engine.policies.get(tenant)
     if policy is None:
         raise LabelledSetError(f"no policy pack for tenant {tenant!r}")
-    return {item.id: item.family or "other" for item in (*policy.rules, *policy.signals)}
+    families = {rule.id: rule.family or "other" for rule in policy.rules}
+    families.update((signal.id, signal.family or "other") for signal in policy.signals)
+    return families
 
 
 def _ratio(value: float | None) -> str:

@@ -1,31 +1,28 @@
-"""The learned detector: per label (a rule, a signal, an obligation given, a payment figure said) a
-calibrated probability that a sentence carries it, from logistic regression over the MiniLM sentence
-embedding joined with word n-grams (the n-grams carry negation, which embeddings blur: "I can't
-guarantee approval" sits next to "I guarantee approval").
+"""The learned detector, as compliance serves it: per label (a rule, a signal, an obligation given, a payment
+figure said) a calibrated probability that a sentence carries it, from logistic regression over the MiniLM
+sentence embedding joined with word n-grams (the n-grams carry negation, which embeddings blur: "I can't
+guarantee approval" sits next to "I guarantee approval"). Speaker models are separate: operator lines teach
+rules and obligations, customer lines teach signals.
 
-Trained on data/compliance/detector/train.jsonl by `seatcopilot models build`, cached under
-~/.cache/seatcopilot/models/compliance by a hash of its inputs (the training lines, this file and
-the settings), so a build with unchanged inputs is instant. Speaker models are separate: operator
-lines teach rules and obligations, customer lines teach signals.
+The model kit trains it (seatcopilot_models/compliance_detector.py, run by `seatcopilot models build`) into
+~/.cache/seatcopilot/models/compliance/<version>/ and names the version in CURRENT; this module only loads
+and scores it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
-from seatcopilot.paths import data_path
-from seatcopilot.policy import DEFAULT_POLICY, Policy, load_policy
 
 Embed = Callable[[list[str]], np.ndarray]
-TRAIN_FILE = data_path("compliance", "detector", "train.jsonl")
 MODELS_HOME = Path.home() / ".cache" / "seatcopilot" / "models" / "compliance"
 MODEL_FILE = "detector.joblib"
+CURRENT = "CURRENT"  # file in MODELS_HOME naming the version `models build` produced last
 GIVES, SAYS_BEFORE = "gives:", "says_before:"  # label prefixes for obligations
 OPERATOR, CUSTOMER = "OPERATOR", "CUSTOMER"
 
@@ -43,73 +40,6 @@ class DetectorSettings:
     calibration_folds: int = 3
 
 
-@dataclass(frozen=True)
-class TrainingRow:
-    text: str
-    speaker: str
-    labels: frozenset[str]
-    active_signals: frozenset[str]
-    group: str
-    scenario: str = ""
-
-
-def training_rows(path: Path = TRAIN_FILE) -> list[TrainingRow]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        data = json.loads(line)
-        labels = {*data.get("expected_rule_ids", ()), *(GIVES + g for g in data.get("gives", ())),
-                  *(SAYS_BEFORE + s for s in data.get("says_before", ()))}
-        speaker = CUSTOMER if data["speaker"] == CUSTOMER else OPERATOR
-        rows.append(TrainingRow(data["text"], speaker, frozenset(labels), frozenset(data.get("active_signals", ())),
-                                data.get("group", data["text"]), data.get("scenario", "")))
-    return rows
-
-
-def pack_rows(policy: Policy) -> list[TrainingRow]:
-    """A pack's own examples as training lines: rule examples and phrases (violating), counter-examples
-    and compliant examples (not), signal examples, obligations' phrases and disclosure texts (given)."""
-    rows: list[TrainingRow] = []
-
-    def add(texts: tuple[str, ...] | list[str], speaker: str, labels: set[str], when: tuple[str, ...], group: str,
-            scenarios: tuple[str, ...] = ()):
-        scenario = scenarios[0] if scenarios else ""
-        rows.extend(TrainingRow(t, speaker, frozenset(labels), frozenset(when), group, scenario) for t in texts)
-
-    for rule in policy.rules:
-        add((*rule.examples, *rule.phrases), OPERATOR, {rule.id}, rule.when, f"pack-{rule.id}", rule.scenarios)
-        add(rule.counter_examples, OPERATOR, set(), rule.when, f"pack-{rule.id}-counter", rule.scenarios)
-    for signal in policy.signals:
-        add((*signal.examples, *signal.phrases), CUSTOMER, {signal.id}, (), f"pack-{signal.id}", signal.scenarios)
-        add(signal.counter_examples, CUSTOMER, set(), (), f"pack-{signal.id}-counter", signal.scenarios)
-    for obligation in (*policy.obligations, *policy.triggered_obligations):
-        add((obligation.disclosure_text, *obligation.satisfied_by), OPERATOR, {GIVES + obligation.id}, (),
-            f"pack-{obligation.id}", obligation.scenarios)
-    add(policy.compliant_examples, OPERATOR, set(), (), "pack-compliant")
-    return rows
-
-
-def used_for(rows: list[TrainingRow], label: str) -> np.ndarray:
-    """Which rows teach a label: for a rule gated by a signal, the rows said with that signal active,
-    plus, as negatives, the rows of scenarios the rule is never learned in (ordinary talk elsewhere is
-    not a violation; the same words in its own scenario without the signal are left out, not negative)."""
-    gate = gating_signals(rows, label)
-    if not gate:
-        return np.ones(len(rows), dtype=bool)
-    home = {row.scenario for row in rows if label in row.labels}
-    return np.array([gate <= row.active_signals or (row.scenario not in home and label not in row.labels)
-                     for row in rows])
-
-
-def gating_signals(rows: list[TrainingRow], label: str) -> frozenset[str]:
-    """The signals every positive row of a label had active: a rule that only applies with a third
-    party on the line ("he owes us") is learned only from rows with that signal, since the same words
-    are fine to the customer."""
-    positives = [row.active_signals for row in rows if label in row.labels]
-    return frozenset.intersection(*positives) if positives else frozenset()
-
-
 @dataclass
 class Stacked:
     """Every label's calibrated classifiers as one matrix product: a label's probability is the mean,
@@ -125,7 +55,7 @@ class Stacked:
     folds: np.ndarray
 
 
-def _columns(classifier: object) -> list[tuple[np.ndarray, float, float, float]]:
+def _columns(classifier: Any) -> list[tuple[np.ndarray, float, float, float]]:
     """(weights, intercept, a, b) per fold; an uncalibrated regression is one fold with a=-1, b=0."""
     members = getattr(classifier, "calibrated_classifiers_", None)
     if members is None:
@@ -138,8 +68,8 @@ def _columns(classifier: object) -> list[tuple[np.ndarray, float, float, float]]
 class SpeakerModel:
     labels: list[str]
     gates: dict[str, frozenset[str]]
-    classifiers: dict[str, object]
-    vectorizer: object | None
+    classifiers: dict[str, Any]  # fitted scikit-learn classifiers
+    vectorizer: Any | None  # a fitted TfidfVectorizer
     ngram_weight: float
     stacked: Stacked | None = None
 
@@ -173,31 +103,6 @@ class SpeakerModel:
         return np.add.reduceat(probability, stacked.starts, axis=1) / stacked.folds
 
 
-def fit_speaker_model(rows: list[TrainingRow], vectors: np.ndarray, settings: DetectorSettings) -> SpeakerModel:
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    texts = [row.text for row in rows]
-    vectorizer = None
-    if settings.features == "embedding+ngrams":
-        vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True,
-                                     token_pattern=r"(?u)\b\w[\w']*\b").fit(texts)
-    model = SpeakerModel(sorted({label for row in rows for label in row.labels}), {}, {}, vectorizer,
-                         settings.ngram_weight)
-    features = model.features(vectors, texts)
-    for label in model.labels:
-        model.gates[label] = gating_signals(rows, label)
-        used = used_for(rows, label)
-        target = np.array([label in row.labels for row in rows])[used]
-        folds = min(settings.calibration_folds, int(target.sum()), int((~target).sum()))
-        base = LogisticRegression(C=settings.regularisation, class_weight="balanced", max_iter=2000)
-        classifier = CalibratedClassifierCV(base, method="sigmoid", cv=folds) if folds >= 2 else base
-        model.classifiers[label] = classifier.fit(features[used], target)
-    model.stack(vectors.shape[1])
-    return model
-
-
 @dataclass
 class LearnedModel:
     version: str
@@ -213,55 +118,15 @@ class LearnedModel:
         return model.scores(vectors, texts)
 
 
-def train(rows: list[TrainingRow], embed: Embed, settings: DetectorSettings, version: str = "") -> LearnedModel:
-    vectors = embed([row.text for row in rows])
-    model = LearnedModel(version, settings)
-    for speaker in (OPERATOR, CUSTOMER):
-        chosen = [i for i, row in enumerate(rows) if row.speaker == speaker]
-        if chosen:
-            model.speakers[speaker] = fit_speaker_model([rows[i] for i in chosen], vectors[chosen], settings)
-    return model
+def current_model_dir(home: Path = MODELS_HOME) -> Path | None:
+    """The model `models build` produced last, when it is complete."""
+    pointer = home / CURRENT
+    if pointer.is_file() and (home / pointer.read_text().strip() / MODEL_FILE).is_file():
+        return home / pointer.read_text().strip()
+    return None
 
 
-def all_training_rows() -> list[TrainingRow]:
-    """The written training lines and the default pack's examples (the held-out file is never read)."""
-    return training_rows() + pack_rows(load_policy(DEFAULT_POLICY))
-
-
-def cache_key(settings: DetectorSettings, path: Path = TRAIN_FILE) -> str:
-    digest = hashlib.sha256(path.read_bytes())
-    for pack_file in sorted(DEFAULT_POLICY.glob("*.yaml")):
-        digest.update(pack_file.read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(repr(settings).encode())
-    return digest.hexdigest()[:12]
-
-
-def model_dir(settings: DetectorSettings = DetectorSettings(), home: Path = MODELS_HOME) -> Path:
-    return home / f"v1-{cache_key(settings)}"
-
-
-def build(embed: Embed | None = None, settings: DetectorSettings = DetectorSettings(),
-          home: Path = MODELS_HOME) -> Path:
-    """Trains and saves the detector unless a model with the same inputs is already cached."""
+def load(directory: Path) -> LearnedModel:
     import joblib
 
-    directory = model_dir(settings, home)
-    if (directory / MODEL_FILE).is_file():
-        return directory
-    if embed is None:
-        from seatcopilot.encoder import shared_encoder
-
-        embed = shared_encoder().encode
-    model = train(all_training_rows(), embed, settings, directory.name)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / (MODEL_FILE + ".partial")
-    joblib.dump(model, partial)
-    partial.replace(directory / MODEL_FILE)  # atomic: a half-written model is never loaded
-    return directory
-
-
-def load_or_build(embed: Embed | None = None, settings: DetectorSettings = DetectorSettings()) -> LearnedModel:
-    import joblib
-
-    return joblib.load(build(embed, settings) / MODEL_FILE)
+    return joblib.load(directory / MODEL_FILE)

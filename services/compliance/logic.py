@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import numpy as np
 from google.protobuf import timestamp_pb2
 from seatcopilot.audit_log import AuditLog, Stopwatch
 from seatcopilot.batching import MicroBatcher
@@ -85,8 +86,9 @@ class ComplianceEngine:
         (needs embed); semantic: the pack-example matcher beside it; table: where calls' states outlive the
         process (none: memory only); embed_batch > 1: `warm` encodes concurrent messages' sentences together."""
         self.policies = {policies.tenant: policies} if isinstance(policies, Policy) else dict(policies)
-        batcher = MicroBatcher(embed, embed_batch, EMBED_WAIT_S, "compliance-encoder") \
-            if embed and embed_batch > 1 else None
+        batcher: MicroBatcher[np.ndarray] | None = None
+        if embed and embed_batch > 1:
+            batcher = MicroBatcher(embed, embed_batch, EMBED_WAIT_S, "compliance-encoder")
         shared = RecentVectors(embed, batcher=batcher) if embed else None
         self._shared = shared
         scorer = LearnedScorer(learned, shared) if learned is not None and shared is not None else None
@@ -224,7 +226,7 @@ class ComplianceEngine:
         return [r for r in state.policy.rules if r.applies(state.scenario, speaker) and set(r.when) <= state.signals]
 
     # ---- alerts -----------------------------------------------------------------------------
-    def _alert(self, state: CallCompliance, event: ev.CallEvent, kind: int, rule_id: str, severity: str,
+    def _alert(self, state: CallCompliance, event: ev.CallEvent, kind: cp.AlertKind, rule_id: str, severity: str,
                message: str, fix: str, citation: str) -> cp.Alert:
         audiences = [cp.AUDIENCE_OPERATOR]
         manager_from = SEVERITY[state.policy.manager_min_severity] if state.policy else cp.SEVERITY_LOW

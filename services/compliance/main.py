@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from seatcopilot import service
 from seatcopilot.audit_log import AuditLog, keep_anchored_while_serving, load_or_create_key
+from seatcopilot.config import ConfigError
 from seatcopilot.policy import load_policies
 from seatcopilot.transport.base import StateTable
 
 from services.compliance import grpc_adapter, kafka_adapter
 from services.compliance.config import ComplianceConfig, load_config
+from services.compliance.learned import LearnedModel, current_model_dir, load
 from services.compliance.logic import ComplianceEngine
 
 STATE_TABLE = "compliance-state"
@@ -23,12 +25,19 @@ def build(config: ComplianceConfig, table: StateTable | None = None) -> Complian
 
         embed = shared_encoder().encode
     if config.detector:
-        from services.compliance.learned import load_or_build
-
-        learned = load_or_build(embed)
+        learned = _detector()
     audit = AuditLog(config.audit_dir, load_or_create_key(config.audit_key_file), config.audit_instance)
     return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic,
                             table=table, embed_batch=config.max_batch)
+
+
+def _detector() -> LearnedModel:
+    """The detector `make models` built; compliance does not start without the detector it was told to use."""
+    directory = current_model_dir()
+    if directory is None:
+        raise ConfigError("COMPLIANCE_DETECTOR is on but no detector is built: run `make models` "
+                          "(`seatcopilot models build`)")
+    return load(directory)
 
 
 def main() -> None:
@@ -37,6 +46,8 @@ def main() -> None:
     async def setup(ctx: service.ServiceContext) -> None:
         engine = build(config, ctx.io.transport.table(STATE_TABLE, retention_s=config.state_retention_s))
         ctx.background.extend(kafka_adapter.attach(ctx.io, engine, batch=config.max_batch))
+        if engine.audit is None:
+            raise ConfigError("compliance serves only with its audit log")
         keep_anchored_while_serving(ctx.background, ctx.on_drain, engine.audit, ctx.io, config.audit_anchor_s)
         grpc_adapter.register(ctx.server, engine)
 

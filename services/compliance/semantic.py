@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from seatcopilot.batching import MicroBatcher
@@ -62,6 +63,7 @@ class RecentVectors:
         missing = self._missing(texts)
         if not missing:
             return
+        vectors: Any  # an (n × d) array from embed, or the batcher's n vectors
         if self.batcher is None:
             vectors = await asyncio.to_thread(self.embed, missing)
         else:
