@@ -18,9 +18,9 @@ from seatcopilot.paths import data_path
 from seatcopilot.policy import load_policies
 
 from benchmarks.table import Table, summary_ms
-from seatcopilot_models.compliance_detector import load_or_build
+from seatcopilot_models.compliance.detector import load_or_build
+from seatcopilot_models.compliance.evaluate import evaluate, load_labelled, warmed
 from services.compliance.detection import LearnedScorer, split_sentences
-from services.compliance.evaluate import evaluate, load_labelled, warmed
 from services.compliance.learned import LearnedModel
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import RecentVectors

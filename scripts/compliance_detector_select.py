@@ -21,8 +21,8 @@ from seatcopilot.encoder import shared_encoder
 from seatcopilot.policy import DEFAULT_POLICY, load_policies, load_policy
 from sklearn.model_selection import GroupShuffleSplit
 
-from seatcopilot_models.compliance_detector import TRAIN_FILE, gating_signals, pack_rows, train, training_rows
-from services.compliance.evaluate import evaluate, load_labelled, render
+from seatcopilot_models.compliance.detector import TRAIN_FILE, gating_signals, pack_rows, train, training_rows
+from seatcopilot_models.compliance.evaluate import evaluate, load_labelled, render
 from services.compliance.learned import DetectorSettings, LearnedModel
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import ExampleCache

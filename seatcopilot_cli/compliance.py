@@ -15,8 +15,8 @@ from seatcopilot.policy import PolicyError, load_policies
 from seatcopilot.topics import AUDIT_ANCHORS
 from seatcopilot.transport.kafka_security import client_options
 
+from seatcopilot_models.compliance.evaluate import LabelledSetError, evaluate, load_labelled, render, warmed
 from services.compliance.config import ComplianceConfig
-from services.compliance.evaluate import LabelledSetError, evaluate, load_labelled, render, warmed
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import Embed
 
@@ -36,7 +36,7 @@ def _engine(args: argparse.Namespace, texts: list[str]) -> tuple[ComplianceEngin
     embed = _encoder(texts) if semantic or detector else None
     learned = None
     if detector:
-        from seatcopilot_models.compliance_detector import load_or_build
+        from seatcopilot_models.compliance.detector import load_or_build
 
         learned = load_or_build(embed)
     engine = ComplianceEngine(load_policies(Path(args.policy) if args.policy else config.policy_path), embed,
@@ -62,7 +62,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluate_calls(args: argparse.Namespace) -> int:
-    from services.compliance.call_eval import evaluate_calls, load_calls, render_calls
+    from seatcopilot_models.compliance.call_eval import evaluate_calls, load_calls, render_calls
 
     try:
         calls = load_calls(Path(args.jsonl), args.split)

@@ -85,8 +85,8 @@ def _models_build(args: argparse.Namespace) -> int:
     from seatcopilot.encoder import encoder_path
     from seatcopilot.local_model import local_model_dir
 
-    from seatcopilot_models.compliance_detector import build as build_compliance_detector
-    from seatcopilot_models.compliance_detector import model_dir as detector_dir
+    from seatcopilot_models.compliance.detector import build as build_compliance_detector
+    from seatcopilot_models.compliance.detector import model_dir as detector_dir
     from seatcopilot_models.intents.training import TrainConfig, model_dir
     from seatcopilot_models.intents.training import build as train_classifier
     from services.compliance.learned import MODEL_FILE as DETECTOR_FILE

@@ -4,7 +4,7 @@ sentence embedding joined with word n-grams (the n-grams carry negation, which e
 guarantee approval" sits next to "I guarantee approval"). Speaker models are separate: operator lines teach
 rules and obligations, customer lines teach signals.
 
-The model kit trains it (seatcopilot_models/compliance_detector.py, run by `seatcopilot models build`) into
+The model kit trains it (seatcopilot_models/compliance/detector.py, run by `seatcopilot models build`) into
 ~/.cache/seatcopilot/models/compliance/<version>/ and names the version in CURRENT; this module only loads
 and scores it.
 """

@@ -3,7 +3,7 @@ told apart by what the pack defines, not by a list in the evaluator."""
 
 from seatcopilot.policy import load_policies
 
-from services.compliance.call_eval import evaluate_calls, render_calls
+from seatcopilot_models.compliance.call_eval import evaluate_calls, render_calls
 from services.compliance.logic import ComplianceEngine
 
 DISPUTED_CALL = {

@@ -22,7 +22,7 @@ POLICY = load_policies()["harbor"]
 def parts():
     from seatcopilot.encoder import shared_encoder
 
-    from seatcopilot_models.compliance_detector import load_or_build
+    from seatcopilot_models.compliance.detector import load_or_build
 
     embed = shared_encoder().encode
     return embed, load_or_build(embed)

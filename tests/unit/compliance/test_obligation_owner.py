@@ -54,7 +54,7 @@ def question(call_id, seq=2):
 def test_a_notice_given_in_the_operators_own_words_is_not_asked_for_again():
     from seatcopilot.encoder import shared_encoder
 
-    from seatcopilot_models.compliance_detector import load_or_build
+    from seatcopilot_models.compliance.detector import load_or_build
 
     assert not any(o.satisfied(NOTICE) for o in load_policy().obligations)
     embed = shared_encoder().encode

@@ -6,7 +6,7 @@ optionally "active_signals", "tenant", "split" and "gives" (the obligations an o
 in any wording). Customer rows are scored on signals, the others on rules; operator rows with
 "gives" also on the obligations recognised as given (family "obligation_given"). Whether an
 obligation is overdue depends on the call's history: that is measured on whole calls
-(services/compliance/call_eval.py).
+(seatcopilot_models/compliance/call_eval.py).
 """
 
 from __future__ import annotations
