@@ -56,6 +56,9 @@ name = sys.argv[1]
 if name == "intents":
     from services.classifier.model import current_model_dir
     found = current_model_dir()
+elif name == "compliance":
+    from services.compliance.learned import current_model_dir
+    found = current_model_dir()
 else:
     from seatcopilot.local_model import local_model_dir
     found = local_model_dir()
@@ -101,6 +104,7 @@ for service in "${wanted[@]}"; do
       build "localhost/seatcopilot-$service:$TAG" "$ROOT/services/$service" --build-arg BASE_IMAGE="$BASE_IMAGE"
       models=()
       [[ $service == classifier ]] && models=(intents)
+      [[ $service == compliance ]] && models=(compliance)
       [[ $service == generation ]] && models=(smollm2-135m-instruct)
       if ((${#models[@]})); then
         stage_models "$stage/$service" "${models[@]}"

@@ -23,6 +23,8 @@ class ComplianceConfig:
                          help="match paraphrases with the embedding matcher besides phrases and patterns")
     detector: bool = env("COMPLIANCE_DETECTOR", default=True,
                          help="the learned detector (built by `make models`; without it the service does not start)")
+    detector_dir: str = env("COMPLIANCE_DETECTOR_DIR", default="",
+                            help="the detector's directory (images carry one); empty: the version `make models` built")
     audit_dir: Path = env("COMPLIANCE_AUDIT_DIR", default=STATE_HOME / "seatcopilot" / "audit",
                           help="where the audit log's segments are appended")
     audit_key_file: Path = env("COMPLIANCE_AUDIT_KEY_FILE", default=KEYS_HOME / AUDIT_KEY_NAME,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from seatcopilot import service
 from seatcopilot.audit_log import AuditLog, keep_anchored_while_serving, load_or_create_key
 from seatcopilot.config import ConfigError
@@ -25,19 +27,23 @@ def build(config: ComplianceConfig, table: StateTable | None = None) -> Complian
 
         embed = shared_encoder().encode
     if config.detector:
-        learned = _detector()
+        learned = _detector(config)
     audit = AuditLog(config.audit_dir, load_or_create_key(config.audit_key_file), config.audit_instance)
     return ComplianceEngine(load_policies(config.policy_path), embed, audit, learned, semantic=config.semantic,
                             table=table, embed_batch=config.max_batch)
 
 
-def _detector() -> LearnedModel:
-    """The detector `make models` built; compliance does not start without the detector it was told to use."""
-    directory = current_model_dir()
+def _detector(config: ComplianceConfig) -> LearnedModel:
+    """The detector `make models` built (or the image carries); compliance does not start without the detector
+    it was told to use."""
+    directory = Path(config.detector_dir) if config.detector_dir else current_model_dir()
     if directory is None:
         raise ConfigError("COMPLIANCE_DETECTOR is on but no detector is built: run `make models` "
                           "(`seatcopilot models build`)")
-    return load(directory)
+    try:
+        return load(directory)
+    except OSError as error:
+        raise ConfigError(f"COMPLIANCE_DETECTOR_DIR: no detector in {directory} ({error.strerror})") from error
 
 
 def main() -> None:
