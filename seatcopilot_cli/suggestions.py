@@ -4,9 +4,9 @@ graph and its planner, and generation (the planner's wording or the top script l
 
 Per labelled customer turn: answered when every required fact is in the suggestion (a suggestion of the
 labelled answer type for types that carry no figure); wrong when the suggestion states a figure found
-neither in the knowledge base nor in the call so far nor computed by the planner. The intent accuracy on
-the labelled turns, and the share of in-scope turns labelled `unknown`, come with it when a classifier
-model is built (`make models`).
+neither in the knowledge base nor in the call so far (as said, or as the dialogue state read it: "5k" is
+$5,000) nor computed by the planner. The intent accuracy on the labelled turns, and the share of in-scope
+turns labelled `unknown`, come with it when a classifier model is built (`make models`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from seatcopilot import codec
 from seatcopilot.classification.v1 import classification_pb2 as cl
 from seatcopilot.config import load
+from seatcopilot.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.events.v1 import call_event_pb2 as ev
 from seatcopilot.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
@@ -41,6 +42,11 @@ CARD_KIND_NAMES = {gen.CARD_KIND_ANSWER: "answer", gen.CARD_KIND_NEXT_ACTION: "n
 
 def figures(text: str) -> set[str]:
     return {f.replace(" ", "").replace(",", "").removesuffix(".00") for f in _FIGURE.findall(text)}
+
+
+def stated_figures(state: dg.DialogueState) -> set[str]:
+    """The call's figures as the dialogue state read them: "5k" is $5,000, "$1,800 a month" is $21,600 a year."""
+    return figures(" ".join(slot.text for slot in (*state.slots, *state.replaced, *state.mentions)))
 
 
 @dataclass
@@ -163,7 +169,8 @@ async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
             label = turn.get("label")
             if label is None:
                 continue
-            report.turns.append(_judge_turn(label, draft, grounded.plan.text, kb_figures | figures(" ".join(said)),
+            known = kb_figures | figures(" ".join(said)) | stated_figures(classified.dialogue)
+            report.turns.append(_judge_turn(label, draft, grounded.plan.text, known,
                                             turn, classified.classification.intent if classifier else ""))
     return report
 

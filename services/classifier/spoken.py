@@ -41,8 +41,9 @@ def _integer(words: list[str]) -> int | None:
     """'twelve thousand five hundred' -> 12500; 'three fifty' -> 350 (a price said in pairs)."""
     if not words:
         return None
-    if len(words) == 2 and words[0] in UNITS and 1 <= UNITS[words[0]] <= 19 and words[1] in TENS:
-        return UNITS[words[0]] * 100 + TENS[words[1]]  # "three fifty", "twelve ninety"
+    if words[0] in UNITS and 1 <= UNITS[words[0]] <= 19 and len(words) in (2, 3) and words[1] in TENS and (
+            len(words) == 2 or 1 <= UNITS.get(words[2], 0) <= 9):  # "three fifty", "seven twenty five"
+        return UNITS[words[0]] * 100 + TENS[words[1]] + (UNITS[words[2]] if len(words) == 3 else 0)
     total, current = 0, 0
     for word in words:
         if word in UNITS:
@@ -82,6 +83,21 @@ def text_before_is_dollar(match: re.Match[str]) -> bool:
     return match.string[:match.start()].rstrip().endswith("$")
 
 
+_HALF = re.compile(rf"\b((?:{_WORD}|\d+)(?:[\s-]+(?:{_WORD}))*)\s+and\s+a\s+half\s+(thousand|grand|million|years?)\b",
+                   re.IGNORECASE)
+
+
+def _half(match: re.Match[str]) -> str:
+    """"six and a half thousand" -> "$6500"; "two and a half years" -> "30 months"."""
+    whole = float(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1))
+    if whole is None:
+        return match.group()
+    unit = match.group(2).lower()
+    if unit.startswith("year"):
+        return f"{int(whole * 12 + 6)} months"
+    return "$" + _written((whole + 0.5) * SCALES[unit])
+
+
 def normalize(text: str) -> str:
     """The text with spoken numbers and ordinals written as digits ("a" alone is left as it is)."""
     def number(match: re.Match[str]) -> str:
@@ -98,9 +114,10 @@ def normalize(text: str) -> str:
         value = words_to_number(words)
         if value is None:
             return raw
-        # Thousands said in a lending call are money ("sixty five thousand a year"): written as dollars.
-        money = value >= 1000 and re.search(r"(?i)thousand|grand|million", words) and not text_before_is_dollar(
-            match)
+        # Thousands said in a lending call are money ("sixty five thousand a year", "eighteen hundred a
+        # month"): written as dollars.
+        money = value >= 1000 and re.search(r"(?i)thousand|grand|million|hundred", words) and not (
+            text_before_is_dollar(match))
         return prefix + ("$" if money else "") + _written(value) + suffix
 
     def day(match: re.Match[str]) -> str:
@@ -108,6 +125,7 @@ def normalize(text: str) -> str:
         return match.group(1) + ordinal(tens + ORDINALS[match.group(3).lower()])
 
     text = _ORDINAL_RUN.sub(day, text)
+    text = _HALF.sub(_half, text)
     text = _RUN.sub(number, text)
     # "8000 dollars and 50 cents", "14 . 99" after spacing quirks; "3 50" left by a pause stays two numbers.
     return re.sub(r"(\d)\s+point\s+(\d)", r"\1.\2", text)
