@@ -183,6 +183,10 @@ def run_evaluate(path: Path, show_misses: bool = False, wording: str = "planner"
     calls = read_calls(path)
     report = asyncio.run(evaluate_calls(calls[:limit] if limit else calls, wording))
     print(f"{path}: {len(report.turns)} labelled customer turns")
+    if wording == "model":
+        from seatcopilot.local_model import served_model
+
+        print(f"wording model: the {served_model().describe()}")
     for turn in report.turns if show_misses else []:
         if not turn.answered or turn.wrong:
             print(f"MISS {turn.answer_type} wrong={turn.wrong}: {turn.said!r} -> {turn.suggestion!r}")

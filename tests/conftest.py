@@ -12,6 +12,8 @@ from seatcopilot.events.v1 import call_event_pb2 as ev
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests judge the base model's behaviour even in a checkout where the model kit built one (served by make run).
+os.environ.setdefault("SEATCOPILOT_LLM", "base")
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "data" / "calls"
