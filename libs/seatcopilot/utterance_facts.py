@@ -58,7 +58,7 @@ _PAYMENT_ON = re.compile(r"\bpayments?\b[^.$\d]{0,15}\b(?:on|for)\s*$", re.IGNOR
 _SCORE = re.compile(r"\b([3-8]\d{2})\b")
 _SCORE_CUE = re.compile(r"\b(score|credit|fico)\b", re.IGNORECASE)
 _TERM = re.compile(
-    r"\b(?:over|for|in|term\s+of|within)\s+(\d{1,3})\s*(months?|years?)\b"
+    r"\b(?:over|for|in|term\s+of|within|across|with)\s+(\d{1,3})\s*(months?|years?)\b"
     r"|\b(\d{1,3})[- ](month|year)\s+(?:loan|term)\b",
     re.IGNORECASE,
 )

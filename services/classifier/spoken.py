@@ -98,6 +98,14 @@ def _half(match: re.Match[str]) -> str:
     return "$" + _written((whole + 0.5) * SCALES[unit])
 
 
+_DIGITS_SCALE = re.compile(r"\$?\b(\d+(?:\.\d+)?)\s*(thousand|grand|million)\b", re.IGNORECASE)
+
+
+def _digits_scale(match: re.Match[str]) -> str:
+    """"12 thousand", "4 grand", "$1.5 million": digits with a spoken scale are dollars."""
+    return "$" + _written(float(match.group(1)) * SCALES[match.group(2).lower()])
+
+
 def normalize(text: str) -> str:
     """The text with spoken numbers and ordinals written as digits ("a" alone is left as it is)."""
     def number(match: re.Match[str]) -> str:
@@ -126,6 +134,7 @@ def normalize(text: str) -> str:
 
     text = _ORDINAL_RUN.sub(day, text)
     text = _HALF.sub(_half, text)
+    text = _DIGITS_SCALE.sub(_digits_scale, text)
     text = _RUN.sub(number, text)
     # "8000 dollars and 50 cents", "14 . 99" after spacing quirks; "3 50" left by a pause stays two numbers.
     return re.sub(r"(\d)\s+point\s+(\d)", r"\1.\2", text)

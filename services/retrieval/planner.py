@@ -31,6 +31,7 @@ ASKS_PAYMENT = re.compile(r"\b(monthly payments?|payments? (?:be|would be|come t
 _PER_MONTH = re.compile(r"(?<![\d,.$]\s)(?<!\dk\s)(?<!dollars\s)\b(?:the monthly|"
                         r"monthly(?! (?:income|salary|pay\b|rent|debt|bills?))|(?:a|per|each|every) month|"
                         r"(?:the|a) payment (?:on|for))\b", re.IGNORECASE)
+_WHAT_HAPPENS = re.compile(r"\bwhat happens (?:if|when)\b", re.IGNORECASE)
 QUESTION = re.compile(r"\?|\b(wondering|curious|tell me|want to know|like to know|let me know)\b", re.IGNORECASE)
 ASKS_FEE = re.compile(r"\b(fees?|penalty|penalties|charges?(?!\s*-?\s*off)|cost to|cost anything)\b", re.IGNORECASE)
 ASKS_RATE = re.compile(r"\b(apr|rates?|interest)\b", re.IGNORECASE)
@@ -38,9 +39,11 @@ ASKS_ELIGIBILITY = re.compile(r"\b(qualify|qualified|eligible|eligibility|approv
 ASKS_ACCOUNT = re.compile(r"\b((?:my|his|her|the) (?:current |account |loan |outstanding |remaining |total )?"
                           r"(?:balance|account|payoff|due date|statement|last payment)|"
                           r"how much (?:do i|does (?:he|she)|he|she|i) owes?|what do(?:es)? (?:i|he|she) owe|"
-                          r"when is my (?:next )?payment|payoff amount|"
-                          r"(?:my|his|her) (?:next )?(?:payment|installment|bill) is due|how (?:much|far) (?:am i|is "
-                          r"(?:he|she)|are we) behind|past[- ]due amount|how much is (?:past[- ]due|overdue))\b",
+                          r"when(?:'s| is| was) (?:my|his|her) (?:next )?(?:payment|installment|bill)|payoff amount|"
+                          r"(?:how much|what)(?:'s| is) (?:left|remaining) (?:on|to pay)|(?:do|does) (?:i|he|she) "
+                          r"still owe|"
+                          r"(?:my|his|her) (?:next )?(?:payment|installment|bill) is due|how (?:much|far)(?: am i| is "
+                          r"(?:he|she)| are we)? behind|past[- ]due amount|how much is (?:past[- ]due|overdue))\b",
                           re.IGNORECASE)
 GIVES_IDENTITY = re.compile(r"\[(?:NAME|DOB|EMAIL|SSN|ADDRESS|PHONE)\]|\b(?:my name is|date of birth|born on|"
                             r"last four|social security)\b", re.IGNORECASE)
@@ -54,6 +57,13 @@ FEE_WORDS = {
     "annual_fee": re.compile(r"\b(annual\w*|yearly|every year|per year|a year|keep (?:it|the \w+) open)\b",
                              re.IGNORECASE),
 }
+
+
+def asks_fee(text: str) -> bool:
+    """A fee question, or one about what a late or returned payment costs ("what happens if it bounces?")."""
+    return bool(ASKS_FEE.search(text)) or bool(
+        _WHAT_HAPPENS.search(text) and (FEE_WORDS["late_fee"].search(text) or
+                                        FEE_WORDS["returned_payment_fee"].search(text)))
 
 
 def asks_payment(text: str) -> bool:
@@ -244,14 +254,14 @@ def plan(text: str, scenario: str, seq: int, state: dg.DialogueState, known: Cus
         eligibility = eligibility_answer(results, known, product, items) if ASKS_ELIGIBILITY.search(text) else None
         if eligibility is not None:
             return eligibility
-        if ASKS_FEE.search(text):
+        if asks_fee(text):
             return fee_answer(text, product, items)
         if ASKS_RATE.search(text) and "?" in text:
             return rate_answer(product, known, facts)
         stated = answer_from_stated_figures(seq, state, known, product, facts, results, items)
         if stated is not None:
             return stated
-    elif product is not None and (ASKS_FEE.search(text) or NONEXISTENT_FEES.search(text)) and "?" in text:
+    elif product is not None and (asks_fee(text) or NONEXISTENT_FEES.search(text)) and "?" in text:
         return fee_answer(text, product, items)
     regulation = next((i for i in items if i.kind == "REGULATION"), None)
     if regulation is not None and not any(i.kind in ("SCRIPT", "OBJECTION_HANDLER", "FAQ") for i in items):

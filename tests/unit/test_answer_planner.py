@@ -102,6 +102,7 @@ def test_a_figure_with_its_rate_is_not_a_payment_question() -> None:
     ("If my payment bounces, what's the charge?", "$25"),
     ("Is there a yearly fee on the secured card?", "$0"),
     ("Would you charge me anything for paying it off early?", "no prepayment penalty"),
+    ("What happens if my payment gets returned?", "$25"),
 ])
 def test_fee_questions_name_the_fee_asked_about_in_other_words(asked: str, fact: str) -> None:
     answer = planned(asked)
@@ -142,6 +143,12 @@ def test_account_questions_before_verification_get_verify_identity_first() -> No
     given = planned("Sure, it's [NAME], date of birth [DOB], email [EMAIL].", scenario="SERVICE",
                     items=(REGULATION,))
     assert given.answer_type == "confirm_identity" and "Gramm" not in given.text
+
+
+@pytest.mark.parametrize("asked", ["How much is left on my loan?", "When's my next installment due?",
+                                   "How far behind am I?", "What's the outstanding balance?"])
+def test_account_questions_in_other_words_get_verify_identity_first(asked: str) -> None:
+    assert planned(asked, scenario="COLLECTIONS").answer_type == "verify_identity"
 
 
 def grounded(text: str, items: tuple[rt.KnowledgeItem, ...], plan: rt.AnswerPlan | None = None,

@@ -40,6 +40,7 @@ def run(*turns: str | tuple[str, int]) -> object:
     ("about nine and a half thousand", "about $9500"),
     ("two and a half years", "30 months"),
     ("twenty one hundred a month", "$2100 a month"),
+    ("about 12 thousand, or 4 grand a month", "about $12000, or $4000 a month"),
 ])
 def test_spoken_numbers_are_written_as_digits(said: str, written: str) -> None:
     assert spoken.normalize(said) == written
@@ -118,6 +119,7 @@ def test_redelivery_changes_nothing_and_the_state_survives_in_its_table() -> Non
      {"amount": "$9,000", "term_months": "36 months"}),
     ("Maybe $4,500, spread over 36 months.", {"amount": "$4,500", "term_months": "36 months"}),
     ("Sixty months works for me.", {"term_months": "60 months"}),
+    ("What if I borrowed $15,000 and went with five years?", {"amount": "$15,000", "term_months": "60 months"}),
     ("I've been at my job for 5 years.", {}),
 ])
 def test_slots_from_other_wordings(said: str, slots: dict[str, str]) -> None:
