@@ -27,7 +27,9 @@ _STATE_CODE = re.compile(rf"(?i:{_STATE_CUE})\s+(?:(?i:to|of)\s+)?([A-Z]{{2}})\b
 
 _MONEY = re.compile(
     r"\$\s?(?P<a>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<ak>k|thousand|grand)?\b"
-    r"|\b(?P<b>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:(?P<bk>k|thousand|grand)\b|(?=\s*(?:dollars|bucks)\b))",
+    r"|\b(?P<b>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?:(?P<bk>k|thousand|grand)\b|(?=\s*(?:dollars|bucks)\b))"
+    # a figure by the month or year is money even without "$": "I make 3,500 a month"
+    r"|\b(?P<c>\d{1,3}(?:,\d{3})+|\d{3,6})(?=\s+(?:a|per|each|every)\s+(?:month|year)\b|\s+(?:annually|yearly)\b)",
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(r"^\W*(?:a|per|each|every)\s+year\b|^\W*(?:annually|yearly)\b", re.IGNORECASE)
@@ -83,7 +85,7 @@ def asks_about_eligibility(text: str) -> bool:
 
 
 def _dollars(match: re.Match[str]) -> float:
-    digits = (match.group("a") or match.group("b")).replace(",", "")
+    digits = (match.group("a") or match.group("b") or match.group("c")).replace(",", "")
     multiplier = 1000.0 if (match.group("ak") or match.group("bk")) else 1.0
     return float(digits) * multiplier
 
@@ -114,8 +116,17 @@ def _money(text: str) -> tuple[float | None, float | None, float | None]:
     return income, (sum(debts) if debts else None), amount
 
 
+# "with a 640", "I've got a 710": a score said without the word, after an article.
+_SCORE_ARTICLE = re.compile(r"\b(?:with|have|got|at|around|about|only)\s+an?\s+$", re.IGNORECASE)
+_NOT_A_SCORE_AFTER = re.compile(r"^\s*(?:dollars?|bucks|a month|per month|a year|k\b|months?|years?|%|percent)",
+                                re.IGNORECASE)
+
+
 def _credit_score(text: str) -> int | None:
     for match in _SCORE.finditer(text):
+        if _SCORE_ARTICLE.search(text[max(0, match.start() - 12):match.start()]) and not (
+                _NOT_A_SCORE_AFTER.match(text[match.end():])):
+            return int(match.group(1))
         window = text[max(0, match.start() - 30):match.end() + 20]
         part_of_other_number = text[max(0, match.start() - 1):match.start()] in (",", "$", ".") or re.match(
             r"%|,\d|\.\d", text[match.end():match.end() + 2])
@@ -178,8 +189,10 @@ def _apr(text: str) -> float | None:
     return float(match.group(1)) if match and _APR_CUE.search(text) and not _DTI.search(text) else None
 
 
-CORRECTION = re.compile(r"\b(actually|sorry|i mean|i meant|make that|make it|correction|scratch that|no wait|"
-                        r"not \S+,|rather|instead)\b", re.IGNORECASE)
+# A correction, or a what-if that puts a new value in place of one already said ("what about four years?").
+CORRECTION = re.compile(r"\b(actually|sorry|i mean|i meant|make that|make it|made it|correction|scratch that|no wait|"
+                        r"not \S+,|rather|instead|change (?:that|it)(?: to)?|switch (?:that|it)(?: to)?|"
+                        r"what about|how about|what if|and if)(?=\W|$)", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"(?<![\w.,])(\$\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w%]|,\d|\.\d)")
 _UNIT_AFTER = re.compile(r"^\s*(months?|years?)\b", re.IGNORECASE)
 
@@ -187,9 +200,16 @@ _UNIT_AFTER = re.compile(r"^\s*(months?|years?)\b", re.IGNORECASE)
 def corrected_value(text: str) -> tuple[str, float] | None:
     """A correction that names no slot ("actually make that 10000", "sorry, 48 months"): the unit if it
     says one ('term' for months or years), else 'number' for the caller to apply to the slot last set."""
-    if not CORRECTION.search(text):
-        return None
-    for match in _BARE_NUMBER.finditer(text):
+    cues = list(CORRECTION.finditer(text))
+    for cue in reversed(cues):  # the new value follows the cue: "not twelve, fifteen", "I said 12, I meant 15"
+        found = _first_value(text, cue.end())
+        if found is not None:
+            return found
+    return None
+
+
+def _first_value(text: str, start: int) -> tuple[str, float] | None:
+    for match in _BARE_NUMBER.finditer(text, start):
         value = float(match.group(2).replace(",", ""))
         unit = _UNIT_AFTER.match(text[match.end():])
         if unit:

@@ -24,7 +24,7 @@ ORDINALS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
     "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
 }
-_WORD = "|".join([*UNITS, *TENS, *SCALES, "a", "and", "point"])
+_WORD = "|".join([*UNITS, *TENS, *SCALES, "a", "and", "point", "oh"])
 _RUN = re.compile(rf"\b(?:{_WORD})(?:[\s-]+(?:{_WORD}))*\b", re.IGNORECASE)
 # Ordinals only after "the" or a month name: "just a second" stays as it is.
 _ORDINAL_RUN = re.compile(
@@ -37,13 +37,26 @@ def ordinal(day: int) -> str:
     return f"{day}{'th' if 10 <= day % 100 <= 20 else _SUFFIX.get(day % 10, 'th')}"
 
 
+def _said_in_pairs(words: list[str]) -> int | None:
+    """A figure said as hundreds and the rest: "three fifty" 350, "seven ten" 710, "seven twenty five" 725,
+    "seven oh five" 705; None for any other run."""
+    if not (1 <= UNITS.get(words[0], 0) <= 19) or len(words) not in (2, 3):
+        return None
+    rest = words[1:]
+    if len(rest) == 1 and (rest[0] in TENS or 10 <= UNITS.get(rest[0], 0) <= 19):
+        return UNITS[words[0]] * 100 + TENS.get(rest[0], UNITS.get(rest[0], 0))
+    if len(rest) == 2 and (rest[0] in TENS or rest[0] == "oh") and 1 <= UNITS.get(rest[1], 0) <= 9:
+        return UNITS[words[0]] * 100 + TENS.get(rest[0], 0) + UNITS[rest[1]]
+    return None
+
+
 def _integer(words: list[str]) -> int | None:
     """'twelve thousand five hundred' -> 12500; 'three fifty' -> 350 (a price said in pairs)."""
     if not words:
         return None
-    if words[0] in UNITS and 1 <= UNITS[words[0]] <= 19 and len(words) in (2, 3) and words[1] in TENS and (
-            len(words) == 2 or 1 <= UNITS.get(words[2], 0) <= 9):  # "three fifty", "seven twenty five"
-        return UNITS[words[0]] * 100 + TENS[words[1]] + (UNITS[words[2]] if len(words) == 3 else 0)
+    paired = _said_in_pairs(words)
+    if paired is not None:
+        return paired
     total, current = 0, 0
     for word in words:
         if word in UNITS:

@@ -124,6 +124,10 @@ def test_figures_stated_without_a_question_get_the_answer_they_make_possible() -
     assert what_if.answer_type == "payment" and f"${monthly_payment(9000, 14.99, 36):,.0f}" in what_if.facts
     corrected = planned(asked, "No wait, make that ten thousand.")
     assert f"${monthly_payment(10000, 14.99, 24):,.0f}" in corrected.facts
+    for said, amount, term in (("Not eight, eleven thousand.", 11000, 24),
+                               ("Hmm, what about over four years?", 8000, 48),
+                               ("I said eight but I meant nine grand.", 9000, 24)):
+        assert f"${monthly_payment(amount, 14.99, term):,.0f}" in planned(asked, said).facts, said
     reply = planned("Would I qualify for $15,000?", "I earn eighty thousand a year and my score is seven twenty.")
     assert reply.answer_type == "eligibility" and "you meet" in reply.text
     score = planned("My score is about 690, what APR would I get?", "Sorry, it's actually 735.")

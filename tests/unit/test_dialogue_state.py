@@ -41,6 +41,7 @@ def run(*turns: str | tuple[str, int]) -> object:
     ("two and a half years", "30 months"),
     ("twenty one hundred a month", "$2100 a month"),
     ("about 12 thousand, or 4 grand a month", "about $12000, or $4000 a month"),
+    ("score seven ten, or seven oh five", "score 710, or 705"),
 ])
 def test_spoken_numbers_are_written_as_digits(said: str, written: str) -> None:
     assert spoken.normalize(said) == written
@@ -121,10 +122,17 @@ def test_redelivery_changes_nothing_and_the_state_survives_in_its_table() -> Non
     ("Sixty months works for me.", {"term_months": "60 months"}),
     ("What if I borrowed $15,000 and went with five years?", {"amount": "$15,000", "term_months": "60 months"}),
     ("I've been at my job for 5 years.", {}),
+    ("I'm making about 3,500 a month.", {"annual_income": "$42,000"}),
+    ("What APR would someone with a six forty get?", {"credit_score": "640"}),
 ])
 def test_slots_from_other_wordings(said: str, slots: dict[str, str]) -> None:
     state = run(said)
     assert {s.name: s.text for s in state.slots if s.name in slots} == slots
+
+
+def test_a_figure_after_an_article_is_a_score_only_when_nothing_says_otherwise() -> None:
+    assert current(run("I've got a 715, what rate is that?"), "credit_score").text == "715"
+    assert current(run("I have a 400 dollar car payment and a 500 a month rent."), "credit_score") is None
 
 
 def test_a_relative_on_the_line_and_a_card_offered_in_other_words() -> None:
