@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +60,7 @@ class TurnResult:
     suggestion: str = ""
     model_tried: bool = False       # --wording model: the model was asked to word a planned answer
     model_kept: bool = False        # ... and its wording passed verification
+    model_rejected_for: str = ""    # ... or why it was not (planned_fact_missing, planned_model_deadline, ...)
     planner_answered: bool = False  # the planner's own wording, judged on the same turn
     planner_wrong: bool = False
 
@@ -88,6 +89,9 @@ class Report:
                        f"on those turns answered={_share(tried, 'answered'):.3f} wrong={_share(tried, 'wrong'):.3f}"
                        f", the planner's wording answered={_share(tried, 'planner_answered'):.3f} "
                        f"wrong={_share(tried, 'planner_wrong'):.3f}")
+            reasons = Counter(t.model_rejected_for for t in tried if not t.model_kept)
+            if reasons:
+                out.append("model wording rejected for: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
         out.append(f"answered={_share(self.turns, 'answered'):.3f} wrong={_share(self.turns, 'wrong'):.3f}")
         return out
 
@@ -139,6 +143,7 @@ def _judge_turn(label: dict, draft: gen.SuggestionDraft, plan_text: str, known: 
         planner_draft.CopyFrom(draft)
         planner_draft.text = plan_text
         result.model_tried, result.model_kept = True, draft.fallback_reason == ""
+        result.model_rejected_for = draft.fallback_reason
         result.planner_answered, result.planner_wrong = judge(label, planner_draft, known)
     return result
 
