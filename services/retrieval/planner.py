@@ -54,7 +54,7 @@ FEE_NAMES = {"late_fee": "late fee", "returned_payment_fee": "returned payment f
 FEE_WORDS = {
     "late_fee": re.compile(r"\b(late|miss(?:ed)? (?:a|this|my|the) (?:\w+ )?payment|behind)\b", re.IGNORECASE),
     "returned_payment_fee": re.compile(r"\b(returned|bounc\w*|nsf|insufficient funds)\b", re.IGNORECASE),
-    "annual_fee": re.compile(r"\b(annual\w*|yearly|every year|per year|a year|keep (?:it|the \w+) open)\b",
+    "annual_fee": re.compile(r"\b(annual\w*|yearly|every year|per year|keep (?:it|the \w+) open)\b",
                              re.IGNORECASE),
 }
 
