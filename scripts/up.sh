@@ -149,7 +149,13 @@ start() {
   kafka_acls
   "$ROOT/.venv/bin/seatcopilot" kg load
   "$ROOT/.venv/bin/seatcopilot" models build >&2   # one builder at a time per machine
-  SEATCOPILOT_LLM_DIR=$("$PY" -c 'from services.generation.local_model import build_local_model; print(build_local_model())')
+  # The model kit's newest export whose gate passed, else the base model (docs/generation.md); Triton's
+  # seatcopilot_llm loads SEATCOPILOT_LLM_DIR. Which one and why goes to the terminal.
+  SEATCOPILOT_LLM_DIR=$("$PY" -c 'from seatcopilot.local_model import served_model
+import sys
+served = served_model()
+print(f"[up] serving the {served.describe()}", file=sys.stderr)
+print(served.path)')
   export SEATCOPILOT_LLM_DIR
   SEATCOPILOT_CLASSIFIER_DIR=$("$PY" -c 'from seatcopilot_models.intents.training import build; print(build())' | tail -n 1)
   export SEATCOPILOT_CLASSIFIER_DIR CLASSIFIER_MODEL_DIR="$SEATCOPILOT_CLASSIFIER_DIR"

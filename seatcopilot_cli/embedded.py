@@ -8,13 +8,12 @@ backend (local model instead of Triton) differ.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
 from seatcopilot import codec
-from seatcopilot.config import load
+from seatcopilot.config import embedded_environ, load
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.topics import CALL_EVENTS
@@ -42,12 +41,6 @@ from services.retrieval.config import RetrievalConfig
 from services.summarizer import kafka_adapter as summarizer_adapter
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
-
-EMBEDDED_DEFAULTS = {"RETRIEVAL_STORE": "embedded", "GENERATION_BACKEND": "local"}
-
-
-def embedded_environ(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    return {**EMBEDDED_DEFAULTS, **os.environ, **(overrides or {})}
 
 
 class EmbeddedPipeline:

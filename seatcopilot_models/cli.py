@@ -178,7 +178,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     gate = evaluation.add_parser("gate", help="compare two report.json files; exit 1 when the candidate regresses")
     gate.add_argument("baseline")
     gate.add_argument("candidate")
-    gate.add_argument("--out", default="artifacts/modelkit/gate")
+    gate.add_argument("--out", default="artifacts/modelkit/gate",
+                      help="where comparison.md and gate.json go; ROOT/eval/<export name> makes make run / make up "
+                           "serve that export when it passes")
     gate.add_argument("--latency-tolerance", type=float, help="also gate first-token p95 (0.5: +50%% allowed); "
                                                               "timings are only comparable on an idle machine")
     gate.set_defaults(func=_eval_gate)

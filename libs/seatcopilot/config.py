@@ -101,3 +101,12 @@ class CommonConfig:
                                      "certificate (with GRPC_TLS_DIR); 0: none")
     grpc_reflection: bool = env("GRPC_REFLECTION", default=False,
                                 help="gRPC server reflection (development tools such as grpcurl); off in production")
+
+
+# The embedded run mode (`make run`): the graph store in process and the local model, unless set otherwise.
+EMBEDDED_DEFAULTS = {"RETRIEVAL_STORE": "embedded", "GENERATION_BACKEND": "local"}
+
+
+def embedded_environ(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings the embedded run mode's stages read: its defaults, the environment, then overrides."""
+    return {**EMBEDDED_DEFAULTS, **os.environ, **(overrides or {})}

@@ -8,6 +8,7 @@ pieces. Decoding is greedy, so the same request gives the same text.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from seatcopilot.config import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,13 @@ class LocalBackend:
 
 @lru_cache(maxsize=1)
 def shared_local_backend() -> LocalBackend:
-    """One local model per process: the embedded mode runs generation and the summarizer together."""
-    from seatcopilot.local_model import build_local_model
+    """One local model per process (the embedded mode runs generation and the summarizer together): the model
+    kit's when it built one that passed its gate, else the base model; the log says which."""
+    from seatcopilot.local_model import served_model
 
-    return LocalBackend(build_local_model())
+    served = served_model()
+    log.info("local model: %s", served.describe())
+    return LocalBackend(served.path)
 
 
 def model_backend(kind: str, triton_url: str, triton_model: str, prompt_format: str = "chat_json",

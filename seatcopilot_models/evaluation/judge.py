@@ -26,9 +26,10 @@ def judge_backend(spec: str) -> ModelBackend:
     """`local` (the bundled instruct model), `local:DIR`, or `triton:HOST:PORT/MODEL`; one per process."""
     kind, _, rest = spec.partition(":")
     if kind == "local":
-        from seatcopilot.model_backends import shared_local_backend
+        from seatcopilot.local_model import build_local_model
 
-        return LocalBackend(Path(rest)) if rest else shared_local_backend()
+        # The base model, never the served one: a kit model must not judge itself.
+        return LocalBackend(Path(rest) if rest else build_local_model())
     if kind == "triton" and "/" in rest:
         url, model = rest.rsplit("/", 1)
         return TritonBackend(url, model)

@@ -134,4 +134,7 @@ def write_comparison(out: Path, baseline: dict, candidate: dict, run_dir: Path |
     lines += ["Per-version reports: " + ", ".join(f"[{m['model']}]({m['model']}/report.md)"
                                                    for m in (baseline, candidate)), ""]
     (out / "comparison.md").write_text("\n".join(lines))
+    # Machine-readable verdict: `make run` / `make up` serve a kit export only when its run's gate passed.
+    (out / "gate.json").write_text(json.dumps({"passed": gate_passed(checks), "baseline": baseline["model"],
+                                               "candidate": candidate["model"]}, indent=1))
     return out / "comparison.md", gate_passed(checks)

@@ -87,7 +87,8 @@ def _correction(state: dg.DialogueState, text: str, found: dict[str, float | str
     if any(slot in found for slot in same_kind):  # the turn names the slot itself ("I'd rather borrow $15,000")
         return
     if name in ("money", "number"):  # the slot last set that can hold such a value
-        fits = MONEY_SLOTS if name == "money" else ("credit_score",) if 300 <= value <= 850 else ("term_months",)
+        fits = MONEY_SLOTS if name == "money" else ("credit_score",) if 300 <= value <= 850 else (
+            ("term_months",) if 6 <= value <= 120 else ())  # "how about 3 o'clock" corrects nothing
         candidates = [s for s in state.slots if s.name in fits]
         if not candidates:
             return

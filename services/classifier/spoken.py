@@ -24,7 +24,7 @@ ORDINALS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
     "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
 }
-_WORD = "|".join([*UNITS, *TENS, *SCALES, "a", "and", "point"])
+_WORD = "|".join([*UNITS, *TENS, *SCALES, "a", "and", "point", "oh"])
 _RUN = re.compile(rf"\b(?:{_WORD})(?:[\s-]+(?:{_WORD}))*\b", re.IGNORECASE)
 # Ordinals only after "the" or a month name: "just a second" stays as it is.
 _ORDINAL_RUN = re.compile(
@@ -37,12 +37,26 @@ def ordinal(day: int) -> str:
     return f"{day}{'th' if 10 <= day % 100 <= 20 else _SUFFIX.get(day % 10, 'th')}"
 
 
+def _said_in_pairs(words: list[str]) -> int | None:
+    """A figure said as hundreds and the rest: "three fifty" 350, "seven ten" 710, "seven twenty five" 725,
+    "seven oh five" 705; None for any other run."""
+    if not (1 <= UNITS.get(words[0], 0) <= 19) or len(words) not in (2, 3):
+        return None
+    rest = words[1:]
+    if len(rest) == 1 and (rest[0] in TENS or 10 <= UNITS.get(rest[0], 0) <= 19):
+        return UNITS[words[0]] * 100 + TENS.get(rest[0], UNITS.get(rest[0], 0))
+    if len(rest) == 2 and (rest[0] in TENS or rest[0] == "oh") and 1 <= UNITS.get(rest[1], 0) <= 9:
+        return UNITS[words[0]] * 100 + TENS.get(rest[0], 0) + UNITS[rest[1]]
+    return None
+
+
 def _integer(words: list[str]) -> int | None:
     """'twelve thousand five hundred' -> 12500; 'three fifty' -> 350 (a price said in pairs)."""
     if not words:
         return None
-    if len(words) == 2 and words[0] in UNITS and 1 <= UNITS[words[0]] <= 19 and words[1] in TENS:
-        return UNITS[words[0]] * 100 + TENS[words[1]]  # "three fifty", "twelve ninety"
+    paired = _said_in_pairs(words)
+    if paired is not None:
+        return paired
     total, current = 0, 0
     for word in words:
         if word in UNITS:
@@ -82,6 +96,29 @@ def text_before_is_dollar(match: re.Match[str]) -> bool:
     return match.string[:match.start()].rstrip().endswith("$")
 
 
+_HALF = re.compile(rf"\b((?:{_WORD}|\d+)(?:[\s-]+(?:{_WORD}))*)\s+and\s+a\s+half\s+(thousand|grand|million|years?)\b",
+                   re.IGNORECASE)
+
+
+def _half(match: re.Match[str]) -> str:
+    """"six and a half thousand" -> "$6500"; "two and a half years" -> "30 months"."""
+    whole = float(match.group(1)) if match.group(1).isdigit() else words_to_number(match.group(1))
+    if whole is None:
+        return match.group()
+    unit = match.group(2).lower()
+    if unit.startswith("year"):
+        return f"{int(whole * 12 + 6)} months"
+    return "$" + _written((whole + 0.5) * SCALES[unit])
+
+
+_DIGITS_SCALE = re.compile(r"\$?\b(\d+(?:\.\d+)?)\s*(thousand|grand|million)\b", re.IGNORECASE)
+
+
+def _digits_scale(match: re.Match[str]) -> str:
+    """"12 thousand", "4 grand", "$1.5 million": digits with a spoken scale are dollars."""
+    return "$" + _written(float(match.group(1)) * SCALES[match.group(2).lower()])
+
+
 def normalize(text: str) -> str:
     """The text with spoken numbers and ordinals written as digits ("a" alone is left as it is)."""
     def number(match: re.Match[str]) -> str:
@@ -98,9 +135,10 @@ def normalize(text: str) -> str:
         value = words_to_number(words)
         if value is None:
             return raw
-        # Thousands said in a lending call are money ("sixty five thousand a year"): written as dollars.
-        money = value >= 1000 and re.search(r"(?i)thousand|grand|million", words) and not text_before_is_dollar(
-            match)
+        # Thousands said in a lending call are money ("sixty five thousand a year", "eighteen hundred a
+        # month"): written as dollars.
+        money = value >= 1000 and re.search(r"(?i)thousand|grand|million|hundred", words) and not (
+            text_before_is_dollar(match))
         return prefix + ("$" if money else "") + _written(value) + suffix
 
     def day(match: re.Match[str]) -> str:
@@ -108,6 +146,8 @@ def normalize(text: str) -> str:
         return match.group(1) + ordinal(tens + ORDINALS[match.group(3).lower()])
 
     text = _ORDINAL_RUN.sub(day, text)
+    text = _HALF.sub(_half, text)
+    text = _DIGITS_SCALE.sub(_digits_scale, text)
     text = _RUN.sub(number, text)
     # "8000 dollars and 50 cents", "14 . 99" after spacing quirks; "3 50" left by a pause stays two numbers.
     return re.sub(r"(\d)\s+point\s+(\d)", r"\1.\2", text)

@@ -64,6 +64,8 @@ HOLDING_LINE = "Let me check that for you — one moment, please."
 _NUMBER = re.compile(r"\d[\d,.]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[a-z']+")
+_MIN_LINE_WORDS = 4
+_IDENTIFIER = re.compile(r"\b[A-Za-z]+_[A-Za-z_]+\b")  # a label or field name, not speech
 _NARRATION = re.compile(r"\b(?:the|an?)\s+(?:agent|operator|assistant|representative)\b|\bcustomer said\b",
                         re.IGNORECASE)
 _STOPWORDS = frozenset(
@@ -145,11 +147,15 @@ def planned(draft: gen.SuggestionDraft, plan: rt.AnswerPlan) -> None:
 def plan_wording_problem(text: str, plan: rt.AnswerPlan) -> str:
     """Why a model's wording of a planned answer cannot replace the planner's, or '' when it can: every planned
     fact in it, in the planned order (the APR before the payment), no figure the plan does not have, and a
-    line to say rather than a narration."""
+    line to say rather than a narration or a label ("preliminary_check" holds the fact "preliminary" but is no
+    line)."""
     lowered = text.lower()
-    positions = [lowered.find(fact.lower()) for fact in plan.facts]
-    if not text or -1 in positions:
+    found = [re.search(rf"(?<!\w){re.escape(fact.lower())}(?!\w)", lowered) for fact in plan.facts]
+    if not text or None in found:
         return "fact_missing"
+    if len(_WORD.findall(lowered)) < _MIN_LINE_WORDS or _IDENTIFIER.search(text):
+        return "not_a_line"
+    positions = [match.start() for match in found]
     if positions != sorted(positions):
         return "fact_order"
     if _numbers(text) - _numbers(" ".join([plan.text, *plan.facts])):

@@ -19,24 +19,58 @@ from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.utterance_facts import mentioned_products
 
-from services.retrieval.eligibility import EligibilityFacts, monthly_payment
+from services.retrieval.eligibility import EligibilityFacts, evaluate, monthly_payment
 from services.retrieval.entities import CustomerAttributes
 from services.retrieval.knowledge import ProductFacts
 
 ASKS_PAYMENT = re.compile(r"\b(monthly payments?|payments? (?:be|would be|come to|look like)|how much (?:a|per|each) "
                           r"month|what would i pay|how much would i pay|pay (?:a|per|each) month|"
                           r"cost (?:me )?(?:a |per |each )?month(?:ly)?)\b", re.IGNORECASE)
-ASKS_FEE = re.compile(r"\b(fees?|penalty|penalties|charge (?:me|for)|cost to)\b", re.IGNORECASE)
+# A question about a monthly figure in other words: "what's the monthly on that?", "what would $9,500 run me per
+# month?", "I was wondering what I'd be looking at each month". Not "I make $5,000 a month" (a figure's rate).
+_PER_MONTH = re.compile(r"(?<![\d,.$]\s)(?<!\dk\s)(?<!dollars\s)\b(?:the monthly|"
+                        r"monthly(?! (?:income|salary|pay\b|rent|debt|bills?))|(?:a|per|each|every) month|"
+                        r"(?:the|a) payment (?:on|for))\b", re.IGNORECASE)
+_WHAT_HAPPENS = re.compile(r"\bwhat happens (?:if|when)\b", re.IGNORECASE)
+QUESTION = re.compile(r"\?|\b(wondering|curious|tell me|want to know|like to know|let me know)\b", re.IGNORECASE)
+ASKS_FEE = re.compile(r"\b(fees?|penalty|penalties|charges?(?!\s*-?\s*off)|cost to|cost anything)\b", re.IGNORECASE)
 ASKS_RATE = re.compile(r"\b(apr|rates?|interest)\b", re.IGNORECASE)
 ASKS_ELIGIBILITY = re.compile(r"\b(qualify|qualified|eligible|eligibility|approved|approve me)\b", re.IGNORECASE)
-ASKS_ACCOUNT = re.compile(r"\b((?:my|his|her|the) (?:current |account |loan )?(?:balance|account|payoff|due date|"
-                          r"statement|last payment)|how much (?:do i|does (?:he|she)|he|she|i) owes?|what do(?:es)? "
-                          r"(?:i|he|she) owe|when is my (?:next )?payment|payoff amount)\b", re.IGNORECASE)
+ASKS_ACCOUNT = re.compile(r"\b((?:my|his|her|the) (?:current |account |loan |outstanding |remaining |total )?"
+                          r"(?:balance|account|payoff|due date|statement|last payment)|"
+                          r"how much (?:do i|does (?:he|she)|he|she|i) owes?|what do(?:es)? (?:i|he|she) owe|"
+                          r"when(?:'s| is| was) (?:my|his|her) (?:next )?(?:payment|installment|bill)|payoff amount|"
+                          r"(?:how much|what)(?:'s| is) (?:left|remaining) (?:on|to pay)|(?:do|does) (?:i|he|she) "
+                          r"still owe|"
+                          r"(?:my|his|her) (?:next )?(?:payment|installment|bill) is due|how (?:much|far)(?: am i| is "
+                          r"(?:he|she)| are we)? behind|past[- ]due amount|how much is (?:past[- ]due|overdue))\b",
+                          re.IGNORECASE)
 GIVES_IDENTITY = re.compile(r"\[(?:NAME|DOB|EMAIL|SSN|ADDRESS|PHONE)\]|\b(?:my name is|date of birth|born on|"
                             r"last four|social security)\b", re.IGNORECASE)
 NONEXISTENT_FEES = re.compile(r"\b(application|processing|approval|activation|upfront|up-front|insurance)\s+fee\b",
                               re.IGNORECASE)
 FEE_NAMES = {"late_fee": "late fee", "returned_payment_fee": "returned payment fee", "annual_fee": "annual fee"}
+# How a customer names each fee: "late charge", "if a payment bounces", "a yearly charge to keep it open".
+FEE_WORDS = {
+    "late_fee": re.compile(r"\b(late|miss(?:ed)? (?:a|this|my|the) (?:\w+ )?payment|behind)\b", re.IGNORECASE),
+    "returned_payment_fee": re.compile(r"\b(returned|bounc\w*|nsf|insufficient funds)\b", re.IGNORECASE),
+    "annual_fee": re.compile(r"\b(annual\w*|yearly|every year|per year|keep (?:it|the \w+) open)\b",
+                             re.IGNORECASE),
+}
+
+
+def asks_fee(text: str) -> bool:
+    """A fee question, or one about what a late or returned payment costs ("what happens if it bounces?")."""
+    return bool(ASKS_FEE.search(text)) or bool(
+        _WHAT_HAPPENS.search(text) and (FEE_WORDS["late_fee"].search(text) or
+                                        FEE_WORDS["returned_payment_fee"].search(text)))
+
+
+def asks_payment(text: str) -> bool:
+    """A question about the monthly payment, however it is worded (a fee or eligibility question is not one)."""
+    return bool(ASKS_PAYMENT.search(text)) or bool(
+        QUESTION.search(text) and _PER_MONTH.search(text) and not ASKS_FEE.search(text)
+        and not ASKS_ELIGIBILITY.search(text))
 
 
 def _money(value: float) -> str:
@@ -122,7 +156,7 @@ def fee_answer(text: str, product: ProductFacts, items: list[rt.KnowledgeItem]) 
         return _plan("answer", "fee", f"There's no {name} fee. The only fee at the start is the origination fee of "
                      f"0% to {fees.get('origination_pct_max', 0):g}%, already included in the APR.",
                      [f"no {name} fee"], sources)
-    named = [(key, label) for key, label in FEE_NAMES.items() if re.search(label.split()[0], text, re.IGNORECASE)]
+    named = [(key, label) for key, label in FEE_NAMES.items() if FEE_WORDS[key].search(text)]
     if named:  # the fee asked about, and only it
         said = [f"the {label} is {_money(fees.get(key, 0))}" for key, label in named]
         return _plan("answer", "fee", f"{' and '.join(said).capitalize()}.",
@@ -151,9 +185,19 @@ def rate_answer(product: ProductFacts, known: CustomerAttributes, facts: Eligibi
                  [product_source(product)])
 
 
-def risk_card(text: str, state: dg.DialogueState, seq: int, items: list[rt.KnowledgeItem]) -> rt.AnswerPlan | None:
-    if state.card_details_offered and state.card_details_seq == seq and (NONEXISTENT_FEES.search(text) or
-                                                                          ASKS_FEE.search(text)):
+def card_for_no_fee(text: str, scenario: str) -> bool:
+    """Card details offered where no fee is owed: for a fee that does not exist, for a fee left unnamed, or in a
+    sales call (nothing is paid by card to get a loan). Paying a real fee (late, returned) by card is no risk."""
+    if NONEXISTENT_FEES.search(text):
+        return True
+    if any(words.search(text) for words in FEE_WORDS.values()):
+        return False
+    return scenario == "SALES" or bool(ASKS_FEE.search(text))
+
+
+def risk_card(text: str, scenario: str, state: dg.DialogueState, seq: int,
+              items: list[rt.KnowledgeItem]) -> rt.AnswerPlan | None:
+    if state.card_details_offered and state.card_details_seq == seq and card_for_no_fee(text, scenario):
         return _plan("warning", "card_details_for_fee", "Warning: the customer offers card details for a fee that "
                      "does not exist. Say: \"Please don't share your card number — there's no application fee.\"",
                      ["no application fee"], _item(items, "policy.fee-schedule"))
@@ -176,27 +220,48 @@ def identity_card(text: str, state: dg.DialogueState, scenario: str) -> rt.Answe
     return None
 
 
+def answer_from_stated_figures(seq: int, state: dg.DialogueState, known: CustomerAttributes, product: ProductFacts,
+                               facts: EligibilityFacts, results: list[rt.EligibilityResult],
+                               items: list[rt.KnowledgeItem]) -> rt.AnswerPlan | None:
+    """A turn that states figures without asking ("say seven grand over five years", "actually it's 730", the
+    reply to the card's own question) gets the answer they make possible: the payment once amount and term are
+    known, eligibility once income and score are, else the APR band for a stated score. The figures are the
+    dialogue state's slots this turn set."""
+    now = {slot.name for slot in state.slots if slot.seq == seq}
+    if now & {"amount", "term_months"} and known.amount is not None and known.term_months is not None and (
+            product.terms_months):
+        return payment_answer(product, known)
+    if now & {"annual_income", "credit_score"} and known.annual_income is not None and known.credit_score is not None:
+        return eligibility_answer(results or evaluate(facts, known), known, product, items)
+    if "credit_score" in now:
+        return rate_answer(product, known, facts)
+    return None
+
+
 def plan(text: str, scenario: str, seq: int, state: dg.DialogueState, known: CustomerAttributes,
          facts: EligibilityFacts | None, results: list[rt.EligibilityResult],
          items: list[rt.KnowledgeItem]) -> rt.AnswerPlan | None:
     """The answer for this customer turn, or None when it asks nothing the planner answers."""
-    found = risk_card(text, state, seq, items) or identity_card(text, state, scenario)
+    found = risk_card(text, scenario, state, seq, items) or identity_card(text, state, scenario)
     if found is not None:
         return found
     product = _chosen_product(facts, known, text) if facts is not None else None
     if product is not None and scenario == "SALES":
         if NONEXISTENT_FEES.search(text):
             return fee_answer(text, product, items)
-        if ASKS_PAYMENT.search(text) and product.terms_months:
+        if asks_payment(text) and product.terms_months:
             return payment_answer(product, known)
         eligibility = eligibility_answer(results, known, product, items) if ASKS_ELIGIBILITY.search(text) else None
         if eligibility is not None:
             return eligibility
-        if ASKS_FEE.search(text):
+        if asks_fee(text):
             return fee_answer(text, product, items)
         if ASKS_RATE.search(text) and "?" in text:
             return rate_answer(product, known, facts)
-    elif product is not None and (ASKS_FEE.search(text) or NONEXISTENT_FEES.search(text)) and "?" in text:
+        stated = answer_from_stated_figures(seq, state, known, product, facts, results, items)
+        if stated is not None:
+            return stated
+    elif product is not None and (asks_fee(text) or NONEXISTENT_FEES.search(text)) and "?" in text:
         return fee_answer(text, product, items)
     regulation = next((i for i in items if i.kind == "REGULATION"), None)
     if regulation is not None and not any(i.kind in ("SCRIPT", "OBJECTION_HANDLER", "FAQ") for i in items):

@@ -36,6 +36,12 @@ def run(*turns: str | tuple[str, int]) -> object:
     ("twelve thousand five hundred", "$12500"),
     ("a thousand a month", "$1000 a month"),
     ("just a second", "just a second"),
+    ("my score is six eighty five", "my score is 685"),
+    ("about nine and a half thousand", "about $9500"),
+    ("two and a half years", "30 months"),
+    ("twenty one hundred a month", "$2100 a month"),
+    ("about 12 thousand, or 4 grand a month", "about $12000, or $4000 a month"),
+    ("score seven ten, or seven oh five", "score 710, or 705"),
 ])
 def test_spoken_numbers_are_written_as_digits(said: str, written: str) -> None:
     assert spoken.normalize(said) == written
@@ -103,3 +109,34 @@ def test_redelivery_changes_nothing_and_the_state_survives_in_its_table() -> Non
     assert current(again, "amount").number == 5000
     ended = ev.CallEvent(call_id="c1", seq=2, type=ev.EVENT_TYPE_CALL_ENDED)
     assert current(states.observe(ended), "amount").number == 5000 and "c1" not in table
+
+
+@pytest.mark.parametrize(("said", "slots"), [
+    ("I clear about seventy thousand a year and my FICO is around seven oh five.", {"annual_income": "$70,000"}),
+    ("Someone with a 660 score and $52,000 income, would they qualify?",
+     {"annual_income": "$52,000", "credit_score": "660"}),
+    ("I take home twenty one hundred a month.", {"annual_income": "$25,200"}),
+    ("I'd use it to pay off $9,000 of store card debt over three years.",
+     {"amount": "$9,000", "term_months": "36 months"}),
+    ("Maybe $4,500, spread over 36 months.", {"amount": "$4,500", "term_months": "36 months"}),
+    ("Sixty months works for me.", {"term_months": "60 months"}),
+    ("What if I borrowed $15,000 and went with five years?", {"amount": "$15,000", "term_months": "60 months"}),
+    ("I've been at my job for 5 years.", {}),
+    ("I'm making about 3,500 a month.", {"annual_income": "$42,000"}),
+    ("What APR would someone with a six forty get?", {"credit_score": "640"}),
+])
+def test_slots_from_other_wordings(said: str, slots: dict[str, str]) -> None:
+    state = run(said)
+    assert {s.name: s.text for s in state.slots if s.name in slots} == slots
+
+
+def test_a_figure_after_an_article_is_a_score_only_when_nothing_says_otherwise() -> None:
+    assert current(run("I've got a 715, what rate is that?"), "credit_score").text == "715"
+    assert current(run("I have a 400 dollar car payment and a 500 a month rent."), "credit_score") is None
+
+
+def test_a_relative_on_the_line_and_a_card_offered_in_other_words() -> None:
+    assert run("Hello, I'm his son, he asked me to sort this out.").third_party
+    assert run("I'm calling on her behalf.").third_party
+    assert run("My debit card is in my hand, should I read you the numbers?").card_details_offered
+    assert not run("Can I read you the reference number?").card_details_offered

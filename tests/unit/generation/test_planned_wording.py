@@ -28,6 +28,9 @@ PLAN = rt.AnswerPlan(card_kind="answer", answer_type="payment", facts=["14.99%",
     ("At 14.99%, it's about $416 a month, plus a $50 fee.", "number_not_planned"),
     ("The agent says the APR is 14.99% and the payment $416.", "narration"),
     ("", "fact_missing"),
+    ("At 14.99%, about $4160 a month.", "fact_missing"),  # a fact inside a longer figure is not the fact
+    ("14.99% $416", "not_a_line"),
+    ("apr_first: 14.99% then payment_due $416", "not_a_line"),
 ])
 def test_plan_wording_check(text, problem):
     assert plan_wording_problem(text, PLAN) == problem

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import pytest
 from seatcopilot.config import load
 from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -80,6 +81,59 @@ def test_card_details_for_a_fee_that_does_not_exist_is_a_warning() -> None:
     assert "no application fee" in answer.text
 
 
+@pytest.mark.parametrize("asked", [
+    "I'm trying to figure out what $10,000 over 36 months would set me back each month.",
+    "For $10,000 over 36 months, what's the monthly?",
+    "What's the payment for $10,000 across 36 months?",
+])
+def test_a_payment_question_in_other_words(asked: str) -> None:
+    answer = planned("I'd borrow over 36 months.", asked) if "across" in asked else planned(asked)
+    assert answer.answer_type == "payment" and f"${monthly_payment(10000, 14.99, 36):,.0f}" in answer.facts
+
+
+def test_a_figure_with_its_rate_is_not_a_payment_question() -> None:
+    answer = planned("If I make $4,000 a month, would I qualify? My score is 700.")
+    assert answer.answer_type == "eligibility"
+
+
+@pytest.mark.parametrize(("asked", "fact"), [
+    ("What do you charge when a payment is late?", "$29"),
+    ("If my payment bounces, what's the charge?", "$25"),
+    ("Is there a yearly fee on the secured card?", "$0"),
+    ("Would you charge me anything for paying it off early?", "no prepayment penalty"),
+    ("What happens if my payment gets returned?", "$25"),
+])
+def test_fee_questions_name_the_fee_asked_about_in_other_words(asked: str, fact: str) -> None:
+    answer = planned(asked)
+    assert answer.answer_type == "fee" and fact in answer.facts
+
+
+def test_paying_a_real_fee_by_card_is_answered_not_warned() -> None:
+    answer = planned("Can I pay the late fee with my card now?", scenario="COLLECTIONS")
+    assert (answer.card_kind, answer.answer_type) == ("answer", "fee") and "$29" in answer.facts
+    warned = planned("Can I read you my card number for the processing fee?", scenario="COLLECTIONS")
+    assert warned.answer_type == "card_details_for_fee"
+    sales = planned("My card is right here, want me to read you the numbers?")
+    assert sales.answer_type == "card_details_for_fee"
+
+
+def test_figures_stated_without_a_question_get_the_answer_they_make_possible() -> None:
+    asked = "What's the monthly payment on $8,000 over 24 months?"
+    what_if = planned(asked, "What if it was nine grand over 36 months?")
+    assert what_if.answer_type == "payment" and f"${monthly_payment(9000, 14.99, 36):,.0f}" in what_if.facts
+    corrected = planned(asked, "No wait, make that ten thousand.")
+    assert f"${monthly_payment(10000, 14.99, 24):,.0f}" in corrected.facts
+    for said, amount, term in (("Not eight, eleven thousand.", 11000, 24),
+                               ("Hmm, what about over four years?", 8000, 48),
+                               ("I said eight but I meant nine grand.", 9000, 24)):
+        assert f"${monthly_payment(amount, 14.99, term):,.0f}" in planned(asked, said).facts, said
+    reply = planned("Would I qualify for $15,000?", "I earn eighty thousand a year and my score is seven twenty.")
+    assert reply.answer_type == "eligibility" and "you meet" in reply.text
+    score = planned("My score is about 690, what APR would I get?", "Sorry, it's actually 735.")
+    assert score.answer_type == "rate" and "8.99%" in score.facts
+    assert planned("I'd like to borrow eight thousand dollars.") is None  # no term yet: nothing to compute
+
+
 def test_a_third_party_on_the_line_is_a_warning() -> None:
     answer = planned("My husband is on the line with me, he handles the bills.", scenario="COLLECTIONS")
     assert (answer.card_kind, answer.answer_type) == ("warning", "third_party")
@@ -92,6 +146,12 @@ def test_account_questions_before_verification_get_verify_identity_first() -> No
     given = planned("Sure, it's [NAME], date of birth [DOB], email [EMAIL].", scenario="SERVICE",
                     items=(REGULATION,))
     assert given.answer_type == "confirm_identity" and "Gramm" not in given.text
+
+
+@pytest.mark.parametrize("asked", ["How much is left on my loan?", "When's my next installment due?",
+                                   "How far behind am I?", "What's the outstanding balance?"])
+def test_account_questions_in_other_words_get_verify_identity_first(asked: str) -> None:
+    assert planned(asked, scenario="COLLECTIONS").answer_type == "verify_identity"
 
 
 def grounded(text: str, items: tuple[rt.KnowledgeItem, ...], plan: rt.AnswerPlan | None = None,

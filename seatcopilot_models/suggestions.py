@@ -4,9 +4,9 @@ graph and its planner, and generation (the planner's wording or the top script l
 
 Per labelled customer turn: answered when every required fact is in the suggestion (a suggestion of the
 labelled answer type for types that carry no figure); wrong when the suggestion states a figure found
-neither in the knowledge base nor in the call so far nor computed by the planner. The intent accuracy on
-the labelled turns, and the share of in-scope turns labelled `unknown`, come with it when a classifier
-model is built (`make models`).
+neither in the knowledge base nor in the call so far (as said, or as the dialogue state read it: "5k" is
+$5,000) nor computed by the planner. The intent accuracy on the labelled turns, and the share of in-scope
+turns labelled `unknown`, come with it when a classifier model is built (`make models`).
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatcopilot import codec
 from seatcopilot.calls import call_ref
-from seatcopilot.config import load
+from seatcopilot.config import embedded_environ, load
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
 
-from seatcopilot_cli.embedded import embedded_environ
 from services.classifier import spoken
 from services.classifier.dialogue import DialogueStates
 from services.generation import main as generation_main
@@ -44,6 +44,11 @@ def figures(text: str) -> set[str]:
     return {f.replace(" ", "").replace(",", "").removesuffix(".00") for f in _FIGURE.findall(text)}
 
 
+def stated_figures(state: dg.DialogueState) -> set[str]:
+    """The call's figures as the dialogue state read them: "5k" is $5,000, "$1,800 a month" is $21,600 a year."""
+    return figures(" ".join(slot.text for slot in (*state.slots, *state.replaced, *state.mentions)))
+
+
 @dataclass
 class TurnResult:
     answer_type: str
@@ -55,6 +60,7 @@ class TurnResult:
     suggestion: str = ""
     model_tried: bool = False       # --wording model: the model was asked to word a planned answer
     model_kept: bool = False        # ... and its wording passed verification
+    model_rejected_for: str = ""    # ... or why it was not (planned_fact_missing, planned_model_deadline, ...)
     planner_answered: bool = False  # the planner's own wording, judged on the same turn
     planner_wrong: bool = False
 
@@ -83,6 +89,9 @@ class Report:
                        f"on those turns answered={_share(tried, 'answered'):.3f} wrong={_share(tried, 'wrong'):.3f}"
                        f", the planner's wording answered={_share(tried, 'planner_answered'):.3f} "
                        f"wrong={_share(tried, 'planner_wrong'):.3f}")
+            reasons = Counter(t.model_rejected_for for t in tried if not t.model_kept)
+            if reasons:
+                out.append("model wording rejected for: " + ", ".join(f"{r} {n}" for r, n in reasons.most_common()))
         out.append(f"answered={_share(self.turns, 'answered'):.3f} wrong={_share(self.turns, 'wrong'):.3f}")
         return out
 
@@ -134,6 +143,7 @@ def _judge_turn(label: dict, draft: gen.SuggestionDraft, plan_text: str, known: 
         planner_draft.CopyFrom(draft)
         planner_draft.text = plan_text
         result.model_tried, result.model_kept = True, draft.fallback_reason == ""
+        result.model_rejected_for = draft.fallback_reason
         result.planner_answered, result.planner_wrong = judge(label, planner_draft, known)
     return result
 
@@ -164,7 +174,8 @@ async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
             label = turn.get("label")
             if label is None:
                 continue
-            report.turns.append(_judge_turn(label, draft, grounded.plan.text, kb_figures | figures(" ".join(said)),
+            known = kb_figures | figures(" ".join(said)) | stated_figures(classified.dialogue)
+            report.turns.append(_judge_turn(label, draft, grounded.plan.text, known,
                                             turn, classified.classification.intent if classifier else ""))
     return report
 
@@ -177,6 +188,10 @@ def run_evaluate(path: Path, show_misses: bool = False, wording: str = "planner"
     calls = read_calls(path)
     report = asyncio.run(evaluate_calls(calls[:limit] if limit else calls, wording))
     print(f"{path}: {len(report.turns)} labelled customer turns")
+    if wording == "model":
+        from seatcopilot.local_model import served_model
+
+        print(f"wording model: the {served_model().describe()}")
     for turn in report.turns if show_misses else []:
         if not turn.answered or turn.wrong:
             print(f"MISS {turn.answer_type} wrong={turn.wrong}: {turn.said!r} -> {turn.suggestion!r}")
