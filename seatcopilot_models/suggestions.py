@@ -149,9 +149,9 @@ def _judge_turn(label: dict, draft: gen.SuggestionDraft, plan_text: str, known: 
 
 
 async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
-    config = load(RetrievalConfig, embedded_environ())  # the embedded graph, loaded from the same knowledge data
-    retriever = retrieval_main.build(config)
-    kb_figures = figures(Path(config.kb_path).read_text())
+    retrieval_config = load(RetrievalConfig, embedded_environ())  # the embedded graph, from the same knowledge
+    retriever = retrieval_main.build(retrieval_config)
+    kb_figures = figures(Path(retrieval_config.kb_path).read_text())
     classifier = _classifier()
     report = Report()
     config = _generation_config(wording)

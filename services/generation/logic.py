@@ -155,7 +155,7 @@ def plan_wording_problem(text: str, plan: rt.AnswerPlan) -> str:
         return "fact_missing"
     if len(_WORD.findall(lowered)) < _MIN_LINE_WORDS or _IDENTIFIER.search(text):
         return "not_a_line"
-    positions = [match.start() for match in found]
+    positions = [match.start() for match in found if match is not None]
     if positions != sorted(positions):
         return "fact_order"
     if _numbers(text) - _numbers(" ".join([plan.text, *plan.facts])):
@@ -338,14 +338,16 @@ class Generator:
     async def _reword(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
         """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
         with the reason (`planned_<problem>`)."""
-        event, plan = grounded.classified.event, grounded.plan
+        event, plan, backend = grounded.classified.event, grounded.plan, self.backend
+        if backend is None:  # _model_words() said no already; kept for the type checker
+            return
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, grounded.call.scenario)
         prompt = prompts.planned_reply(scenario, event.text, plan.text, list(plan.facts))
         request = GenerationRequest(prompt.messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
         try:
             async with self._slots, asyncio.timeout(self.config.model_deadline_s):
-                text = clean_model_text("".join([p async for p in self.backend.stream(request)]), 2)
+                text = clean_model_text("".join([p async for p in backend.stream(request)]), 2)
         except TimeoutError:
             draft.fallback_reason = "planned_model_deadline"
             return
@@ -358,7 +360,7 @@ class Generator:
             draft.fallback_reason = f"planned_{problem}"
             return
         draft.text, draft.prompt_version = text, prompt.version
-        draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
+        draft.backend = gen.BACKEND_TRITON if backend.name == "triton" else gen.BACKEND_LOCAL
         draft.fallback_reason = ""
 
     def _remember(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:

@@ -60,7 +60,9 @@ def estimate_tokens(text: str) -> int:
 
 def facts_block(items: list[rt.KnowledgeItem], max_tokens: int) -> tuple[str, list[rt.KnowledgeItem]]:
     """Numbered facts in rank order, as many as the budget holds; returns the text and the items used."""
-    lines, used, spent = [], [], 0
+    lines: list[str] = []
+    used: list[rt.KnowledgeItem] = []
+    spent = 0
     for item in items:
         line = f"[{len(used) + 1}] {item.title}: {item.text}"
         if used and spent + estimate_tokens(line) > max_tokens:

@@ -73,19 +73,19 @@ def debt_to_income(rule: EligibilityRule, product: ProductFacts, known: Customer
                    bands: tuple[CreditBand, ...]) -> tuple[float | None, str, list[str]]:
     if known.debt_to_income is not None:
         return known.debt_to_income, f"debt-to-income {known.debt_to_income:.0%} as the customer stated it", []
-    missing = [name for name in ("annual_income", "monthly_debt") if getattr(known, name) is None]
-    if missing:
-        return None, "", missing
-    monthly_income = known.annual_income / 12  # type: ignore[operator]
-    current = known.monthly_debt / monthly_income  # type: ignore[operator]
+    income, debt = known.annual_income, known.monthly_debt
+    if income is None or debt is None:
+        return None, "", [name for name, value in (("annual_income", income), ("monthly_debt", debt)) if value is None]
+    monthly_income = income / 12
+    current = debt / monthly_income
     payment, how, still_needed = new_payment(product, known, bands)
     if payment is None:
         if rule.max is not None and current > rule.max:  # already over before any new payment
             return current, (f"debt-to-income already {current:.0%} before the new payment "
-                             f"({_money(known.monthly_debt)} / {_money(monthly_income)} monthly income)"), []
+                             f"({_money(debt)} / {_money(monthly_income)} monthly income)"), []
         return None, "", still_needed
-    ratio = (known.monthly_debt + payment) / monthly_income  # type: ignore[operator]
-    return ratio, (f"debt-to-income {ratio:.0%} = ({_money(known.monthly_debt)} debts + {how}) / "
+    ratio = (debt + payment) / monthly_income
+    return ratio, (f"debt-to-income {ratio:.0%} = ({_money(debt)} debts + {how}) / "
                    f"{_money(monthly_income)} monthly income"), []
 
 
@@ -100,7 +100,9 @@ def _limits(rule: EligibilityRule) -> str:
     show = _money if money else (lambda v: f"{v:g}")
     if rule.min is not None and rule.max is not None:
         return f"between {show(rule.min)} and {show(rule.max)}"
-    return f"at least {show(rule.min)}" if rule.min is not None else f"at most {show(rule.max)}"
+    if rule.min is not None:
+        return f"at least {show(rule.min)}"
+    return f"at most {show(rule.max)}" if rule.max is not None else "any value"
 
 
 def passes(rule: EligibilityRule, value: float | str) -> bool:

@@ -46,12 +46,15 @@ class CustomerAttributes:
 
     @classmethod
     def from_proto(cls, message: rt.CustomerAttributes) -> CustomerAttributes:
-        def optional(name: str) -> float | int | None:
-            return getattr(message, name) if message.HasField(name) else None
+        def number(name: str) -> float | None:
+            return float(getattr(message, name)) if message.HasField(name) else None
 
-        return cls(annual_income=optional("annual_income"), monthly_debt=optional("monthly_debt"),
-                   credit_score=optional("credit_score"), state=message.state.upper(), amount=optional("amount"),
-                   term_months=optional("term_months"), debt_to_income=optional("debt_to_income"),
+        def whole(name: str) -> int | None:
+            return int(getattr(message, name)) if message.HasField(name) else None
+
+        return cls(annual_income=number("annual_income"), monthly_debt=number("monthly_debt"),
+                   credit_score=whole("credit_score"), state=message.state.upper(), amount=number("amount"),
+                   term_months=whole("term_months"), debt_to_income=number("debt_to_income"),
                    products=tuple(message.products))
 
 
@@ -61,10 +64,15 @@ def extract_attributes(text: str) -> CustomerAttributes:
     term = found.get("term_months")
     score = found.get("credit_score")
     return CustomerAttributes(
-        annual_income=found.get("annual_income"), monthly_debt=found.get("monthly_debt"),
+        annual_income=_number(found.get("annual_income")), monthly_debt=_number(found.get("monthly_debt")),
         credit_score=int(score) if score is not None else None, state=str(found.get("state", "")),
-        amount=found.get("amount"), term_months=int(term) if term is not None else None,
-        debt_to_income=found.get("debt_to_income"), products=tuple(mentioned_products(text)))
+        amount=_number(found.get("amount")), term_months=int(term) if term is not None else None,
+        debt_to_income=_number(found.get("debt_to_income")), products=tuple(mentioned_products(text)))
+
+
+def _number(value: float | str | None) -> float | None:
+    """A numeric slot's value (the slot readers give numbers for these; state is the only text slot)."""
+    return None if value is None else float(value)
 
 
 def from_dialogue(state: dg.DialogueState) -> CustomerAttributes:

@@ -246,7 +246,7 @@ def plan(text: str, scenario: str, seq: int, state: dg.DialogueState, known: Cus
     if found is not None:
         return found
     product = _chosen_product(facts, known, text) if facts is not None else None
-    if product is not None and scenario == "SALES":
+    if product is not None and facts is not None and scenario == "SALES":
         if NONEXISTENT_FEES.search(text):
             return fee_answer(text, product, items)
         if asks_payment(text) and product.terms_months:
