@@ -151,7 +151,7 @@ def _summaries(args: argparse.Namespace) -> int:
 
 
 def _suggestions_evaluate(args: argparse.Namespace) -> int:
-    from seatcopilot_cli.suggestions import run_evaluate
+    from seatcopilot_models.suggestions import run_evaluate
 
     return run_evaluate(Path(args.jsonl), args.misses, args.wording, args.limit)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 
-from seatcopilot_cli.suggestions import Report, TurnResult, judge, stated_figures
+from seatcopilot_models.suggestions import Report, TurnResult, judge, stated_figures
 
 
 def test_the_model_wording_line_says_how_many_passed_and_why_the_others_did_not() -> None:
