@@ -209,7 +209,7 @@ def test_operator_sees_a_streamed_suggestion_and_accepting_it_is_recorded(browse
         time.sleep(0.2)
     recorded = server.feedback_messages()
     assert recorded and recorded[-1].action == feedback_pb2.ACTION_ACCEPTED
-    assert recorded[-1].seq == seq and recorded[-1].operator_id == "op-ava"
+    assert recorded[-1].call.seq == seq and recorded[-1].call.operator_id == "op-ava"
     page.screenshot(path=str(SHOTS / "operator-accepted.png"))
 
 
