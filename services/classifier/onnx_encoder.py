@@ -91,6 +91,8 @@ def build(directory: Path) -> OnnxFiles:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     files = onnx_files(directory)
+    if files.int8.is_file():  # built already: no lock, since an image's model folder is read-only to the service
+        return files
     with _lock(files.fp32.parent.with_name(f".{files.fp32.parent.name}.lock")):
         if files.int8.is_file():
             return files
