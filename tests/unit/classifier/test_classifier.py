@@ -128,6 +128,10 @@ def test_onnx_encoder_is_the_torch_network_and_is_exported_once(tiny_model: Path
     files = onnx_encoder.build(tiny_model)
     stamp = files.int8.stat().st_mtime_ns
     assert onnx_encoder.build(tiny_model) == files and files.int8.stat().st_mtime_ns == stamp  # cached by its inputs
+    # Files already built are read without the build lock: an image's model folder is read-only to the service.
+    lock = files.fp32.parent.with_name(f".{files.fp32.parent.name}.lock")
+    lock.unlink()
+    assert onnx_encoder.build(tiny_model) == files and not lock.exists()
     # more texts than a chunk, of varied lengths: sorted by length inside the call, answered in the callers' order
     texts = [("my card is lost " * (i % 4 + 1)).strip() for i in range(onnx_encoder.CHUNK + 3)]
     reference, exported = Predictor(tiny_model, int8=False), onnx_encoder.OnnxPredictor(tiny_model, int8=False)
