@@ -19,16 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatcopilot import codec
-from seatcopilot.calls import call_ref
 from seatcopilot.config import embedded_environ, load
-from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.dialogue.v1 import dialogue_pb2 as dg
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.policy import load_policy
 
+from seatcopilot_models.stage_classifier import StageClassifier
 from services.classifier import spoken
-from services.classifier.dialogue import DialogueStates
 from services.generation import main as generation_main
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
@@ -100,17 +98,6 @@ def _share(turns: list[TurnResult], name: str) -> float:
     return sum(getattr(t, name) for t in turns) / len(turns) if turns else 0.0
 
 
-def _classifier():
-    """The intent model when one is built; None otherwise (the dialogue state needs no model)."""
-    from services.classifier import main as classifier_main
-    from services.classifier.config import ClassifierConfig
-
-    try:
-        return classifier_main.build(load(ClassifierConfig))
-    except Exception:  # no model built: intents are left unlabelled
-        return None
-
-
 def _event(call: dict, seq: int, turn: dict) -> ev.CallEvent:
     return codec.from_dict({"call_id": call["id"], "seq": seq, "ts": call.get("ts", "2026-11-20T10:00:00Z"),
                             "tenant": "harbor", "scenario": call["scenario"], "type": "UTTERANCE",
@@ -152,19 +139,16 @@ async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
     retrieval_config = load(RetrievalConfig, embedded_environ())  # the embedded graph, from the same knowledge
     retriever = retrieval_main.build(retrieval_config)
     kb_figures = figures(Path(retrieval_config.kb_path).read_text())
-    classifier = _classifier()
+    stage = StageClassifier.built(required=False)  # without an intent model: the dialogue state alone
     report = Report()
     config = _generation_config(wording)
     backend = generation_main.build_backend(config)
     for call in calls:
-        states, generator = DialogueStates(), Generator(backend, load_policy(), config)
+        generator = Generator(backend, load_policy(), config)
         said: list[str] = []
         for seq, turn in enumerate(call["turns"], start=1):
             event = _event(call, seq, turn)
-            if classifier is not None:  # the stage itself: intent and its dialogue state
-                classified = classifier.classify(event)
-            else:
-                classified = cl.ClassifiedEvent(call=call_ref(event), event=event, dialogue=states.observe(event))
+            classified = stage.classified(event)
             generator.observe(event)
             said.append(spoken.normalize(turn["text"]))  # "eight thousand" is the call's $8,000
             if turn["speaker"] != "CUSTOMER":
@@ -176,7 +160,7 @@ async def evaluate_calls(calls: list[dict], wording: str = "planner") -> Report:
                 continue
             known = kb_figures | figures(" ".join(said)) | stated_figures(classified.dialogue)
             report.turns.append(_judge_turn(label, draft, grounded.plan.text, known,
-                                            turn, classified.classification.intent if classifier else ""))
+                                            turn, classified.classification.intent))
     return report
 
 

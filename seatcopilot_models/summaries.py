@@ -29,6 +29,7 @@ from seatcopilot.paths import data_path, read_json
 from seatcopilot.redaction import redact
 from seatcopilot.transport import InProcessTransport
 
+from seatcopilot_models.stage_classifier import StageClassifier
 from seatcopilot_models.summary_scores import Scores, mean, score, slot_found, slot_recall
 from services.summarizer import main as summarizer_main
 from services.summarizer.config import SummarizerConfig
@@ -114,34 +115,11 @@ def read_examples(path: Path, limit: int = 0) -> Iterator[tuple[int, dict[str, A
 
 # -- evaluating ----------------------------------------------------------------------------------
 
-class IntentTagger:
-    """What the classifier stage publishes for each event: the intent of a customer turn (none with
-    --no-intents) and the call's dialogue state, the summarizer's source of promises, callbacks and facts."""
-
-    def __init__(self, enabled: bool) -> None:
-        from services.classifier.dialogue import DialogueStates
-
-        self.classifier = None
-        self.states = DialogueStates()
-        if enabled:
-            from services.classifier import main as classifier_main
-            from services.classifier.config import ClassifierConfig
-
-            self.classifier = classifier_main.build(load(ClassifierConfig))
-
-    def classify(self, event: ev.CallEvent) -> tuple[str, Any]:
-        """(intent, dialogue state) as the stage would publish them for this event."""
-        if self.classifier is None:
-            return "", self.states.observe(event)
-        classified = self.classifier.classify(event)
-        return classified.classification.intent, classified.dialogue
-
-
-async def summarize(summarizer: Summarizer, tagger: IntentTagger, events: list[ev.CallEvent]) -> Any:
+async def summarize(summarizer: Summarizer, stage: StageClassifier, events: list[ev.CallEvent]) -> Any:
     wrapup = None
     for event in events:
-        intent, dialogue = tagger.classify(event)
-        wrapup = await summarizer.on_event(event, intent, dialogue) or wrapup
+        classified = stage.classified(event)  # the intent (none without a model) and the dialogue state
+        wrapup = await summarizer.on_event(event, classified.classification.intent, classified.dialogue) or wrapup
     return wrapup
 
 
@@ -166,7 +144,7 @@ async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out
     whether the wrap-up carries each of them (by kind)."""
     environ = {"SUMMARIZER_BACKEND": backend, "SUMMARIZER_MODEL_DEADLINE_S": "600"}
     summarizer = summarizer_main.build(load(SummarizerConfig, environ), InProcessTransport().table("eval"))
-    tagger = IntentTagger(with_intents)
+    stage = StageClassifier.built(required=True) if with_intents else StageClassifier()
     results: list[Scores] = []
     references: list[float] = []
     kept = removed = 0
@@ -175,7 +153,7 @@ async def evaluate(path: Path, backend: str, limit: int, with_intents: bool, out
         for number, example in read_examples(path, limit):
             turns = parse_dialogue(example["dialogue"])
             events = call_events(f"eval-{number}", turns, str(example.get("scenario", "SERVICE")).upper())
-            wrapup = await summarize(summarizer, tagger, events)
+            wrapup = await summarize(summarizer, stage, events)
             said = [t for _, t in turns]
             scores = score(wrapup.narrative, example["summary"], said + resolved_dates(wrapup, said),
                            summarizer.lexicon)

@@ -37,17 +37,17 @@ def make_event(call_id: str = "call-t1", seq: int = 1, type_: str = "UTTERANCE",
 
 def classified_event(event: ev.CallEvent, **fields: object) -> cl.ClassifiedEvent:
     """A classified event as the classifier stage publishes it: with the event's call reference."""
-    return cl.ClassifiedEvent(call=call_ref(event), event=event, **fields)  # type: ignore[arg-type]
+    return cl.ClassifiedEvent(call=call_ref(event), event=event, **fields)
 
 
 def grounded_event(classified: cl.ClassifiedEvent, **fields: object) -> rt.GroundedEvent:
     """A grounded event as retrieval publishes it: the classified event's call reference on top."""
-    return rt.GroundedEvent(call=classified.call, classified=classified, **fields)  # type: ignore[arg-type]
+    return rt.GroundedEvent(call=classified.call, classified=classified, **fields)
 
 
 def steered_suggestion(draft: gen.SuggestionDraft, **fields: object) -> cp.SteeredSuggestion:
     """A steered suggestion as compliance publishes it: the draft's call reference on top."""
-    return cp.SteeredSuggestion(call=draft.call, draft=draft, **fields)  # type: ignore[arg-type]
+    return cp.SteeredSuggestion(call=draft.call, draft=draft, **fields)
 
 
 def load_call(name: str) -> list[ev.CallEvent]:
