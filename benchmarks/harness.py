@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+from seatcopilot.config import local_grpc_base, local_metrics_base
 from seatcopilot.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
@@ -111,11 +112,11 @@ def stage_latencies(spans: list[Span], keys: set[tuple[str, int]]) -> dict[str, 
 
 
 def grpc_port(service: str) -> int:
-    return int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050")) + SERVICES.index(service) + 1
+    return local_grpc_base() + SERVICES.index(service) + 1
 
 
 def metrics_port(service: str) -> int:
-    return int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460")) + SERVICES.index(service) + 1
+    return local_metrics_base() + SERVICES.index(service) + 1
 
 
 class Topology:

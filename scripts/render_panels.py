@@ -23,6 +23,7 @@ import matplotlib.pyplot as plt
 from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec
+from seatcopilot.config import local_metrics_base
 from seatcopilot.topics import CALL_EVENTS
 from seatcopilot.transport.kafka_security import client_options
 
@@ -65,7 +66,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=150)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
     args = parser.parse_args()
-    base = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460"))
+    base = local_metrics_base()
     ports = {name: base + i for i, name in enumerate(SERVICES, start=1)}
     publisher = threading.Thread(target=publish_calls, args=(os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),))
     publisher.start()

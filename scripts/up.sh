@@ -6,8 +6,9 @@
 #   stop            services, Triton, Kafka and Neo4j
 #   services-*      only the seven service processes (the infrastructure is left as it is)
 # Each service: gRPC on 127.0.0.1:(SEATCOPILOT_GRPC_BASE+N), Prometheus metrics on :(SEATCOPILOT_METRICS_BASE+N)
-# (defaults 50050 and 9460: intake is 50051/9461 ... console 50057/9467), log in .run/services/NAME.log.
-# Intake's webhooks listen on INTAKE_HTTP_PORT (default SEATCOPILOT_GRPC_BASE+40, so 50090).
+# (defaults 30050 and 9460, as in seatcopilot.config: intake is 30051/9461 ... indicators 30058/9468;
+# below the ephemeral port range), log in .run/services/NAME.log.
+# Intake's webhooks listen on INTAKE_HTTP_PORT (default SEATCOPILOT_GRPC_BASE+40, so 30090).
 # KAFKA_SECURITY=sasl_ssl: the broker is infra.sh's kafka-secure (SCRAM-SHA-512 over TLS, ACLs enforced) on
 # KAFKA_SECURE_PORT (9192); each service logs in as its own user with only its role's ACLs (seatcopilot.kafka_acls),
 # the CLIs and tools as `seatcopilot`. Default: plaintext on loopback (KAFKA_PORT, 9092).
@@ -88,7 +89,7 @@ if [[ -z "${VERDICT_KEYS:-}" ]]; then
 fi
 export VERDICT_KEYS
 export GRPC_REFLECTION="${GRPC_REFLECTION:-true}"   # a development topology: grpcurl can list the services
-GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-50050}"
+GRPC_BASE="${SEATCOPILOT_GRPC_BASE:-30050}"
 METRICS_BASE="${SEATCOPILOT_METRICS_BASE:-9460}"
 export INTAKE_HTTP_PORT="${INTAKE_HTTP_PORT:-$((GRPC_BASE + 40))}"   # platform webhooks (intake)
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from seatcopilot.config import local_grpc_base
 from seatcopilot.paths import PUBLIC_DATA_DIR, data_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -241,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     intake_send = intake.add_parser("send", help="replay a platform fixture to intake's webhook, signed")
     intake_send.add_argument("platform", choices=("amazon_connect", "genesys_cloud", "twilio", "generic"))
     intake_send.add_argument("file", help="one delivery per line (see data/platforms/)")
-    webhook_port = os.environ.get("INTAKE_HTTP_PORT") or int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050")) + 40
+    webhook_port = os.environ.get("INTAKE_HTTP_PORT") or local_grpc_base() + 40
     intake_send.add_argument("--url", default=f"http://127.0.0.1:{webhook_port}", help="intake's webhook base URL "
                              "(default: make up's, INTAKE_HTTP_PORT or SEATCOPILOT_GRPC_BASE+40)")
     intake_send.add_argument("--tenant", default="harbor")

@@ -17,6 +17,20 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+# `make up`'s ports on 127.0.0.1 (scripts/up.sh has the same defaults): service N serves gRPC on base + N and
+# metrics on metrics base + N. Below Linux's ephemeral range (32768-60999), where any outgoing connection may hold
+# a port when a service starts: that once failed a service's bind during a test run.
+LOCAL_GRPC_BASE, LOCAL_METRICS_BASE = 30050, 9460
+
+
+def local_grpc_base() -> int:
+    return int(os.environ.get("SEATCOPILOT_GRPC_BASE", LOCAL_GRPC_BASE))
+
+
+def local_metrics_base() -> int:
+    return int(os.environ.get("SEATCOPILOT_METRICS_BASE", LOCAL_METRICS_BASE))
+
+
 class ConfigError(ValueError):
     """One or more settings are missing or invalid."""
 

@@ -132,7 +132,7 @@ class _Caller:
             draw = self.rng.random()
             action = (fb.ACTION_ACCEPTED if draw < p_accept else
                       fb.ACTION_EDITED if draw < p_accept + 0.15 else fb.ACTION_DISMISSED)
-            feedback = fb.Feedback(call=ev.CallRef(call_id=call.call_id, seq=seq), action=action)
+            feedback = fb.Feedback(call=steered.call, action=action)  # as the console sends it: the call's tenant
             _stamp(feedback.ts, at + 20 * seq + self.rng.gamma(2.0, 2.0))
             self._keep(self.engine.observe_feedback(feedback))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from google.protobuf import timestamp_pb2
-from seatcopilot.calls import call_ref
+from seatcopilot.calls import call_key, call_ref, ref_identity, ref_key
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
@@ -92,7 +92,7 @@ class IndicatorEngine:
         self.obligation_ids = obligation_ids
         self.max_calls = max_calls
         self._calls: OrderedDict[str, CallContext] = OrderedDict()
-        self._shown: OrderedDict[tuple[str, int], ShownSuggestion] = OrderedDict()
+        self._shown: OrderedDict[tuple[str, str, int], ShownSuggestion] = OrderedDict()
 
     def _remember(self, memory: OrderedDict, key: object, value: object) -> None:
         memory[key] = value
@@ -100,11 +100,12 @@ class IndicatorEngine:
             memory.popitem(last=False)
 
     def _context(self, event: ev.CallEvent) -> CallContext:
-        context = self._calls.get(event.call_id)
+        key = call_key(event.tenant, event.call_id)  # tenants choose call ids: two may share one
+        context = self._calls.get(key)
         if context is None:
             who = Attribution.of(call_ref(event))
             context = CallContext(who, event.scenario)
-            self._remember(self._calls, event.call_id, context)
+            self._remember(self._calls, key, context)
         return context
 
     def observe_event(self, event: ev.CallEvent) -> Increment | None:
@@ -166,7 +167,7 @@ class IndicatorEngine:
 
     def observe_alert(self, alert: cp.Alert, received_at: float) -> Increment | None:
         """Placed at the call's latest event time (the wall clock `received_at` for an unknown call)."""
-        context = self._calls.get(alert.call.call_id)
+        context = self._calls.get(ref_key(alert.call))
         at = context.last_at if context and context.last_at else received_at
         who = context.who if context else Attribution.of(alert.call)
         late = [r for r in alert.rule_ids if r in self.obligation_ids]
@@ -181,10 +182,10 @@ class IndicatorEngine:
         if steered.compliance.verdict not in SHOWN:
             return None
         call = steered.call
-        context = self._calls.get(call.call_id)
+        context = self._calls.get(ref_key(call))
         who = context.who if context else Attribution.of(call)
         decided = seconds(steered.compliance.decided_at)
-        self._remember(self._shown, (call.call_id, call.seq), ShownSuggestion(who, decided))
+        self._remember(self._shown, ref_identity(call), ShownSuggestion(who, decided))
         # windows run on the call's event time (a replayed call's suggestions are decided now)
         at = context.last_at if context and context.last_at else decided
         return Increment(at, who, {"suggestions_shown": 1.0})
@@ -192,7 +193,7 @@ class IndicatorEngine:
     def observe_feedback(self, feedback: fb.Feedback) -> Increment:
         if feedback.action == fb.ACTION_UNSPECIFIED:
             raise ValueError("feedback needs an action (ACCEPTED, EDITED or DISMISSED)")
-        shown = self._shown.get((feedback.call.call_id, feedback.call.seq))
+        shown = self._shown.get(ref_identity(feedback.call))
         if shown is None:
             raise LookupError("feedback on a suggestion that was not shown (or is no longer remembered)")
         if shown.acted:

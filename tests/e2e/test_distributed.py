@@ -17,6 +17,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec, views
+from seatcopilot.config import local_grpc_base
 from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as rt
 from seatcopilot.topics import (
     ALERTS,
@@ -262,7 +263,7 @@ def test_every_service_takes_grpc_over_mutual_tls_only(topology, service_channel
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    base = int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050"))
+    base = local_grpc_base()
     for index in range(1, 9):
         with service_channel(index) as channel:
             reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)

@@ -15,6 +15,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 from seatcopilot import codec
+from seatcopilot.config import local_grpc_base, local_metrics_base
 from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -39,8 +40,8 @@ from tests.helpers.platforms import PLATFORMS, fresh_fixture, leaked
 
 pytestmark = pytest.mark.e2e
 DOWNSTREAM = [TRANSCRIPT, CLASSIFIED, GROUNDED, DRAFTS, SUGGESTIONS, ALERTS, SUMMARIES, DEAD_LETTER]
-GRPC_BASE = int(os.environ.get("SEATCOPILOT_GRPC_BASE", "50050"))
-METRICS_BASE = int(os.environ.get("SEATCOPILOT_METRICS_BASE", "9460"))
+GRPC_BASE = local_grpc_base()
+METRICS_BASE = local_metrics_base()
 WEBHOOKS = f"http://127.0.0.1:{os.environ.get('INTAKE_HTTP_PORT', GRPC_BASE + 40)}/v1/webhooks"
 SERVICES = ("intake", "classifier", "retrieval", "generation", "compliance", "summarizer", "console")
 

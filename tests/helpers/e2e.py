@@ -11,6 +11,7 @@ import time
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from seatcopilot.config import local_grpc_base
 
 # The distributed console refuses the dev login: the tests sign in as an identity provider would.
 CONSOLE_ISSUER = "https://idp.e2e.test"
@@ -34,7 +35,7 @@ def console_token(identity) -> str:
 
 def service_target(index: int) -> str:
     """A service's gRPC address: its place in scripts/up.sh's SERVICES (intake is 1, indicators 8)."""
-    return f"127.0.0.1:{int(os.environ.get('SEATCOPILOT_GRPC_BASE', '50050')) + index}"
+    return f"127.0.0.1:{local_grpc_base() + index}"
 
 
 def wait_for_triton_idle(timeout_s: float = 300.0) -> None:

@@ -32,15 +32,15 @@ def event(call_id, seq, type_, at, scenario="SERVICE", text="", **extra):
     return e
 
 
-def steered(call_id, seq, at, verdict=cp.VERDICT_PASS):
-    s = cp.SteeredSuggestion(call=ev.CallRef(call_id=call_id, seq=seq),
+def steered(call_id, seq, at, verdict=cp.VERDICT_PASS, tenant="harbor"):  # make_event's tenant
+    s = cp.SteeredSuggestion(call=ev.CallRef(tenant=tenant, call_id=call_id, seq=seq),
                              compliance=cp.ComplianceVerdict(verdict=verdict))
     s.compliance.decided_at.FromNanoseconds(int((T0 + at) * 1e9))
     return s
 
 
-def feedback(call_id, seq, action, at):
-    f = fb.Feedback(call=ev.CallRef(call_id=call_id, seq=seq), action=action)
+def feedback(call_id, seq, action, at, tenant="harbor"):
+    f = fb.Feedback(call=ev.CallRef(tenant=tenant, call_id=call_id, seq=seq), action=action)
     f.ts.FromNanoseconds(int((T0 + at) * 1e9))
     return f
 
@@ -108,9 +108,10 @@ def test_the_code_the_summarizer_predicts_for_an_application_counts_as_one():
 def test_alerts_split_into_violations_and_late_disclosures_once_per_call():
     engine = IndicatorEngine({"RECORDING-NOTICE"})
     engine.observe_event(event("s", 1, "CALL_STARTED", 0, arm="on", experiment_id="x"))
-    first = engine.observe_alert(cp.Alert(call=ev.CallRef(call_id="s"),
+    first = engine.observe_alert(cp.Alert(call=ev.CallRef(tenant="harbor", call_id="s"),
                                           rule_ids=["RECORDING-NOTICE", "UDAAP-NO-FEES"]), T0)
-    second = engine.observe_alert(cp.Alert(call=ev.CallRef(call_id="s"), rule_ids=["RECORDING-NOTICE"]), T0)
+    second = engine.observe_alert(cp.Alert(call=ev.CallRef(tenant="harbor", call_id="s"),
+                                           rule_ids=["RECORDING-NOTICE"]), T0)
     assert first.counters == {"violations": 1, "calls_disclosure_late": 1}
     assert first.who.arm == "on" and first.who.experiment_id == "x"
     assert second is None
@@ -136,6 +137,20 @@ def test_suggestions_shown_and_time_to_accept_and_bad_feedback_is_refused():
         engine.observe_feedback(feedback("s", 3, fb.ACTION_EDITED, 20))  # already counted
     with pytest.raises(LookupError):
         engine.observe_feedback(feedback("s", 2, fb.ACTION_ACCEPTED, 20))  # blocked: never shown
+
+
+def test_two_tenants_with_the_same_call_id_are_two_calls():
+    # platforms choose call ids, so two tenants may send the same one
+    engine = IndicatorEngine(set())
+    engine.observe_event(event("same", 1, "CALL_STARTED", 0, scenario="SALES", tenant="harbor"))
+    engine.observe_event(event("same", 1, "CALL_STARTED", 0, scenario="SERVICE", tenant="meridian"))
+    ended = engine.observe_event(event("same", 2, "CALL_ENDED", 60, scenario="SERVICE", tenant="meridian"))
+    assert ended.who.tenant == "meridian" and ended.counters["service_calls"] == 1
+    assert engine.observe_event(event("same", 2, "CALL_ENDED", 90, scenario="SALES", tenant="harbor")) is not None
+    assert engine.observe_suggestion(steered("same", 3, 10, tenant="harbor")) is not None
+    with pytest.raises(LookupError):  # shown to harbor's operator, not meridian's
+        engine.observe_feedback(feedback("same", 3, fb.ACTION_ACCEPTED, 12, tenant="meridian"))
+    assert engine.observe_feedback(feedback("same", 3, fb.ACTION_ACCEPTED, 12)).who.tenant == "harbor"
 
 
 def test_tumbling_windows_keep_the_current_window_per_group():
@@ -164,7 +179,7 @@ def test_on_the_bus_snapshots_are_published_and_unknown_feedback_is_dead_lettere
                   event("s", 3, "DISPOSITION", 150, text="RESOLVED")):
             await bus.publish(TRANSCRIPT.name, "s", codec.encode(e))
         await bus.publish(SUGGESTIONS.name, "s", codec.encode(steered("s", 7, 30)))
-        await bus.publish(ALERTS.name, "s", codec.encode(cp.Alert(call=ev.CallRef(call_id="s"),
+        await bus.publish(ALERTS.name, "s", codec.encode(cp.Alert(call=ev.CallRef(tenant="harbor", call_id="s"),
                                                                   rule_ids=["UDAAP-NO-FEES"])))
         await bus.publish(FEEDBACK.name, "s", codec.encode(feedback("s", 99, fb.ACTION_ACCEPTED, 40)))
         await bus.join()
