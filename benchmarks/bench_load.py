@@ -62,14 +62,17 @@ def run_level(bootstrap: str, collector: harness.SpanCollector, calls: int) -> d
     return figures
 
 
-def run_rate(bootstrap: str, collector: harness.SpanCollector, rate: float) -> dict[str, object]:
+def run_rate(bootstrap: str, collector: harness.SpanCollector, cpu: harness.ProcessCpu,
+             rate: float) -> dict[str, object]:
     """One open-loop rate, bounded by BENCH_LOAD_RATE_S of offered load and BENCH_LOAD_DRAIN_S of drain."""
     collector.clear()
+    before = cpu.read()
     result = openloop.run_at_rate(bootstrap, rate, float(os.environ.get("BENCH_LOAD_RATE_S", "20")),
                                   float(os.environ.get("BENCH_LOAD_DRAIN_S", "60")))
+    spent = harness.ProcessCpu.spent(before, cpu.read())
     row = openloop.figures(rate, result)
     return {**row.__dict__, "within": row.within(), "calls": openloop.calls_for(rate),
-            "stages": _stage_figures(collector, result)}
+            "stages": _stage_figures(collector, result), "cpu_s": spent}
 
 
 def run(out: Path) -> list[Table]:
@@ -86,12 +89,14 @@ def run(out: Path) -> list[Table]:
                 topology.restart("generation", GENERATION_BACKEND=backend)
             _warm_up(bootstrap)
             results[path] = [run_level(bootstrap, collector, calls) for calls in _levels()]
-        rates = [run_rate(bootstrap, collector, rate) for rate in _rates()]  # generation still scripted
+        cpu = harness.ProcessCpu(topology)
+        rates = [run_rate(bootstrap, collector, cpu, rate) for rate in _rates()]  # generation still scripted
     finally:
         topology.stop()
         collector.stop()
     (out / "load.json").write_text(json.dumps({**results, "open_loop": rates}, indent=2, default=str))
-    _plot(results, out / "load_latency.png")
+    if any(results.values()):  # BENCH_LOAD_LEVELS= runs the open loop alone: no closed-loop curve to draw
+        _plot(results, out / "load_latency.png")
     return [*_tables(results, out), *_rate_tables(rates)]
 
 
@@ -115,7 +120,21 @@ def _rate_tables(rates: list[dict[str, object]]) -> list[Table]:
                  f"every utterance answered): {named}; target {target:.0f}/s: "
                  + ("reached." if found is not None and found >= target else
                     f"not reached ({(found or 0) / target:.0%} of it)."))
-    return [main, stages]
+    return [main, stages, _cpu_table(rates, rows)]
+
+
+def _cpu_table(rates: list[dict[str, object]], rows: list[openloop.RateFigures]) -> Table:
+    """CPU milliseconds per owed utterance, by process: what 200/s on two cores would have to fit in 10 ms."""
+    names = sorted({name for r in rates for name in r["cpu_s"]})  # type: ignore[attr-defined]
+    table = Table("Open loop, CPU per owed utterance by process (ms; user + system, from /proc, offered load and "
+                  "drain together)", ["offered /s", *names, "all"])
+    for r, row in zip(rates, rows, strict=True):
+        spent: dict[str, float] = r["cpu_s"]  # type: ignore[assignment]
+        per = {name: 1000 * spent.get(name, 0.0) / max(1, row.owed) for name in names}
+        table.rows.append([row.rate, *[f"{per[name]:.1f}" for name in names], f"{sum(per.values()):.1f}"])
+    table.note = ("Two cores give 2,000 ms of CPU a second: 200 utterances/s needs everything together under "
+                  "10 ms per utterance.")
+    return table
 
 
 def _warm_up(bootstrap: str, attempts: int = 4) -> None:

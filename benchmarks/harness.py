@@ -15,6 +15,7 @@ from concurrent import futures
 from dataclasses import dataclass
 
 import grpc
+import psutil
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from seatcopilot.config import local_grpc_base, local_metrics_base
 from seatcopilot.paths import PROJECT_ROOT
@@ -171,3 +172,42 @@ class Topology:
 
     def logs(self) -> dict[str, str]:
         return {path.stem: path.read_text(errors="replace") for path in RUN.glob("*.log")}
+
+
+# Servers beside the services, found by a word of their command line (they are started by scripts/infra.sh).
+SERVERS = {"kafka": "kafka.Kafka", "neo4j": "org.neo4j", "triton": "tritonserver"}
+
+
+class ProcessCpu:
+    """CPU seconds (user + system) each process of the topology spent between two readings: where the cores
+    go per utterance, which the spans (wall time, queues included) cannot say."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.processes: dict[str, psutil.Process] = {}
+        for service in SERVICES:
+            pid = topology.pid(service)
+            if pid is not None and psutil.pid_exists(pid):
+                self.processes[service] = psutil.Process(pid)
+        for process in psutil.process_iter(["cmdline"]):
+            line = " ".join(process.info["cmdline"] or ())
+            if str(ROOT) not in line:  # another checkout's servers
+                continue
+            for name, word in SERVERS.items():
+                if word in line and name not in self.processes:
+                    self.processes[name] = process
+        self.processes["load generator"] = psutil.Process()
+
+    def read(self) -> dict[str, float]:
+        seconds = {}
+        for name, process in self.processes.items():
+            try:
+                times = process.cpu_times()
+                seconds[name] = times.user + times.system + times.children_user + times.children_system
+            except psutil.Error:  # a process gone since: counted as nothing
+                seconds[name] = 0.0
+        return seconds
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {name: max(0.0, after.get(name, 0.0) - start) for name, start in before.items()}
+

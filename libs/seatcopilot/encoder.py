@@ -12,6 +12,7 @@ import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,31 @@ class Encoder:
         return np.concatenate(chunks).astype(np.float32)
 
 
+def cpu_session(model: Path, threads: int = 0) -> Any:
+    """An ONNX Runtime session on the CPU with `threads` intra-op threads (0: one per core). Idle threads sleep
+    instead of spinning: by default they spin after every run, which on two cores shared with the other stages,
+    Kafka and Neo4j cost the classifier about half its CPU per utterance (13.6-23.7 against 10 ms, measured
+    beside other work; docs/journal/2026-12-07-cpu-per-utterance.md)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+def padded(rows: list[list[int]], pad: int) -> dict[str, np.ndarray]:
+    """Token id rows as one batch padded to its longest row, with the attention mask."""
+    width = max(len(row) for row in rows)
+    input_ids = np.full((len(rows), width), pad, dtype=np.int64)
+    attention_mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        input_ids[i, :len(row)] = row
+        attention_mask[i, :len(row)] = 1
+    return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+
 class OnnxEncoder(Encoder):
     """The same encoder on ONNX Runtime, fp32: the exported graph includes the pooling and the normalisation, so
     its vectors equal torch's (measured: largest difference 1.6e-7, lowest cosine 0.9999995) and everything
@@ -68,19 +94,12 @@ class OnnxEncoder(Encoder):
     CHUNK = 16
 
     def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
-        import onnxruntime
         from transformers import AutoTokenizer
 
         path = path or encoder_path()
         self.identity = f"minilm-frozen/{path.name}"  # the same vector space as the torch encoder's
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        # idle threads sleep instead of spinning: the stages call it from several threads beside other models
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(str(export_onnx(path)), options,
-                                                    providers=["CPUExecutionProvider"])
+        self.session = cpu_session(export_onnx(path), threads or 0)
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -91,13 +110,9 @@ class OnnxEncoder(Encoder):
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), self.CHUNK):
             part = order[start:start + self.CHUNK]
-            width = max(len(ids[i]) for i in part)
-            input_ids = np.full((len(part), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
-            mask = np.zeros((len(part), width), dtype=np.int64)
-            for row, i in enumerate(part):
-                input_ids[row, :len(ids[i])], mask[row, :len(ids[i])] = ids[i], 1
+            feeds = padded([ids[i] for i in part], self.tokenizer.pad_token_id or 0)
             with self._lock:
-                vectors[part] = self.session.run(["vector"], {"input_ids": input_ids, "attention_mask": mask})[0]
+                vectors[part] = self.session.run(["vector"], feeds)[0]
         return vectors
 
 

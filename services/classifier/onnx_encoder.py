@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from seatcopilot.encoder import cpu_session, padded
 
 from services.classifier.model import ENCODER_DIR, META_FILE, IntentNet, Meta, Predictor
 
@@ -133,13 +134,9 @@ class OnnxPredictor(Predictor):
 
     def set_threads(self, threads: int) -> None:
         """A session with this many intra-op threads (0: ONNX Runtime's default, one per core)."""
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
+        session = cpu_session(self.path, threads)
         with self._run_lock:
-            self.session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self.session = session
 
     def embed(self, texts: list[str], lower_layers: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Texts sorted by length and run CHUNK at a time: a batch padded to its longest utterance does
@@ -150,20 +147,10 @@ class OnnxPredictor(Predictor):
         lower = np.empty_like(pooled)
         for start in range(0, len(order), CHUNK):
             part = order[start:start + CHUNK]
-            feeds = _padded([ids[i] for i in part], self.tokenizer.pad_token_id or 0)
+            feeds = padded([ids[i] for i in part], self.tokenizer.pad_token_id or 0)
             with self._run_lock:
                 pooled[part], lower[part] = self.session.run(list(OUTPUTS), feeds)
         return torch.from_numpy(pooled), (torch.from_numpy(lower) if lower_layers else None)
-
-
-def _padded(rows: list[list[int]], pad: int) -> dict[str, np.ndarray]:
-    width = max(len(row) for row in rows)
-    input_ids = np.full((len(rows), width), pad, dtype=np.int64)
-    attention_mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, row in enumerate(rows):
-        input_ids[i, :len(row)] = row
-        attention_mask[i, :len(row)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention_mask}
 
 
 def predictor(runtime: str, directory: Path, int8: bool, threads: int | None, mix: bool) -> Predictor:
