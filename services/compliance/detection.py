@@ -20,8 +20,37 @@ LEXICAL, SEMANTIC, DETECTOR = "lexical", "semantic", "detector"
 RECENT_TEXTS = 2048
 
 
+MIN_LEARNED_WORDS = 3  # a sentence of fewer words is read by the learned paths with its neighbour
+
+
 def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+def learned_units(sentences: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The (index, text) units the learned paths judge: each sentence, except that a fragment of one or two words
+    ("Easy.", "Right.", "Sure thing.") is read together with the next sentence (the last one's with the one before)
+    under that sentence's index. Alone, a fragment carries no claim, and the learned paths' scores on it are noise
+    (a lone "Easy." read as an insult); phrases and patterns still read it on its own. A text of fragments only is
+    left as it is."""
+    if all(_short(text) for _, text in sentences):
+        return list(sentences)
+    units: list[tuple[int, str]] = []
+    pending: list[str] = []
+    for index, text in sentences:
+        if _short(text):
+            pending.append(text)
+            continue
+        units.append((index, " ".join([*pending, text])))
+        pending = []
+    if pending:
+        index, text = units[-1]
+        units[-1] = (index, " ".join([text, *pending]))
+    return units
+
+
+def _short(sentence: str) -> bool:
+    return len(sentence.split()) < MIN_LEARNED_WORDS
 
 
 @dataclass(frozen=True)
@@ -100,7 +129,7 @@ class Detector:
         keep their pack order. `trusted` sentences (the pack's own templates) skip the learned paths."""
         hits = [Hit(item.id, index, LEXICAL, 1.0) for item in items
                 for index, sentence in enumerate(sentences) if item.matches(sentence)]
-        learnable = [(i, s) for i, s in enumerate(sentences) if s not in trusted]
+        learnable = learned_units([(i, s) for i, s in enumerate(sentences) if s not in trusted])
         if learnable and items:
             found = {(hit.id, hit.sentence) for hit in hits}
             for hit in self._learned_hits([s for _, s in learnable], items):

@@ -40,6 +40,7 @@ from services.compliance.detection import (
     Hit,
     LearnedScorer,
     first_per_item,
+    learned_units,
     split_sentences,
 )
 from services.compliance.learned import LearnedModel
@@ -102,7 +103,8 @@ class ComplianceEngine:
         ahead and off the event loop; judging stays on the loop, where the state table is written."""
         if self._shared is not None:
             sentences = split_sentences(text)
-            await self._shared.warm([*sentences, " ".join(sentences)] if len(sentences) > 1 else sentences)
+            units = [unit for _, unit in learned_units(list(enumerate(sentences)))]
+            await self._shared.warm([*sentences, *units, " ".join(sentences)] if len(sentences) > 1 else sentences)
 
     def close(self) -> None:
         if self._shared is not None and self._shared.batcher is not None:
@@ -190,7 +192,7 @@ class ComplianceEngine:
         policy = state.policy
         assert policy is not None
         signals = [s for s in policy.signals if state.scenario in s.scenarios]
-        hits = {hit.id for hit in self.detectors[state.tenant].first_hits(event.text, signals)}
+        hits = {hit.id for hit in _signal_hits(self.detectors[state.tenant], event.text, signals)}
         for signal in signals:
             if signal.id in state.signals and signal.id not in hits and signal.cleared(event.text):
                 state.signals.discard(signal.id)
@@ -209,10 +211,9 @@ class ComplianceEngine:
         if policy is None:
             raise LookupError(f"no policy pack for tenant {tenant!r}")
         state = CallCompliance("", tenant, scenario, policy, set(active_signals))
-        items: list[Rule] | list[Signal] = (
-            [s for s in policy.signals if scenario in s.scenarios] if speaker == "CUSTOMER"
-            else self.active_rules(state, speaker))
-        return self.detectors[tenant].first_hits(text, items)
+        if speaker == "CUSTOMER":
+            return _signal_hits(self.detectors[tenant], text, [s for s in policy.signals if scenario in s.scenarios])
+        return self.detectors[tenant].first_hits(text, self.active_rules(state, speaker))
 
     def obligations_given(self, tenant: str, scenario: str, text: str) -> set[str]:
         """The scenario's obligations that an operator text gives, by the pack's phrases or the detector."""
@@ -412,6 +413,13 @@ class ComplianceEngine:
         if residual:
             judgement.blocked = True
             judgement.rule_ids += residual
+
+
+def _signal_hits(detector: Detector, text: str, signals: list[Signal]) -> list[Hit]:
+    """The signals a customer text raises. A text that says the right party is on the line ("I'm the account
+    holder", "let me put him on") does not raise the signal it clears, whatever the learned paths make of it."""
+    by_id = {signal.id: signal for signal in signals}
+    return [hit for hit in detector.first_hits(text, signals) if not by_id[hit.id].cleared(text)]
 
 
 def _finding(rule: Rule, hit: Hit, remedy: str) -> cp.Finding:

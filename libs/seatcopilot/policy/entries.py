@@ -21,7 +21,7 @@ class PolicyError(ValueError):
 RULE_KEYS = {"id", "family", "citation", "scenarios", "applies_to", "severity", "phrases", "patterns", "remedy",
              "fix", "examples", "counter_examples", "semantic_threshold", "rewrite", "when", "exempt_patterns"}
 SIGNAL_KEYS = {"id", "family", "citation", "scenarios", "severity", "phrases", "patterns", "message", "fix",
-               "examples", "counter_examples", "semantic_threshold", "cleared_by"}
+               "examples", "counter_examples", "semantic_threshold", "cleared_by", "cleared_patterns"}
 OBLIGATION_KEYS = {"id", "citation", "scenarios", "severity", "due_within_operator_turns", "satisfied_by",
                    "satisfied_patterns", "disclosure_text", "fix", "before_phrases", "before_patterns",
                    "before_remedy", "triggered_by", "suspended_by"}
@@ -92,7 +92,7 @@ def signal_entry(entry: dict) -> Signal:
         phrases=tuple(p.lower() for p in _tuple(entry, "phrases")), patterns=_tuple(entry, "patterns"),
         message=str(entry.get("message", "")), fix=str(entry.get("fix", "")), examples=_tuple(entry, "examples"),
         counter_examples=_tuple(entry, "counter_examples"), semantic_threshold=_threshold(entry),
-        cleared_by=_tuple(entry, "cleared_by"),
+        cleared_by=_tuple(entry, "cleared_by"), cleared_patterns=_tuple(entry, "cleared_patterns"),
     )
     return _compiled(signal, "matchers", "clear_matchers")
 

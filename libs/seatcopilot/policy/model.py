@@ -68,8 +68,10 @@ class Signal:
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     semantic_threshold: float | None = None
-    # Customer phrases that end the signal (e.g. the right party comes to the phone).
+    # Customer phrases and patterns that end the signal (e.g. the right party comes to the phone): patterns
+    # because the right party says so in many words ("let me put him on", "it's my own loan").
     cleared_by: tuple[str, ...] = ()
+    cleared_patterns: tuple[str, ...] = ()
 
     @cached_property
     def matchers(self) -> tuple[re.Pattern[str], ...]:
@@ -77,7 +79,7 @@ class Signal:
 
     @cached_property
     def clear_matchers(self) -> tuple[re.Pattern[str], ...]:
-        return compile_matchers(self.cleared_by, ())
+        return compile_matchers(self.cleared_by, self.cleared_patterns)
 
     def matches(self, text: str) -> bool:
         return any(m.search(text) for m in self.matchers)
