@@ -222,15 +222,18 @@ async function act(c, s, action) {
     seq: s.seq, action, subject: "suggestion", edited_text: edited, seconds_to_act: (Date.now() - s.shownAt) / 1000 }) });
   if (response.ok) { s.action = action; render(); }
 }
+const FALSE_ALARM_LABELS = { RULE: "Not a violation", OBLIGATION_OVERDUE: "It was said", SIGNAL: "Not what was said" };
 function alertCard(a) {
   const card = el("li", "alert");
   card.append(badge(a.severity), el("strong", "", a.rule_ids.join(", ")), el("div", "", a.text));
   if (a.fix) card.append(el("div", "fix", "Fix: " + a.fix));
-  // The operator on the call can mark a rule alert a false alarm: the per-rule false-alarm rate.
-  if (state.me && state.me.role === "operator" && a.alert_kind === "RULE" && a.rule_ids.length) {
-    if (a.dismissed) card.append(el("div", "fix", "Marked not a violation"));
+  // The operator on the call can mark a rule, an overdue obligation or a signal a false alarm ("this call is
+  // recorded" said in other words): the per-rule false-alarm rate managers read.
+  const falseAlarm = FALSE_ALARM_LABELS[a.alert_kind];
+  if (state.me && state.me.role === "operator" && falseAlarm && a.rule_ids.length) {
+    if (a.dismissed) card.append(el("div", "fix", "Marked a false alarm"));
     else {
-      const button = el("button", "", "Not a violation");
+      const button = el("button", "", falseAlarm);
       button.onclick = () => notAViolation(a);
       card.append(button);
     }
