@@ -394,6 +394,22 @@ def test_the_manager_sees_alerts_per_call_and_the_false_alarm_rate_per_rule():
     assert got["ava"] == (403, None)
 
 
+def test_an_overdue_obligation_marked_said_counts_as_its_false_alarm():
+    # "this call is recorded" said in other words, then reported overdue: the operator's "It was said"
+    async def scenario(client, hub, audit, published):
+        hub.add(view(kind="alert", seq=5, call_id="call-a", rule_ids=["RECORDING-NOTICE"],
+                     alert_kind="OBLIGATION_OVERDUE"))
+        marked = await client.post("/api/calls/call-a/feedback", headers=bearer(OPERATOR_A), json={
+            "seq": 5, "subject": "alert", "action": "not_a_violation", "rule_id": "RECORDING-NOTICE"})
+        quality = await client.get("/api/manager/alert-quality", headers=bearer(MANAGER_A))
+        return marked.status, await quality.json()
+
+    status, quality = run(scenario)
+    assert status == 201
+    assert [(r["rule_id"], r["not_a_violation"], r["false_alarm_rate"]) for r in quality["rules"]] == [
+        ("RECORDING-NOTICE", 1, 1.0)]
+
+
 def test_managers_read_the_call_notes_the_summarizer_composed_from_the_call_state():
     """Manager guidance end to end: a wrap-up's manager note (summarizer, from the call's state) reaches the
     team's report, and the console API hands it to that team's manager only."""
