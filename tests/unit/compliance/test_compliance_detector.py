@@ -198,3 +198,16 @@ def test_pressing_a_disputed_debt_in_new_words_is_caught_and_a_fee_disclosure_is
     say(engine, "d25", 1, "Harbor Lending, just so you know this call is recorded.")
     disclosure = say(engine, "d25", 2, "If a fee applies, you'll see it in the offer before you sign.")
     assert "UDAAP-NO-FEES" not in rule_ids(disclosure)
+
+
+@pytest.mark.parametrize("call_id, insisting", [
+    ("d26", "We've been through your file twice. It's your account and the balance is owed."),
+    ("d27", "Your signature's on the contract, so there's really nothing to argue about."),
+])
+def test_insisting_a_disputed_debt_is_valid_is_pressing_it(engine, call_id, insisting):
+    # Waving the dispute away presses the debt even without a payment asked for (sixth session, th-*).
+    assert no_pack_phrase_matches(insisting, "FDCPA-COLLECT-DISPUTED-DEBT")
+    say(engine, call_id, 1, COLLECTOR_OPENING, "COLLECTIONS")
+    say(engine, call_id, 2, "I don't recognise this loan at all, it was never mine.", "COLLECTIONS", "CUSTOMER")
+    assert "FDCPA-COLLECT-DISPUTED-DEBT" in rule_ids(say(engine, call_id, 3, insisting, "COLLECTIONS"))
+
