@@ -21,8 +21,9 @@ from seatcopilot.encoder import shared_encoder
 from seatcopilot.policy import DEFAULT_POLICY, load_policies, load_policy
 from sklearn.model_selection import GroupShuffleSplit
 
-from seatcopilot_models.compliance.detector import TRAIN_FILE, gating_signals, pack_rows, train, training_rows
+from seatcopilot_models.compliance.detector import TRAIN_FILE, pack_rows, train, training_rows
 from seatcopilot_models.compliance.evaluate import evaluate, load_labelled, render
+from seatcopilot_models.compliance.selection import count_decisions
 from services.compliance.learned import DetectorSettings, LearnedModel
 from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import ExampleCache
@@ -59,15 +60,7 @@ def main() -> None:
                 counts = {t: [0, 0, 0] for t in THRESHOLDS}
             chosen = [r for r in dev_rows if r.speaker == speaker]
             scores = speaker_model.scores(embed([r.text for r in chosen]), [r.text for r in chosen])
-            for row, row_scores in zip(chosen, scores, strict=True):
-                for label, score in zip(speaker_model.labels, row_scores, strict=True):
-                    if not gating_signals(fit_rows, label) <= row.active_signals:
-                        continue
-                    for threshold, c in counts.items():
-                        found, expected = score >= threshold, label in row.labels
-                        c[0] += found and expected
-                        c[1] += found and not expected
-                        c[2] += expected and not found
+            count_decisions(fit_rows, chosen, speaker_model.labels, scores, counts)
             if by_speaker:
                 report(speaker, counts)
         if not by_speaker:

@@ -25,12 +25,12 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from seatcopilot_models.compliance.detector import (
     TrainingRow,
-    gating_signals,
     pack_rows,
     train,
     training_rows,
     used_for,
 )
+from seatcopilot_models.compliance.selection import count_decisions
 from services.compliance.learned import CUSTOMER, OPERATOR, DetectorSettings
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -112,19 +112,6 @@ def tuned_scores(model: Tuned, speaker: str, texts: list[str]) -> np.ndarray:
         return torch.sigmoid(model(dict(batch), speaker)).numpy()
 
 
-def count(fit: list[TrainingRow], rows: list[TrainingRow], labels: list[str], scores: np.ndarray,
-          counts: dict[float, list[int]]) -> None:
-    for row, row_scores in zip(rows, scores, strict=True):
-        for label, score in zip(labels, row_scores, strict=True):
-            if not gating_signals(fit, label) <= row.active_signals:
-                continue
-            for threshold, c in counts.items():
-                found, expected = score >= threshold, label in row.labels
-                c[0] += found and expected
-                c[1] += found and not expected
-                c[2] += expected and not found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=4)
@@ -151,7 +138,7 @@ def main() -> None:
         columns = [labels[speaker].index(label) for label in speaker_model.labels]
         mine = raw[:, columns]
         for name, scores in (("lr", base), ("tuned", mine), ("mean", (base + mine) / 2)):
-            count(fit, chosen, speaker_model.labels, scores, variants[name])
+            count_decisions(fit, chosen, speaker_model.labels, scores, variants[name])
     for name, counts in variants.items():
         for threshold, (tp, fp, fn) in counts.items():
             print(f"{name:<6} threshold={threshold}: recall={tp / max(tp + fn, 1):.3f} "
