@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 
 from prometheus_client import Counter, Histogram
-from seatcopilot.calls import call_ref, ref_identity
+from seatcopilot.calls import call_key, call_ref, ref_identity
 from seatcopilot.codec import bare_enum_name
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
@@ -55,10 +55,11 @@ class StateChanges:
         state.call.CopyFrom(current)
         encoded = state.SerializeToString(deterministic=True)
         state.call.seq = event.seq
-        if self._last.get(event.call_id) == encoded:
+        key = call_key(event.tenant, event.call_id)  # tenants choose call ids: two may share one
+        if self._last.get(key) == encoded:
             return None
-        self._last[event.call_id] = encoded
-        self._last.move_to_end(event.call_id)
+        self._last[key] = encoded
+        self._last.move_to_end(key)
         if len(self._last) > self._limit:
             self._last.popitem(last=False)
         return state

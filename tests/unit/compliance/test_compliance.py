@@ -293,3 +293,15 @@ def test_a_collections_call_outside_calling_hours_is_alerted(engine):
     assert started(engine, "call-ok", "2026-11-18T16:30:00Z") == []  # 08:30 in Los Angeles
     assert started(engine, "call-sales", "2026-11-18T14:30:00Z", scenario="SALES") == []
     assert ids(started(engine, "call-lk", "2026-11-18T14:30:00Z", tenant="lakeshore")) == ["FDCPA-CALLING-HOURS"]
+
+
+def test_an_unchanged_state_is_published_once_per_call_even_when_two_tenants_share_its_id():
+    from services.compliance.kafka_adapter import StateChanges
+
+    engine, changes = ComplianceEngine(load_policies()), StateChanges()
+    published = []
+    for tenant in ("harbor", "lakeshore", "harbor", "lakeshore"):  # interleaved, each state unchanged after its first
+        event = make_event(call_id="shared-id", seq=1, type_="CALL_STARTED", scenario="SERVICE", tenant=tenant)
+        engine.check_event(event)
+        published.append(changes.changed(engine, event) is not None)
+    assert published == [True, True, False, False]
