@@ -142,9 +142,10 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
 
   # LD_LIBRARY_PATH: the stub must load the libpython of the venv's Python, not the system one.
   # PATH: the embedded interpreter finds the venv (numpy, ...) through `python3` on PATH.
+  # PYTHONPATH: the generation model's llama.cpp runtime (libs/seatcopilot/gguf_runtime.py, no other imports).
   # shellcheck disable=SC2086,SC2016  # TRITON_ARGS is a list of arguments; $$ is the child's
   LD_LIBRARY_PATH="$pylib:$sp/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-  PATH="$venv/bin:$PATH" \
+  PATH="$venv/bin:$PATH" PYTHONPATH="$ROOT/libs${PYTHONPATH:+:$PYTHONPATH}" \
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDF" \
     "$ts/bin/tritonserver" "${repos[@]}" --backend-directory="$bk" \
     --http-address=127.0.0.1 --http-port="$HTTP_PORT" \
