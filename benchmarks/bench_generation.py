@@ -7,7 +7,7 @@ to word, GENERATION_PLAN_WORDING=model: the short prompt built from the plan) an
 a plan: facts, recent turns and what is owed). Each request asks for the service's token cap.
 
 Variants: `today` is transformers (fp32) decoding up to the cap, as generation did before it stopped at the
-second sentence; `torch, 2 sentences` adds that stop alone; `llama.cpp` is the GGUF on llama-cpp-python with
+second sentence; `llama.cpp` is the GGUF on llama-cpp-python with
 the stop, one context (2 threads) or a pool of 2 (1 thread each), requests of different calls at once.
 `ratio` is today's TTFS p50 over the variant's, for the same prompts and concurrency.
 With Triton up (`make bench`), the same through Triton's python backend, with the runtime it was started with.
@@ -16,6 +16,7 @@ With Triton up (`make bench`), the same through Triton's python backend, with th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from services.generation.local_model import build_local_model
 from services.generation.logic import sentences_complete
 
 CONCURRENCY = (1, 10)
-SEQUENTIAL = 6  # concurrency 1: this many prompts one after another
+SEQUENTIAL = 5  # concurrency 1: this many prompts one after another
 SENTENCES = 2  # the drafts keep two sentences (the default template's style and the reword's)
 CALLS = Path(__file__).resolve().parents[1] / "data" / "suggestions" / "dev.jsonl"
 
@@ -90,14 +91,15 @@ async def one(backend: ModelBackend, request: GenerationRequest, stop: bool) -> 
     started = time.perf_counter()
     text, ttft, ttfs = "", float("nan"), float("nan")
     try:
-        async for piece in backend.stream(request):
-            now = time.perf_counter() - started
-            ttft = now if not text else ttft
-            text += piece
-            if ttfs != ttfs and sentences_complete(text, 1):  # nan: not yet
-                ttfs = now
-            if stop and sentences_complete(text, SENTENCES):
-                break
+        async with contextlib.aclosing(backend.stream(request)) as pieces:  # closed at once: the model stops
+            async for piece in pieces:
+                now = time.perf_counter() - started
+                ttft = now if not text else ttft
+                text += piece
+                if ttfs != ttfs and sentences_complete(text, 1):  # nan: not yet
+                    ttfs = now
+                if stop and sentences_complete(text, SENTENCES):
+                    break
     except Exception as error:  # a rejected request (bounded queue) is counted, not fatal
         return Sample(float("nan"), float("nan"), time.perf_counter() - started, "", type(error).__name__)
     seconds = time.perf_counter() - started
@@ -123,8 +125,7 @@ async def level(backend: ModelBackend, requests: list[GenerationRequest], concur
 
 
 def _variants(triton: bool) -> list[Variant]:
-    variants = [Variant("today: transformers, to the token cap", "torch", False),
-                Variant("transformers, 2 sentences", "torch", True)]
+    variants = [Variant("today: transformers, to the token cap", "torch", False)]
     if _llama_cpp():
         variants += [Variant("llama.cpp, 1 context x 2 threads, 2 sentences", "gguf1", True),
                      Variant("llama.cpp, 2 contexts x 1 thread, 2 sentences", "gguf2", True)]

@@ -94,6 +94,12 @@ class GgufModel:
                                  n_threads_batch=per_context, last_n_tokens_size=CONTEXT_TOKENS, verbose=False))
         self.pool = size
 
+    def wait_idle(self) -> None:
+        """Returns once no context is decoding (each is taken from the pool, then given back)."""
+        taken = [self._free.get() for _ in range(self.pool)]
+        for llm in taken:
+            self._free.put(llm)
+
     def _banned(self, llm: Any, words: list[str]) -> BannedSequences | None:
         sequences = [llm.tokenize(variant.encode(), add_bos=False, special=False)
                      for word in words for variant in (word, " " + word)]

@@ -109,7 +109,13 @@ class LocalBackend:
         return True
 
     async def close(self) -> None:
-        return None
+        """Waits for a decoding a caller stopped to end: a thread still inside torch when the interpreter exits
+        aborts the process."""
+        await asyncio.to_thread(self._wait_idle)
+
+    def _wait_idle(self) -> None:
+        with self._lock:
+            pass
 
 
 async def threaded_stream(generate: Callable[[Callable[[str], None], threading.Event], None]) -> AsyncIterator[str]:
@@ -168,7 +174,8 @@ class GgufBackend:
         return True
 
     async def close(self) -> None:
-        return None
+        """Waits for every context to be free (see LocalBackend.close)."""
+        await asyncio.to_thread(self.model.wait_idle)
 
 
 @lru_cache(maxsize=1)
