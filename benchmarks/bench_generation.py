@@ -8,9 +8,10 @@ a plan: facts, recent turns and what is owed). Each request asks for the service
 
 Variants: `today` is transformers (fp32) decoding up to the cap, as generation did before it stopped at the
 second sentence; `llama.cpp` is the GGUF on llama-cpp-python with
-the stop, one context (2 threads) or a pool of 2 (1 thread each), requests of different calls at once.
+the stop, one context (1 thread) or the default pool of 2 (1 thread each: requests of different calls at once).
 `ratio` is today's TTFS p50 over the variant's, for the same prompts and concurrency.
-With Triton up (`make bench`), the same through Triton's python backend, with the runtime it was started with.
+With Triton up (`make bench`), the same through Triton's python backend, with the runtime it was started with;
+TRITON_BASELINE_GRPC_URL names a second server started with SEATCOPILOT_LLM_RUNTIME=torch, for today on Triton.
 """
 
 from __future__ import annotations
@@ -125,13 +126,20 @@ async def level(backend: ModelBackend, requests: list[GenerationRequest], concur
 
 
 def _variants(triton: bool) -> list[Variant]:
+    """Every variant, or those whose backend BENCH_GENERATION_ONLY names (comma-separated: torch, gguf1, gguf2,
+    triton; the first one listed is then the ratios' baseline)."""
     variants = [Variant("today: transformers, to the token cap", "torch", False)]
     if _llama_cpp():
-        variants += [Variant("llama.cpp, 1 context x 2 threads, 2 sentences", "gguf1", True),
+        variants += [Variant("llama.cpp, 1 context x 1 thread, 2 sentences", "gguf1", True),
                      Variant("llama.cpp, 2 contexts x 1 thread, 2 sentences", "gguf2", True)]
+    if triton and os.environ.get("TRITON_BASELINE_GRPC_URL"):  # a second server, started with the old runtime
+        variants.append(Variant("today on Triton: transformers, to the token cap", "triton_torch", False))
     if triton:
-        variants.append(Variant("Triton python backend (its runtime), 2 sentences", "triton", True))
-    return variants
+        runtime = os.environ.get("BENCH_TRITON_RUNTIME", "its runtime")
+        variants.append(Variant(f"Triton python backend ({runtime}), 2 sentences", "triton", True))
+    only = [k.strip() for k in os.environ.get("BENCH_GENERATION_ONLY", "").split(",") if k.strip()]
+    return sorted((v for v in variants if v.backend in only), key=lambda v: only.index(v.backend)) if only \
+        else variants
 
 
 def _llama_cpp() -> bool:
@@ -140,17 +148,19 @@ def _llama_cpp() -> bool:
     return llama_cpp_installed() and packaged_gguf() is not None
 
 
-def _backends(triton: bool) -> dict[str, ModelBackend]:
+def _backends(triton: bool, wanted: set[str]) -> dict[str, ModelBackend]:
     from seatcopilot.gguf_runtime import packaged_gguf
 
     model_dir = build_local_model()
-    backends: dict[str, ModelBackend] = {"torch": LocalBackend(model_dir)}
+    backends: dict[str, ModelBackend] = {"torch": LocalBackend(model_dir)} if "torch" in wanted else {}
     gguf = packaged_gguf()
-    if gguf is not None and _llama_cpp():
-        backends["gguf1"] = GgufBackend(gguf, model_dir, threads=2, pool=1)
+    if gguf is not None and _llama_cpp() and wanted & {"gguf1", "gguf2"}:
+        backends["gguf1"] = GgufBackend(gguf, model_dir, threads=1, pool=1)
         backends["gguf2"] = GgufBackend(gguf, model_dir, threads=2, pool=2)
-    if triton:
+    if "triton" in wanted:
         backends["triton"] = TritonBackend(os.environ.get("TRITON_GRPC_URL", "127.0.0.1:8001"), "seatcopilot_llm")
+    if "triton_torch" in wanted:
+        backends["triton_torch"] = TritonBackend(os.environ["TRITON_BASELINE_GRPC_URL"], "seatcopilot_llm")
     return backends
 
 
@@ -190,7 +200,8 @@ def run(out: Path) -> list[Table]:
     table = Table("Generation — time to first sentence, pipeline prompts, today's path against the faster ones",
                   ["prompt", "variant", "concurrency", "ok", "failed", "TTFS p50 ms", "TTFS p95 ms", "TTFT p50 ms",
                    "tokens/s (all)", "tokens/draft", "TTFS p50 ratio vs today", "load avg 1/5/15"])
-    table.rows = asyncio.run(_measure(_backends(triton), prompts, _variants(triton), count))
+    variants = _variants(triton)
+    table.rows = asyncio.run(_measure(_backends(triton, {v.backend for v in variants}), prompts, variants, count))
     sizes = ", ".join(f"{k}: {len(v)} prompts" for k, v in prompts.items())
     table.note = (f"SmolLM2-135M-Instruct, greedy, the service's token cap; {sizes} from {CALLS.name}; concurrency 1: "
                   f"{SEQUENTIAL} one after another, 10: ten at once. TTFS: request start to the end of the first "

@@ -85,6 +85,8 @@ class GgufModel:
         from llama_cpp import Llama
 
         size = pool or pool_size(threads)
+        # One thread a context by default: llama.cpp's threads wait for each other by spinning, which on a shared
+        # 2-core machine made one 2-thread context about ten times slower than one thread (docs/journal).
         per_context = max(1, threads // size)
         self.render = render
         self._free: queue.Queue[Any] = queue.Queue()
