@@ -14,7 +14,7 @@ help:
 
 # The heavy environment (torch, transformers, ...) is built once per machine by scripts/bootstrap.sh;
 # .venv is this checkout's light layer on top of it, holding the project itself.
-$(VENV)/.ready: requirements.lock scripts/bootstrap.sh scripts/make_env.sh pyproject.toml
+$(VENV)/.ready: requirements.lock requirements-native.lock scripts/bootstrap.sh scripts/make_env.sh pyproject.toml
 	@scripts/make_env.sh "$(VENV)"
 
 env: $(VENV)/.ready ## Install everything the project needs (once per machine; reused by every clone)

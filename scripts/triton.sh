@@ -142,9 +142,11 @@ print(s.get_paths()["purelib"], "%d.%d" % sys.version_info[:2], s.get_config_var
 
   # LD_LIBRARY_PATH: the stub must load the libpython of the venv's Python, not the system one.
   # PATH: the embedded interpreter finds the venv (numpy, ...) through `python3` on PATH.
+  # SEATCOPILOT_LIBS_DIR: where the generation model finds its llama.cpp runtime (libs/seatcopilot/gguf_runtime.py,
+  # no other project imports); the python backend's stub does not keep PYTHONPATH, so the model adds it itself.
   # shellcheck disable=SC2086,SC2016  # TRITON_ARGS is a list of arguments; $$ is the child's
   LD_LIBRARY_PATH="$pylib:$sp/nvidia_pytriton.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-  PATH="$venv/bin:$PATH" \
+  PATH="$venv/bin:$PATH" SEATCOPILOT_LIBS_DIR="$ROOT/libs" \
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDF" \
     "$ts/bin/tritonserver" "${repos[@]}" --backend-directory="$bk" \
     --http-address=127.0.0.1 --http-port="$HTTP_PORT" \

