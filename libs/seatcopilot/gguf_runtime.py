@@ -77,6 +77,21 @@ class BannedSequences:
         return scores
 
 
+class RepetitionPenalty:
+    """transformers' repetition penalty, over the whole context, prompt included: llama.cpp's own penalty
+    (`repeat_penalty`) counts only the tokens it has generated, so a model asked to copy its prompt was not
+    held back from it at all."""
+
+    def __init__(self, penalty: float) -> None:
+        self.penalty = penalty
+
+    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        seen = np.unique(input_ids)
+        picked = scores[seen]
+        scores[seen] = np.where(picked > 0, picked / self.penalty, picked * self.penalty)
+        return scores
+
+
 class GgufModel:
     """A pool of llama.cpp contexts over one GGUF; `stream` yields text pieces, greedy (deterministic)."""
 
@@ -91,7 +106,6 @@ class GgufModel:
         self.render = render
         self._free: queue.Queue[Any] = queue.Queue()
         for _ in range(size):
-            # The repetition penalty looks back over the whole context, prompt included, as transformers' does.
             self._free.put(Llama(model_path=str(gguf), n_ctx=CONTEXT_TOKENS, n_threads=per_context,
                                  n_threads_batch=per_context, last_n_tokens_size=CONTEXT_TOKENS, verbose=False))
         self.pool = size
@@ -118,12 +132,13 @@ class GgufModel:
         try:
             if cancelled.is_set():  # the caller gave up while it waited for a context
                 return
-            banned = self._banned(llm, bad_words)
+            penalty = RepetitionPenalty(repetition_penalty) if repetition_penalty != 1.0 else None
+            processors = [p for p in (self._banned(llm, bad_words), penalty) if p]
             tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
             chunks = llm.create_completion(
-                tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, repeat_penalty=repetition_penalty,
+                tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, repeat_penalty=1.0,  # ours, above
                 stop=stop_words or None, stream=True,
-                logits_processor=LogitsProcessorList([banned]) if banned else None)
+                logits_processor=LogitsProcessorList(processors) if processors else None)
             for chunk in chunks:
                 if cancelled.is_set():
                     break

@@ -189,3 +189,24 @@ def test_the_llama_cpp_pool_answers_requests_at_once_each_in_full(gguf_backend):
 
     texts = asyncio.run(both())
     assert texts[0] and texts[0] == texts[1] == texts[2]  # no context shared between two requests
+
+
+def test_the_llama_cpp_repetition_penalty_counts_the_prompt(gguf_backend):
+    # as transformers' does (the summarizer asks for it so the model does not copy the call): llama.cpp's own
+    # penalty saw only generated tokens, and a model asked to repeat its prompt wrote the same at 1.0 and 2.0
+    messages = [{"role": "user", "content": "Repeat after me: the payment is $150."}]
+
+    async def both():
+        return ["".join([p async for p in gguf_backend.stream(GenerationRequest(messages, 10, repetition_penalty=p))])
+                for p in (1.0, 2.0)]
+
+    plain, penalised = asyncio.run(both())
+    assert "150" in plain and plain != penalised
+
+
+def test_the_repetition_penalty_lowers_every_token_already_in_the_context():
+    import numpy as np
+
+    scores = np.array([2.0, -1.0, 3.0, 0.5])
+    penalised = gguf_runtime.RepetitionPenalty(2.0)(np.array([0, 1, 1]), scores.copy())
+    assert penalised.tolist() == [1.0, -2.0, 3.0, 0.5]

@@ -119,15 +119,9 @@ class TritonPythonModel:
                     sent += 1
                 else:
                     pieces.append(piece)
-            if cancelled.is_set():
-                self._cancelled(sender, sent or len(pieces))
-                return
-            if not stream:
-                self._respond(sender, "".join(pieces))
-            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            self._finish(sender, cancelled.is_set(), stream, pieces, sent)
         except Exception as error:  # reported to the client, never a hung stream
-            sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
-                        flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            self._failed(sender, error)
 
     def _generate(self, request):
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
@@ -173,15 +167,23 @@ class TritonPythonModel:
                     else:
                         pieces.append(piece)
                 worker.join()
-            if cancelled.is_set():
-                self._cancelled(sender, sent or len(pieces))
-                return
-            if not stream:
-                self._respond(sender, "".join(pieces))
-            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            self._finish(sender, cancelled.is_set(), stream, pieces, sent)
         except Exception as error:  # reported to the client, never a hung stream
-            sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
-                        flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            self._failed(sender, error)
+
+    def _finish(self, sender, cancelled, stream, pieces, sent):
+        """The end of a request on either runtime: the whole text when not streamed, then the final flag."""
+        if cancelled:
+            self._cancelled(sender, sent or len(pieces))
+            return
+        if not stream:
+            self._respond(sender, "".join(pieces))
+        sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+
+    @staticmethod
+    def _failed(sender, error):
+        sender.send(pb_utils.InferenceResponse(error=pb_utils.TritonError(f"generation failed: {error}")),
+                    flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
 
     def _cancelled(self, sender, pieces):
         # One line on Triton's log (no request content): how much work an abandoned request cost.
