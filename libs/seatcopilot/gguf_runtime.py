@@ -10,6 +10,7 @@ Only the base model has a GGUF: a model-kit export (safetensors) is served by tr
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import queue
@@ -109,6 +110,16 @@ class GgufModel:
             self._free.put(Llama(model_path=str(gguf), n_ctx=CONTEXT_TOKENS, n_threads=per_context,
                                  n_threads_batch=per_context, last_n_tokens_size=CONTEXT_TOKENS, verbose=False))
         self.pool = size
+        # closed before the interpreter tears llama.cpp's bindings down (else each context's __del__ fails noisily)
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Frees every idle context (a context still decoding is freed when its stream ends)."""
+        while True:
+            try:
+                self._free.get_nowait().close()
+            except queue.Empty:
+                return
 
     def wait_idle(self) -> None:
         """Returns once no context is decoding (each is taken from the pool, then given back)."""
