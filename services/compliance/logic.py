@@ -104,7 +104,8 @@ class ComplianceEngine:
         if self._shared is not None:
             sentences = split_sentences(text)
             units = [unit for _, unit in learned_units(list(enumerate(sentences)))]
-            await self._shared.warm([*sentences, *units, " ".join(sentences)] if len(sentences) > 1 else sentences)
+            texts = [*sentences, *units, " ".join(sentences)] if len(sentences) > 1 else sentences
+            await self._shared.warm(list(dict.fromkeys(texts)))  # a unit is its sentence unless fragments joined
 
     def close(self) -> None:
         if self._shared is not None and self._shared.batcher is not None:

@@ -275,7 +275,8 @@ class Generator:
             prompt_version=self.template_for(grounded.call.arm).label,
         )
 
-    def _prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
+    def suggestion_prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
+        """The prompt for a turn without a planned answer (facts, recent turns, what is owed)."""
         event, label, call = grounded.classified.event, grounded.classified.classification, grounded.call
         scenario = bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario)
         context = self.context(call.tenant, call.call_id, scenario)
@@ -322,7 +323,7 @@ class Generator:
         else:
             async with self._slots:
                 pieces: list[str] = []
-                prompt, request = self._prompt(grounded)
+                prompt, request = self.suggestion_prompt(grounded)
                 draft.prompt_version = prompt.version
                 sentences = self.template_for(grounded.call.arm).sentences
                 started = time.perf_counter()
@@ -367,10 +368,6 @@ class Generator:
         request = GenerationRequest(prompt.messages, self.config.max_tokens, self.policy.banned_phrases(scenario),
                                     stop_words=["\nCustomer:", "\nAgent:"])
         return prompt, request
-
-    def suggestion_prompt(self, grounded: rt.GroundedEvent) -> tuple[prompts.Prompt, GenerationRequest]:
-        """The prompt for a turn without a planned answer (facts, recent turns, what is owed)."""
-        return self._prompt(grounded)
 
     async def _reword(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> None:
         """The model's wording of the planned answer when it keeps every planned fact; the planner's otherwise,
