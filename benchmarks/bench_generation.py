@@ -10,6 +10,9 @@ Variants: `today` is transformers (fp32) decoding up to the cap, as generation d
 second sentence; `llama.cpp` is the GGUF on llama-cpp-python with
 the stop, one context (1 thread) or the default pool of 2 (1 thread each: requests of different calls at once).
 `ratio` is today's TTFS p50 over the variant's, for the same prompts and concurrency.
+A second table times the first sentence compliance clears for turns without a plan: the generation stage
+(llama.cpp, its pool) and the compliance stage (its detector) in one process, drafts sent whole against drafts
+sent sentence by sentence (GENERATION_PARTIAL_DRAFTS), in the same run.
 With Triton up (`make bench`), the same through Triton's python backend, with the runtime it was started with;
 TRITON_BASELINE_GRPC_URL names a second server started with SEATCOPILOT_LLM_RUNTIME=torch, for today on Triton.
 """
@@ -52,12 +55,25 @@ class Variant:
     stop_after_sentences: bool
 
 
+@dataclass
+class Turn:
+    """A customer turn as generation receives it, with the call's events up to it (for its recent turns)."""
+
+    events: list[Any]
+    grounded: Any
+    request: GenerationRequest
+
+
 def pipeline_prompts(limit: int = 10) -> dict[str, list[GenerationRequest]]:
     """The requests generation makes for the labelled dev calls: planned answers reworded, other turns drafted."""
-    return asyncio.run(_pipeline_prompts(limit))
+    return {kind: [t.request for t in turns] for kind, turns in pipeline_turns(limit).items()}
 
 
-async def _pipeline_prompts(limit: int) -> dict[str, list[GenerationRequest]]:
+def pipeline_turns(limit: int = 10) -> dict[str, list[Turn]]:
+    return asyncio.run(_pipeline_turns(limit))
+
+
+async def _pipeline_turns(limit: int) -> dict[str, list[Turn]]:
     from seatcopilot.config import embedded_environ, load
     from seatcopilot.policy import load_policy
 
@@ -70,22 +86,23 @@ async def _pipeline_prompts(limit: int) -> dict[str, list[GenerationRequest]]:
 
     retriever = retrieval_main.build(load(RetrievalConfig, embedded_environ()))
     stage, config = StageClassifier(), load(GenerationConfig, {"GENERATION_BACKEND": "scripted"})
-    found: dict[str, list[GenerationRequest]] = {"reword": [], "suggestion": []}
+    found: dict[str, list[Turn]] = {"reword": [], "suggestion": []}
     for call in read_calls(CALLS):
-        generator = Generator(None, load_policy(), config)
+        generator, events = Generator(None, load_policy(), config), []
         for seq, turn in enumerate(call["turns"], start=1):
             event = _event(call, seq, turn)
             classified = stage.classified(event)
             generator.observe(event)
+            events.append(event)
             if turn["speaker"] != "CUSTOMER":
                 continue
             grounded = await retriever.retrieve(classified)
             if grounded.plan.answer_type and grounded.plan.card_kind == "answer":
-                found["reword"].append(generator.reword_prompt(grounded)[1])
+                found["reword"].append(Turn(list(events), grounded, generator.reword_prompt(grounded)[1]))
             elif not grounded.plan.answer_type:
-                found["suggestion"].append(generator.suggestion_prompt(grounded)[1])
+                found["suggestion"].append(Turn(list(events), grounded, generator.suggestion_prompt(grounded)[1]))
     # Spread over the calls, so the first prompts are not all one call's openings.
-    return {kind: requests[:: max(1, len(requests) // limit)][:limit] for kind, requests in found.items()}
+    return {kind: turns[:: max(1, len(turns) // limit)][:limit] for kind, turns in found.items()}
 
 
 async def one(backend: ModelBackend, request: GenerationRequest, stop: bool) -> Sample:
@@ -187,6 +204,69 @@ async def _measure(backends: dict[str, ModelBackend], prompts: dict[str, list[Ge
     return rows
 
 
+async def _first_cleared(backend: ModelBackend, config: Any, engine: Any,
+                         turn: Turn) -> tuple[float, float, str, str]:
+    """Seconds to the first draft (a part or the whole) compliance clears to show, to the whole draft, and who
+    wrote the first cleared text and the whole draft (model or script). The generator is the turn's own, having
+    seen the call up to the turn, so the prompt is the one the stage builds."""
+    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
+    from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
+    from seatcopilot.policy import load_policy
+
+    from services.generation.logic import Generator
+
+    generator = Generator(backend, load_policy(), config)
+    for event in turn.events:
+        generator.observe(event)
+    started, first, whole, writer = time.perf_counter(), float("nan"), float("nan"), ""
+    async for draft in generator.drafts(turn.grounded):
+        await engine.warm(draft.text)
+        steered = engine.steer(draft)
+        whole, wrote = time.perf_counter() - started, ("script" if draft.backend == gen.BACKEND_SCRIPTED else "model")
+        if first != first and steered.compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN):
+            first, writer = whole, wrote
+    return (whole if first != first else first), whole, writer, wrote
+
+
+async def _cleared_rows(turns: list[Turn]) -> list[list[object]]:
+    from seatcopilot.config import load
+    from seatcopilot.encoder import shared_encoder
+    from seatcopilot.gguf_runtime import packaged_gguf
+    from seatcopilot.policy import load_policies
+
+    from services.compliance.learned import current_model_dir
+    from services.compliance.learned import load as load_detector
+    from services.compliance.logic import ComplianceEngine
+    from services.generation.config import GenerationConfig
+
+    detector = current_model_dir()
+    engine = ComplianceEngine(load_policies(), shared_encoder().encode, None,
+                              load_detector(detector) if detector else None)
+    gguf = packaged_gguf()
+    assert gguf is not None
+    backend = GgufBackend(gguf, build_local_model(), threads=2, pool=2)
+    rows: list[list[object]] = []
+    modes = {"whole drafts (before)": ("false", "false"), "sentence by sentence": ("true", "false"),
+             "scripted line first": ("true", "true")}
+    for mode, (partial, script_first) in modes.items():
+        for concurrency in CONCURRENCY:
+            config = load(GenerationConfig, {"GENERATION_BACKEND": "local", "GENERATION_MAX_CONCURRENT":
+                                             str(concurrency), "GENERATION_PARTIAL_DRAFTS": partial,
+                                             "GENERATION_SCRIPT_FIRST": script_first})
+            await _first_cleared(backend, config, engine, turns[0])  # warm-up
+            chosen = turns[:SEQUENTIAL] if concurrency == 1 else (turns * concurrency)[:concurrency]
+            if concurrency == 1:
+                samples = [await _first_cleared(backend, config, engine, t) for t in chosen]
+            else:
+                samples = list(await asyncio.gather(*(_first_cleared(backend, config, engine, t) for t in chosen)))
+            firsts, wholes = [s[0] * 1000 for s in samples], [s[1] * 1000 for s in samples]
+            rows.append([mode, concurrency, percentile(firsts, 50), percentile(firsts, 95), percentile(wholes, 50),
+                         sum(s[2] == "model" for s in samples), sum(s[3] == "model" for s in samples), len(samples),
+                         _load()])
+    await backend.close()
+    return rows
+
+
 def run(out: Path) -> list[Table]:
     from transformers import AutoTokenizer
 
@@ -207,4 +287,21 @@ def run(out: Path) -> list[Table]:
                   f"{SEQUENTIAL} one after another, 10: ten at once. TTFS: request start to the end of the first "
                   "complete sentence (whitespace after . ! or ?, or the end of the text). Command: `make bench` "
                   "(or `python -m benchmarks generation`; the Triton row with Triton up).")
-    return [table]
+    tables = [table]
+    if _llama_cpp() and os.environ.get("BENCH_GENERATION_CLEARED", "1") != "0":
+        cleared = Table("Generation and compliance — time to the first sentence compliance clears, turns without "
+                        "a plan", ["drafts", "concurrency", "first cleared p50 ms", "first cleared p95 ms",
+                                   "whole draft p50 ms", "first cleared: the model's", "whole draft: the model's",
+                                   "turns", "load avg 1/5/15"])
+        cleared.rows = asyncio.run(_cleared_rows(pipeline_turns()["suggestion"]))
+        cleared.note = ("The generation stage's Generator (llama.cpp, a pool of 2 one-thread contexts; "
+                        "GENERATION_MAX_CONCURRENT = the concurrency) and the compliance stage's engine (packs, "
+                        "embedding matcher, learned detector) in one process: each draft or part is judged as it "
+                        "comes. First cleared: the first part or whole draft judged PASS or REWRITTEN (a blocked "
+                        "draft: its whole). The model's: how many of the turns' first cleared texts, and whole drafts, "
+                        "the model wrote (the rest are the scripted line: the knowledge base's, shown first, or "
+                        "the fallback when the model's draft fails its grounding check). Concurrency 1: 5 turns "
+                        "one after another; 10: ten at once. Command: `python -m benchmarks generation` "
+                        "(BENCH_GENERATION_CLEARED=0 leaves it out).")
+        tables.append(cleared)
+    return tables

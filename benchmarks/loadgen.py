@@ -134,6 +134,8 @@ class Seen:
     at_s: float  # the record's timestamp (the producer's clock: this machine)
     verdict: str
     backend: str
+    part: int = 1  # a draft sent sentence by sentence: its parts come first (partial), the whole last
+    partial: bool = False
 
 
 @dataclass
@@ -150,7 +152,8 @@ class LoadResult:
         return min(seen, key=lambda s: s.at_s) if seen else None
 
     def latencies(self) -> list[float]:
-        """Seconds from publishing a final customer utterance to its first shown suggestion."""
+        """Seconds from publishing a final customer utterance to its first shown suggestion (a draft's first
+        sentence, when it went out sentence by sentence)."""
         found = [(self.first(k), t) for k, t in self.sent_at.items()]
         return [s.at_s - t for s, t in found if s is not None and s.verdict in SHOWN]
 
@@ -158,10 +161,12 @@ class LoadResult:
         return sum(1 for k in self.sent_at if (s := self.first(k)) is not None and s.verdict in verdicts)
 
     def lost(self) -> list[tuple[str, int]]:
-        return sorted(k for k in self.sent_at if k not in self.suggestions)
+        """Utterances without a whole suggestion (parts of a draft alone do not answer one)."""
+        return sorted(k for k in self.sent_at if not any(not s.partial for s in self.suggestions.get(k, [])))
 
     def duplicated(self) -> int:
-        return sum(len(v) - 1 for v in self.suggestions.values() if len(v) > 1)
+        """Suggestions seen a second time: a draft's later parts are not duplicates, the same part twice is."""
+        return sum(len(v) - len({s.part for s in v}) for v in self.suggestions.values())
 
     def without_verdict(self) -> int:
         return sum(1 for v in self.suggestions.values() for s in v if s.verdict in {"", "VERDICT_UNSPECIFIED",
@@ -223,7 +228,8 @@ class Watcher:
             if not (record.key or b"").startswith(self.prefix):
                 return
             view = views.view_of(SUGGESTIONS.name, record.value)
-            seen = Seen(record.timestamp / 1000, view["compliance"]["verdict"], view["backend"])
+            seen = Seen(record.timestamp / 1000, view["compliance"]["verdict"], view["backend"], view["part"],
+                        view["partial"])
             self.result.suggestions[(view["call_id"], int(view["seq"]))].append(seen)
         else:
             letter = codec.decode(record.value, deadletter_pb2.DeadLetter)

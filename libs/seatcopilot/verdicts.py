@@ -3,7 +3,8 @@ whose signature verifies, so a PASS published on the suggestions topic by anythi
 shown (it is counted, and the count raises an alert).
 
 The signature is HMAC-SHA256 over the tenant, call id, seq, shown text, verdict, rule ids and deadline —
-what an operator acts on. Keys come from `VERDICT_KEYS` ("key-id:secret,key-id:secret", a Secret in Helm):
+what an operator acts on — and, for a draft sent sentence by sentence, which part it is (so a part cannot pass
+for the whole). Keys come from `VERDICT_KEYS` ("key-id:secret,key-id:secret", a Secret in Helm):
 the first signs, every one verifies, so a key is rotated by adding the new one second, then first, then
 removing the old. On the in-process transport (the embedded demo: one process) a random key is made when
 none is set; on a broker, compliance and the console refuse to start without one.
@@ -49,6 +50,8 @@ def _signed_bytes(steered: cp.SteeredSuggestion) -> bytes:
     call, draft = steered.call, steered.draft
     fields = [call.tenant, call.call_id, call.seq, steered.text, steered.compliance.verdict,
               list(steered.compliance.rule_ids), draft.deadline.seconds, draft.deadline.nanos]
+    if draft.partial or draft.part > 1:  # a part's place is signed too; a whole draft's bytes are as before
+        fields += [draft.partial, draft.part]
     return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
 
 

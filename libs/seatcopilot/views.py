@@ -50,6 +50,9 @@ def suggestion_view(steered: cp.SteeredSuggestion) -> dict[str, Any]:
         "card_kind": bare_enum_name(gen.CardKind.DESCRIPTOR, draft.card_kind),
         "answer_type": draft.answer_type,
         "answer_facts": list(draft.answer_facts),
+        # Sentence by sentence: a partial card is replaced by its seq's next part, and the last by none.
+        "partial": draft.partial,
+        "part": draft.part or 1,
     }
 
 

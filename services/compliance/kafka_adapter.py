@@ -93,12 +93,18 @@ def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None =
         started = time.perf_counter()
         await engine.warm(draft.text)
         steered = engine.steer(draft)
-        DECISION_TIME.labels("draft").observe(time.perf_counter() - started)
+        DECISION_TIME.labels("part" if draft.partial else "draft").observe(time.perf_counter() - started)
+        if draft.partial:
+            # A part is shown as a whole draft would be, passed or rewritten; a blocked or expired part waits for
+            # the whole draft, which is judged again in full (a disclosure may come in its next sentence).
+            if steered.compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN):
+                await io.publish(SUGGESTIONS, draft.call.call_id, signer.sign(steered))
+            return
         VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
         await io.publish(SUGGESTIONS, draft.call.call_id, signer.sign(steered))
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,
                within_s=BATCH_WITHIN_S)
-    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: ref_identity(d.call),
+    io.consume(DRAFTS, gen.SuggestionDraft, on_draft, identity=lambda d: (*ref_identity(d.call), d.part),
                batch=batch, within_s=BATCH_WITHIN_S)
     return []

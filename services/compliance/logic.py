@@ -311,7 +311,8 @@ class ComplianceEngine:
         verdict.decided_at.CopyFrom(_now())
         verdict.decision_ms = watch.ms
         if self.audit is not None:
-            self.audit.append(call_id=call.call_id, seq=call.seq, tenant=call.tenant, kind="draft",
+            self.audit.append(call_id=call.call_id, seq=call.seq, tenant=call.tenant,
+                              kind="draft_part" if draft.partial else "draft",
                               decision=bare_enum_name(cp.Verdict.DESCRIPTOR, verdict.verdict),
                               rule_ids=list(verdict.rule_ids), policy=verdict.policy_version,
                               elapsed_ms=verdict.decision_ms, judged=draft.text, shown=steered.text)

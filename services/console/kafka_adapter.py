@@ -111,7 +111,7 @@ def attach(io: StageIO, hub: ConsoleHub, verifier: VerdictVerifier | None = None
             return
         hub.add(views.suggestion_view(steered))
         latency = telemetry.since_ingest()
-        if latency is not None:
+        if latency is not None and steered.draft.part <= 1:  # what the operator waits for: the first card shown
             telemetry.SUGGESTION_LATENCY.observe(latency)
 
     started: dict[tuple[str, str], float] = {}

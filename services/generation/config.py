@@ -30,6 +30,14 @@ class GenerationConfig:
     plan_wording: str = env("GENERATION_PLAN_WORDING", default="planner", choices=("planner", "model"),
                             help="model: the model rewords the planner's answer cards, kept only when every planned "
                                  "fact is in it, in order, and no other figure (the planner's wording otherwise)")
+    partial_drafts: bool = env("GENERATION_PARTIAL_DRAFTS", default=True,
+                               help="a model's draft goes out sentence by sentence (partial drafts under one seq), so "
+                                    "compliance can clear and the console show its first sentence while the model "
+                                    "writes the next; false: whole drafts only")
+    script_first: bool = env("GENERATION_SCRIPT_FIRST", default=True,
+                             help="with partial drafts, a turn without a plan shows the knowledge base's scripted line "
+                                  "at once, as the draft's first part, and the model's draft replaces it only if it "
+                                  "passes the grounding check: the operator never waits on the model for a line")
     policy_path: Path = env("COMPLIANCE_POLICY", default=DEFAULT_POLICY)
     arm_templates: str = env("GENERATION_ARM_TEMPLATES", default="brief=operator_suggestion_brief",
                              help="experiment variant arms and the prompt template each gets (arm=template,...); "

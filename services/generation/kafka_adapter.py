@@ -23,9 +23,9 @@ def attach(io: StageIO, generator: Generator) -> list[Background]:
     async def on_grounded(grounded: rt.GroundedEvent) -> None:
         if grounded.call.arm == ARM_OFF:
             return  # the experiment's holdout works without the copilot
-        draft = await generator.draft(grounded)
-        if draft.text:  # empty: every line for this turn was offered already in the call
-            await io.publish(DRAFTS, draft.call.call_id, draft)
+        async for draft in generator.drafts(grounded):  # sentence by sentence, then whole
+            if draft.text:  # empty: every line for this turn was offered already in the call
+                await io.publish(DRAFTS, draft.call.call_id, draft)
 
     async def on_event(event: ev.CallEvent) -> None:
         generator.observe(event)

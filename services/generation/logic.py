@@ -322,37 +322,99 @@ class Generator:
             self._fallback(draft, grounded, "overloaded")  # shed rather than queue past the deadline
         else:
             async with self._slots:
-                pieces: list[str] = []
-                prompt, request = self.suggestion_prompt(grounded)
-                draft.prompt_version = prompt.version
-                sentences = self.template_for(grounded.call.arm).sentences
-                started = time.perf_counter()
-                try:
-                    async with asyncio.timeout(self.config.model_deadline_s):
-                        async for piece in until_sentences(self.backend.stream(request), sentences):
-                            if not pieces:
-                                MODEL_FIRST_TOKEN.labels(self.backend.name).observe(time.perf_counter() - started)
-                            pieces.append(piece)
-                            yield gen.GenerateChunk(text_delta=piece)
-                    MODEL_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
-                    MODEL_TOKENS.labels(self.backend.name).inc(len(pieces))
-                    text, sources = prompts.cited(clean_model_text("".join(pieces), sentences), prompt.facts)
-                    draft.text = text
-                    draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
-                    draft.sources.extend(sources or prompt.facts)
-                    problem = grounding_problem(draft.text, grounded)
-                    if problem:
-                        self._fallback(draft, grounded, problem)
-                except TimeoutError:
-                    self._fallback(draft, grounded, "model_deadline")
-                except Exception as error:  # a model outage must not empty the panel
-                    log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
-                    self._fallback(draft, grounded, "model_unavailable")
+                async for chunk in self._model_draft(draft, grounded):
+                    yield chunk
         if not draft.card_kind:
             draft.card_kind = gen.CARD_KIND_ANSWER
+        draft.part = draft.part or 1  # a draft sent whole is its own first part
         self._remember(draft, grounded)
         DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
         yield gen.GenerateChunk(draft=draft)
+
+    async def _model_draft(self, draft: gen.SuggestionDraft,
+                           grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
+        """The model's draft into `draft`, yielding its pieces and its parts: the scripted line first
+        (`script_first`), or else the model's sentences so far as each completes. Once a part is out, a whole draft
+        that fails (too slow, ungrounded, the model gone) is cut to the last part out rather than replaced: the
+        operator may be reading it already, and compliance has cleared it."""
+        backend = self.backend
+        assert backend is not None  # stream() checked
+        pieces: list[str] = []
+        draft.card_kind = gen.CARD_KIND_ANSWER  # its parts are lines to say too
+        shown = self._script_part(draft, grounded)  # the last part sent
+        if shown is not None:
+            yield gen.GenerateChunk(partial_draft=shown)
+        decided = 0  # the sentences already complete when last looked (each decided on once)
+        prompt, request = self.suggestion_prompt(grounded)
+        draft.prompt_version = prompt.version
+        sentences = self.template_for(grounded.call.arm).sentences
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.config.model_deadline_s):
+                async for piece in until_sentences(backend.stream(request), sentences):
+                    if not pieces:
+                        MODEL_FIRST_TOKEN.labels(backend.name).observe(time.perf_counter() - started)
+                    pieces.append(piece)
+                    yield gen.GenerateChunk(text_delta=piece)
+                    text = "".join(pieces)
+                    if self._sentence_parts(shown) and decided + 1 < sentences and sentences_complete(
+                            text, decided + 1):
+                        decided += 1  # the last sentence comes as the whole draft, never as a part
+                        part = self._part(draft, grounded, prompt, text, decided)
+                        if part is not None:
+                            shown = part
+                            yield gen.GenerateChunk(partial_draft=part)
+            MODEL_SECONDS.labels(backend.name).observe(time.perf_counter() - started)
+            MODEL_TOKENS.labels(backend.name).inc(len(pieces))
+            self._model_text(draft, prompt, clean_model_text("".join(pieces), sentences))
+            problem = grounding_problem(draft.text, grounded)
+        except TimeoutError:
+            problem = "model_deadline"
+        except Exception as error:  # a model outage must not empty the panel
+            log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
+            problem = "model_unavailable"
+        if problem and shown is not None:  # the scripted part stays, as the scripted line; a model's is cut to
+            draft.CopyFrom(shown)
+            draft.fallback_reason = problem if shown.backend == gen.BACKEND_SCRIPTED else f"cut_{problem}"
+        elif problem:
+            self._fallback(draft, grounded, problem)
+        draft.partial, draft.part = False, (shown.part + 1 if shown is not None else 1)
+
+    def _sentence_parts(self, shown: gen.SuggestionDraft | None) -> bool:
+        """Whether the model's sentences go out as parts: not after the scripted line, which only a whole draft
+        replaces."""
+        return self.config.partial_drafts and (shown is None or shown.backend != gen.BACKEND_SCRIPTED)
+
+    def _script_part(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent) -> gen.SuggestionDraft | None:
+        """The scripted line as the draft's first part, sent before the model starts (`script_first`), or None.
+        Offered once in the call, whether the model's draft replaces it or not."""
+        if not (self.config.partial_drafts and self.config.script_first):
+            return None
+        part = gen.SuggestionDraft()
+        part.CopyFrom(draft)
+        self._fallback(part, grounded, "script_first")
+        if not part.text:
+            return None
+        part.partial, part.part = True, 1
+        self._remember(part, grounded)
+        return part
+
+    def _model_text(self, draft: gen.SuggestionDraft, prompt: prompts.Prompt, text: str) -> None:
+        """The model's cleaned text in the draft, with the facts it cites (all the prompt's when it cites none)."""
+        assert self.backend is not None
+        draft.text, sources = prompts.cited(text, prompt.facts)
+        del draft.sources[:]
+        draft.sources.extend(sources or prompt.facts)
+        draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
+
+    def _part(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, prompt: prompts.Prompt, text: str,
+              count: int) -> gen.SuggestionDraft | None:
+        """The draft's first `count` sentences as part `count`, or None when they fail the grounding check."""
+        part = gen.SuggestionDraft()
+        part.CopyFrom(draft)
+        self._model_text(part, prompt, clean_model_text(text, count))
+        part.partial, part.part = True, count
+        return None if grounding_problem(part.text, grounded) else part
 
     def _model_words(self, plan: rt.AnswerPlan) -> bool:
         """Only answer cards are reworded: a warning or guidance card is a note to the operator, not a line."""
@@ -402,6 +464,14 @@ class Generator:
         call = grounded.call
         self.context(call.tenant, call.call_id, bare_enum_name(ev.Scenario.DESCRIPTOR, call.scenario)).offered.add(
             draft.text)
+
+    async def drafts(self, grounded: rt.GroundedEvent) -> AsyncIterator[gen.SuggestionDraft]:
+        """The draft's parts as they are written (see `partial_drafts`), then the whole draft."""
+        async for chunk in self.stream(grounded):
+            if chunk.HasField("partial_draft"):
+                yield chunk.partial_draft
+            elif chunk.HasField("draft"):
+                yield chunk.draft
 
     async def draft(self, grounded: rt.GroundedEvent) -> gen.SuggestionDraft:
         async for chunk in self.stream(grounded):

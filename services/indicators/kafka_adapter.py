@@ -79,6 +79,6 @@ def attach(io: StageIO, stage: IndicatorsStage) -> list[Background]:
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq))
     io.consume(ALERTS, cp.Alert, on_alert, identity=lambda a: (*ref_identity(a.call), tuple(a.rule_ids)))
     io.consume(SUGGESTIONS, cp.SteeredSuggestion, on_suggestion,
-               identity=lambda s: ref_identity(s.call))
+               identity=lambda s: (*ref_identity(s.call), s.draft.part))
     io.consume(FEEDBACK, fb.Feedback, on_feedback, identity=lambda f: (*ref_identity(f.call), f.subject))
     return [publish_loop]

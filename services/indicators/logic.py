@@ -179,8 +179,8 @@ class IndicatorEngine:
         return Increment(at, who, counters) if counters else None
 
     def observe_suggestion(self, steered: cp.SteeredSuggestion) -> Increment | None:
-        if steered.compliance.verdict not in SHOWN:
-            return None
+        if steered.compliance.verdict not in SHOWN or steered.draft.partial:
+            return None  # a draft shown sentence by sentence counts once, as its whole
         call = steered.call
         context = self._calls.get(ref_key(call))
         who = context.who if context else Attribution.of(call)

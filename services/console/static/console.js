@@ -117,8 +117,18 @@ function receive(view, id) {
     const status = { CALL_ENDED: "ended", HOLD: "on hold", RESUME: "live", TRANSFER: "transferred" }[view.type];
     if (status) c.status = status;
   } else if (view.kind === "suggestion") {
-    view.shownAt = Date.now();
-    c.suggestions.push(view);
+    // Sentence by sentence: a partial card is replaced by its seq's next part (never by an earlier one).
+    const index = c.suggestions.findIndex((s) => s.seq === view.seq && (s.partial || view.partial));
+    if (index >= 0) {
+      const before = c.suggestions[index];
+      if ((view.part || 1) <= (before.part || 1)) return;
+      view.shownAt = before.shownAt;
+      if (view.text.startsWith(before.text)) revealed.set(view, revealed.get(before) || 0);
+      c.suggestions[index] = view;
+    } else {
+      view.shownAt = Date.now();
+      c.suggestions.push(view);
+    }
     c.lastIntent = view.intent || c.lastIntent;
   } else if (view.kind === "alert") {
     c.alerts.push(view);
@@ -198,9 +208,10 @@ function suggestionCard(s, c) {
   if (s.compliance.rule_ids.length) notes.push((s.compliance.verdict === "REWRITTEN" ? "rewritten for " : "rules: ") + s.compliance.rule_ids.join(", "));
   if (s.backend === "SCRIPTED") notes.push("scripted line (" + s.fallback_reason.replaceAll("_", " ") + ")");
   if (s.degraded) notes.push("knowledge unavailable");
+  if (s.partial) notes.push("more to come…");
   if (s.sources.length) notes.push("sources: " + s.sources.map((x) => `${x.title} (${x.source} v${x.version})`).join("; "));
   if (notes.length) card.append(el("div", "sources", notes.join(" · ")));
-  if (state.me.role === "operator" && s.compliance.verdict !== "BLOCKED") {
+  if (state.me.role === "operator" && s.compliance.verdict !== "BLOCKED" && !s.partial) {
     const actions = el("div", "actions");
     if (s.action) actions.append(el("span", "", s.action));
     else {
@@ -306,7 +317,7 @@ function renderOperator() {
 document.addEventListener("keydown", (e) => {
   if (!state.me || state.me.role !== "operator" || ["INPUT", "TEXTAREA"].includes(e.target.tagName)) return;
   const c = state.calls.get(state.selected);
-  const open = c && c.suggestions.slice().reverse().find((s) => !s.action && s.compliance.verdict !== "BLOCKED");
+  const open = c && c.suggestions.slice().reverse().find((s) => !s.action && !s.partial && s.compliance.verdict !== "BLOCKED");
   const action = { a: "accepted", e: "edited", d: "dismissed" }[e.key.toLowerCase()];
   if (open && action) { e.preventDefault(); act(c, open, action); }
 });

@@ -127,7 +127,11 @@ def test_drafts_of_different_calls_are_made_at_once_and_one_calls_stay_in_order(
         return out, took
 
     drafts, took = asyncio.run(scenario())
-    assert len(drafts) == len(events) and model.most == 4  # four calls at once, never two of one call
+    whole = [d for d in drafts if not d.partial]  # a draft's first sentence goes out first, as its part 1
+    assert len(whole) == len(events) and model.most == 4  # four calls at once, never two of one call
+    for c in range(4):  # on the topic too, each call's parts and drafts in order
+        assert [(d.call.seq, d.part) for d in drafts if d.call.call_id == f"call-{c}"] == [
+            (seq, part) for seq in (1, 2, 3) for part in (1, 2)]
     for c in range(4):  # each call's drafts one after another: the next starts when the previous has ended
         mine = [(kind, int(said.split(f"(call-{c} ")[1][0])) for kind, said in model.log if f"(call-{c} " in said]
         assert mine == [(kind, seq) for seq in (1, 2, 3) for kind in ("start", "end")]

@@ -71,6 +71,18 @@ def test_the_result_counts_lost_duplicated_and_unverdicted_suggestions():
     assert (summary["shown"], summary["expired"], summary["scripted"]) == (2, 1, 1)
 
 
+def test_a_draft_in_parts_is_answered_by_its_whole_timed_by_its_first_part_and_not_a_duplicate():
+    result = loadgen.LoadResult()
+    result.sent_at = {("c", 1): 100.0, ("c", 3): 101.0}
+    result.suggestions[("c", 1)] += [loadgen.Seen(100.4, "PASS", "TRITON", 1, True),
+                                     loadgen.Seen(101.2, "PASS", "TRITON", 2, False)]
+    result.suggestions[("c", 3)] += [loadgen.Seen(101.3, "PASS", "TRITON", 1, True),
+                                     loadgen.Seen(101.4, "PASS", "TRITON", 1, True)]  # the same part twice
+    assert result.lost() == [("c", 3)]  # a part alone does not answer the utterance
+    assert result.duplicated() == 1
+    assert sorted(result.latencies()) == pytest.approx([0.3, 0.4])
+
+
 def _span(stage, topic, call_id, seq, start, end):
     attrs = [common_pb2.KeyValue(key="seatcopilot.stage", value=common_pb2.AnyValue(string_value=stage)),
              common_pb2.KeyValue(key="messaging.destination.name", value=common_pb2.AnyValue(string_value=topic)),

@@ -27,21 +27,21 @@ from seatcopilot.contracts.events.v1 import call_event_pb2 as seatcopilot_dot_ev
 from seatcopilot.contracts.retrieval.v1 import retrieval_pb2 as seatcopilot_dot_retrieval_dot_v1_dot_retrieval__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*seatcopilot/generation/v1/generation.proto\x12\x19seatcopilot.generation.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\x1a(seatcopilot/retrieval/v1/retrieval.proto\"\x9a\x04\n\x0fSuggestionDraft\x12,\n\x04\x63\x61ll\x18\x14 \x01(\x0b\x32\x1e.seatcopilot.events.v1.CallRef\x12\x0e\n\x06intent\x18\x07 \x01(\t\x12\x0c\n\x04task\x18\x08 \x01(\t\x12\x0c\n\x04text\x18\t \x01(\t\x12\x38\n\x07sources\x18\n \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\x12\x33\n\x07\x62\x61\x63kend\x18\x0b \x01(\x0e\x32\".seatcopilot.generation.v1.Backend\x12\x10\n\x08\x64\x65graded\x18\x0c \x01(\x08\x12.\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eprompt_version\x18\x0f \x01(\t\x12\x17\n\x0f\x66\x61llback_reason\x18\x10 \x01(\t\x12\x36\n\tcard_kind\x18\x11 \x01(\x0e\x32#.seatcopilot.generation.v1.CardKind\x12\x13\n\x0b\x61nswer_type\x18\x12 \x01(\t\x12\x14\n\x0c\x61nswer_facts\x18\x13 \x03(\tJ\x04\x08\x01\x10\x07R\x07\x63\x61ll_idR\x03seqR\x06tenantR\x08scenarioR\x0boperator_idR\x07team_id\"m\n\rGenerateChunk\x12\x14\n\ntext_delta\x18\x01 \x01(\tH\x00\x12;\n\x05\x64raft\x18\x02 \x01(\x0b\x32*.seatcopilot.generation.v1.SuggestionDraftH\x00\x42\t\n\x07payload*_\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x11\n\rBACKEND_LOCAL\x10\x01\x12\x12\n\x0e\x42\x41\x43KEND_TRITON\x10\x02\x12\x14\n\x10\x42\x41\x43KEND_SCRIPTED\x10\x03*\x85\x01\n\x08\x43\x61rdKind\x12\x19\n\x15\x43\x41RD_KIND_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43\x41RD_KIND_ANSWER\x10\x01\x12\x19\n\x15\x43\x41RD_KIND_NEXT_ACTION\x10\x02\x12\x15\n\x11\x43\x41RD_KIND_WARNING\x10\x03\x12\x16\n\x12\x43\x41RD_KIND_GUIDANCE\x10\x04\x32t\n\x11GenerationService\x12_\n\x08Generate\x12\'.seatcopilot.retrieval.v1.GroundedEvent\x1a(.seatcopilot.generation.v1.GenerateChunk0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*seatcopilot/generation/v1/generation.proto\x12\x19seatcopilot.generation.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&seatcopilot/events/v1/call_event.proto\x1a(seatcopilot/retrieval/v1/retrieval.proto\"\xb9\x04\n\x0fSuggestionDraft\x12,\n\x04\x63\x61ll\x18\x14 \x01(\x0b\x32\x1e.seatcopilot.events.v1.CallRef\x12\x0e\n\x06intent\x18\x07 \x01(\t\x12\x0c\n\x04task\x18\x08 \x01(\t\x12\x0c\n\x04text\x18\t \x01(\t\x12\x38\n\x07sources\x18\n \x03(\x0b\x32\'.seatcopilot.retrieval.v1.KnowledgeItem\x12\x33\n\x07\x62\x61\x63kend\x18\x0b \x01(\x0e\x32\".seatcopilot.generation.v1.Backend\x12\x10\n\x08\x64\x65graded\x18\x0c \x01(\x08\x12.\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x64\x65\x61\x64line\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eprompt_version\x18\x0f \x01(\t\x12\x17\n\x0f\x66\x61llback_reason\x18\x10 \x01(\t\x12\x36\n\tcard_kind\x18\x11 \x01(\x0e\x32#.seatcopilot.generation.v1.CardKind\x12\x13\n\x0b\x61nswer_type\x18\x12 \x01(\t\x12\x14\n\x0c\x61nswer_facts\x18\x13 \x03(\t\x12\x0f\n\x07partial\x18\x15 \x01(\x08\x12\x0c\n\x04part\x18\x16 \x01(\rJ\x04\x08\x01\x10\x07R\x07\x63\x61ll_idR\x03seqR\x06tenantR\x08scenarioR\x0boperator_idR\x07team_id\"\xb2\x01\n\rGenerateChunk\x12\x14\n\ntext_delta\x18\x01 \x01(\tH\x00\x12;\n\x05\x64raft\x18\x02 \x01(\x0b\x32*.seatcopilot.generation.v1.SuggestionDraftH\x00\x12\x43\n\rpartial_draft\x18\x03 \x01(\x0b\x32*.seatcopilot.generation.v1.SuggestionDraftH\x00\x42\t\n\x07payload*_\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x11\n\rBACKEND_LOCAL\x10\x01\x12\x12\n\x0e\x42\x41\x43KEND_TRITON\x10\x02\x12\x14\n\x10\x42\x41\x43KEND_SCRIPTED\x10\x03*\x85\x01\n\x08\x43\x61rdKind\x12\x19\n\x15\x43\x41RD_KIND_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43\x41RD_KIND_ANSWER\x10\x01\x12\x19\n\x15\x43\x41RD_KIND_NEXT_ACTION\x10\x02\x12\x15\n\x11\x43\x41RD_KIND_WARNING\x10\x03\x12\x16\n\x12\x43\x41RD_KIND_GUIDANCE\x10\x04\x32t\n\x11GenerationService\x12_\n\x08Generate\x12\'.seatcopilot.retrieval.v1.GroundedEvent\x1a(.seatcopilot.generation.v1.GenerateChunk0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'seatcopilot.generation.v1.generation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BACKEND']._serialized_start=840
-  _globals['_BACKEND']._serialized_end=935
-  _globals['_CARDKIND']._serialized_start=938
-  _globals['_CARDKIND']._serialized_end=1071
+  _globals['_BACKEND']._serialized_start=941
+  _globals['_BACKEND']._serialized_end=1036
+  _globals['_CARDKIND']._serialized_start=1039
+  _globals['_CARDKIND']._serialized_end=1172
   _globals['_SUGGESTIONDRAFT']._serialized_start=189
-  _globals['_SUGGESTIONDRAFT']._serialized_end=727
-  _globals['_GENERATECHUNK']._serialized_start=729
-  _globals['_GENERATECHUNK']._serialized_end=838
-  _globals['_GENERATIONSERVICE']._serialized_start=1073
-  _globals['_GENERATIONSERVICE']._serialized_end=1189
+  _globals['_SUGGESTIONDRAFT']._serialized_end=758
+  _globals['_GENERATECHUNK']._serialized_start=761
+  _globals['_GENERATECHUNK']._serialized_end=939
+  _globals['_GENERATIONSERVICE']._serialized_start=1174
+  _globals['_GENERATIONSERVICE']._serialized_end=1290
 # @@protoc_insertion_point(module_scope)

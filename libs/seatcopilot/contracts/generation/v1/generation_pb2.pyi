@@ -37,7 +37,7 @@ CARD_KIND_WARNING: CardKind
 CARD_KIND_GUIDANCE: CardKind
 
 class SuggestionDraft(_message.Message):
-    __slots__ = ("call", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason", "card_kind", "answer_type", "answer_facts")
+    __slots__ = ("call", "intent", "task", "text", "sources", "backend", "degraded", "created_at", "deadline", "prompt_version", "fallback_reason", "card_kind", "answer_type", "answer_facts", "partial", "part")
     CALL_FIELD_NUMBER: _ClassVar[int]
     INTENT_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +52,8 @@ class SuggestionDraft(_message.Message):
     CARD_KIND_FIELD_NUMBER: _ClassVar[int]
     ANSWER_TYPE_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FACTS_FIELD_NUMBER: _ClassVar[int]
+    PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    PART_FIELD_NUMBER: _ClassVar[int]
     call: _call_event_pb2.CallRef
     intent: str
     task: str
@@ -66,12 +68,16 @@ class SuggestionDraft(_message.Message):
     card_kind: CardKind
     answer_type: str
     answer_facts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., card_kind: _Optional[_Union[CardKind, str]] = ..., answer_type: _Optional[str] = ..., answer_facts: _Optional[_Iterable[str]] = ...) -> None: ...
+    partial: bool
+    part: int
+    def __init__(self, call: _Optional[_Union[_call_event_pb2.CallRef, _Mapping]] = ..., intent: _Optional[str] = ..., task: _Optional[str] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[_retrieval_pb2.KnowledgeItem, _Mapping]]] = ..., backend: _Optional[_Union[Backend, str]] = ..., degraded: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_version: _Optional[str] = ..., fallback_reason: _Optional[str] = ..., card_kind: _Optional[_Union[CardKind, str]] = ..., answer_type: _Optional[str] = ..., answer_facts: _Optional[_Iterable[str]] = ..., partial: _Optional[bool] = ..., part: _Optional[int] = ...) -> None: ...
 
 class GenerateChunk(_message.Message):
-    __slots__ = ("text_delta", "draft")
+    __slots__ = ("text_delta", "draft", "partial_draft")
     TEXT_DELTA_FIELD_NUMBER: _ClassVar[int]
     DRAFT_FIELD_NUMBER: _ClassVar[int]
+    PARTIAL_DRAFT_FIELD_NUMBER: _ClassVar[int]
     text_delta: str
     draft: SuggestionDraft
-    def __init__(self, text_delta: _Optional[str] = ..., draft: _Optional[_Union[SuggestionDraft, _Mapping]] = ...) -> None: ...
+    partial_draft: SuggestionDraft
+    def __init__(self, text_delta: _Optional[str] = ..., draft: _Optional[_Union[SuggestionDraft, _Mapping]] = ..., partial_draft: _Optional[_Union[SuggestionDraft, _Mapping]] = ...) -> None: ...
