@@ -9,10 +9,14 @@ import time
 
 import pytest
 from seatcopilot import codec
+from seatcopilot.calls import call_ref
 from seatcopilot.config import load
+from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.feedback.v1 import feedback_pb2
+from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.stage_io import StageIO
-from seatcopilot.topics import FEEDBACK
+from seatcopilot.topics import FEEDBACK, SUGGESTIONS
+from seatcopilot.verdicts import VerdictSigner, keys_for
 
 from seatcopilot_cli.embedded import EmbeddedPipeline
 from services.console import kafka_adapter as console_adapter
@@ -20,7 +24,7 @@ from services.console.config import ConsoleConfig
 from services.console.http_api import start_http
 from services.console.logic import ConsoleHub
 from services.console.main import build_app
-from tests.helpers import ROOT, free_port, load_call
+from tests.helpers import ROOT, free_port, load_call, steered_suggestion
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -279,10 +283,48 @@ def test_a_dropped_connection_is_shown_and_no_event_is_lost(browser, server):
     page.wait_for_function(f"document.querySelectorAll('#transcript li').length >= {transcript}", timeout=15_000)
     assert page.locator("#transcript li").count() == transcript  # every event once: none lost, none twice
     assert "call ended" in page.locator("#transcript").inner_text()
-    assert page.locator("#suggestions li.suggestion").count() == sum(1 for v in expected if v["kind"] == "suggestion")
+    cards = sum(1 for v in expected if v["kind"] == "suggestion" and not v["partial"])  # a part shares its card
+    assert page.locator("#suggestions li.suggestion").count() == cards
     assert page.locator("#wrapup-form").is_visible()  # the wrap-up written while the browser was away
     acted = sum(1 for v in expected if v["kind"] == "feedback" and v["subject"] == "suggestion")
     assert page.locator("#suggestions li.suggestion.done").count() == acted  # e.g. accepted in another tab
     states = page.evaluate("window.connectionStates")
     assert any("conn-connecting" in s or "conn-down" in s for s in states) and "conn-live" in states[-1]
     page.screenshot(path=str(SHOTS / "operator-reconnected.png"))
+
+
+def test_a_partial_card_is_replaced_by_its_whole_draft_and_never_by_an_earlier_part(browser, server):
+    signer = VerdictSigner(keys_for(server.pipeline.bus))  # compliance's key in the embedded pipeline
+    seq = 900  # past the replayed call's events
+    call = call_ref(server.call[0])
+    call.seq = seq
+
+    def steered(text, part, partial):
+        draft = gen.SuggestionDraft(call=call, text=text, intent="rate_inquiry", backend=gen.BACKEND_SCRIPTED,
+                                    card_kind=gen.CARD_KIND_ANSWER, part=part, partial=partial)
+        draft.deadline.FromNanoseconds(time.time_ns() + 120 * 10**9)
+        return signer.sign(steered_suggestion(draft, text=text, compliance=cp.ComplianceVerdict(
+            verdict=cp.VERDICT_PASS)))
+
+    async def publish(*messages):
+        for message in messages:
+            await server.pipeline.bus.publish(SUGGESTIONS.name, call.call_id, codec.encode(message))
+        await server.pipeline.drain()
+
+    page = sign_in(browser, server, "operator", operator="op-ava")
+    page.wait_for_selector("#connection.conn-live")
+    first = steered("Our rates start at 7.99% APR.", 1, True)
+    server.run(publish(first))
+    card = page.locator(f'#suggestions li.suggestion[data-seq="{seq}"]')
+    card.wait_for()
+    page.wait_for_function(f"""() => document.querySelector('#suggestions li[data-seq="{seq}"]')
+        .textContent.includes('more to come')""")
+    assert card.locator("button").count() == 0  # no actions on a part: the operator acts on the whole draft
+    server.run(publish(steered("Our rates start at 7.99% APR. Would you like a quote?", 2, False)))
+    page.wait_for_function(f"""() => !document.querySelector('#suggestions li[data-seq="{seq}"]')
+        .textContent.includes('more to come')""")
+    server.run(publish(steered("Our rates", 1, True)))  # an earlier part arriving late never comes back
+    time.sleep(1)
+    assert card.count() == 1 and card.locator(".sizer").text_content() == (
+        "Our rates start at 7.99% APR. Would you like a quote?")
+    assert card.locator("button").count() == 3
