@@ -4,7 +4,6 @@ import time
 
 import pytest
 from seatcopilot.config import load
-from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
 from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
@@ -16,17 +15,8 @@ from services.generation.backends import GenerationRequest, LocalBackend
 from services.generation.config import GenerationConfig
 from services.generation.local_model import build_local_model
 from services.generation.logic import Generator, clean_model_text, grounding_problem
-from tests.helpers import classified_event, grounded_event, make_event
-
-FACT = rt.KnowledgeItem(id="faq.due-date", kind="FAQ", title="Due date change",
-                        text="You can move your due date once every 12 months, by up to 10 days.",
-                        source="Harbor Lending Customer FAQ", version="9", effective_date="2026-10-01")
-
-
-def grounded(items=(FACT,), degraded=False, text="Can I move my due date?"):
-    return grounded_event(classified_event(make_event(text=text, scenario="SERVICE"),
-                                                         classification=cl.Classification(intent="due_date_change")),
-                            items=list(items), degraded=degraded)
+from tests.helpers import make_event
+from tests.helpers.generation import FACT, grounded
 
 
 def config(**changes):

@@ -21,7 +21,7 @@ from services.generation import kafka_adapter as generation_adapter
 from services.generation.config import GenerationConfig
 from services.generation.logic import Generator
 from services.indicators.logic import IndicatorEngine
-from tests.unit.generation.test_generation import FACT, grounded
+from tests.helpers.generation import FACT, grounded
 
 FIRST = "You can move your due date once every 12 months [1]."
 SECOND = " It can move by up to 10 days."
