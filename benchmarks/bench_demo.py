@@ -33,7 +33,7 @@ async def shown_suggestions(speed: float) -> list[dict]:
     shown = []
     while not tap.empty():
         view = views.view_of(SUGGESTIONS.name, tap.get_nowait().value)
-        if view["compliance"]["verdict"] != "EXPIRED":
+        if view["compliance"]["verdict"] != "EXPIRED" and not view["partial"]:  # a draft's parts: its whole
             shown.append(view)
     return shown
 

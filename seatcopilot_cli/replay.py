@@ -40,6 +40,7 @@ def render_text(view: dict) -> str:
     head = f"[{view['kind']}] {view['call_id']}#{view['seq']}"
     if view["kind"] == "suggestion":
         head += f" {view['compliance']['verdict']}"
+        head += f" (part {view['part']}, more to come)" if view["partial"] else ""
     elif view["kind"] == "alert":
         head += f" {view['severity']} {','.join(view['rule_ids'])}"
     return f"{head}: {view['text']}"

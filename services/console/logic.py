@@ -242,7 +242,7 @@ class ConsoleHub:
         call.last_seq = max(call.last_seq, int(view.get("seq", 0)))
         kind = view["kind"]
         if kind == "suggestion":
-            call.suggestions += 1
+            call.suggestions += 0 if view.get("partial") else 1  # a draft sent in parts is one suggestion
             call.last_intent = view.get("intent") or call.last_intent
         elif kind == "alert":
             call.alerts += 1

@@ -443,3 +443,11 @@ def test_managers_read_the_call_notes_the_summarizer_composed_from_the_call_stat
     (note,) = manager["reports"][0]["call_notes"]
     assert note["call_id"] == "call-note"
     assert "promise to pay $150 on " in note["text"] and "Customer situation: hardship." in note["text"]
+
+
+def test_a_draft_shown_in_parts_counts_as_one_suggestion_on_the_floor():
+    hub = ConsoleHub()
+    hub.add(view(kind="suggestion", seq=3, call_id="call-a", text="First.", partial=True, part=1))
+    hub.add(view(kind="suggestion", seq=3, call_id="call-a", text="First. Second.", partial=False, part=2))
+    hub.add(view(kind="suggestion", seq=5, call_id="call-a", text="Another.", partial=False, part=1))
+    assert hub.calls[("harbor", "call-a")].suggestions == 2
