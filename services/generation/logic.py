@@ -315,6 +315,9 @@ class Generator:
         if grounded.plan.answer_type:
             planned(draft, grounded.plan)
             if self._model_words(grounded.plan):
+                if self.config.partial_drafts:  # the planner's line now; the model's wording replaces it if faithful
+                    yield gen.GenerateChunk(partial_draft=self._as_part(draft))
+                    draft.part = 2
                 await self._reword(draft, grounded)
         elif self.backend is None:
             self._fallback(draft, grounded, "model_disabled")
@@ -390,12 +393,10 @@ class Generator:
         Offered once in the call, whether the model's draft replaces it or not."""
         if not (self.config.partial_drafts and self.config.script_first):
             return None
-        part = gen.SuggestionDraft()
-        part.CopyFrom(draft)
+        part = self._as_part(draft)
         self._fallback(part, grounded, "script_first")
         if not part.text:
             return None
-        part.partial, part.part = True, 1
         self._remember(part, grounded)
         return part
 
@@ -407,13 +408,20 @@ class Generator:
         draft.sources.extend(sources or prompt.facts)
         draft.backend = gen.BACKEND_TRITON if self.backend.name == "triton" else gen.BACKEND_LOCAL
 
+    @staticmethod
+    def _as_part(draft: gen.SuggestionDraft) -> gen.SuggestionDraft:
+        """A copy of the draft as its first part, while more may follow."""
+        part = gen.SuggestionDraft()
+        part.CopyFrom(draft)
+        part.partial, part.part = True, 1
+        return part
+
     def _part(self, draft: gen.SuggestionDraft, grounded: rt.GroundedEvent, prompt: prompts.Prompt, text: str,
               count: int) -> gen.SuggestionDraft | None:
         """The draft's first `count` sentences as part `count`, or None when they fail the grounding check."""
-        part = gen.SuggestionDraft()
-        part.CopyFrom(draft)
+        part = self._as_part(draft)
         self._model_text(part, prompt, clean_model_text(text, count))
-        part.partial, part.part = True, count
+        part.part = count
         return None if grounding_problem(part.text, grounded) else part
 
     def _model_words(self, plan: rt.AnswerPlan) -> bool:

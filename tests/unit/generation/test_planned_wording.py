@@ -84,3 +84,21 @@ def test_warnings_and_the_default_setting_never_ask_the_model():
     assert warning.text == PLAN.text and model.requests == []
     planner, model = draft_with("anything", wording="planner")
     assert planner.text == PLAN.text and planner.fallback_reason == "planned" and model.requests == []
+
+
+def test_the_planners_line_goes_out_first_and_a_faithful_wording_replaces_it():
+    plan = rt.AnswerPlan()
+    plan.CopyFrom(PLAN)
+    grounded = grounded_event(classified_event(
+        make_event(text="What would the monthly payment be on $12,000 over 36 months?", scenario="SALES"),
+        classification=cl.Classification(intent="payment_question")), plan=plan)
+    reply = "Sure, at our example APR of 14.99% that comes to about $416 a month."
+    config = dataclasses.replace(load(GenerationConfig, {}), plan_wording="model")
+
+    async def drafts():
+        return [d async for d in Generator(ScriptedModel(reply), load_policy(), config).drafts(grounded)]
+
+    planners, whole = asyncio.run(drafts())
+    assert (planners.partial, planners.part, planners.text) == (True, 1, PLAN.text)
+    assert planners.backend == gen.BACKEND_SCRIPTED and planners.fallback_reason == "planned"
+    assert (whole.partial, whole.part, whole.text, whole.backend) == (False, 2, reply, gen.BACKEND_LOCAL)
