@@ -376,7 +376,7 @@ class Generator:
         except Exception as error:  # a model outage must not empty the panel
             log.warning("model backend failed (%s): scripted line instead", type(error).__name__)
             problem = "model_unavailable"
-        if problem and shown is not None:  # the scripted part stays, as the scripted line; a model's is cut to
+        if problem and shown is not None:  # the scripted part stays the line; after a model's part, cut to it
             draft.CopyFrom(shown)
             draft.fallback_reason = problem if shown.backend == gen.BACKEND_SCRIPTED else f"cut_{problem}"
         elif problem:
