@@ -179,13 +179,17 @@ def shared_encoder() -> Encoder:
     """One encoder per process: the embedded mode runs several stages in one process. ENCODER_RUNTIME picks torch
     (the default) or ONNX Runtime; both give the same vectors. ONNX is faster alone (2.6x at batch 1) but was
     slower inside the classifier under open-loop load, beside the intent encoder's own session
-    (docs/journal/2026-12-07-shared-encoder-onnx.md), so it is not the default."""
+    (docs/journal/2026-12-07-shared-encoder-onnx.md), so it is not the default. ENCODER_THREADS: its threads (0: the
+    runtime's default, one per core)."""
     runtime = os.environ.get("ENCODER_RUNTIME", "torch")
     if runtime not in RUNTIMES:
         raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")
+    threads = os.environ.get("ENCODER_THREADS", "0")
+    if not threads.isdigit():
+        raise ValueError(f"ENCODER_THREADS must be a whole number (0: the runtime's default), not {threads!r}")
     try:
-        return RUNTIMES[runtime]()
+        return RUNTIMES[runtime](threads=int(threads) or None)
     except OSError as error:  # e.g. a read-only models cache with no export in it: torch gives the same vectors
         logging.getLogger(__name__).warning("encoder on ONNX Runtime unavailable (%s): using torch",
                                             type(error).__name__)
-        return Encoder()
+        return Encoder(threads=int(threads) or None)

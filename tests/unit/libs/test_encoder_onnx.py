@@ -44,6 +44,17 @@ def test_an_unknown_runtime_is_refused(monkeypatch):
         encoder.shared_encoder.cache_clear()
 
 
+@pytest.mark.parametrize("threads", ["two", "-1", "1.5"])
+def test_a_thread_count_that_is_not_a_whole_number_is_refused(monkeypatch, threads):
+    encoder.shared_encoder.cache_clear()
+    monkeypatch.setenv("ENCODER_THREADS", threads)
+    try:
+        with pytest.raises(ValueError, match="ENCODER_THREADS"):
+            encoder.shared_encoder()
+    finally:
+        encoder.shared_encoder.cache_clear()
+
+
 def test_without_a_writable_models_cache_the_torch_encoder_serves(monkeypatch, tmp_path):
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
