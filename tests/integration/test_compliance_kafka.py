@@ -198,3 +198,60 @@ def test_a_third_party_on_the_line_still_blocks_the_debt_after_compliance_restar
     assert statuses["FDCPA-MINI-MIRANDA"] == cp.OBLIGATION_STATUS_SUSPENDED
     assert statuses["RECORDING-NOTICE"] == cp.OBLIGATION_STATUS_GIVEN
     assert [s.compliance.verdict for s in steered] == [cp.VERDICT_BLOCKED]
+
+
+def test_a_draft_in_parts_reaches_the_console_part_then_whole_over_kafka(bootstrap):
+    """Sentence by sentence on a real broker: generation publishes a draft's first sentence as a part and then the
+    whole draft under one seq; compliance judges both (neither taken for a redelivery of the other), signs them,
+    and the console receives them in order."""
+    import dataclasses
+
+    from seatcopilot.config import load
+    from seatcopilot.contracts.classification.v1 import classification_pb2 as cl
+    from seatcopilot.policy import load_policy
+    from seatcopilot.topics import GROUNDED
+
+    from services.generation import kafka_adapter as generation_adapter
+    from services.generation.config import GenerationConfig
+    from services.generation.logic import Generator
+    from tests.helpers import classified_event, grounded_event, make_event
+    from tests.helpers.generation import FACT
+
+    class TwoSentences:
+        """Stands in for the model (the subject here is the bus, not the model)."""
+
+        name = "local"
+
+        async def stream(self, request):
+            yield "You can move your due date once every 12 months [1]."
+            yield " It can move by up to 10 days."
+
+    call = f"call-parts-{uuid.uuid4().hex[:8]}"
+    grounded = grounded_event(classified_event(
+        make_event(call_id=call, seq=1, text="Can I move my due date?", scenario="SERVICE"),
+        classification=cl.Classification(intent="due_date_change")), items=[FACT])
+    config = dataclasses.replace(load(GenerationConfig, {}), script_first=False)
+
+    async def scenario():
+        hub = ConsoleHub()
+        buses = {name: KafkaTransport(f"test-{name}-{uuid.uuid4().hex[:8]}", bootstrap)
+                 for name in ("console", "compliance", "generation", "retrieval")}
+        console_adapter.attach(StageIO("console", buses["console"]), hub)
+        compliance_adapter.attach(StageIO("compliance", buses["compliance"]), ComplianceEngine(load_policies()))
+        generation_adapter.attach(StageIO("generation", buses["generation"]),
+                                  Generator(TwoSentences(), load_policy(), config))
+        for bus in buses.values():
+            await bus.start()
+        try:
+            await StageIO("retrieval", buses["retrieval"]).publish(GROUNDED, call, grounded)
+            await wait_for(lambda: sum(v["kind"] == "suggestion" and v["call_id"] == call
+                                       for _, v in hub.since(0)) >= 2, timeout=90)
+        finally:
+            for bus in buses.values():
+                await bus.stop()
+        return [v for _, v in hub.since(0) if v["kind"] == "suggestion" and v["call_id"] == call]
+
+    shown = asyncio.run(scenario())
+    assert [(v["seq"], v["part"], v["partial"]) for v in shown] == [(1, 1, True), (1, 2, False)]
+    assert shown[0]["text"].endswith("You can move your due date once every 12 months.")  # the notice owed first
+    assert shown[1]["text"] == shown[0]["text"] + " It can move by up to 10 days."
