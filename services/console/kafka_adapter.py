@@ -67,6 +67,16 @@ def not_shown_reason(steered: cp.SteeredSuggestion, now: float) -> str:
     return ""
 
 
+def withdrawn(steered: cp.SteeredSuggestion) -> cp.SteeredSuggestion:
+    """A whole draft that came too late, as the card that replaces its part on screen: expired, with no text (what
+    expired is never shown), so the part is not left waiting for "more to come"."""
+    card = cp.SteeredSuggestion()
+    card.CopyFrom(steered)
+    card.text = ""
+    card.compliance.verdict = cp.VERDICT_EXPIRED
+    return card
+
+
 def indicator_view(snapshot: ind.IndicatorSnapshot, received_at: float) -> dict[str, Any]:
     """One snapshot of the indicators service (a team and arm over the current window)."""
     return {
@@ -108,6 +118,8 @@ def attach(io: StageIO, hub: ConsoleHub, verifier: VerdictVerifier | None = None
         reason = not_shown_reason(steered, time.time())
         if reason:
             NOT_SHOWN.labels(reason).inc()
+            if reason == "expired" and steered.draft.part > 1:  # its first part is on screen: withdraw that card
+                hub.add(views.suggestion_view(withdrawn(steered)))
             return
         hub.add(views.suggestion_view(steered))
         latency = telemetry.since_ingest()

@@ -202,6 +202,7 @@ function suggestionCard(s, c) {
   if (CARD_LABELS[kind]) card.append(el("span", "card-label", CARD_LABELS[kind]));
   const text = el("div", "text");
   if (s.compliance.verdict === "BLOCKED") text.textContent = "Blocked by compliance: nothing to say from this draft.";
+  else if (s.compliance.verdict === "EXPIRED") text.textContent = "Withdrawn: the rest of this suggestion came too late to help.";
   else typewriter(text, s);
   card.append(text);
   const notes = [];
@@ -211,7 +212,7 @@ function suggestionCard(s, c) {
   if (s.partial) notes.push("more to come…");
   if (s.sources.length) notes.push("sources: " + s.sources.map((x) => `${x.title} (${x.source} v${x.version})`).join("; "));
   if (notes.length) card.append(el("div", "sources", notes.join(" · ")));
-  if (state.me.role === "operator" && s.compliance.verdict !== "BLOCKED" && !s.partial) {
+  if (state.me.role === "operator" && !["BLOCKED", "EXPIRED"].includes(s.compliance.verdict) && !s.partial) {
     const actions = el("div", "actions");
     if (s.action) actions.append(el("span", "", s.action));
     else {
@@ -317,7 +318,7 @@ function renderOperator() {
 document.addEventListener("keydown", (e) => {
   if (!state.me || state.me.role !== "operator" || ["INPUT", "TEXTAREA"].includes(e.target.tagName)) return;
   const c = state.calls.get(state.selected);
-  const open = c && c.suggestions.slice().reverse().find((s) => !s.action && !s.partial && s.compliance.verdict !== "BLOCKED");
+  const open = c && c.suggestions.slice().reverse().find((s) => !s.action && !s.partial && !["BLOCKED", "EXPIRED"].includes(s.compliance.verdict));
   const action = { a: "accepted", e: "edited", d: "dismissed" }[e.key.toLowerCase()];
   if (open && action) { e.preventDefault(); act(c, open, action); }
 });

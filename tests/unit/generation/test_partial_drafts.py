@@ -157,3 +157,31 @@ def test_indicators_count_a_draft_shown_in_parts_once():
     assert engine.observe_suggestion(part) is None
     counted = engine.observe_suggestion(whole)
     assert counted is not None and counted.counters == {"suggestions_shown": 1.0}
+
+
+def test_a_whole_draft_that_expires_withdraws_its_part_from_the_console():
+    from services.console import kafka_adapter as console_adapter
+    from services.console.logic import ConsoleHub
+
+    part, whole = drafts(ScriptedModel(FIRST, SECOND))
+    lone = gen.SuggestionDraft()
+    lone.CopyFrom(whole)
+    lone.call.seq, lone.part = 7, 1  # expired, with no part of it on screen
+    for draft in (whole, lone):
+        draft.deadline.FromSeconds(1)  # long past
+
+    async def scenario():
+        bus, hub = InProcessTransport(), ConsoleHub()
+        console_adapter.attach(StageIO("console", bus), hub, VerdictVerifier(KEYS))
+        await bus.start()
+        for draft in (part, whole, lone):
+            steered = cp.SteeredSuggestion(call=draft.call, draft=draft, text=draft.text,
+                                           compliance=cp.ComplianceVerdict(verdict=cp.VERDICT_PASS))
+            await bus.publish(SUGGESTIONS.name, draft.call.call_id, codec.encode(VerdictSigner(KEYS).sign(steered)))
+        await bus.join()
+        await bus.stop()
+        return [view for _, view in hub.since(0) if view["kind"] == "suggestion"]
+
+    shown = asyncio.run(scenario())
+    assert [(v["seq"], v["part"], v["compliance"]["verdict"], v["text"]) for v in shown] == [
+        (part.call.seq, 1, "PASS", part.text), (part.call.seq, 2, "EXPIRED", "")]
