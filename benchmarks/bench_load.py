@@ -142,7 +142,7 @@ def _warm_up(bootstrap: str, attempts: int = 4) -> None:
     every consumer group's partitions, which a fresh topology can take longer than one drain window to do."""
     for _ in range(attempts):
         warm = loadgen.run_load(bootstrap, 1, 15.0, 60.0)
-        if warm.sent_at and all(key in warm.suggestions for key in warm.sent_at):
+        if warm.sent_at and all(warm.answered(key) for key in warm.sent_at):
             return
 
 

@@ -102,7 +102,7 @@ class Suite:
             recovery = (min(s.at_s for k in probes if (s := result.first(k))) - lifted) if probes else float("nan")
             gated_verdict = self._gated_draft_verdict(publisher, watcher, result, gated[-1])
             sender.join(timeout=self.call_s + 120)
-            watcher.wait(lambda: all(k in result.suggestions for k in list(result.sent_at)), 180)
+            watcher.wait(lambda: all(result.answered(k) for k in list(result.sent_at)), 180)
             for end in loadgen.endings(planned + [loadgen.Planned(0, e) for e in gated]
                                        + [loadgen.Planned(0, self._probe_event(run_id, i, 2))
                                           for i in range(len(probes))]):
@@ -137,7 +137,7 @@ class Suite:
         draft.deadline.FromNanoseconds(time.time_ns() + int(timeout_s * 1e9))
         publisher.send_draft(draft)
         key = (last.call_id, GATED_DRAFT_SEQ)
-        watcher.wait(lambda: key in result.suggestions, timeout_s)
+        watcher.wait(lambda: result.answered(key), timeout_s)
         seen = result.first(key)
         return seen.verdict.removeprefix("VERDICT_") if seen is not None else "none"
 
@@ -160,7 +160,7 @@ class Suite:
             publisher.flush()
             keys.append((f"load-{run_id}-probe{len(keys):02d}", 2))
             result.sent_at[keys[-1]] = time.time()
-            if watcher.wait(lambda: any(k in result.suggestions for k in keys), 3.0):
+            if watcher.wait(lambda: any(result.answered(k) for k in keys), 3.0):
                 return keys
         return keys
 

@@ -160,9 +160,12 @@ class LoadResult:
     def count(self, verdicts: set[str]) -> int:
         return sum(1 for k in self.sent_at if (s := self.first(k)) is not None and s.verdict in verdicts)
 
+    def answered(self, key: tuple[str, int]) -> bool:
+        """Whether the utterance has its whole suggestion (parts of a draft alone do not answer it)."""
+        return any(not s.partial for s in self.suggestions.get(key, []))
+
     def lost(self) -> list[tuple[str, int]]:
-        """Utterances without a whole suggestion (parts of a draft alone do not answer one)."""
-        return sorted(k for k in self.sent_at if not any(not s.partial for s in self.suggestions.get(k, [])))
+        return sorted(k for k in self.sent_at if not self.answered(k))
 
     def duplicated(self) -> int:
         """Suggestions seen a second time: a draft's later parts are not duplicates, the same part twice is."""
@@ -315,7 +318,7 @@ def drive(bootstrap: str, planned: list[Planned], run_id: str, drain_s: float, e
     publisher = Publisher(bootstrap)
     try:
         publish(publisher, planned, result)
-        watcher.wait(lambda: all(k in result.suggestions for k in result.sent_at), drain_s)
+        watcher.wait(lambda: all(result.answered(k) for k in result.sent_at), drain_s)
         if end_calls:
             for end in endings(planned):
                 publisher.send(end)
