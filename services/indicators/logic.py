@@ -179,9 +179,10 @@ class IndicatorEngine:
         return Increment(at, who, counters) if counters else None
 
     def observe_suggestion(self, steered: cp.SteeredSuggestion) -> Increment | None:
-        if steered.compliance.verdict not in SHOWN or steered.draft.partial:
-            return None  # a draft shown sentence by sentence counts once, as its whole
         call = steered.call
+        if steered.compliance.verdict not in SHOWN or (steered.draft.part > 1 and ref_identity(call) in self._shown):
+            return None  # a draft shown in parts counts once, when its first card is shown (the time to act runs
+            # from then), whatever its whole draft's verdict
         context = self._calls.get(ref_key(call))
         who = context.who if context else Attribution.of(call)
         decided = seconds(steered.compliance.decided_at)

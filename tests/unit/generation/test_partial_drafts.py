@@ -151,11 +151,14 @@ def test_the_scripted_part_is_cleared_and_shown_before_the_model_has_written():
     assert not whole.draft.partial and whole.draft.backend == gen.BACKEND_LOCAL
 
 
-def test_indicators_count_a_draft_shown_in_parts_once():
+def test_indicators_count_a_draft_shown_in_parts_once_when_its_first_card_is_shown():
     part, whole = suggestions_for(ScriptedModel(FIRST, SECOND))
     engine = IndicatorEngine(set())
-    assert engine.observe_suggestion(part) is None
-    counted = engine.observe_suggestion(whole)
+    counted = engine.observe_suggestion(part)
+    assert counted is not None and counted.counters == {"suggestions_shown": 1.0}
+    assert engine.observe_suggestion(whole) is None
+    alone = IndicatorEngine(set())  # the part was never shown (compliance held it): the whole counts
+    counted = alone.observe_suggestion(whole)
     assert counted is not None and counted.counters == {"suggestions_shown": 1.0}
 
 
