@@ -209,9 +209,9 @@ async def _first_cleared(backend: ModelBackend, config: Any, engine: Any,
     """Seconds to the first draft (a part or the whole) compliance clears to show, to the whole draft, and who
     wrote the first cleared text and the whole draft (model or script). The generator is the turn's own, having
     seen the call up to the turn, so the prompt is the one the stage builds."""
-    from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
     from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
     from seatcopilot.policy import load_policy
+    from seatcopilot.verdicts import SHOWN_VERDICTS
 
     from services.generation.logic import Generator
 
@@ -223,7 +223,7 @@ async def _first_cleared(backend: ModelBackend, config: Any, engine: Any,
         await engine.warm(draft.text)
         steered = engine.steer(draft)
         whole, wrote = time.perf_counter() - started, ("script" if draft.backend == gen.BACKEND_SCRIPTED else "model")
-        if first != first and steered.compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN):
+        if first != first and steered.compliance.verdict in SHOWN_VERDICTS:
             first, writer = whole, wrote
     return (whole if first != first else first), whole, writer, wrote
 

@@ -184,12 +184,13 @@ def shared_encoder() -> Encoder:
     runtime = os.environ.get("ENCODER_RUNTIME", "torch")
     if runtime not in RUNTIMES:
         raise ValueError(f"ENCODER_RUNTIME must be one of {sorted(RUNTIMES)}, not {runtime!r}")
-    threads = os.environ.get("ENCODER_THREADS", "0")
-    if not threads.isdigit():
-        raise ValueError(f"ENCODER_THREADS must be a whole number (0: the runtime's default), not {threads!r}")
+    setting = os.environ.get("ENCODER_THREADS", "0")
+    if not setting.isdigit():
+        raise ValueError(f"ENCODER_THREADS must be a whole number (0: the runtime's default), not {setting!r}")
+    threads = int(setting) or None
     try:
-        return RUNTIMES[runtime](threads=int(threads) or None)
+        return RUNTIMES[runtime](threads=threads)
     except OSError as error:  # e.g. a read-only models cache with no export in it: torch gives the same vectors
         logging.getLogger(__name__).warning("encoder on ONNX Runtime unavailable (%s): using torch",
                                             type(error).__name__)
-        return Encoder(threads=int(threads) or None)
+        return Encoder(threads=threads)

@@ -23,6 +23,8 @@ from seatcopilot.contracts.compliance.v1 import compliance_pb2 as cp
 from seatcopilot.transport import InProcessTransport, Transport
 
 KEYS_ENV = "VERDICT_KEYS"
+# The verdicts whose text an operator is shown (a blocked suggestion is shown as blocked, with no text).
+SHOWN_VERDICTS = (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN)
 _PROCESS_KEYS = {"process": secrets.token_bytes(32)}  # the embedded demo's: shared by its stages in one process
 
 

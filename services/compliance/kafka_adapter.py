@@ -20,7 +20,7 @@ from seatcopilot.contracts.generation.v1 import generation_pb2 as gen
 from seatcopilot.stage_io import Background, StageIO
 from seatcopilot.telemetry import LATENCY_BUCKETS
 from seatcopilot.topics import ALERTS, COMPLIANCE_STATE, DRAFTS, SUGGESTIONS, TRANSCRIPT
-from seatcopilot.verdicts import VerdictSigner, keys_for
+from seatcopilot.verdicts import SHOWN_VERDICTS, VerdictSigner, keys_for
 
 from services.compliance.logic import ComplianceEngine
 
@@ -94,13 +94,12 @@ def attach(io: StageIO, engine: ComplianceEngine, signer: VerdictSigner | None =
         await engine.warm(draft.text)
         steered = engine.steer(draft)
         DECISION_TIME.labels("part" if draft.partial else "draft").observe(time.perf_counter() - started)
-        if draft.partial:
-            # A part is shown as a whole draft would be, passed or rewritten; a blocked or expired part waits for
-            # the whole draft, which is judged again in full (a disclosure may come in its next sentence).
-            if steered.compliance.verdict in (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN):
-                await io.publish(SUGGESTIONS, draft.call.call_id, signer.sign(steered))
+        if draft.partial and steered.compliance.verdict not in SHOWN_VERDICTS:
+            # A blocked or expired part waits for the whole draft, which is judged again in full (a disclosure may
+            # come in its next sentence); a passed or rewritten one is shown as a whole draft would be.
             return
-        VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
+        if not draft.partial:
+            VERDICTS.labels(bare_enum_name(cp.Verdict.DESCRIPTOR, steered.compliance.verdict)).inc()
         await io.publish(SUGGESTIONS, draft.call.call_id, signer.sign(steered))
 
     io.consume(TRANSCRIPT, ev.CallEvent, on_event, identity=lambda e: (e.tenant, e.call_id, e.seq), batch=batch,

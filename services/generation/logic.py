@@ -310,14 +310,29 @@ class Generator:
         return waited is not None and waited > self.config.model_deadline_s
 
     async def stream(self, grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
-        """Text pieces as the model writes them, then the complete draft."""
+        """Text pieces as the model writes them and the draft's parts, then the complete draft: the part after the
+        last one sent (a draft sent whole is part 1)."""
         draft = self._base_draft(grounded)
+        last_part = 0
+        async for chunk in self._chunks(draft, grounded):
+            if chunk.HasField("partial_draft"):
+                last_part = chunk.partial_draft.part
+            yield chunk
+        if not draft.card_kind:
+            draft.card_kind = gen.CARD_KIND_ANSWER
+        draft.partial, draft.part = False, last_part + 1
+        self._remember(draft, grounded)
+        DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
+        yield gen.GenerateChunk(draft=draft)
+
+    async def _chunks(self, draft: gen.SuggestionDraft,
+                      grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
+        """Fills `draft` by the turn's path (planned, shed, scripted or the model's), yielding pieces and parts."""
         if grounded.plan.answer_type:
             planned(draft, grounded.plan)
             if self._model_words(grounded.plan):
                 if self.config.partial_drafts:  # the planner's line now; the model's wording replaces it if faithful
                     yield gen.GenerateChunk(partial_draft=self._as_part(draft))
-                    draft.part = 2
                 await self._reword(draft, grounded)
         elif self.backend is None:
             self._fallback(draft, grounded, "model_disabled")
@@ -327,12 +342,6 @@ class Generator:
             async with self._slots:
                 async for chunk in self._model_draft(draft, grounded):
                     yield chunk
-        if not draft.card_kind:
-            draft.card_kind = gen.CARD_KIND_ANSWER
-        draft.part = draft.part or 1  # a draft sent whole is its own first part
-        self._remember(draft, grounded)
-        DRAFTS.labels(bare_enum_name(gen.Backend.DESCRIPTOR, draft.backend), draft.fallback_reason or "none").inc()
-        yield gen.GenerateChunk(draft=draft)
 
     async def _model_draft(self, draft: gen.SuggestionDraft,
                            grounded: rt.GroundedEvent) -> AsyncIterator[gen.GenerateChunk]:
@@ -381,7 +390,6 @@ class Generator:
             draft.fallback_reason = problem if shown.backend == gen.BACKEND_SCRIPTED else f"cut_{problem}"
         elif problem:
             self._fallback(draft, grounded, problem)
-        draft.partial, draft.part = False, (shown.part + 1 if shown is not None else 1)
 
     def _sentence_parts(self, shown: gen.SuggestionDraft | None) -> bool:
         """Whether the model's sentences go out as parts: not after the scripted line, which only a whole draft

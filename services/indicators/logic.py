@@ -20,12 +20,12 @@ from seatcopilot.contracts.feedback.v1 import feedback_pb2 as fb
 from seatcopilot.contracts.indicators.v1 import indicators_pb2 as ind
 from seatcopilot.dispositions import APPLIED, LOAN_BOOKED, NO_RIGHT_PARTY, PROMISE_TO_PAY, RESOLVED
 from seatcopilot.experiments import UNASSIGNED
+from seatcopilot.verdicts import SHOWN_VERDICTS
 
 from services.indicators.definitions import HIGHER, INDICATORS, LOWER
 
 AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 PROMISE_OUTCOMES = {"PROMISE_KEPT": True, "PROMISE_BROKEN": False}
-SHOWN = (cp.VERDICT_PASS, cp.VERDICT_REWRITTEN)
 SCENARIO_COUNTER = {ev.SCENARIO_SALES: "sales_calls", ev.SCENARIO_SERVICE: "service_calls",
                     ev.SCENARIO_COLLECTIONS: "collections_calls"}
 
@@ -180,9 +180,11 @@ class IndicatorEngine:
 
     def observe_suggestion(self, steered: cp.SteeredSuggestion) -> Increment | None:
         call = steered.call
-        if steered.compliance.verdict not in SHOWN or (steered.draft.part > 1 and ref_identity(call) in self._shown):
-            return None  # a draft shown in parts counts once, when its first card is shown (the time to act runs
-            # from then), whatever its whole draft's verdict
+        # A draft shown in parts counts once, when its first card is shown (the time to act runs from then),
+        # whatever its whole draft's verdict.
+        if steered.compliance.verdict not in SHOWN_VERDICTS or (steered.draft.part > 1
+                                                                and ref_identity(call) in self._shown):
+            return None
         context = self._calls.get(ref_key(call))
         who = context.who if context else Attribution.of(call)
         decided = seconds(steered.compliance.decided_at)
