@@ -11,6 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from seatcopilot.config import CommonConfig, load
+from seatcopilot.threads import limit_blas_threads
+
 import benchmarks
 
 SERVER_FLAGS = {"kafka": "SEATCOPILOT_KAFKA", "neo4j": "SEATCOPILOT_NEO4J", "triton": "SEATCOPILOT_TRITON"}
@@ -51,6 +54,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("artifacts/bench"), help="where reports are written")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    limit_blas_threads(load(CommonConfig, os.environ).blas_threads)  # the in-process figures, as services run
     machine = platform.processor() or platform.machine()
     print(f"# Seat Copilot benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — {machine}, {os.cpu_count()} cores\n")
     failed = 0

@@ -13,9 +13,10 @@ from types import ModuleType
 from typing import Any
 
 from seatcopilot import codec
-from seatcopilot.config import embedded_environ, load
+from seatcopilot.config import CommonConfig, embedded_environ, load
 from seatcopilot.contracts.events.v1 import call_event_pb2 as ev
 from seatcopilot.stage_io import Background, StageIO
+from seatcopilot.threads import limit_blas_threads
 from seatcopilot.topics import CALL_EVENTS
 from seatcopilot.transport import InProcessTransport
 
@@ -46,6 +47,7 @@ from services.summarizer.config import SummarizerConfig
 class EmbeddedPipeline:
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         environ = embedded_environ(overrides)
+        limit_blas_threads(load(CommonConfig, environ).blas_threads)
         self.bus = InProcessTransport()
         self.background: list[Background] = []
         self.generation_config = load(GenerationConfig, environ)

@@ -115,6 +115,9 @@ class CommonConfig:
                                      "certificate (with GRPC_TLS_DIR); 0: none")
     grpc_reflection: bool = env("GRPC_REFLECTION", default=False,
                                 help="gRPC server reflection (development tools such as grpcurl); off in production")
+    blas_threads: int = env("BLAS_THREADS", default=1, minimum=0,
+                            help="threads numpy's BLAS may use (0: its default, one per core); one, since the "
+                                 "encoders have their own pools and the stage's products are small")
 
 
 # The embedded run mode (`make run`): the graph store in process and the local model, unless set otherwise.

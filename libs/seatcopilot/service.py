@@ -20,6 +20,7 @@ from seatcopilot.config import CommonConfig
 from seatcopilot.grpc_tls import TlsFiles, server_credentials
 from seatcopilot.grpc_util import Health, build_health_server, build_server
 from seatcopilot.stage_io import Background, StageIO
+from seatcopilot.threads import limit_blas_threads
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ async def serve(name: str, common: CommonConfig, grpc_services: list[str], setup
     telemetry.setup_logging(common.log_level)
     telemetry.setup_tracing(name, common.otlp_endpoint)
     telemetry.start_metrics_server(common.metrics_port)
+    limit_blas_threads(common.blas_threads)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
