@@ -31,6 +31,7 @@ from seatcopilot.config import load
 from seatcopilot.topics import TopicSettings
 from seatcopilot.transport.base import Handler, Message, run_keyed
 from seatcopilot.transport.kafka_security import KafkaSecurity, client_options, faust_options, kafka_security
+from seatcopilot.transport.quiet_stream import QuietStream
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class KafkaTransport:
             web_enabled=False,
             consumer_auto_offset_reset="earliest",
             broker_commit_interval=commit_interval,
+            Stream=QuietStream,  # micro-batches without a timer while nothing is waiting
             key_serializer="raw",
             value_serializer="raw",
             topic_partitions=partitions,
@@ -136,9 +138,9 @@ class KafkaTransport:
             key = event.key.decode() if isinstance(event.key, bytes) else str(event.key or "")
             return Message(topic, key, event.value, _headers(event.headers))
 
-        async def consume(stream: Any) -> None:  # a faust Stream: StreamT does not declare take_events
+        async def consume(stream: Any) -> None:  # a QuietStream (the app's Stream class)
             if batch > 1:  # the batch's offsets are acknowledged after it is handled: still at-least-once
-                async for events in stream.take_events(batch, within=max(within_s, 0.001)):
+                async for events in stream.batches(batch, within=within_s):
                     await run_keyed([message(event) for event in events], handler)
                 return
             async for event in stream.events():
