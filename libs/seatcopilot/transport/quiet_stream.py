@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.streams import _tracks_buffer_agen
+from faust.types import ChannelT
 from mode.utils.aiter import aiter
 from mode.utils.futures import notify
+from mode.utils.locks import Event
 
 
 class QuietStream(faust.Stream):
@@ -30,7 +32,7 @@ class QuietStream(faust.Stream):
         """Lists of at most max_ events: each list goes out when full, or `within` seconds after its first event
         arrived. Events are acknowledged once the consumer of a list asks for the next one."""
         events: list[Any] = []
-        started, full, taken = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        started, full, taken = Event(), Event(), Event()
         handing_out: asyncio.Future[None] | None = None
 
         async def add(value: Any) -> Any:
@@ -52,7 +54,7 @@ class QuietStream(faust.Stream):
 
         acks_before, self.enable_acks = self.enable_acks, False  # acknowledged below, after the batch is handled
         self.add_processor(add)
-        self._enable_passive(aiter(self.channel))
+        self._enable_passive(cast(ChannelT, aiter(self.channel)))
         try:
             while not self.should_stop:
                 await self.wait_for_stopped(started)  # no timer while nothing is waiting
