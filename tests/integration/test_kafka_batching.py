@@ -74,30 +74,10 @@ def test_batches_keep_each_keys_order_run_keys_together_and_stay_within_the_size
     assert max(sizes) <= BATCH and max(sizes) > 1 and most > 1
 
 
-def test_a_message_that_comes_alone_is_handled_without_waiting_for_a_batch(bootstrap):
-    topic = fresh_topic()
-    make_topics(bootstrap, topic)
-    seen: list[int] = []
-
-    async def handler(message):
-        seen.append(int(message.value))
-
-    async def scenario():
-        bus = KafkaTransport(f"test-{uuid.uuid4().hex[:8]}", bootstrap)
-        bus.subscribe(topic.name, handler, batch=BATCH, within_s=0.05)
-        await bus.start()
-        try:
-            await _publish(bootstrap, topic.name, [("call-0", 7)])
-            await wait_for(lambda: seen == [7])
-        finally:
-            await bus.stop()
-
-    asyncio.run(scenario())
-
-
-def test_an_idle_batched_consumer_does_not_wake_on_a_timer(bootstrap, monkeypatch):
-    """faust's take_events waited for a full batch with the window as a timeout, in a loop: about a thousand
-    wake-ups a second with a 1 ms window and nothing to do. Here a wait ends only for an event (or the stop)."""
+def test_a_lone_message_is_handled_and_the_idle_consumer_then_does_not_wake_on_a_timer(bootstrap, monkeypatch):
+    """One message is handled without waiting for a batch to fill. faust's take_events waited for a full batch
+    with the window as a timeout, in a loop: about a thousand wake-ups a second with a 1 ms window and nothing to
+    do. Here a wait ends only for an event (or the stop)."""
     topic = fresh_topic()
     make_topics(bootstrap, topic)
     waits = 0
