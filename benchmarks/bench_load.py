@@ -46,9 +46,8 @@ def _ms(values: list[float], pct: float) -> float:
 def _stage_figures(collector: harness.SpanCollector, result: loadgen.LoadResult) -> dict[str, dict[str, float]]:
     time.sleep(2.0)  # the services export spans every 0.5 s
     stages = harness.stage_latencies(harness.spans_of(collector.blob()), set(result.sent_at))
-    return {stage: {"busy_p50_ms": _ms(v["busy"], 50), "busy_p95_ms": _ms(v["busy"], 95),
-                    "wait_p50_ms": _ms(v["wait"], 50), "wait_p95_ms": _ms(v["wait"], 95),
-                    "n": len(v["busy"])} for stage, v in stages.items()}
+    return {stage: {f"{part}_p{pct}_ms": _ms(v[part], pct) for part in ("busy", "wait") for pct in (50, 95, 99)}
+            | {"n": len(v["busy"])} for stage, v in stages.items()}
 
 
 def run_level(bootstrap: str, collector: harness.SpanCollector, calls: int) -> dict[str, object]:
@@ -107,20 +106,23 @@ def _rate_tables(rates: list[dict[str, object]]) -> list[Table]:
                  "utterances at a fixed rate → steered suggestion",
                  ["offered /s", "calls", "owed", "shown", "unanswered", "expired", "p50 ms", "p95 ms", "p99 ms",
                   "sent /s", "achieved /s", f"p99 < {openloop.P99_LIMIT_MS:.0f} ms"])
-    stages = Table("Open loop, per stage from the services' spans (ms, p50 wait/busy; wait = Kafka hop + queue)",
-                   ["offered /s", *[f"{s} wait/busy p50" for s, _ in harness.UTTERANCE_PATH]])
+    stages, tails = (Table(f"Open loop, per stage from the services' spans (ms, {pct} wait/busy; wait = Kafka hop + "
+                           f"queue){note}",
+                           ["offered /s", *[f"{s} wait/busy {pct}" for s, _ in harness.UTTERANCE_PATH]])
+                     for pct, note in (("p50", ""), ("p99", ": where the tail that decides the knee is spent")))
     for r, row in zip(rates, rows, strict=True):
         main.rows.append([row.rate, r["calls"], row.owed, row.shown, row.lost, row.expired, row.p50_ms, row.p95_ms,
                           row.p99_ms, row.offered_per_s, row.achieved_per_s, "yes" if row.within() else "no"])
-        stages.rows.append([row.rate, *[f"{_cell(s['wait_p50_ms'])}/{_cell(s['busy_p50_ms'])}"
-                                        for s in r["stages"].values()]])
+        for table, pct in ((stages, "p50"), (tails, "p99")):
+            table.rows.append([row.rate, *[f"{_cell(s[f'wait_{pct}_ms'])}/{_cell(s[f'busy_{pct}_ms'])}"
+                                           for s in r["stages"].values()]])
     target = 200.0
     named = f"{found:.0f}/s" if found is not None else "none (the lowest rate fails)"
     main.note = (f"Knee (highest rate, counted up from the lowest, with p99 < {openloop.P99_LIMIT_MS:.0f} ms and "
                  f"every utterance answered): {named}; target {target:.0f}/s: "
                  + ("reached." if found is not None and found >= target else
                     f"not reached ({(found or 0) / target:.0%} of it)."))
-    return [main, stages, _cpu_table(rates, rows)]
+    return [main, stages, tails, _cpu_table(rates, rows)]
 
 
 def _cpu_table(rates: list[dict[str, object]], rows: list[openloop.RateFigures]) -> Table:

@@ -79,15 +79,17 @@ def test_figures_of_a_result():
 def test_the_bench_names_the_knee_and_how_far_the_target_is():
     from benchmarks import bench_load
 
-    stages = {stage: {"wait_p50_ms": 1.0, "busy_p50_ms": 2.0} for stage, _ in bench_load.harness.UTTERANCE_PATH}
+    stages = {stage: {"wait_p50_ms": 1.0, "busy_p50_ms": 2.0, "wait_p99_ms": 30.0, "busy_p99_ms": 40.0}
+              for stage, _ in bench_load.harness.UTTERANCE_PATH}
     cpu = {"classifier": 0.5, "kafka": 0.25}  # CPU seconds over the rate's run
     rates = [{**_row(rate, p99).__dict__, "calls": openloop.calls_for(rate), "stages": stages, "cpu_s": cpu}
              for rate, p99 in ((25, 30), (50, 70), (100, 150))]
-    main, per_stage, per_process = bench_load._rate_tables(rates)
+    main, per_stage, per_stage_tail, per_process = bench_load._rate_tables(rates)
     text = main.render()
     assert "Knee" in text and "50/s" in text and "not reached (25% of it)" in text
     assert len(main.rows) == 3 and [r[-1] for r in main.rows] == ["yes", "yes", "no"]
     assert per_stage.rows[0][1:] == ["1/2"] * len(bench_load.harness.UTTERANCE_PATH)
+    assert per_stage_tail.rows[0][1:] == ["30/40"] * len(bench_load.harness.UTTERANCE_PATH)
     owed = main.rows[0][2]
     assert per_process.columns == ["offered /s", "classifier", "kafka", "all"]
     assert per_process.rows[0][1:] == [f"{500 / owed:.1f}", f"{250 / owed:.1f}", f"{750 / owed:.1f}"]
