@@ -36,6 +36,10 @@ CUES: dict[str, re.Pattern[str]] = {
     "PHONE": re.compile(r"\b(?:phone|cell|mobile|call me|reach me|call back|callback|text me|telephone|landline|"
                         r"reach you)\b|手机|电话"),
 }
+# A credit score ("my credit's decent, like 690", "FICO around 720"): "credit" is also a card cue, and a lone
+# 3-digit run after it was held as a card number's first digits, delaying the utterance by INTAKE_SPLIT_HOLD_S.
+SCORE_CUE = re.compile(r"\b(?:score|fico|credit rating|credit'?s)\b")
+SCORE_RANGE = range(300, 851)
 AMOUNT_BEFORE = re.compile(r"(?:[$€£¥]|usd|rmb)\s?$", re.I)
 AMOUNT_AFTER = re.compile(r"^(?:\s?(?:%|percent|dollars?|bucks|cents|k\b|grand|months?|years?|days?|weeks?|"
                           r"hours?|minutes?|times|st\b|nd\b|rd\b|th\b|元|块)|[a-z])", re.I)
@@ -168,13 +172,19 @@ def ends_with_open_number(text: str, expected: Iterable[str] = ()) -> bool:
     if not runs or runs[-1].end != len(body):
         return False
     run = runs[-1]
-    if not 2 <= len(run.digits) <= 15 or is_amount(body[:run.start], ""):
+    if not 2 <= len(run.digits) <= 15 or is_amount(body[:run.start], "") or _credit_score(run, body):
         return False
     cue = nearest_cue(body[:run.start])
     grouped = len(run.groups) >= 2 and all(g == 4 for g in run.groups)
     if cue not in NUMERIC_CUES and not grouped and not NUMERIC_CUES & set(expected):
         return False
     return classify(run, body[:run.start], "", expected) not in COMPLETE_KINDS
+
+
+def _credit_score(run: Run, before_and_run: str) -> bool:
+    """A 3-digit run in the scores' range with a score cue just before it: complete, not an identifier's start."""
+    before = before_and_run[max(0, run.start - CUE_WINDOW):run.start].lower()
+    return len(run.digits) == 3 and int(run.digits) in SCORE_RANGE and bool(SCORE_CUE.search(before))
 
 
 def starts_with_number(text: str) -> bool:

@@ -143,6 +143,11 @@ def test_an_utterance_ending_in_part_of_a_number_may_continue():
     assert ends_with_open_number("account number is 1234")
     assert not ends_with_open_number("I can pay 200")
     assert not ends_with_open_number("my phone is 415 555 0142")
+    # a credit score is complete: no hold waiting for more digits ("credit" is also a card cue)
+    assert not ends_with_open_number("Would I even qualify? my credit's decent, like 690.")
+    assert not ends_with_open_number("my credit score is around 720")
+    assert ends_with_open_number("my credit card is 4111 1111")  # a card's first groups are still held
+    assert ends_with_open_number("my credit card number starts 411")  # 3 digits with no score cue
     assert starts_with_number("one one one one one one one one.")
     assert not starts_with_number("okay, thanks")
 
