@@ -12,8 +12,7 @@ from seatcopilot.transport import kafka as kafka_transport
 from seatcopilot.transport.kafka import KafkaTransport
 from seatcopilot.transport.quiet_stream import QuietStream
 
-from tests.helpers.kafka import wait_for
-from tests.integration.test_kafka_transport import fresh_topic, make_topics
+from tests.helpers.kafka import fresh_topic, make_topics, wait_for
 
 pytestmark = pytest.mark.kafka
 BATCH = 8

@@ -9,25 +9,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from seatcopilot import codec, telemetry
 from seatcopilot.contracts.deadletter.v1 import deadletter_pb2
 from seatcopilot.stage_io import StageIO
-from seatcopilot.topics import DEAD_LETTER, Topic
+from seatcopilot.topics import DEAD_LETTER
 from seatcopilot.transport.kafka import KafkaTransport
 
 from tests.helpers import make_event
-from tests.helpers.kafka import wait_for
+from tests.helpers.kafka import fresh_topic, make_topics, wait_for
 
 pytestmark = pytest.mark.kafka
-
-
-def fresh_topic() -> Topic:
-    return Topic(f"test.{uuid.uuid4().hex[:10]}", "test", "seatcopilot.events.v1.CallEvent", "test topic")
-
-
-def make_topics(bootstrap, *topics):
-    from kafka.admin import KafkaAdminClient, NewTopic
-
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic(t.name, 3, 1) for t in topics])
-    admin.close()
 
 
 def test_keyed_messages_arrive_in_order_with_headers(bootstrap):
