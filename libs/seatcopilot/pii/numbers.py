@@ -84,13 +84,18 @@ def _run(text: str, groups: list[re.Match[str]]) -> Run:
 
 def nearest_cue(before: str) -> str | None:
     """The kind whose cue word ends closest to the run."""
-    window = before[-CUE_WINDOW:].lower()
+    window = _cue_window(before)
     best, best_end = None, -1
     for kind, pattern in CUES.items():
         for match in pattern.finditer(window):
             if match.end() > best_end:
                 best, best_end = kind, match.end()
     return best
+
+
+def _cue_window(before: str) -> str:
+    """The text before a run where a cue word counts."""
+    return before[-CUE_WINDOW:].lower()
 
 
 def is_amount(before: str, after: str) -> bool:
@@ -172,19 +177,19 @@ def ends_with_open_number(text: str, expected: Iterable[str] = ()) -> bool:
     if not runs or runs[-1].end != len(body):
         return False
     run = runs[-1]
-    if not 2 <= len(run.digits) <= 15 or is_amount(body[:run.start], "") or _credit_score(run, body):
+    before = body[:run.start]
+    if not 2 <= len(run.digits) <= 15 or is_amount(before, "") or _credit_score(run.digits, before):
         return False
-    cue = nearest_cue(body[:run.start])
+    cue = nearest_cue(before)
     grouped = len(run.groups) >= 2 and all(g == 4 for g in run.groups)
     if cue not in NUMERIC_CUES and not grouped and not NUMERIC_CUES & set(expected):
         return False
-    return classify(run, body[:run.start], "", expected) not in COMPLETE_KINDS
+    return classify(run, before, "", expected) not in COMPLETE_KINDS
 
 
-def _credit_score(run: Run, before_and_run: str) -> bool:
-    """A 3-digit run in the scores' range with a score cue just before it: complete, not an identifier's start."""
-    before = before_and_run[max(0, run.start - CUE_WINDOW):run.start].lower()
-    return len(run.digits) == 3 and int(run.digits) in SCORE_RANGE and bool(SCORE_CUE.search(before))
+def _credit_score(digits: str, before: str) -> bool:
+    """Three digits in the scores' range with a score cue just before them: complete, not an identifier's start."""
+    return len(digits) == 3 and int(digits) in SCORE_RANGE and bool(SCORE_CUE.search(_cue_window(before)))
 
 
 def starts_with_number(text: str) -> bool:

@@ -14,7 +14,6 @@ tests/integration/test_kafka_batching.py runs it on a real broker."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
@@ -22,7 +21,6 @@ import faust
 from faust.streams import _tracks_buffer_agen
 from faust.types import ChannelT
 from mode.utils.aiter import aiter
-from mode.utils.futures import notify
 from mode.utils.locks import Event
 
 
@@ -32,24 +30,19 @@ class QuietStream(faust.Stream):
         """Lists of at most max_ events: each list goes out when full, or `within` seconds after its first event
         arrived. Events are acknowledged once the consumer of a list asks for the next one."""
         events: list[Any] = []
-        started, full, taken = Event(), Event(), Event()
-        handing_out: asyncio.Future[None] | None = None
+        started, full, room = Event(), Event(), Event()  # room: the buffer takes events (not full, no batch out)
+        room.set()
 
         async def add(value: Any) -> Any:
-            nonlocal handing_out
-            if handing_out is not None:  # a batch is out: this event joins the next one
-                try:
-                    await handing_out
-                finally:
-                    handing_out = None
+            if not room.is_set():
+                await self.wait(room)  # this event joins the next batch
             if self.current_event is None:
                 raise RuntimeError("a buffered value without its event")
             events.append(self.current_event)
             started.set()
             if len(events) >= max_:
                 full.set()
-                taken.clear()
-                await self.wait(taken)  # never more than max_ in one batch
+                room.clear()  # never more than max_ in one batch
             return value
 
         acks_before, self.enable_acks = self.enable_acks, False  # acknowledged below, after the batch is handled
@@ -61,19 +54,16 @@ class QuietStream(faust.Stream):
                 if self.should_stop:
                     break
                 await self.wait_for_stopped(full, timeout=within)
-                if not events:
-                    continue
-                handing_out = self.loop.create_future()
+                room.clear()
                 try:
                     yield list(events)
                 finally:
                     for event in events:
                         await self.ack(event)
                     events.clear()
-                    notify(handing_out)
                     started.clear()
                     full.clear()
-                    taken.set()
+                    room.set()
         finally:
             self.enable_acks = acks_before
             self._processors.remove(add)
