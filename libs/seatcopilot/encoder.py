@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import inspect
 import logging
 import os
 import threading
@@ -117,8 +118,9 @@ class OnnxEncoder(Encoder):
 
 
 def onnx_path(path: Path) -> Path:
-    """Where the exported encoder lives: the models cache, under a hash of the weights, this module and the
-    versions of torch and onnxruntime (a change to any of them exports again)."""
+    """Where the exported encoder lives: the models cache, under a hash of the weights, the export's code and the
+    versions of torch and onnxruntime (a change to any of them exports again). `make models` exports it and the
+    images carry it (scripts/build_images.sh), so no service exports at start."""
     import onnxruntime
     import torch
 
@@ -128,7 +130,8 @@ def onnx_path(path: Path) -> Path:
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         if (path / name).is_file():
             digest.update(name.encode() + (path / name).read_bytes())
-    digest.update(Path(__file__).read_bytes() + f"{torch.__version__}/{onnxruntime.__version__}".encode())
+    # The export's own code, not this whole module: a docstring edit here must not orphan the images' export.
+    digest.update(inspect.getsource(_export).encode() + f"{torch.__version__}/{onnxruntime.__version__}".encode())
     return models_dir() / "minilm-onnx" / digest.hexdigest()[:12] / "encoder.onnx"
 
 

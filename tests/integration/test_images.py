@@ -114,6 +114,15 @@ def test_the_runtime_images_carry_no_test_tools():
     assert installed and not installed & {"pytest", "ruff", "hypothesis", "playwright", "kubernetes-validate"}
 
 
+@pytest.mark.parametrize("service", ["classifier", "retrieval", "compliance"])
+def test_the_images_that_embed_sentences_carry_the_encoders_onnx_export(service):
+    """Where the service looks for it (the same hash), as its own user: it never exports at start."""
+    probe = ("from seatcopilot.encoder import OnnxEncoder, encoder_path, onnx_path; "
+             "print(onnx_path(encoder_path()).is_file(), OnnxEncoder().encode(['hello']).shape)")
+    printed = podman("run", "--rm", "--entrypoint", "/opt/venv/bin/python", image(service), "-c", probe).stdout
+    assert printed.strip().splitlines()[-1] == "True (1, 384)"
+
+
 def test_the_triton_cpu_image_serves_the_generation_model():
     reference = image("triton-cpu")
     ports = {"TRITON_HTTP_PORT": free_port(), "TRITON_GRPC_PORT": free_port(), "TRITON_METRICS_PORT": free_port()}
