@@ -139,6 +139,8 @@ def export_onnx(path: Path | None = None) -> Path:
     """The encoder exported to ONNX (built once per machine, under a lock other processes share)."""
     path = path or encoder_path()
     target = onnx_path(path)
+    if target.is_file():  # built (or shipped in an image, where the models folder is read-only: no lock file)
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.parent.with_name(target.parent.name + ".lock"), "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

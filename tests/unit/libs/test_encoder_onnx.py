@@ -66,3 +66,18 @@ def test_without_a_writable_models_cache_the_torch_encoder_serves(monkeypatch, t
         assert type(served) is encoder.Encoder and served.encode(["hello"]).shape == (1, encoder.Encoder.dimensions)
     finally:
         encoder.shared_encoder.cache_clear()
+
+
+def test_a_shipped_export_is_read_without_writing_beside_it(monkeypatch, tmp_path):
+    """An image's models folder is read-only to the service: a present export needs no lock file there."""
+    import shutil
+
+    built = encoder.export_onnx()
+    monkeypatch.setenv("SEATCOPILOT_MODELS_DIR", str(tmp_path))
+    shipped = encoder.onnx_path(encoder.encoder_path())
+    shipped.parent.mkdir(parents=True)
+    shutil.copy(built, shipped)
+    before = sorted(tmp_path.rglob("*"))
+    assert encoder.export_onnx() == shipped
+    assert encoder.OnnxEncoder().encode(["hello"]).shape == (1, encoder.Encoder.dimensions)
+    assert sorted(tmp_path.rglob("*")) == before
