@@ -166,12 +166,12 @@ def _llama_cpp() -> bool:
 
 
 def _backends(triton: bool, wanted: set[str]) -> dict[str, ModelBackend]:
-    from seatcopilot.gguf_runtime import packaged_gguf
+    from seatcopilot.gguf_runtime import llama_cpp_installed, packaged_gguf
 
     model_dir = build_local_model()
     backends: dict[str, ModelBackend] = {"torch": LocalBackend(model_dir)} if "torch" in wanted else {}
     gguf = packaged_gguf()
-    if gguf is not None and _llama_cpp() and wanted & {"gguf1", "gguf2"}:
+    if gguf is not None and llama_cpp_installed() and wanted & {"gguf1", "gguf2"}:
         backends["gguf1"] = GgufBackend(gguf, model_dir, threads=1, pool=1)
         backends["gguf2"] = GgufBackend(gguf, model_dir, threads=2, pool=2)
     if "triton" in wanted:
