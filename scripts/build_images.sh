@@ -80,8 +80,15 @@ PY
 
 build() {  # build TAG CONTEXT [podman build args...]
   local tag="$1" context="$2"; shift 2
+  local previous
+  previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
   log "building $tag"
   podman build --quiet --network host -t "$tag" "$@" "$context" >/dev/null || die "podman build $tag"
+  # The image this tag named before, now untagged: gigabytes per rebuild otherwise. One still under another
+  # image (a service image under its models layer) is refused by rmi and stays.
+  if [[ -n $previous && $previous != "$(podman image inspect --format '{{.Id}}' "$tag")" ]]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 }
 
 wheelhouse() {  # the run-time lock's wheels, downloaded once with the host's pip (the build needs no network)
