@@ -9,6 +9,8 @@ obligations; customer signals), to choose a speaker's own threshold.
 --pipeline trains only the default settings and judges the dev rows with the whole engine (phrases, patterns,
 the embedding matcher and the detector), as `seatcopilot compliance evaluate` does, per threshold, with the
 embedding matcher on and off; with --errors, the default threshold only and the dev rows it gets wrong.
+--voices trains each candidate on every training line and judges the second dev set, written in other voices and
+never trained on (data/compliance/detector/dev_voices.jsonl), with the whole engine per threshold.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from services.compliance.logic import ComplianceEngine
 from services.compliance.semantic import ExampleCache
 
 CANDIDATES = [DetectorSettings(features="embedding", regularisation=4.0),
+              DetectorSettings(features="embedding+ngrams", regularisation=1.0),
               DetectorSettings(features="embedding+ngrams", regularisation=4.0),
               DetectorSettings(features="embedding+ngrams", regularisation=16.0),
               DetectorSettings(features="embedding+ngrams", regularisation=16.0, calibration_folds=0)]
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6)
+VOICES_FILE = TRAIN_FILE.with_name("dev_voices.jsonl")
 
 
 def main() -> None:
@@ -43,6 +47,9 @@ def main() -> None:
     def embed(texts: list[str]) -> np.ndarray:
         return np.stack([vectors[t] for t in texts])
 
+    if "--voices" in sys.argv:
+        voices(rows, embed)
+        return
     fit_index, dev_index = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=7).split(
         written, groups=[r.group for r in written]))
     # The dev rows are written lines only; the pack's examples always train.
@@ -72,15 +79,31 @@ def pipeline(model: LearnedModel, dev_index: list[int]) -> None:
     """The dev rows judged by the whole engine with the model trained without them."""
     labelled = load_labelled(TRAIN_FILE)  # the same rows, in the same order, as training_rows()
     dev = [labelled[i] for i in dev_index]
-    encode = ExampleCache(shared_encoder().encode).vectors
     errors = "--errors" in sys.argv  # the default settings only, with the dev rows' errors
     for threshold in [model.settings.threshold] if errors else THRESHOLDS:
         for semantic in (True,) if errors else (True, False):
-            tuned = dataclasses.replace(model, settings=dataclasses.replace(model.settings, threshold=threshold))
-            engine = ComplianceEngine(load_policies(), encode, learned=tuned, semantic=semantic)
-            lines = render(evaluate(engine, dev, "harbor"), show_errors=errors)
             print(f"threshold={threshold} semantic={'on' if semantic else 'off'}")
-            print("\n".join("  " + line for line in lines))
+            print("\n".join("  " + line for line in judged(model, dev, threshold, semantic, errors)))
+
+
+def voices(rows: list, embed) -> None:
+    """Each candidate fitted on every training line, judged on the dev set in other voices."""
+    dev = load_labelled(VOICES_FILE)
+    for settings in CANDIDATES:
+        model = train(rows, embed, settings)
+        for threshold in THRESHOLDS:
+            lines = judged(model, dev, threshold, semantic=True)
+            given = next(line for line in lines if "obligations given" in line).strip()
+            print(f"{settings.features:<17} C={settings.regularisation:<5} calibrated={settings.calibration_folds > 0}"
+                  f" threshold={threshold}: {lines[-1]} | {given}", flush=True)
+
+
+def judged(model: LearnedModel, dev: list, threshold: float, semantic: bool, errors: bool = False) -> list[str]:
+    """The evaluate command's lines for these rows, the whole engine with the model at this threshold."""
+    tuned = dataclasses.replace(model, settings=dataclasses.replace(model.settings, threshold=threshold))
+    engine = ComplianceEngine(load_policies(), ExampleCache(shared_encoder().encode).vectors, learned=tuned,
+                              semantic=semantic)
+    return render(evaluate(engine, dev, "harbor"), show_errors=errors)
 
 
 def report(name: str, counts: dict[float, list[int]]) -> None:

@@ -29,9 +29,10 @@ OPERATOR, CUSTOMER = "OPERATOR", "CUSTOMER"
 
 @dataclass(frozen=True)
 class DetectorSettings:
-    # Chosen on a dev split carved from train by paraphrase group (see docs/compliance.md).
+    # Chosen on a dev split carved from train by paraphrase group, and C on the second dev set in other voices
+    # (dev_voices.jsonl), where 16 beat 4 at every threshold, as on the carved split (see docs/compliance.md).
     features: str = "embedding+ngrams"  # or "embedding"
-    regularisation: float = 4.0
+    regularisation: float = 16.0
     ngram_weight: float = 1.0
     threshold: float = 0.4
     # A customer signal gates rules for the rest of the call, so a false one costs many false alerts: its bar
