@@ -48,11 +48,13 @@ os_image() {
 stage_models() {  # stage_models DIR NAME...: the named models from the cache into DIR/models
   local dir="$1"; shift
   rm -rf "$dir" && mkdir -p "$dir/models"
-  local name source
+  local name source target
   for name in "$@"; do
-    source=$("$PY" - "$name" <<'PY'
+    source="" target=""
+    # one line: the model's folder in the cache, then where the service looks for it under models/
+    IFS=$'\t' read -r source target < <("$PY" - "$name" <<'PY'
 import sys
-name = sys.argv[1]
+name, target = sys.argv[1], sys.argv[1]
 if name == "intents":
     from services.classifier.model import current_model_dir
     found = current_model_dir()
@@ -62,18 +64,15 @@ elif name == "compliance":
 elif name == "minilm-onnx":  # the shared encoder's export, under the hash the service computes for it
     from seatcopilot.encoder import encoder_path, onnx_path
     found = onnx_path(encoder_path()).parent
+    target = f"{name}/{found.name}"
 else:
     from seatcopilot.local_model import local_model_dir
     found = local_model_dir()
-print(found if found and found.is_dir() else "")
+print(f"{found}\t{target}" if found and found.is_dir() else "")
 PY
-)
+) || true   # nothing printed: no such model, said below
     [[ -n $source ]] || die "no $name model in the cache: run make models first"
-    if [[ $name == minilm-onnx ]]; then
-      mkdir -p "$dir/models/$name" && cp -a "$source" "$dir/models/$name/"
-    else
-      cp -a "$source" "$dir/models/$name"
-    fi
+    mkdir -p "$(dirname "$dir/models/$target")" && cp -a "$source" "$dir/models/$target"
   done
   chmod -R a+rX "$dir/models"   # the cache keeps some files 0600; the services run as uid 10001
 }

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from seatcopilot.encoder import shared_encoder
 from seatcopilot.policy import DEFAULT_POLICY, load_policies, load_policy
 from sklearn.model_selection import GroupShuffleSplit
 
-from seatcopilot_models.compliance.detector import TRAIN_FILE, pack_rows, train, training_rows
-from seatcopilot_models.compliance.evaluate import evaluate, load_labelled, render
+from seatcopilot_models.compliance.detector import TRAIN_FILE, TrainingRow, pack_rows, train, training_rows
+from seatcopilot_models.compliance.evaluate import Labelled, evaluate, load_labelled, render
 from seatcopilot_models.compliance.selection import count_decisions
 from services.compliance.learned import DetectorSettings, LearnedModel
 from services.compliance.logic import ComplianceEngine
@@ -86,7 +88,7 @@ def pipeline(model: LearnedModel, dev_index: list[int]) -> None:
             print("\n".join("  " + line for line in judged(model, dev, threshold, semantic, errors)))
 
 
-def voices(rows: list, embed) -> None:
+def voices(rows: list[TrainingRow], embed: Callable[[list[str]], np.ndarray]) -> None:
     """Each candidate fitted on every training line, judged on the dev set in other voices."""
     dev = load_labelled(VOICES_FILE)
     for settings in CANDIDATES:
@@ -98,11 +100,17 @@ def voices(rows: list, embed) -> None:
                   f" threshold={threshold}: {lines[-1]} | {given}", flush=True)
 
 
-def judged(model: LearnedModel, dev: list, threshold: float, semantic: bool, errors: bool = False) -> list[str]:
+@lru_cache(maxsize=1)
+def sentence_vectors() -> Callable[[list[str]], np.ndarray]:
+    """One sentence cache for every engine judged here: the dev sentences are encoded once."""
+    return ExampleCache(shared_encoder().encode).vectors
+
+
+def judged(model: LearnedModel, dev: list[Labelled], threshold: float, semantic: bool,
+           errors: bool = False) -> list[str]:
     """The evaluate command's lines for these rows, the whole engine with the model at this threshold."""
     tuned = dataclasses.replace(model, settings=dataclasses.replace(model.settings, threshold=threshold))
-    engine = ComplianceEngine(load_policies(), ExampleCache(shared_encoder().encode).vectors, learned=tuned,
-                              semantic=semantic)
+    engine = ComplianceEngine(load_policies(), sentence_vectors(), learned=tuned, semantic=semantic)
     return render(evaluate(engine, dev, "harbor"), show_errors=errors)
 
 
